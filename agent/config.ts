@@ -1,0 +1,123 @@
+// The agent's one config schema: parsed once at start (defaults applied here, nowhere else) and
+// passed down. It holds the customer's device secrets, so it is written 0600 and never sent anywhere.
+import { chmod, mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { dirname } from "node:path";
+import { z } from "zod";
+import { HostTarget, ServiceTarget } from "../shared/targets.js";
+
+/**
+ * Real-world defaults: well-known public anchors and resolvers. Every one is overridable, and every
+ * test, benchmark and lab run overrides them (network safety: nothing here is ever probed in tests).
+ */
+export const PUBLIC_ANCHORS = ["1.1.1.1", "8.8.8.8", "9.9.9.9"] as const;
+export const PUBLIC_RESOLVERS = ["1.1.1.1", "8.8.8.8"] as const;
+export const DEFAULT_NAMES = ["example.com", "www.google.com"] as const;
+
+const SnmpV2Device = z.object({
+  host: HostTarget,
+  port: z.number().int().min(1).max(65535).default(161),
+  version: z.literal("2c"),
+  community: z.string().min(1).max(200),
+  /** ifIndex of the WAN interface; undefined = find it automatically. */
+  wanIfIndex: z.number().int().positive().optional(),
+});
+const SnmpV3Device = z.object({
+  host: HostTarget,
+  port: z.number().int().min(1).max(65535).default(161),
+  version: z.literal("3"),
+  user: z.string().min(1).max(200),
+  authProtocol: z.enum(["sha", "sha256", "md5"]).default("sha"),
+  authKey: z.string().min(8).max(200),
+  privProtocol: z.enum(["aes", "des"]).default("aes"),
+  privKey: z.string().min(8).max(200),
+  wanIfIndex: z.number().int().positive().optional(),
+});
+export const SnmpDevice = z.discriminatedUnion("version", [SnmpV2Device, SnmpV3Device]);
+export type SnmpDevice = z.infer<typeof SnmpDevice>;
+
+export const RouterOsDevice = z.object({
+  host: HostTarget,
+  /** api: 8728 plain, api-ssl: 8729 TLS. */
+  tls: z.boolean().default(false),
+  port: z.number().int().min(1).max(65535).optional(),
+  user: z.string().min(1).max(200),
+  password: z.string().max(200),
+  /** For api-ssl with the router's self-signed certificate: its SHA-256 fingerprint to pin. */
+  fingerprint256: z.string().max(200).optional(),
+  wanInterface: z.string().max(100).optional(),
+});
+export type RouterOsDevice = z.infer<typeof RouterOsDevice>;
+
+export const AgentTargets = z.object({
+  /** Internet anchors pinged by `path` and `ping`. */
+  anchors: z.array(HostTarget).min(1).max(10).default([...PUBLIC_ANCHORS]),
+  /** Public resolvers asked directly by `dns`, beside the configured ones. */
+  publicResolvers: z.array(z.union([z.ipv4(), z.ipv6()])).max(5).default([...PUBLIC_RESOLVERS]),
+  /** Override the OS resolvers (normally read from resolv.conf). */
+  resolvers: z.array(z.union([z.ipv4(), z.ipv6()])).max(5).optional(),
+  /** Names `dns` resolves. */
+  names: z.array(HostTarget).min(1).max(10).default([...DEFAULT_NAMES]),
+  /** DNS server port; 53 in the real world, a loopback stub's port in tests. */
+  dnsPort: z.number().int().min(1).max(65535).default(53),
+  /** First ISP hop; undefined = discover it with TTL-limited probes. */
+  ispHop: HostTarget.optional(),
+  /** The service the customer names (URL or host:port). */
+  service: ServiceTarget.optional(),
+  snmp: z.array(SnmpDevice).max(5).default([]),
+  routeros: z.array(RouterOsDevice).max(5).default([]),
+});
+export type AgentTargets = z.infer<typeof AgentTargets>;
+
+export const AgentIdentity = z.object({
+  collectorUrl: z.url({ protocol: /^wss?$|^https?$/ }),
+  agentId: z.string(),
+  secret: z.string(),
+  /** PEM of the collector's certificate or CA, pinned at enrollment (wss only). */
+  caPem: z.string().optional(),
+  /** Allow plain ws:// to a non-loopback collector (logs a warning each connect). */
+  insecure: z.boolean().default(false),
+});
+export type AgentIdentity = z.infer<typeof AgentIdentity>;
+
+export const AgentConfig = z.object({
+  identity: AgentIdentity.optional(),
+  targets: AgentTargets.default(AgentTargets.parse({})),
+  /** Per-check timeout overrides in ms. */
+  timeouts: z.record(z.string(), z.number().int().min(100).max(120000)).default({}),
+  /** Where grants, the outbox and logs live; default: beside the config file. */
+  stateDir: z.string().optional(),
+  locale: z.enum(["en", "zh-CN"]).optional(),
+});
+export type AgentConfig = z.infer<typeof AgentConfig>;
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+export async function loadAgentConfig(path: string): Promise<AgentConfig> {
+  let raw: string;
+  try {
+    raw = await readFile(path, "utf8");
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return AgentConfig.parse({});
+    throw new ConfigError(`cannot read config ${path}: ${(e as Error).message}`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch (e) {
+    throw new ConfigError(`config ${path} is not valid JSON: ${(e as Error).message}`);
+  }
+  const parsed = AgentConfig.safeParse(json);
+  if (!parsed.success) throw new ConfigError(`config ${path} is invalid:\n${z.prettifyError(parsed.error)}`);
+  return parsed.data;
+}
+
+/** Atomic write with mode 0600: the file holds the agent secret and device credentials. */
+export async function saveAgentConfig(path: string, cfg: AgentConfig): Promise<void> {
+  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+  const tmp = `${path}.tmp-${process.pid}`;
+  await writeFile(tmp, JSON.stringify(cfg, null, 2) + "\n", { mode: 0o600 });
+  await chmod(tmp, 0o600);
+  await rename(tmp, path);
+}

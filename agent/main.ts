@@ -1,0 +1,52 @@
+#!/usr/bin/env node
+// netdiag-agent: thin entry point. Parses the subcommand and hands over; exit codes are documented
+// in --help (0 ok, 1 fault found, 2 could not run / usage error).
+import { checkCommand } from "./commands/check.js";
+import { UsageError } from "./commands/common.js";
+import { ConfigError } from "./config.js";
+import { AGENT_VERSION } from "./version.js";
+
+const HELP = `netdiag-agent ${AGENT_VERSION}: network diagnostics agent
+
+Usage: netdiag-agent <command> [options]
+
+Commands:
+  check       run the diagnosis locally and print the verdict
+  help        show this help
+
+Run 'netdiag-agent <command> --help' for a command's options.`;
+
+type Command = (argv: string[]) => Promise<number>;
+const commands: Record<string, Command> = {
+  check: checkCommand,
+};
+
+async function main(argv: string[]): Promise<number> {
+  const [cmd, ...rest] = argv;
+  if (!cmd || cmd === "help" || cmd === "--help" || cmd === "-h") {
+    process.stdout.write(HELP + "\n");
+    return cmd ? 0 : 2;
+  }
+  if (cmd === "--version" || cmd === "-v") {
+    process.stdout.write(AGENT_VERSION + "\n");
+    return 0;
+  }
+  const run = commands[cmd];
+  if (!run) {
+    process.stderr.write(`netdiag-agent: unknown command '${cmd}'\n\n${HELP}\n`);
+    return 2;
+  }
+  return run(rest);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    const known = e instanceof UsageError || e instanceof ConfigError || (e as { code?: string }).code?.startsWith("ERR_PARSE_ARGS");
+    process.stderr.write(`netdiag-agent: ${e instanceof Error ? e.message : String(e)}\n`);
+    if (!known) process.stderr.write(`${(e as Error)?.stack ?? ""}\n`);
+    process.exitCode = 2;
+  },
+);

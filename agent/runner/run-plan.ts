@@ -1,0 +1,119 @@
+// Runs the requested checks: independent ones in parallel, a check that reads another's result after
+// it. Each step gets its own budget; a timeout aborts the check's signal (cancelling its work, not
+// just the wait), and a thrown error becomes status "error" with a code, never a crashed run.
+import type { CheckId, StepResult } from "../../shared/checks.js";
+import type { Check, CheckContext } from "../checks/types.js";
+
+export interface RunPlanOptions {
+  checks: readonly Check<object>[];
+  /** Context shared by every check; `earlier` is filled in by the runner. */
+  ctx: Omit<CheckContext, "earlier">;
+  signal: AbortSignal;
+  /** Per-check budget overrides (ms). */
+  timeouts?: Partial<Record<CheckId, number>>;
+  /** Called the moment each step completes, in completion order. */
+  onStep?: (result: StepResult) => void | Promise<void>;
+}
+
+/** Runs every check once; resolves when all have settled (or been cancelled). Never rejects. */
+export async function runPlan(opts: RunPlanOptions): Promise<StepResult[]> {
+  const { checks, ctx, signal } = opts;
+  const requested = new Set(checks.map((c) => c.id));
+  const earlier: CheckContext["earlier"] = {};
+  const done = new Map<CheckId, Promise<StepResult>>();
+  const results: StepResult[] = [];
+
+  const start = (check: Check<object>): Promise<StepResult> => {
+    const existing = done.get(check.id);
+    if (existing) return existing;
+    const p = (async () => {
+      // Wait for the checks this one reads, but only those in this run: an unrequested one stays
+      // undefined in ctx.earlier, and the check must treat that as "not measured".
+      const deps = (check.after ?? []).filter((d) => requested.has(d) && d !== check.id);
+      await Promise.all(deps.map((d) => start(checks.find((c) => c.id === d)!)));
+      const result = await runOne(check, { ...ctx, earlier }, signal, opts.timeouts?.[check.id]);
+      earlier[check.id] = { status: result.status, data: result.data };
+      results.push(result);
+      try {
+        await opts.onStep?.(result);
+      } catch (e) {
+        ctx.log.error("onStep handler failed", { check: check.id, error: String(e) });
+      }
+      return result;
+    })();
+    done.set(check.id, p);
+    return p;
+  };
+
+  await Promise.all(checks.map(start));
+  return results;
+}
+
+/** Runs a single check under its budget and maps every way it can end to a StepResult. */
+export async function runOne(
+  check: Check<object>,
+  ctx: CheckContext,
+  runSignal: AbortSignal,
+  timeoutOverrideMs?: number,
+): Promise<StepResult> {
+  const startedAt = ctx.now();
+  const t0 = performance.now();
+  const budgetMs = timeoutOverrideMs ?? check.timeoutMs;
+  const local = new AbortController();
+  const timer = setTimeout(() => local.abort(new CheckTimeout(budgetMs)), budgetMs);
+  const onRunAbort = () => local.abort(runSignal.reason);
+  if (runSignal.aborted) local.abort(runSignal.reason);
+  else runSignal.addEventListener("abort", onRunAbort, { once: true });
+
+  const base = { check: check.id, startedAt };
+  const elapsed = () => Math.round((performance.now() - t0) * 10) / 10;
+  try {
+    if (local.signal.aborted) throw local.signal.reason;
+    // Race the check against its signal so a check that ignores the signal still cannot hold the run.
+    const outcome = await Promise.race([check.run(ctx, local.signal), abortedPromise(local.signal)]);
+    if (outcome.status === "skipped" && !outcome.skipReason) {
+      return { ...base, status: "error", durationMs: elapsed(), findings: outcome.findings, data: outcome.data as Record<string, unknown>, error: { code: "SKIP_WITHOUT_REASON", message: `check ${check.id} skipped without saying why` } };
+    }
+    return {
+      ...base,
+      status: outcome.status,
+      durationMs: elapsed(),
+      findings: outcome.findings,
+      data: outcome.data as Record<string, unknown>,
+      ...(outcome.skipReason ? { skipReason: outcome.skipReason } : {}),
+    };
+  } catch (e) {
+    const reason = local.signal.aborted ? local.signal.reason : e;
+    if (reason instanceof CheckTimeout) {
+      return { ...base, status: "timeout", durationMs: elapsed(), findings: [], data: {}, error: { code: "CHECK_TIMEOUT", message: `check ${check.id} exceeded its ${budgetMs} ms budget` } };
+    }
+    if (runSignal.aborted) {
+      return { ...base, status: "skipped", durationMs: elapsed(), findings: [], data: {}, skipReason: "run cancelled" };
+    }
+    ctx.log.error("check threw", { check: check.id, error: e instanceof Error ? e.stack : String(e) });
+    return { ...base, status: "error", durationMs: elapsed(), findings: [], data: {}, error: { code: errorCode(e), message: e instanceof Error ? e.message : String(e) } };
+  } finally {
+    clearTimeout(timer);
+    runSignal.removeEventListener("abort", onRunAbort);
+  }
+}
+
+export class CheckTimeout extends Error {
+  constructor(readonly budgetMs: number) {
+    super(`check budget of ${budgetMs} ms exceeded`);
+    this.name = "CheckTimeout";
+  }
+}
+
+function abortedPromise(signal: AbortSignal): Promise<never> {
+  return new Promise((_, reject) => {
+    if (signal.aborted) reject(signal.reason);
+    else signal.addEventListener("abort", () => reject(signal.reason), { once: true });
+  });
+}
+
+function errorCode(e: unknown): string {
+  const c = (e as { code?: unknown })?.code;
+  if (typeof c === "string" && /^[A-Z][A-Z0-9_]{1,63}$/.test(c)) return c;
+  return "CHECK_CRASHED";
+}

@@ -1,0 +1,180 @@
+// HTTP API bodies and responses. The collector validates every request body with these; the CLI and
+// tests parse responses with them, so a drift between server and client fails loudly.
+import { z } from "zod";
+import { CheckId, StepResult } from "./checks.js";
+import { Id, RunParams } from "./protocol.js";
+import { Verdict } from "./verdict.js";
+
+export const ROLES = ["admin", "engineer", "technician"] as const;
+export const Role = z.enum(ROLES);
+export type Role = z.infer<typeof Role>;
+
+// ---- tickets (DOMAIN.md §2, intake) ---------------------------------------------------------------
+
+export const TicketCategory = z.enum(["network", "service", "terminal", "billing", "other"]);
+export const TicketSeverity = z.enum(["general", "important", "severe"]);
+
+export const CreateTicketBody = z
+  .object({
+    customer: z.object({
+      name: z.string().min(1).max(200),
+      contact: z.string().min(1).max(200),
+      /** Site / address where the device is (for the field technician). */
+      site: z.string().max(500).optional(),
+    }),
+    service: z.string().min(1).max(200),
+    symptom: z.string().min(1).max(4000),
+    startedAt: z.string().max(100).optional(),
+    frequency: z.string().max(200).optional(),
+    alreadyTried: z.string().max(2000).optional(),
+    category: TicketCategory.default("network"),
+    severity: TicketSeverity.default("general"),
+  })
+  .strict();
+export type CreateTicketBody = z.infer<typeof CreateTicketBody>;
+
+export const TicketStatus = z.enum(["open", "escalated", "resolved", "closed"]);
+
+export const Ticket = z.object({
+  id: Id,
+  customer: z.object({ name: z.string(), contact: z.string(), site: z.string().optional() }),
+  service: z.string(),
+  symptom: z.string(),
+  startedAt: z.string().optional(),
+  frequency: z.string().optional(),
+  alreadyTried: z.string().optional(),
+  category: TicketCategory,
+  severity: TicketSeverity,
+  status: TicketStatus,
+  createdAt: z.number().int(),
+  createdBy: z.string(),
+  /** Response/resolution deadlines derived from severity (epoch ms). */
+  respondBy: z.number().int(),
+  resolveBy: z.number().int(),
+});
+export type Ticket = z.infer<typeof Ticket>;
+
+// ---- runs ---------------------------------------------------------------------------------------
+
+/**
+ * requested: stored, not yet sent (agent offline); sent: delivered to the agent's socket;
+ * running: the agent accepted it; delivering: the agent was running it when its connection dropped,
+ * results will follow on reconnect; completed/cancelled/failed: the agent said so; refused: the agent
+ * refused (no grant, unknown check); expired: the agent never received it in time.
+ */
+export const RunState = z.enum([
+  "requested",
+  "sent",
+  "running",
+  "delivering",
+  "completed",
+  "cancelled",
+  "failed",
+  "refused",
+  "expired",
+]);
+export type RunState = z.infer<typeof RunState>;
+export const TERMINAL_RUN_STATES: readonly RunState[] = ["completed", "cancelled", "failed", "refused", "expired"];
+
+export const CreateRunBody = z
+  .object({
+    ticketId: Id,
+    agentId: Id,
+    checks: z.array(CheckId).min(1).max(20),
+    params: RunParams.default({}),
+    /** How long the collector waits for the agent to pick the run up (seconds). */
+    pickupTimeoutS: z.number().int().min(5).max(3600).default(300),
+  })
+  .strict();
+export type CreateRunBody = z.infer<typeof CreateRunBody>;
+
+export const StoredStep = z.object({ seq: z.number().int(), receivedAt: z.number().int(), result: StepResult });
+export type StoredStep = z.infer<typeof StoredStep>;
+
+export const Run = z.object({
+  id: Id,
+  ticketId: Id,
+  agentId: Id,
+  checks: z.array(CheckId),
+  params: RunParams,
+  state: RunState,
+  requestedBy: z.string(),
+  createdAt: z.number().int(),
+  updatedAt: z.number().int(),
+  /** Why the run was refused / failed, when it was. */
+  reason: z.string().optional(),
+  /** true when the agent ran it locally and uploaded it later. */
+  offline: z.boolean(),
+  verdict: Verdict.optional(),
+  steps: z.array(StoredStep),
+});
+export type Run = z.infer<typeof Run>;
+
+export const TicketWithRuns = Ticket.extend({ runs: z.array(Run) });
+export type TicketWithRuns = z.infer<typeof TicketWithRuns>;
+
+/** Server-Sent Events on GET /api/runs/:id/events: event name -> data schema. */
+export const RunStreamEvent = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("step"), seq: z.number().int(), result: StepResult }),
+  z.object({ type: z.literal("verdict"), verdict: Verdict }),
+  z.object({ type: z.literal("state"), state: RunState, reason: z.string().optional() }),
+]);
+export type RunStreamEvent = z.infer<typeof RunStreamEvent>;
+
+// ---- enrollment and agents -----------------------------------------------------------------------
+
+export const CreateEnrollmentBody = z
+  .object({
+    ticketId: Id.optional(),
+    /** Validity of the code (seconds). */
+    ttlS: z.number().int().min(60).max(7 * 24 * 3600).default(24 * 3600),
+  })
+  .strict();
+
+export const EnrollmentCreated = z.object({ code: z.string(), expiresAt: z.number().int() });
+
+export const EnrollBody = z
+  .object({
+    code: z.string().min(8).max(64),
+    name: z.string().min(1).max(200),
+    hostname: z.string().max(253).optional(),
+    agentVersion: z.string().max(50),
+  })
+  .strict();
+export type EnrollBody = z.infer<typeof EnrollBody>;
+
+export const Enrolled = z.object({
+  agentId: Id,
+  /** Shown once; the collector keeps only its hash. */
+  secret: z.string(),
+  ticketId: Id.optional(),
+});
+
+export const Agent = z.object({
+  id: Id,
+  name: z.string(),
+  hostname: z.string().optional(),
+  ticketId: Id.optional(),
+  createdAt: z.number().int(),
+  lastSeenAt: z.number().int().optional(),
+  revokedAt: z.number().int().optional(),
+  connected: z.boolean(),
+});
+export type Agent = z.infer<typeof Agent>;
+
+// ---- tokens ---------------------------------------------------------------------------------------
+
+export const CreateTokenBody = z
+  .object({
+    name: z.string().min(1).max(100),
+    role: Role,
+    /** Lifetime in seconds; omitted = does not expire. */
+    ttlS: z.number().int().min(60).max(5 * 365 * 24 * 3600).optional(),
+  })
+  .strict();
+export const TokenCreated = z.object({ id: Id, token: z.string(), role: Role, expiresAt: z.number().int().optional() });
+
+// ---- errors -------------------------------------------------------------------------------------
+
+export const ApiError = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
+export type ApiError = z.infer<typeof ApiError>;

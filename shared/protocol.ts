@@ -1,0 +1,145 @@
+// The agent <-> collector WebSocket protocol. Every frame either side receives is parsed with these
+// schemas (safeParse) before anything else looks at it; nothing here is trusted by type alone.
+import { z } from "zod";
+import { CheckId, StepResult } from "./checks.js";
+import { Verdict } from "./verdict.js";
+
+/** Bumped on any incompatible change; both sides send it and refuse a mismatch with close 1002. */
+export const PROTOCOL_VERSION = 1;
+
+/** Largest frame either side accepts (bytes). A step result with its findings fits well below this. */
+export const MAX_FRAME_BYTES = 256 * 1024;
+
+export const Id = z.string().regex(/^[A-Za-z0-9_-]{6,64}$/, "id must be 6-64 chars of [A-Za-z0-9_-]");
+
+/** What the engineer may tune per run; every target is validated on both sides. */
+export const RunParams = z
+  .object({
+    /** Override the agent's configured names to resolve. */
+    names: z.array(z.string().max(253)).max(10).optional(),
+    /** Override the agent's configured ping targets / internet anchors. */
+    targets: z.array(z.string().max(253)).max(10).optional(),
+    /** The service the customer says fails: URL or host:port. */
+    service: z.string().max(2048).optional(),
+  })
+  .strict();
+export type RunParams = z.infer<typeof RunParams>;
+
+// ---- collector -> agent -------------------------------------------------------------------------
+
+export const WelcomeFrame = z.object({
+  type: z.literal("welcome"),
+  protocol: z.number().int(),
+  agentId: Id,
+  serverTime: z.number().int(),
+});
+
+export const RunRequestFrame = z.object({
+  type: z.literal("run.request"),
+  runId: Id,
+  ticketId: Id,
+  checks: z.array(CheckId).min(1).max(20),
+  params: RunParams,
+  /** Who asked (engineer's token name), shown to the customer when consent is requested. */
+  requestedBy: z.string().max(200),
+  /** Epoch ms after which the agent must not start this run. */
+  notAfter: z.number().int(),
+});
+export type RunRequestFrame = z.infer<typeof RunRequestFrame>;
+
+export const RunCancelFrame = z.object({ type: z.literal("run.cancel"), runId: Id });
+
+/** Sent only after the event is durably stored; the agent may then drop it from its outbox. */
+export const AckFrame = z.object({ type: z.literal("ack"), runId: Id, seq: z.number().int().nonnegative() });
+
+export const ErrorFrame = z.object({
+  type: z.literal("error"),
+  code: z.string().max(64),
+  message: z.string().max(1000),
+  /** The run it concerns, when any. */
+  runId: Id.optional(),
+});
+
+export const ServerFrame = z.discriminatedUnion("type", [
+  WelcomeFrame,
+  RunRequestFrame,
+  RunCancelFrame,
+  AckFrame,
+  ErrorFrame,
+]);
+export type ServerFrame = z.infer<typeof ServerFrame>;
+
+// ---- agent -> collector -------------------------------------------------------------------------
+
+export const HelloFrame = z.object({
+  type: z.literal("hello"),
+  protocol: z.number().int(),
+  agentVersion: z.string().max(50),
+  /** The checks this agent build can run. */
+  checks: z.array(CheckId).max(50),
+});
+
+/**
+ * Durable run events. Each carries (runId, seq): seq starts at 0 per run and increases by one per
+ * event, so the collector stores each exactly once and acknowledges it by (runId, seq).
+ */
+const RunEventBase = { runId: Id, seq: z.number().int().nonnegative().max(100000), at: z.number().int() };
+
+export const RunAcceptedEvent = z.object({ type: z.literal("run.accepted"), ...RunEventBase });
+export const RunRefusedEvent = z.object({
+  type: z.literal("run.refused"),
+  ...RunEventBase,
+  code: z.string().regex(/^[A-Z][A-Z0-9_]{1,63}$/),
+  reason: z.string().max(1000),
+});
+export const StepEvent = z.object({ type: z.literal("step"), ...RunEventBase, result: StepResult });
+export const VerdictEvent = z.object({ type: z.literal("verdict"), ...RunEventBase, verdict: Verdict });
+export const RunFinishedEvent = z.object({
+  type: z.literal("run.finished"),
+  ...RunEventBase,
+  outcome: z.enum(["completed", "cancelled", "failed"]),
+  /** How many step events this run produced (lets the collector tell when it has them all). */
+  steps: z.number().int().nonnegative(),
+});
+/** A run the customer started locally (e.g. during an outage) and that is now uploaded to a ticket. */
+export const OfflineRunEvent = z.object({
+  type: z.literal("run.offline"),
+  ...RunEventBase,
+  ticketId: Id,
+  checks: z.array(CheckId).min(1).max(20),
+});
+
+export const RunEvent = z.discriminatedUnion("type", [
+  RunAcceptedEvent,
+  RunRefusedEvent,
+  StepEvent,
+  VerdictEvent,
+  RunFinishedEvent,
+  OfflineRunEvent,
+]);
+export type RunEvent = z.infer<typeof RunEvent>;
+
+export const AgentFrame = z.discriminatedUnion("type", [
+  HelloFrame,
+  RunAcceptedEvent,
+  RunRefusedEvent,
+  StepEvent,
+  VerdictEvent,
+  RunFinishedEvent,
+  OfflineRunEvent,
+]);
+export type AgentFrame = z.infer<typeof AgentFrame>;
+
+/** WebSocket close codes used on purpose (RFC 6455 §7.4.1 plus the private 4000-4999 range). */
+export const CloseCode = {
+  normal: 1000,
+  goingAway: 1001,
+  protocolError: 1002,
+  policyViolation: 1008,
+  messageTooBig: 1009,
+  tryAgainLater: 1013,
+  /** Another connection authenticated as the same agent; the older one is replaced. */
+  replaced: 4001,
+  /** The agent was revoked while connected. */
+  revoked: 4003,
+} as const;
