@@ -1,0 +1,118 @@
+// The collector's storage interface: narrow on purpose, so the embedded SQLite store can be swapped for
+// a server database in large deployments. Callers never see SQL, rows or connections.
+import type { Role, RunState, Ticket, CreateTicketBody, Run } from "../../shared/api.js";
+import type { RunEvent } from "../../shared/protocol.js";
+
+export interface NewRun {
+  id: string;
+  ticketId: string;
+  agentId: string;
+  checks: string[];
+  params: Record<string, unknown>;
+  requestedBy: string;
+  /** Epoch ms after which an unsent/unaccepted run becomes "expired". */
+  pickupBy: number;
+  offline?: boolean;
+  createdAt: number;
+}
+
+export interface AgentRecord {
+  id: string;
+  name: string;
+  hostname?: string;
+  ticketId?: string;
+  secretHash: string;
+  createdAt: number;
+  lastSeenAt?: number;
+  revokedAt?: number;
+}
+
+export interface TokenRecord {
+  id: string;
+  name: string;
+  role: Role;
+  hash: string;
+  createdAt: number;
+  expiresAt?: number;
+  revokedAt?: number;
+}
+
+export interface AuditEvent {
+  at: number;
+  /** Who: "token:<id>:<name>", "agent:<id>", "system". */
+  actor: string;
+  /** What: e.g. "run.request", "run.refused", "ticket.read", "agent.enroll", "auth.denied". */
+  action: string;
+  agentId?: string;
+  ticketId?: string;
+  runId?: string;
+  /** allowed / denied / ok / error. */
+  outcome: string;
+  detail?: Record<string, unknown>;
+}
+
+export interface AuditFilter {
+  actor?: string;
+  action?: string;
+  agentId?: string;
+  ticketId?: string;
+  since?: number;
+  until?: number;
+  limit?: number;
+}
+
+export type ConsumeCodeResult =
+  | { ok: true; ticketId?: string }
+  | { ok: false; reason: "unknown" | "expired" | "used" };
+
+/** Result of storing one run event: "stored" the first time, "duplicate" on replay (still ack it). */
+export type AppendResult = "stored" | "duplicate" | "unknown_run";
+
+export interface Store {
+  // tickets
+  createTicket(id: string, body: CreateTicketBody, createdBy: string, now: number): Promise<Ticket>;
+  getTicket(id: string): Promise<Ticket | undefined>;
+  listTickets(limit: number): Promise<Ticket[]>;
+
+  // enrollment codes (stored as hashes) and agents
+  createEnrollmentCode(codeHash: string, expiresAt: number, createdBy: string, ticketId?: string): Promise<void>;
+  /** Atomically marks the code used; a second call with the same code gets reason "used". */
+  consumeEnrollmentCode(codeHash: string, now: number): Promise<ConsumeCodeResult>;
+  createAgent(agent: AgentRecord): Promise<void>;
+  getAgent(id: string): Promise<AgentRecord | undefined>;
+  listAgents(): Promise<AgentRecord[]>;
+  touchAgent(id: string, now: number): Promise<void>;
+  revokeAgent(id: string, now: number): Promise<boolean>;
+  /** Replaces the secret hash (re-enrollment) and clears revocation. */
+  setAgentSecret(id: string, secretHash: string): Promise<void>;
+
+  // runs and their events
+  createRun(run: NewRun): Promise<void>;
+  getRun(id: string): Promise<Run | undefined>;
+  listRunsForTicket(ticketId: string): Promise<Run[]>;
+  /** Runs of this agent still waiting to be sent (state requested, not past pickupBy). */
+  pendingRunsForAgent(agentId: string, now: number): Promise<Run[]>;
+  setRunState(id: string, state: RunState, now: number, reason?: string): Promise<void>;
+  /** Marks runs past pickupBy that the agent never accepted as "expired"; returns their ids. */
+  expireRuns(now: number): Promise<string[]>;
+  /**
+   * Stores one run event idempotently by (runId, seq) and applies it to the run (state, verdict)
+   * in the same transaction. Resolves only after the write is durable (committed).
+   */
+  appendRunEvent(agentId: string, event: RunEvent, receivedAt: number): Promise<AppendResult>;
+
+  // tokens
+  createToken(t: TokenRecord): Promise<void>;
+  findTokenByHash(hash: string): Promise<TokenRecord | undefined>;
+  listTokens(): Promise<TokenRecord[]>;
+  revokeToken(id: string, now: number): Promise<boolean>;
+  countTokens(): Promise<number>;
+
+  // audit (append-only: there is no update or delete)
+  appendAudit(e: AuditEvent): Promise<void>;
+  listAudit(f: AuditFilter): Promise<(AuditEvent & { id: number })[]>;
+
+  /** Runs SQLite's integrity check (or the server DB's equivalent); "ok" when healthy. */
+  integrityCheck(): Promise<string>;
+  close(): Promise<void>;
+}
