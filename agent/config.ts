@@ -48,21 +48,47 @@ export const RouterOsDevice = z.object({
 });
 export type RouterOsDevice = z.infer<typeof RouterOsDevice>;
 
+/** A DNS server: "IP" (port 53) or "IP:PORT" / "[IPv6]:PORT" (loopback stubs in tests). */
+export const DnsServer = z.string().refine(
+  (s) => {
+    const m = /^(?:\[([0-9a-fA-F:.]+)\]|(\d{1,3}(?:\.\d{1,3}){3})):(\d{1,5})$/.exec(s);
+    if (m) return Number(m[3]) >= 1 && Number(m[3]) <= 65535 && z.union([z.ipv4(), z.ipv6()]).safeParse(m[1] ?? m[2]).success;
+    return z.union([z.ipv4(), z.ipv6()]).safeParse(s).success;
+  },
+  { message: "DNS server must be an IP address, IP:PORT or [IPv6]:PORT" },
+);
+
+export const DhcpOptions = z.object({
+  /** Interface to probe; undefined = the one holding the default route. */
+  interface: z.string().max(15).optional(),
+  /** Extra lease files to read besides the OS's standard locations. */
+  leaseFiles: z.array(z.string().max(500)).max(10).default([]),
+  /** inform: ask the server we have a lease from; discover: find every server (rogue detection). */
+  mode: z.enum(["inform", "discover", "both"]).default("both"),
+});
+
+export const PathOptions = z.object({
+  /** TTL ceiling for the hop list. */
+  maxHops: z.number().int().min(1).max(30).default(10),
+  /** Probe the path MTU with don't-fragment pings. */
+  mtuProbe: z.boolean().default(true),
+});
+
 export const AgentTargets = z.object({
   /** Internet anchors pinged by `path` and `ping`. */
   anchors: z.array(HostTarget).min(1).max(10).default([...PUBLIC_ANCHORS]),
   /** Public resolvers asked directly by `dns`, beside the configured ones. */
-  publicResolvers: z.array(z.union([z.ipv4(), z.ipv6()])).max(5).default([...PUBLIC_RESOLVERS]),
+  publicResolvers: z.array(DnsServer).max(5).default([...PUBLIC_RESOLVERS]),
   /** Override the OS resolvers (normally read from resolv.conf). */
-  resolvers: z.array(z.union([z.ipv4(), z.ipv6()])).max(5).optional(),
+  resolvers: z.array(DnsServer).max(5).optional(),
   /** Names `dns` resolves. */
   names: z.array(HostTarget).min(1).max(10).default([...DEFAULT_NAMES]),
-  /** DNS server port; 53 in the real world, a loopback stub's port in tests. */
-  dnsPort: z.number().int().min(1).max(65535).default(53),
   /** First ISP hop; undefined = discover it with TTL-limited probes. */
   ispHop: HostTarget.optional(),
   /** The service the customer names (URL or host:port). */
   service: ServiceTarget.optional(),
+  dhcp: DhcpOptions.default(DhcpOptions.parse({})),
+  path: PathOptions.default(PathOptions.parse({})),
   snmp: z.array(SnmpDevice).max(5).default([]),
   routeros: z.array(RouterOsDevice).max(5).default([]),
 });
