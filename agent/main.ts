@@ -3,6 +3,8 @@
 // in --help (0 ok, 1 fault found, 2 could not run / usage error).
 import { checkCommand } from "./commands/check.js";
 import { UsageError } from "./commands/common.js";
+import { enrollCommand } from "./commands/enroll.js";
+import { runCommand } from "./commands/run.js";
 import { ConfigError } from "./config.js";
 import { AGENT_VERSION } from "./version.js";
 
@@ -11,6 +13,8 @@ const HELP = `netdiag-agent ${AGENT_VERSION}: network diagnostics agent
 Usage: netdiag-agent <command> [options]
 
 Commands:
+  enroll      enroll this machine with the support collector (one-time code)
+  run         stay connected to the collector and run authorized diagnoses
   check       run the diagnosis locally and print the verdict
   help        show this help
 
@@ -18,6 +22,8 @@ Run 'netdiag-agent <command> --help' for a command's options.`;
 
 type Command = (argv: string[]) => Promise<number>;
 const commands: Record<string, Command> = {
+  enroll: enrollCommand,
+  run: runCommand,
   check: checkCommand,
 };
 
@@ -44,7 +50,7 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (e: unknown) => {
-    const known = e instanceof UsageError || e instanceof ConfigError || (e as { code?: string }).code?.startsWith("ERR_PARSE_ARGS");
+    const known = e instanceof UsageError || e instanceof ConfigError || typeof (e as { code?: unknown }).code === "string" || (e as { code?: string }).code?.startsWith("ERR_PARSE_ARGS");
     process.stderr.write(`netdiag-agent: ${e instanceof Error ? e.message : String(e)}\n`);
     if (!known) process.stderr.write(`${(e as Error)?.stack ?? ""}\n`);
     process.exitCode = 2;

@@ -95,12 +95,15 @@ export const Run = z.object({
   id: Id,
   ticketId: Id,
   agentId: Id,
-  checks: z.array(CheckId),
+  /** The checks as requested (strings: a stored request may name a check this build does not know). */
+  checks: z.array(z.string()),
   params: RunParams,
   state: RunState,
   requestedBy: z.string(),
   createdAt: z.number().int(),
   updatedAt: z.number().int(),
+  /** Epoch ms by which the agent must have picked the run up, else it expires. */
+  pickupBy: z.number().int(),
   /** Why the run was refused / failed, when it was. */
   reason: z.string().optional(),
   /** true when the agent ran it locally and uploaded it later. */

@@ -32,13 +32,19 @@ export const WelcomeFrame = z.object({
   protocol: z.number().int(),
   agentId: Id,
   serverTime: z.number().int(),
+  /** The collector pings this often; the agent treats 2.5x this much silence as a dead link. */
+  heartbeatMs: z.number().int().positive(),
 });
 
 export const RunRequestFrame = z.object({
   type: z.literal("run.request"),
   runId: Id,
   ticketId: Id,
-  checks: z.array(CheckId).min(1).max(20),
+  /**
+   * Plain strings, not CheckId: the agent itself must see an unknown id and refuse it with a reason
+   * (a schema failure would drop the whole frame silently).
+   */
+  checks: z.array(z.string().max(64)).min(1).max(20),
   params: RunParams,
   /** Who asked (engineer's token name), shown to the customer when consent is requested. */
   requestedBy: z.string().max(200),

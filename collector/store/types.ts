@@ -93,6 +93,8 @@ export interface Store {
   /** Runs of this agent still waiting to be sent (state requested, not past pickupBy). */
   pendingRunsForAgent(agentId: string, now: number): Promise<Run[]>;
   setRunState(id: string, state: RunState, now: number, reason?: string): Promise<void>;
+  /** Ids of this agent's runs currently in `state` (e.g. "running" when its link drops). */
+  runIdsInState(agentId: string, state: RunState): Promise<string[]>;
   /** Marks runs past pickupBy that the agent never accepted as "expired"; returns their ids. */
   expireRuns(now: number): Promise<string[]>;
   /**

@@ -1,0 +1,95 @@
+// Executes run requests from the collector: refuses what it must (unknown checks, bad targets, an
+// expired request, no customer grant), otherwise runs the checks and emits seq-numbered events,
+// each written to the outbox before it is sent.
+import { CheckId, type StepResult } from "../shared/checks.js";
+import type { Logger } from "../shared/log.js";
+import type { RunEvent, RunRequestFrame } from "../shared/protocol.js";
+import type { Verdict } from "../shared/verdict.js";
+import { findCheck } from "./checks/index.js";
+import { BadParamsError, buildContext, timeoutOverrides, type ContextDeps } from "./context.js";
+import { runPlan } from "./runner/run-plan.js";
+
+/** Decides whether the customer authorized this run; the agent is the final enforcement point. */
+export type Authorizer = (req: RunRequestFrame) => Promise<{ ok: true } | { ok: false; code: string; reason: string }>;
+
+export interface ExecutorOptions {
+  deps: ContextDeps;
+  log: Logger;
+  /** Puts the event in the outbox and sends it (the link replays it if the send is lost). */
+  emit: (ev: RunEvent) => Promise<void>;
+  authorize: Authorizer;
+  /** Turns the step results into the fault-isolation verdict (streamed last). */
+  judge?: (steps: StepResult[]) => Verdict | undefined;
+  now?: () => number;
+}
+
+export class RunExecutor {
+  private readonly active = new Map<string, AbortController>();
+  private readonly seen = new Set<string>();
+
+  constructor(private readonly o: ExecutorOptions) {}
+
+  get activeRuns(): number {
+    return this.active.size;
+  }
+
+  cancel(runId: string): boolean {
+    const ac = this.active.get(runId);
+    ac?.abort(new Error("cancelled by the engineer"));
+    return Boolean(ac);
+  }
+
+  cancelAll(): void {
+    for (const ac of this.active.values()) ac.abort(new Error("agent stopping"));
+  }
+
+  /** Resolves when the run has finished (or was refused). Never rejects. */
+  async handle(req: RunRequestFrame): Promise<void> {
+    // The collector re-sends a run it has not seen accepted (e.g. after a reconnect): run it once.
+    if (this.seen.has(req.runId)) return;
+    this.seen.add(req.runId);
+    const now = this.o.now ?? Date.now;
+    let seq = 0;
+    const emit = (ev: Record<string, unknown>) => this.o.emit({ runId: req.runId, seq: seq++, at: now(), ...ev } as RunEvent);
+    const refuse = async (code: string, reason: string) => {
+      this.o.log.warn("run refused", { runId: req.runId, code, reason });
+      await emit({ type: "run.refused", code, reason });
+    };
+
+    const unknown = req.checks.filter((c) => !CheckId.safeParse(c).success);
+    if (unknown.length) return refuse("UNKNOWN_CHECK", `unknown check id(s): ${unknown.join(", ")}; this agent knows ${CheckId.options.join(", ")}`);
+    if (req.notAfter < now()) return refuse("REQUEST_EXPIRED", "the run request arrived after its pickup deadline");
+    let ctx;
+    try {
+      ctx = buildContext(this.o.deps, req.params);
+    } catch (e) {
+      if (e instanceof BadParamsError) return refuse("BAD_PARAMS", e.message);
+      throw e;
+    }
+    const decision = await this.o.authorize(req);
+    if (!decision.ok) return refuse(decision.code, decision.reason);
+
+    const ac = new AbortController();
+    this.active.set(req.runId, ac);
+    try {
+      await emit({ type: "run.accepted" });
+      const steps = await runPlan({
+        checks: [...new Set(req.checks)].map((id) => findCheck(id)!),
+        ctx,
+        signal: ac.signal,
+        timeouts: timeoutOverrides(this.o.deps.config),
+        onStep: (result) => emit({ type: "step", result }),
+      });
+      if (!ac.signal.aborted) {
+        const verdict = this.o.judge?.(steps);
+        if (verdict) await emit({ type: "verdict", verdict });
+      }
+      await emit({ type: "run.finished", outcome: ac.signal.aborted ? "cancelled" : "completed", steps: steps.length });
+    } catch (e) {
+      this.o.log.error("run failed", { runId: req.runId, error: e instanceof Error ? e.stack : String(e) });
+      await emit({ type: "run.finished", outcome: "failed", steps: 0 }).catch(() => undefined);
+    } finally {
+      this.active.delete(req.runId);
+    }
+  }
+}

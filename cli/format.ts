@@ -1,0 +1,79 @@
+// Human output of the engineer CLI: one line per step as it lands, the verdict, a ticket summary,
+// and a progress line (spinner + count) on a terminal while waiting.
+import type { Run, TicketWithRuns } from "../shared/api.js";
+import type { StepResult } from "../shared/checks.js";
+import type { Verdict } from "../shared/verdict.js";
+
+const MARK: Record<StepResult["status"], string> = { ok: "✔", warn: "!", fail: "✘", skipped: "-", error: "E", timeout: "T" };
+
+export function formatStep(s: StepResult): string {
+  const codes = s.findings.filter((f) => f.severity !== "info").map((f) => f.code);
+  const why = s.skipReason ?? s.error?.message ?? codes.join(", ");
+  return `${MARK[s.status]} ${s.check.padEnd(9)} ${s.status.padEnd(7)} ${String(Math.round(s.durationMs)).padStart(6)} ms${why ? "  " + why : ""}`;
+}
+
+export function formatVerdict(v: Verdict): string {
+  const lines = [`VERDICT: ${v.segment.toUpperCase()} — ${v.cause}: ${v.summary}`];
+  for (const e of v.evidence) lines.push(`  evidence: [${e.check}] ${e.code} ${e.detail}`);
+  for (const e of v.consequences) lines.push(`  consequence: [${e.check}] ${e.code} ${e.detail}`);
+  if (v.unverified.length) lines.push(`  not verified: ${v.unverified.join(", ")}`);
+  for (const s of v.next_steps.engineer) lines.push(`  engineer: ${s}`);
+  for (const s of v.next_steps.customer) lines.push(`  customer: ${s.en}`);
+  return lines.join("\n");
+}
+
+export function formatRun(r: Run, withSteps = true): string {
+  const lines = [`run ${r.id}  ${r.state}${r.reason ? ` (${r.reason})` : ""}  agent ${r.agentId}  by ${r.requestedBy}  ${new Date(r.createdAt).toISOString()}${r.offline ? "  [offline run]" : ""}`];
+  if (withSteps) for (const s of r.steps) lines.push("  " + formatStep(s.result));
+  if (withSteps && r.verdict) lines.push(formatVerdict(r.verdict).replace(/^/gm, "  "));
+  return lines.join("\n");
+}
+
+export function formatTicket(t: TicketWithRuns): string {
+  const lines = [
+    `ticket ${t.id}  [${t.status}]  ${t.category}/${t.severity}`,
+    `  customer: ${t.customer.name} <${t.customer.contact}>${t.customer.site ? `  site: ${t.customer.site}` : ""}`,
+    `  service: ${t.service}`,
+    `  symptom: ${t.symptom}${t.startedAt ? ` (since ${t.startedAt})` : ""}`,
+    `  respond by ${new Date(t.respondBy).toISOString()}, resolve by ${new Date(t.resolveBy).toISOString()}`,
+  ];
+  for (const r of t.runs) lines.push(formatRun(r).replace(/^/gm, "  "));
+  return lines.join("\n");
+}
+
+const SPIN = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
+
+/** A single status line on a TTY, redrawn in place; silent when not a TTY (pipes, CI logs). */
+export class Progress {
+  private n = 0;
+  private frame = 0;
+  private state = "requested";
+  private readonly timer: NodeJS.Timeout | undefined;
+  constructor(
+    private readonly stream: NodeJS.WriteStream,
+    private readonly total: number,
+    private readonly enabled: boolean,
+  ) {
+    if (enabled) this.timer = setInterval(() => this.draw(), 100);
+  }
+  step(): void {
+    this.n++;
+  }
+  setState(s: string): void {
+    this.state = s;
+  }
+  println(line: string): void {
+    if (this.enabled) this.stream.write("\r\x1b[2K");
+    process.stdout.write(line + "\n");
+    this.draw();
+  }
+  done(): void {
+    clearInterval(this.timer);
+    if (this.enabled) this.stream.write("\r\x1b[2K");
+  }
+  private draw(): void {
+    if (!this.enabled) return;
+    this.frame = (this.frame + 1) % SPIN.length;
+    this.stream.write(`\r\x1b[2K${SPIN[this.frame]} ${this.state}: ${this.n}/${this.total} steps`);
+  }
+}

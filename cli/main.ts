@@ -1,0 +1,301 @@
+#!/usr/bin/env node
+// netdiag: the engineer's CLI. Talks to the collector's HTTP API with an API token
+// (NETDIAG_URL / NETDIAG_TOKEN or --url / --token).
+import { parseArgs } from "node:util";
+import { z } from "zod";
+import { Agent, EnrollmentCreated, Run, RunStreamEvent, Ticket, TicketWithRuns, TokenCreated } from "../shared/api.js";
+import { HttpClientError, httpJson } from "../shared/http-client.js";
+import { formatRun, formatStep, formatTicket, formatVerdict, Progress } from "./format.js";
+import { readSse } from "./sse.js";
+
+const VERSION = "0.1.0";
+const HELP = `netdiag ${VERSION}: engineer CLI for netdiag remote diagnostics
+
+Usage: netdiag <command> [options]      (global: --url URL --token TOKEN, or NETDIAG_URL / NETDIAG_TOKEN)
+
+Tickets
+  ticket create --customer NAME --contact C --service S --symptom TEXT
+                [--site ADDR] [--started WHEN] [--tried TEXT] [--category network|service|terminal|billing|other]
+                [--severity general|important|severe]
+  ticket list
+  ticket show ID [--json]
+Agents
+  enroll-code [--ticket ID] [--ttl-hours N]       one-time code to read out to the customer
+  agents                                          enrolled agents and whether they are online
+  agent revoke ID                                 (admin)
+Runs
+  run --ticket ID --agent ID [--checks a,b,...] [--service URL|HOST:PORT] [--target HOST]... [--follow] [--json]
+  watch RUN_ID                                    follow a run live
+  cancel RUN_ID
+Admin
+  token create --role admin|engineer|technician --name NAME [--ttl-days N]
+  token list | token revoke ID
+  audit [--ticket ID] [--agent ID] [--action A] [--actor A] [--limit N]
+Exit codes: 0 ok (run: nothing wrong found), 1 run found a fault, 2 usage error, 3 API/network error,
+4 run did not complete (refused, expired, cancelled, failed).`;
+
+class UsageError extends Error {}
+
+interface Global {
+  url: string;
+  token: string;
+}
+
+function globals(v: { url?: string | undefined; token?: string | undefined }): Global {
+  const url = v.url ?? process.env.NETDIAG_URL;
+  const token = v.token ?? process.env.NETDIAG_TOKEN;
+  if (!url) throw new UsageError("no collector URL: pass --url or set NETDIAG_URL");
+  if (!token) throw new UsageError("no API token: pass --token or set NETDIAG_TOKEN");
+  return { url: url.replace(/\/$/, ""), token };
+}
+
+const GLOBAL_OPTS = { url: { type: "string" }, token: { type: "string" }, json: { type: "boolean", default: false } } as const;
+
+function out(s: string): void {
+  process.stdout.write(s + "\n");
+}
+
+async function ticketCmd(argv: string[]): Promise<number> {
+  const [sub, ...rest] = argv;
+  const { values, positionals } = parseArgs({
+    args: rest,
+    allowPositionals: true,
+    options: {
+      ...GLOBAL_OPTS,
+      customer: { type: "string" },
+      contact: { type: "string" },
+      site: { type: "string" },
+      service: { type: "string" },
+      symptom: { type: "string" },
+      started: { type: "string" },
+      tried: { type: "string" },
+      category: { type: "string" },
+      severity: { type: "string" },
+    },
+  });
+  const g = globals(values);
+  if (sub === "create") {
+    if (!values.customer || !values.contact || !values.service || !values.symptom) {
+      throw new UsageError("ticket create needs --customer, --contact, --service and --symptom");
+    }
+    const t = await httpJson(`${g.url}/api/tickets`, Ticket, {
+      token: g.token,
+      body: {
+        customer: { name: values.customer, contact: values.contact, ...(values.site ? { site: values.site } : {}) },
+        service: values.service,
+        symptom: values.symptom,
+        ...(values.started ? { startedAt: values.started } : {}),
+        ...(values.tried ? { alreadyTried: values.tried } : {}),
+        ...(values.category ? { category: values.category } : {}),
+        ...(values.severity ? { severity: values.severity } : {}),
+      },
+    });
+    out(values.json ? JSON.stringify(t, null, 2) : `ticket ${t.id} created (severity ${t.severity}, respond by ${new Date(t.respondBy).toISOString()})`);
+    return 0;
+  }
+  if (sub === "list") {
+    const list = await httpJson(`${g.url}/api/tickets`, z.array(Ticket), { token: g.token });
+    if (values.json) out(JSON.stringify(list, null, 2));
+    else for (const t of list) out(`${t.id}  ${t.status.padEnd(9)} ${t.severity.padEnd(9)} ${t.customer.name} — ${t.symptom.slice(0, 60)}`);
+    return 0;
+  }
+  if (sub === "show") {
+    const id = positionals[0];
+    if (!id) throw new UsageError("ticket show needs a ticket id");
+    const t = await httpJson(`${g.url}/api/tickets/${encodeURIComponent(id)}`, TicketWithRuns, { token: g.token });
+    out(values.json ? JSON.stringify(t, null, 2) : formatTicket(t));
+    return 0;
+  }
+  throw new UsageError("ticket needs create, list or show");
+}
+
+async function enrollCodeCmd(argv: string[]): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: { ...GLOBAL_OPTS, ticket: { type: "string" }, "ttl-hours": { type: "string" } } });
+  const g = globals(values);
+  const res = await httpJson(`${g.url}/api/enrollments`, EnrollmentCreated, {
+    token: g.token,
+    body: { ...(values.ticket ? { ticketId: values.ticket } : {}), ...(values["ttl-hours"] ? { ttlS: Math.round(Number(values["ttl-hours"]) * 3600) } : {}) },
+  });
+  if (values.json) out(JSON.stringify(res));
+  else {
+    out(`enrollment code: ${res.code}   (valid until ${new Date(res.expiresAt).toISOString()}, one use)`);
+    out(`customer runs:   netdiag-agent enroll --collector ${g.url} --code ${res.code}`);
+  }
+  return 0;
+}
+
+async function agentsCmd(argv: string[]): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: GLOBAL_OPTS });
+  const g = globals(values);
+  const list = await httpJson(`${g.url}/api/agents`, z.array(Agent), { token: g.token });
+  if (values.json) out(JSON.stringify(list, null, 2));
+  else for (const a of list) out(`${a.id}  ${a.revokedAt ? "revoked" : a.connected ? "online " : "offline"}  ${a.name}${a.ticketId ? `  ticket ${a.ticketId}` : ""}`);
+  return 0;
+}
+
+async function agentCmd(argv: string[]): Promise<number> {
+  const [sub, ...rest] = argv;
+  const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: GLOBAL_OPTS });
+  const g = globals(values);
+  if (sub !== "revoke" || !positionals[0]) throw new UsageError("usage: netdiag agent revoke AGENT_ID");
+  await httpJson(`${g.url}/api/agents/${encodeURIComponent(positionals[0])}/revoke`, z.object({ revoked: z.boolean() }), { token: g.token, method: "POST", body: {} });
+  out(`agent ${positionals[0]} revoked`);
+  return 0;
+}
+
+/** Follows a run's SSE stream; returns the exit code for its outcome. */
+async function follow(g: Global, runId: string, total: number, json: boolean): Promise<number> {
+  const progress = new Progress(process.stderr, total, !json && process.stderr.isTTY === true);
+  let state = "requested";
+  let segment: string | undefined;
+  try {
+    for await (const { data } of readSse(`${g.url}/api/runs/${encodeURIComponent(runId)}/events`, g.token)) {
+      const parsed = RunStreamEvent.safeParse(JSON.parse(data));
+      if (!parsed.success) continue;
+      const ev = parsed.data;
+      if (json) out(JSON.stringify(ev));
+      if (ev.type === "step") {
+        progress.step();
+        if (!json) progress.println(formatStep(ev.result));
+      } else if (ev.type === "verdict") {
+        segment = ev.verdict.segment;
+        if (!json) progress.println(formatVerdict(ev.verdict));
+      } else {
+        state = ev.state;
+        progress.setState(ev.state);
+        if (!json && ev.state !== "requested") progress.println(`· run ${ev.state}${ev.reason ? `: ${ev.reason}` : ""}`);
+      }
+    }
+  } finally {
+    progress.done();
+  }
+  if (state !== "completed") return 4;
+  return segment && segment !== "none" ? 1 : 0;
+}
+
+async function runCmd(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      ...GLOBAL_OPTS,
+      ticket: { type: "string" },
+      agent: { type: "string" },
+      checks: { type: "string" },
+      service: { type: "string" },
+      target: { type: "string", multiple: true },
+      follow: { type: "boolean", short: "f", default: false },
+    },
+  });
+  const g = globals(values);
+  if (!values.ticket || !values.agent) throw new UsageError("run needs --ticket ID and --agent ID");
+  const checks = (values.checks ?? "host,gateway,dhcp,dns,path,service,snmp,routeros").split(",").map((s) => s.trim()).filter(Boolean);
+  const run = await httpJson(`${g.url}/api/runs`, Run, {
+    token: g.token,
+    body: {
+      ticketId: values.ticket,
+      agentId: values.agent,
+      checks,
+      params: { ...(values.service ? { service: values.service } : {}), ...(values.target?.length ? { targets: values.target } : {}) },
+    },
+  });
+  if (!values.json) out(`run ${run.id} ${run.state} on agent ${run.agentId} (${checks.length} checks)`);
+  if (!values.follow) {
+    if (values.json) out(JSON.stringify(run));
+    return 0;
+  }
+  return follow(g, run.id, checks.length, values.json);
+}
+
+async function watchCmd(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: GLOBAL_OPTS });
+  const g = globals(values);
+  if (!positionals[0]) throw new UsageError("watch needs a run id");
+  const run = await httpJson(`${g.url}/api/runs/${encodeURIComponent(positionals[0])}`, Run, { token: g.token });
+  if (!values.json) out(formatRun(run, false));
+  return follow(g, run.id, run.checks.length, values.json);
+}
+
+async function cancelCmd(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: GLOBAL_OPTS });
+  const g = globals(values);
+  if (!positionals[0]) throw new UsageError("cancel needs a run id");
+  const res = await httpJson(`${g.url}/api/runs/${encodeURIComponent(positionals[0])}/cancel`, z.object({ cancelled: z.boolean(), deliveredToAgent: z.boolean() }), { token: g.token, method: "POST", body: {} });
+  out(res.deliveredToAgent ? "cancel sent to the agent" : "run cancelled before the agent picked it up");
+  return 0;
+}
+
+async function tokenCmd(argv: string[]): Promise<number> {
+  const [sub, ...rest] = argv;
+  const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { ...GLOBAL_OPTS, role: { type: "string" }, name: { type: "string" }, "ttl-days": { type: "string" } } });
+  const g = globals(values);
+  if (sub === "create") {
+    if (!values.role || !values.name) throw new UsageError("token create needs --role and --name");
+    const t = await httpJson(`${g.url}/api/tokens`, TokenCreated, {
+      token: g.token,
+      body: { role: values.role, name: values.name, ...(values["ttl-days"] ? { ttlS: Math.round(Number(values["ttl-days"]) * 86400) } : {}) },
+    });
+    out(values.json ? JSON.stringify(t) : `${t.token}\n(${t.role} token ${t.id}; shown only this once)`);
+    return 0;
+  }
+  if (sub === "list") {
+    const list = await httpJson(`${g.url}/api/tokens`, z.array(z.object({ id: z.string(), name: z.string(), role: z.string(), revokedAt: z.number().optional(), expiresAt: z.number().optional() })), { token: g.token });
+    for (const t of list) out(`${t.id}  ${t.role.padEnd(10)} ${t.name}${t.revokedAt ? "  (revoked)" : ""}${t.expiresAt ? `  expires ${new Date(t.expiresAt).toISOString()}` : ""}`);
+    return 0;
+  }
+  if (sub === "revoke" && positionals[0]) {
+    await httpJson(`${g.url}/api/tokens/${encodeURIComponent(positionals[0])}/revoke`, z.object({ revoked: z.boolean() }), { token: g.token, method: "POST", body: {} });
+    out(`token ${positionals[0]} revoked`);
+    return 0;
+  }
+  throw new UsageError("token needs create, list or revoke ID");
+}
+
+async function auditCmd(argv: string[]): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: { ...GLOBAL_OPTS, ticket: { type: "string" }, agent: { type: "string" }, action: { type: "string" }, actor: { type: "string" }, limit: { type: "string" } } });
+  const g = globals(values);
+  const q = new URLSearchParams();
+  if (values.ticket) q.set("ticketId", values.ticket);
+  if (values.agent) q.set("agentId", values.agent);
+  if (values.action) q.set("action", values.action);
+  if (values.actor) q.set("actor", values.actor);
+  if (values.limit) q.set("limit", values.limit);
+  const rows = await httpJson(`${g.url}/api/audit?${q}`, z.array(z.record(z.string(), z.unknown())), { token: g.token });
+  for (const r of rows) out(values.json ? JSON.stringify(r) : `${new Date(r.at as number).toISOString()}  ${String(r.outcome).padEnd(7)} ${String(r.action).padEnd(18)} ${r.actor}${r.ticketId ? ` ticket=${r.ticketId}` : ""}${r.agentId ? ` agent=${r.agentId}` : ""}${r.runId ? ` run=${r.runId}` : ""}`);
+  return 0;
+}
+
+const commands: Record<string, (argv: string[]) => Promise<number>> = {
+  ticket: ticketCmd,
+  "enroll-code": enrollCodeCmd,
+  agents: agentsCmd,
+  agent: agentCmd,
+  run: runCmd,
+  watch: watchCmd,
+  cancel: cancelCmd,
+  token: tokenCmd,
+  audit: auditCmd,
+};
+
+async function main(argv: string[]): Promise<number> {
+  const [cmd, ...rest] = argv;
+  if (!cmd || cmd === "help" || cmd === "--help" || cmd === "-h") {
+    out(HELP);
+    return cmd ? 0 : 2;
+  }
+  if (cmd === "--version" || cmd === "-v") {
+    out(VERSION);
+    return 0;
+  }
+  const fn = commands[cmd];
+  if (!fn) throw new UsageError(`unknown command '${cmd}'`);
+  return fn(rest);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => (process.exitCode = code),
+  (e: unknown) => {
+    const usage = e instanceof UsageError || (e as { code?: string }).code?.startsWith("ERR_PARSE_ARGS");
+    process.stderr.write(`netdiag: ${e instanceof Error ? e.message : String(e)}\n${usage ? "Run 'netdiag --help' for usage.\n" : ""}`);
+    process.exitCode = usage ? 2 : e instanceof HttpClientError || (e as { code?: string }).code ? 3 : 1;
+  },
+);

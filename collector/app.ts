@@ -1,0 +1,67 @@
+// Builds the HTTP API without listening, so tests call it in-process (app.request) or on port 0.
+// Auth happens once here: every route's declared access is enforced before its handler runs.
+import { Hono } from "hono";
+import type { ApiError } from "../shared/api.js";
+import type { Logger } from "../shared/log.js";
+import { actorOf, authenticateToken } from "./auth/principal.js";
+import type { FailureLimiter } from "./auth/failure-limiter.js";
+import { HttpError } from "./http-error.js";
+import type { AgentHub } from "./hub/agent-hub.js";
+import type { RunBus } from "./run-bus.js";
+import { adminRoutes } from "./routes/admin.js";
+import { agentRoutes } from "./routes/agents.js";
+import type { Env, RouteSpec } from "./routes/route-spec.js";
+import { runRoutes } from "./routes/runs.js";
+import { ticketRoutes } from "./routes/tickets.js";
+import type { Store } from "./store/types.js";
+
+export interface AppDeps {
+  store: Store;
+  hub: AgentHub;
+  bus: RunBus;
+  log: Logger;
+  now: () => number;
+  limiter: FailureLimiter;
+}
+
+export const apiRoutes: readonly RouteSpec[] = [...ticketRoutes, ...runRoutes, ...agentRoutes, ...adminRoutes];
+
+export function createApp(deps: AppDeps): Hono<Env> {
+  const app = new Hono<Env>();
+
+  app.onError((err, c) => {
+    if (err instanceof HttpError) {
+      if (err.status >= 500) deps.log.error("request failed", { path: c.req.path, code: err.code });
+      const body: ApiError = { error: { code: err.code, message: err.message } };
+      return c.json(body, err.status);
+    }
+    deps.log.error("unhandled error", { path: c.req.path, error: err instanceof Error ? err.stack : String(err) });
+    const body: ApiError = { error: { code: "INTERNAL", message: "internal error" } };
+    return c.json(body, 500);
+  });
+  app.notFound((c) => c.json({ error: { code: "NOT_FOUND", message: `no route ${c.req.method} ${c.req.path}` } } satisfies ApiError, 404));
+
+  app.get("/healthz", (c) => c.json({ ok: true, agentsConnected: deps.hub.connectedCount() }));
+
+  for (const r of apiRoutes) {
+    app.on(r.method, r.path, async (c) => {
+      if (r.access !== "public") {
+        const remote = c.env?.incoming?.socket?.remoteAddress ?? "local";
+        if (deps.limiter.blocked(remote, deps.now())) throw new HttpError(429, "TOO_MANY_FAILURES", "too many failed authentications; try again later");
+        const auth = await authenticateToken(deps.store, c.req.header("authorization"), deps.now());
+        if (!auth.ok) {
+          deps.limiter.fail(remote, deps.now());
+          await deps.store.appendAudit({ at: deps.now(), actor: `remote:${remote}`, action: "auth.denied", outcome: "denied", detail: { route: `${r.method} ${r.path}`, reason: auth.reason } });
+          throw new HttpError(401, "UNAUTHORIZED", `authentication failed: token ${auth.reason}`);
+        }
+        if (!r.access.includes(auth.principal.role)) {
+          await deps.store.appendAudit({ at: deps.now(), actor: actorOf(auth.principal), action: "auth.forbidden", outcome: "denied", detail: { route: `${r.method} ${r.path}`, role: auth.principal.role } });
+          throw new HttpError(403, "FORBIDDEN", `role ${auth.principal.role} may not ${r.method} ${r.path}`);
+        }
+        c.set("principal", auth.principal);
+      }
+      return r.handler(c, deps);
+    });
+  }
+  return app;
+}

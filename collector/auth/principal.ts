@@ -1,0 +1,30 @@
+// Who is calling: resolved from the bearer token once per request, then checked against the role
+// each route declares. Tokens are stored as SHA-256 hashes only.
+import type { Role } from "../../shared/api.js";
+import { hashSecret } from "../../shared/secrets.js";
+import type { Store } from "../store/types.js";
+
+export interface Principal {
+  tokenId: string;
+  name: string;
+  role: Role;
+}
+
+export const TOKEN_PREFIX = "ndt_";
+
+export type AuthResult = { ok: true; principal: Principal } | { ok: false; reason: "missing" | "malformed" | "unknown" | "expired" | "revoked" };
+
+export async function authenticateToken(store: Store, header: string | undefined, now: number): Promise<AuthResult> {
+  if (!header) return { ok: false, reason: "missing" };
+  const m = /^Bearer\s+(\S+)$/i.exec(header);
+  if (!m?.[1] || !m[1].startsWith(TOKEN_PREFIX) || m[1].length > 200) return { ok: false, reason: "malformed" };
+  const rec = await store.findTokenByHash(hashSecret(m[1]));
+  if (!rec) return { ok: false, reason: "unknown" };
+  if (rec.revokedAt !== undefined) return { ok: false, reason: "revoked" };
+  if (rec.expiresAt !== undefined && rec.expiresAt <= now) return { ok: false, reason: "expired" };
+  return { ok: true, principal: { tokenId: rec.id, name: rec.name, role: rec.role } };
+}
+
+export function actorOf(p: Principal): string {
+  return `token:${p.tokenId}:${p.name}`;
+}

@@ -1,0 +1,19 @@
+// The collector's one config schema: built from flags and environment once in main.ts, then passed down.
+import { z } from "zod";
+
+export const CollectorConfig = z.object({
+  dataDir: z.string().default("./data"),
+  /** Bind address. Loopback by default: exposing the collector is a deliberate choice (--host 0.0.0.0). */
+  host: z.string().default("127.0.0.1"),
+  port: z.number().int().min(0).max(65535).default(8080),
+  /** Serve HTTPS/wss with this certificate and key (PEM paths). */
+  tlsCert: z.string().optional(),
+  tlsKey: z.string().optional(),
+  /** URL agents and engineers use to reach this collector, when it differs from the bound address. */
+  publicUrl: z.string().optional(),
+  logLevel: z.enum(["info", "warn", "error", "silent"]).default("info"),
+  /** Agent connection limits. */
+  maxAgents: z.number().int().min(1).default(10000),
+  heartbeatMs: z.number().int().min(100).default(30000),
+});
+export type CollectorConfig = z.infer<typeof CollectorConfig>;

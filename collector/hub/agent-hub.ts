@@ -1,0 +1,220 @@
+// The collector's side of the agent protocol: one live connection per agent, run requests out, run
+// events in. Every inbound frame is parsed with shared/protocol.ts; an event is acknowledged only
+// after the store has committed it, so an acked result is never lost.
+import type WebSocket from "ws";
+import { z } from "zod";
+import type { Run } from "../../shared/api.js";
+import type { Logger } from "../../shared/log.js";
+import { AgentFrame, CloseCode, MAX_FRAME_BYTES, PROTOCOL_VERSION, type RunEvent, type ServerFrame } from "../../shared/protocol.js";
+import type { RunBus } from "../run-bus.js";
+import type { Store } from "../store/types.js";
+
+export interface HubOptions {
+  store: Store;
+  bus: RunBus;
+  log: Logger;
+  now: () => number;
+  heartbeatMs: number;
+}
+
+interface Conn {
+  agentId: string;
+  ws: WebSocket;
+  alive: boolean;
+  helloSeen: boolean;
+  remote: string;
+}
+
+export class AgentHub {
+  private readonly conns = new Map<string, Conn>();
+  private readonly heartbeat: NodeJS.Timeout;
+
+  constructor(private readonly o: HubOptions) {
+    // Ping every agent each interval; one that has not ponged since the last ping is dead: terminate
+    // it so its runs go to "delivering" and its slot frees up (ws README, heartbeat pattern).
+    this.heartbeat = setInterval(() => {
+      for (const c of this.conns.values()) {
+        if (!c.alive) {
+          this.o.log.warn("agent missed heartbeat, terminating", { agentId: c.agentId });
+          c.ws.terminate();
+          continue;
+        }
+        c.alive = false;
+        c.ws.ping();
+      }
+      void this.expireRuns();
+    }, o.heartbeatMs);
+    this.heartbeat.unref();
+  }
+
+  isConnected(agentId: string): boolean {
+    return this.conns.has(agentId);
+  }
+
+  connectedCount(): number {
+    return this.conns.size;
+  }
+
+  /** Takes over an authenticated socket for this agent (replacing an older connection). */
+  attach(agentId: string, ws: WebSocket, remote: string): void {
+    const old = this.conns.get(agentId);
+    if (old) old.ws.close(CloseCode.replaced, "replaced by a newer connection");
+    const conn: Conn = { agentId, ws, alive: true, helloSeen: false, remote };
+    this.conns.set(agentId, conn);
+    ws.on("pong", () => (conn.alive = true));
+    ws.on("message", (data, isBinary) => void this.onMessage(conn, data as Buffer, isBinary));
+    ws.on("close", (code) => this.onClose(conn, code));
+    ws.on("error", (e) => this.o.log.warn("agent socket error", { agentId, error: e.message }));
+    this.send(conn, { type: "welcome", protocol: PROTOCOL_VERSION, agentId, serverTime: this.o.now(), heartbeatMs: this.o.heartbeatMs });
+    void this.o.store.touchAgent(agentId, this.o.now());
+  }
+
+  /** Sends the run now when the agent is connected; otherwise it waits in state "requested". */
+  async dispatch(run: Run): Promise<void> {
+    const conn = this.conns.get(run.agentId);
+    if (!conn?.helloSeen) return;
+    this.send(conn, {
+      type: "run.request",
+      runId: run.id,
+      ticketId: run.ticketId,
+      checks: run.checks,
+      params: run.params,
+      requestedBy: run.requestedBy,
+      notAfter: run.pickupBy,
+    });
+    await this.o.store.setRunState(run.id, "sent", this.o.now());
+    this.o.bus.publish(run.id, { type: "state", state: "sent" });
+  }
+
+  cancel(agentId: string, runId: string): boolean {
+    const conn = this.conns.get(agentId);
+    if (!conn) return false;
+    this.send(conn, { type: "run.cancel", runId });
+    return true;
+  }
+
+  /** Closes one agent's connection (revocation). */
+  disconnect(agentId: string, code: number, reason: string): void {
+    this.conns.get(agentId)?.ws.close(code, reason);
+  }
+
+  close(): void {
+    clearInterval(this.heartbeat);
+    for (const c of this.conns.values()) c.ws.close(CloseCode.goingAway, "collector shutting down");
+    this.conns.clear();
+  }
+
+  private send(conn: Conn, frame: ServerFrame): void {
+    if (conn.ws.readyState === conn.ws.OPEN) conn.ws.send(JSON.stringify(frame));
+  }
+
+  private reject(conn: Conn, code: number, errCode: string, message: string): void {
+    this.o.log.warn("agent frame rejected", { agentId: conn.agentId, remote: conn.remote, code: errCode, message });
+    this.send(conn, { type: "error", code: errCode, message: message.slice(0, 1000) });
+    conn.ws.close(code, errCode);
+  }
+
+  private async onMessage(conn: Conn, data: Buffer, isBinary: boolean): Promise<void> {
+    if (isBinary) return this.reject(conn, CloseCode.policyViolation, "BINARY_FRAME", "frames must be JSON text");
+    if (data.length > MAX_FRAME_BYTES) return this.reject(conn, CloseCode.messageTooBig, "FRAME_TOO_BIG", "frame too big");
+    let json: unknown;
+    try {
+      json = JSON.parse(data.toString("utf8"));
+    } catch {
+      return this.reject(conn, CloseCode.policyViolation, "MALFORMED_JSON", "frame is not valid JSON");
+    }
+    const parsed = AgentFrame.safeParse(json);
+    if (!parsed.success) {
+      return this.reject(conn, CloseCode.policyViolation, "INVALID_FRAME", z.prettifyError(parsed.error));
+    }
+    const frame = parsed.data;
+    if (frame.type === "hello") {
+      if (frame.protocol !== PROTOCOL_VERSION) {
+        return this.reject(conn, CloseCode.protocolError, "PROTOCOL_MISMATCH", `collector speaks protocol ${PROTOCOL_VERSION}, agent ${frame.protocol}`);
+      }
+      conn.helloSeen = true;
+      await this.sendPending(conn);
+      return;
+    }
+    if (!conn.helloSeen) return this.reject(conn, CloseCode.policyViolation, "HELLO_FIRST", "send hello before anything else");
+    await this.onRunEvent(conn, frame);
+  }
+
+  private async onRunEvent(conn: Conn, ev: RunEvent): Promise<void> {
+    let result;
+    try {
+      result = await this.o.store.appendRunEvent(conn.agentId, ev, this.o.now());
+    } catch (e) {
+      // Not acked: the agent keeps it in its outbox and sends it again after reconnecting.
+      this.o.log.error("storing run event failed", { agentId: conn.agentId, runId: ev.runId, seq: ev.seq, error: String(e) });
+      this.send(conn, { type: "error", code: "STORE_FAILED", message: "event not stored, will be retried", runId: ev.runId });
+      return;
+    }
+    if (result === "unknown_run") {
+      // An agent can only ever write to its own runs. Acked so a confused agent does not resend it
+      // forever; nothing is stored.
+      this.o.log.warn("event for unknown or foreign run", { agentId: conn.agentId, runId: ev.runId });
+      this.send(conn, { type: "error", code: "UNKNOWN_RUN", message: `run ${ev.runId} is not yours or does not exist`, runId: ev.runId });
+      this.send(conn, { type: "ack", runId: ev.runId, seq: ev.seq });
+      return;
+    }
+    this.send(conn, { type: "ack", runId: ev.runId, seq: ev.seq });
+    if (result === "duplicate") return;
+    this.publish(ev);
+  }
+
+  private publish(ev: RunEvent): void {
+    const bus = this.o.bus;
+    switch (ev.type) {
+      case "step":
+        bus.publish(ev.runId, { type: "step", seq: ev.seq, result: ev.result });
+        break;
+      case "verdict":
+        bus.publish(ev.runId, { type: "verdict", verdict: ev.verdict });
+        break;
+      case "run.accepted":
+      case "run.offline":
+        bus.publish(ev.runId, { type: "state", state: "running" });
+        break;
+      case "run.refused":
+        bus.publish(ev.runId, { type: "state", state: "refused", reason: `${ev.code}: ${ev.reason}` });
+        break;
+      case "run.finished":
+        bus.publish(ev.runId, { type: "state", state: ev.outcome });
+        break;
+    }
+  }
+
+  private async sendPending(conn: Conn): Promise<void> {
+    const pending = await this.o.store.pendingRunsForAgent(conn.agentId, this.o.now());
+    for (const run of pending) await this.dispatch(run);
+  }
+
+  private onClose(conn: Conn, code: number): void {
+    if (this.conns.get(conn.agentId) === conn) this.conns.delete(conn.agentId);
+    this.o.log.info("agent disconnected", { agentId: conn.agentId, code });
+    void this.markDelivering(conn.agentId);
+  }
+
+  /** Runs that were running on an agent whose link dropped: results will come on reconnect. */
+  private async markDelivering(agentId: string): Promise<void> {
+    try {
+      for (const id of await this.o.store.runIdsInState(agentId, "running")) {
+        await this.o.store.setRunState(id, "delivering", this.o.now());
+        this.o.bus.publish(id, { type: "state", state: "delivering" });
+      }
+    } catch (e) {
+      this.o.log.error("marking runs delivering failed", { agentId, error: String(e) });
+    }
+  }
+
+  private async expireRuns(): Promise<void> {
+    try {
+      for (const id of await this.o.store.expireRuns(this.o.now())) {
+        this.o.bus.publish(id, { type: "state", state: "expired", reason: "the agent did not pick the run up in time" });
+      }
+    } catch (e) {
+      this.o.log.error("expiring runs failed", { error: String(e) });
+    }
+  }
+}

@@ -1,0 +1,127 @@
+// Runs: an engineer triggers checks on an enrolled agent for a ticket, then watches the steps arrive.
+import { streamSSE } from "hono/streaming";
+import { CreateRunBody, TERMINAL_RUN_STATES, type RunStreamEvent } from "../../shared/api.js";
+import { Id } from "../../shared/protocol.js";
+import { randomId } from "../../shared/secrets.js";
+import { HostTarget, ServiceTarget } from "../../shared/targets.js";
+import { actorOf } from "../auth/principal.js";
+import { badRequest, conflict, notFound } from "../http-error.js";
+import { readBody } from "./body.js";
+import { ACTORS, principalOf, READERS, type RouteSpec } from "./route-spec.js";
+
+async function loadRun(d: Parameters<RouteSpec["handler"]>[1], raw: string) {
+  const id = Id.safeParse(raw);
+  const run = id.success ? await d.store.getRun(id.data) : undefined;
+  if (!run) throw notFound("run");
+  return run;
+}
+
+export const runRoutes: RouteSpec[] = [
+  {
+    method: "POST",
+    path: "/api/runs",
+    access: ACTORS,
+    summary: "trigger a diagnosis run on an agent for a ticket",
+    async handler(c, d) {
+      const body = await readBody(c, CreateRunBody);
+      const p = principalOf(c);
+      const now = d.now();
+      // Targets are validated here too, so a hostile value is refused before it is stored or sent;
+      // the agent validates again (it trusts nothing from the network).
+      const badTarget = [...(body.params.names ?? []), ...(body.params.targets ?? [])].find((t) => !HostTarget.safeParse(t).success);
+      if (badTarget !== undefined) throw badRequest("BAD_TARGET", `invalid target ${JSON.stringify(badTarget)}: must be an IP address or hostname`);
+      if (body.params.service !== undefined && !ServiceTarget.safeParse(body.params.service).success) {
+        throw badRequest("BAD_TARGET", `invalid service ${JSON.stringify(body.params.service)}: must be an http(s) URL or host:port`);
+      }
+      const ticket = await d.store.getTicket(body.ticketId);
+      if (!ticket) throw notFound("ticket");
+      const agent = await d.store.getAgent(body.agentId);
+      if (!agent) throw notFound("agent");
+      if (agent.revokedAt !== undefined) throw conflict("AGENT_REVOKED", "this agent was revoked");
+      const id = randomId("run_");
+      const pickupBy = now + body.pickupTimeoutS * 1000;
+      await d.store.createRun({ id, ticketId: ticket.id, agentId: agent.id, checks: body.checks, params: body.params, requestedBy: p.name, pickupBy, createdAt: now });
+      await d.store.appendAudit({ at: now, actor: actorOf(p), action: "run.request", ticketId: ticket.id, agentId: agent.id, runId: id, outcome: "ok", detail: { checks: body.checks, params: body.params } });
+      const run = (await d.store.getRun(id))!;
+      await d.hub.dispatch(run);
+      return c.json((await d.store.getRun(id))!, 201);
+    },
+  },
+  {
+    method: "GET",
+    path: "/api/runs/:id",
+    access: READERS,
+    summary: "a run with its step results and verdict",
+    async handler(c, d) {
+      const run = await loadRun(d, c.req.param("id") ?? "");
+      await d.store.appendAudit({ at: d.now(), actor: actorOf(principalOf(c)), action: "run.read", runId: run.id, ticketId: run.ticketId, outcome: "ok" });
+      return c.json(run);
+    },
+  },
+  {
+    method: "POST",
+    path: "/api/runs/:id/cancel",
+    access: ACTORS,
+    summary: "cancel a run (the agent stops its checks)",
+    async handler(c, d) {
+      const run = await loadRun(d, c.req.param("id") ?? "");
+      const p = principalOf(c);
+      if (TERMINAL_RUN_STATES.includes(run.state)) throw conflict("RUN_FINISHED", `run is already ${run.state}`);
+      const sent = d.hub.cancel(run.agentId, run.id);
+      if (!sent && (run.state === "requested" || run.state === "sent")) {
+        await d.store.setRunState(run.id, "cancelled", d.now(), "cancelled before the agent picked it up");
+        d.bus.publish(run.id, { type: "state", state: "cancelled" });
+      }
+      await d.store.appendAudit({ at: d.now(), actor: actorOf(p), action: "run.cancel", runId: run.id, ticketId: run.ticketId, agentId: run.agentId, outcome: "ok", detail: { delivered: sent } });
+      return c.json({ cancelled: true, deliveredToAgent: sent }, 202);
+    },
+  },
+  {
+    method: "GET",
+    path: "/api/runs/:id/events",
+    access: READERS,
+    summary: "Server-Sent Events: stored steps first, then each new step, the verdict and state changes live",
+    async handler(c, d) {
+      const run = await loadRun(d, c.req.param("id") ?? "");
+      await d.store.appendAudit({ at: d.now(), actor: actorOf(principalOf(c)), action: "run.watch", runId: run.id, ticketId: run.ticketId, outcome: "ok" });
+      return streamSSE(c, async (stream) => {
+        // Subscribe before reading the stored state, then drop live events already covered by it,
+        // so nothing falls in the gap between the two.
+        const queue: RunStreamEvent[] = [];
+        let wake: (() => void) | undefined;
+        const unsubscribe = d.bus.subscribe(run.id, (ev) => {
+          queue.push(ev);
+          wake?.();
+        });
+        stream.onAbort(() => {
+          unsubscribe();
+          wake?.();
+        });
+        try {
+          const snap = (await d.store.getRun(run.id))!;
+          const sentSeqs = new Set<number>();
+          const write = (ev: RunStreamEvent) => stream.writeSSE({ event: ev.type, data: JSON.stringify(ev) });
+          await write({ type: "state", state: snap.state, ...(snap.reason ? { reason: snap.reason } : {}) });
+          for (const s of snap.steps) {
+            sentSeqs.add(s.seq);
+            await write({ type: "step", seq: s.seq, result: s.result });
+          }
+          if (snap.verdict) await write({ type: "verdict", verdict: snap.verdict });
+          let terminal = TERMINAL_RUN_STATES.includes(snap.state);
+          while (!terminal && !stream.aborted) {
+            if (queue.length === 0) await new Promise<void>((r) => (wake = r));
+            wake = undefined;
+            for (const ev of queue.splice(0)) {
+              if (ev.type === "step" && sentSeqs.has(ev.seq)) continue;
+              if (ev.type === "step") sentSeqs.add(ev.seq);
+              await write(ev);
+              if (ev.type === "state" && TERMINAL_RUN_STATES.includes(ev.state)) terminal = true;
+            }
+          }
+        } finally {
+          unsubscribe();
+        }
+      });
+    },
+  },
+];

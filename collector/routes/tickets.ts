@@ -1,0 +1,48 @@
+// Tickets: intake (DOMAIN.md §2) and the full record an engineer or technician reads.
+import { CreateTicketBody, type TicketWithRuns } from "../../shared/api.js";
+import { Id } from "../../shared/protocol.js";
+import { randomId } from "../../shared/secrets.js";
+import { actorOf } from "../auth/principal.js";
+import { notFound } from "../http-error.js";
+import { readBody } from "./body.js";
+import { ACTORS, principalOf, READERS, type RouteSpec } from "./route-spec.js";
+
+export const ticketRoutes: RouteSpec[] = [
+  {
+    method: "POST",
+    path: "/api/tickets",
+    access: ACTORS,
+    summary: "open a ticket (customer, service, symptom, category, severity)",
+    async handler(c, d) {
+      const body = await readBody(c, CreateTicketBody);
+      const p = principalOf(c);
+      const ticket = await d.store.createTicket(randomId("tk_"), body, p.name, d.now());
+      await d.store.appendAudit({ at: d.now(), actor: actorOf(p), action: "ticket.create", ticketId: ticket.id, outcome: "ok" });
+      return c.json(ticket, 201);
+    },
+  },
+  {
+    method: "GET",
+    path: "/api/tickets",
+    access: READERS,
+    summary: "list recent tickets",
+    async handler(c, d) {
+      return c.json(await d.store.listTickets(200));
+    },
+  },
+  {
+    method: "GET",
+    path: "/api/tickets/:id",
+    access: READERS,
+    summary: "a ticket with its runs, every step result and verdict",
+    async handler(c, d) {
+      const id = Id.safeParse(c.req.param("id"));
+      const ticket = id.success ? await d.store.getTicket(id.data) : undefined;
+      if (!ticket) throw notFound("ticket");
+      const runs = await d.store.listRunsForTicket(ticket.id);
+      await d.store.appendAudit({ at: d.now(), actor: actorOf(principalOf(c)), action: "ticket.read", ticketId: ticket.id, outcome: "ok" });
+      const full: TicketWithRuns = { ...ticket, runs };
+      return c.json(full);
+    },
+  },
+];

@@ -1,0 +1,100 @@
+// Wires the collector together: store, hub, HTTP app and the agents' WebSocket endpoint on one port.
+// main.ts calls it for real; tests call it with port 0 and a temp data dir.
+import { createAdaptorServer } from "@hono/node-server";
+import { readFileSync } from "node:fs";
+import { mkdir } from "node:fs/promises";
+import { createServer as createHttpsServer } from "node:https";
+import type { AddressInfo } from "node:net";
+import { join } from "node:path";
+import { createLogger, type Logger } from "../shared/log.js";
+import { hashSecret, randomId, randomSecret } from "../shared/secrets.js";
+import { createApp } from "./app.js";
+import { FailureLimiter } from "./auth/failure-limiter.js";
+import { TOKEN_PREFIX } from "./auth/principal.js";
+import type { CollectorConfig } from "./config.js";
+import { AgentHub } from "./hub/agent-hub.js";
+import { RunBus } from "./run-bus.js";
+import { openSqliteStore } from "./store/sqlite-store.js";
+import type { Store } from "./store/types.js";
+import { createAgentUpgradeHandler } from "./ws/agent-upgrade.js";
+
+export interface RunningCollector {
+  /** http(s)://host:port of the API (agents use the same origin with ws(s)://). */
+  url: string;
+  port: number;
+  store: Store;
+  hub: AgentHub;
+  /** Set on the very first start: the admin token, shown once. */
+  bootstrapAdminToken?: string;
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  log?: Logger;
+  now?: () => number;
+  store?: Store;
+}
+
+export const DB_FILE = "netdiag.sqlite";
+
+/** Creates the first admin token when the store has none; returns it (only its hash is stored). */
+export async function bootstrapAdmin(store: Store, now: number): Promise<string | undefined> {
+  if ((await store.countTokens()) > 0) return undefined;
+  const token = randomSecret(TOKEN_PREFIX);
+  const id = randomId("tok_");
+  await store.createToken({ id, name: "bootstrap-admin", role: "admin", hash: hashSecret(token), createdAt: now });
+  await store.appendAudit({ at: now, actor: "system", action: "token.create", outcome: "ok", detail: { id, name: "bootstrap-admin", role: "admin" } });
+  return token;
+}
+
+export async function startCollector(cfg: CollectorConfig, opts: StartOptions = {}): Promise<RunningCollector> {
+  const log = opts.log ?? createLogger("collector", cfg.logLevel);
+  const now = opts.now ?? Date.now;
+  await mkdir(cfg.dataDir, { recursive: true, mode: 0o700 });
+  const store = opts.store ?? (await openSqliteStore(join(cfg.dataDir, DB_FILE)));
+  const bootstrapAdminToken = await bootstrapAdmin(store, now());
+  const bus = new RunBus();
+  const limiter = new FailureLimiter();
+  const hub = new AgentHub({ store, bus, log, now, heartbeatMs: cfg.heartbeatMs });
+  const app = createApp({ store, hub, bus, log, now, limiter });
+  const tls = cfg.tlsCert && cfg.tlsKey;
+  const server = createAdaptorServer({
+    fetch: app.fetch,
+    ...(tls
+      ? { createServer: createHttpsServer, serverOptions: { cert: readFileSync(cfg.tlsCert!), key: readFileSync(cfg.tlsKey!) } }
+      : {}),
+  });
+  const upgrade = createAgentUpgradeHandler({ store, hub, log, now, limiter, maxAgents: cfg.maxAgents });
+  server.on("upgrade", upgrade.handle);
+  server.on("clientError", (err, socket) => {
+    log.warn("client error", { error: err.message });
+    socket.destroy();
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(cfg.port, cfg.host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const hostForUrl = cfg.host.includes(":") ? `[${cfg.host}]` : cfg.host === "0.0.0.0" ? "127.0.0.1" : cfg.host;
+  const url = cfg.publicUrl ?? `${tls ? "https" : "http"}://${hostForUrl}:${port}`;
+  log.info("collector listening", { url });
+  let closed = false;
+  return {
+    url,
+    port,
+    store,
+    hub,
+    ...(bootstrapAdminToken ? { bootstrapAdminToken } : {}),
+    async close() {
+      if (closed) return;
+      closed = true;
+      hub.close();
+      upgrade.close();
+      await new Promise<void>((r) => {
+        server.close(() => r());
+        (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
+      });
+      if (!opts.store) await store.close();
+    },
+  };
+}

@@ -1,0 +1,72 @@
+// Authenticates an agent BEFORE the WebSocket upgrade completes (ws README pattern): a bad or
+// missing credential gets a plain HTTP 401 on the raw socket and never becomes a WebSocket.
+import type { IncomingMessage } from "node:http";
+import type { Duplex } from "node:stream";
+import { WebSocketServer } from "ws";
+import { MAX_FRAME_BYTES } from "../../shared/protocol.js";
+import { hashSecret, safeEqualHex } from "../../shared/secrets.js";
+import type { Logger } from "../../shared/log.js";
+import type { AgentHub } from "../hub/agent-hub.js";
+import type { Store } from "../store/types.js";
+import type { FailureLimiter } from "../auth/failure-limiter.js";
+
+export const AGENT_WS_PATH = "/agent/ws";
+
+export interface UpgradeDeps {
+  store: Store;
+  hub: AgentHub;
+  log: Logger;
+  now: () => number;
+  limiter: FailureLimiter;
+  maxAgents: number;
+}
+
+/** Parses `Authorization: Bearer <agentId>.<secret>`. */
+export function parseAgentAuth(header: string | undefined): { agentId: string; secret: string } | undefined {
+  const m = /^Bearer\s+([A-Za-z0-9_-]{6,64})\.([A-Za-z0-9_-]{20,200})$/.exec(header ?? "");
+  return m ? { agentId: m[1]!, secret: m[2]! } : undefined;
+}
+
+export function createAgentUpgradeHandler(d: UpgradeDeps) {
+  // perMessageDeflate off: it costs ~24 KB per connection (LIBRARIES.md) and frames are small JSON.
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false });
+
+  const refuse = (socket: Duplex, status: number, text: string, extra = "") => {
+    socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: text/plain\r\n${extra}Content-Length: ${text.length}\r\n\r\n${text}`);
+  };
+
+  const handler = async (req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> => {
+    socket.on("error", () => undefined); // a peer resetting mid-handshake must not crash the process
+    const remote = req.socket.remoteAddress ?? "?";
+    const url = new URL(req.url ?? "/", "http://x");
+    if (url.pathname !== AGENT_WS_PATH) return refuse(socket, 404, "Not Found");
+    if (d.limiter.blocked(remote, d.now())) {
+      return refuse(socket, 429, "Too Many Requests", "Retry-After: 60\r\n");
+    }
+    if (d.hub.connectedCount() >= d.maxAgents) {
+      // Shed load with a hint instead of falling over; agents back off with jitter.
+      return refuse(socket, 503, "Service Unavailable", `Retry-After: ${5 + Math.floor(Math.random() * 25)}\r\n`);
+    }
+    const cred = parseAgentAuth(req.headers.authorization);
+    const agent = cred ? await d.store.getAgent(cred.agentId) : undefined;
+    const ok = cred && agent && agent.revokedAt === undefined && safeEqualHex(agent.secretHash, hashSecret(cred.secret));
+    if (!ok) {
+      d.limiter.fail(remote, d.now());
+      const reason = !cred ? "malformed" : !agent ? "unknown agent" : agent.revokedAt !== undefined ? "revoked" : "bad secret";
+      d.log.warn("agent authentication failed", { remote, agentId: cred?.agentId, reason });
+      await d.store.appendAudit({ at: d.now(), actor: cred ? `agent:${cred.agentId}` : `remote:${remote}`, action: "agent.connect", outcome: "denied", ...(cred ? { agentId: cred.agentId } : {}), detail: { reason, remote } });
+      return refuse(socket, 401, "Unauthorized");
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => d.hub.attach(cred.agentId, ws, remote));
+  };
+
+  return {
+    handle: (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      handler(req, socket, head).catch((e) => {
+        d.log.error("upgrade failed", { error: String(e) });
+        refuse(socket, 500, "Internal Server Error");
+      });
+    },
+    close: () => wss.close(),
+  };
+}

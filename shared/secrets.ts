@@ -1,0 +1,31 @@
+// Random secrets and their hashes. Secrets (API tokens, agent secrets, enrollment codes) are 256-bit
+// random values, so a plain SHA-256 is enough to store them: there is nothing to brute-force, and a
+// slow KDF would only make every request slower. Comparison is constant-time.
+import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+
+export function randomSecret(prefix: string, bytes = 32): string {
+  return `${prefix}${randomBytes(bytes).toString("base64url")}`;
+}
+
+export function randomId(prefix: string): string {
+  return `${prefix}${randomBytes(9).toString("base64url")}`;
+}
+
+/** Enrollment codes are read out over the phone: short, no look-alike characters, still ~50 bits. */
+export function randomEnrollmentCode(): string {
+  const alphabet = "ABCDEFGHJKMNPQRSTUVWXYZ23456789";
+  const buf = randomBytes(10);
+  let s = "";
+  for (const b of buf) s += alphabet[b % alphabet.length];
+  return `${s.slice(0, 5)}-${s.slice(5)}`;
+}
+
+export function hashSecret(secret: string): string {
+  return createHash("sha256").update(secret, "utf8").digest("hex");
+}
+
+export function safeEqualHex(a: string, b: string): boolean {
+  const ba = Buffer.from(a, "hex");
+  const bb = Buffer.from(b, "hex");
+  return ba.length === bb.length && timingSafeEqual(ba, bb);
+}

@@ -1,0 +1,51 @@
+// Starts a real collector (real SQLite file in a temp dir, HTTP + WebSocket on port 0 on loopback)
+// and gives tests a typed API client. `restart()` reopens the same data dir, as after a crash.
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { z } from "zod";
+import { CollectorConfig } from "../../collector/config.js";
+import { startCollector, type RunningCollector } from "../../collector/server.js";
+import { httpJson, type HttpJsonOptions } from "../../shared/http-client.js";
+import { memoryLogger } from "../../shared/log.js";
+
+export interface TestCollector {
+  url: string;
+  dataDir: string;
+  adminToken: string;
+  running: RunningCollector;
+  log: ReturnType<typeof memoryLogger>;
+  api<S extends z.ZodType>(path: string, schema: S, o?: HttpJsonOptions): Promise<z.infer<S>>;
+  restart(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startTestCollector(overrides: Partial<CollectorConfig> = {}): Promise<TestCollector> {
+  const dataDir = await mkdtemp(join(tmpdir(), "netdiag-collector-"));
+  const log = memoryLogger();
+  const cfg = CollectorConfig.parse({ dataDir, host: "127.0.0.1", port: 0, logLevel: "silent", ...overrides });
+  let running = await startCollector(cfg, { log });
+  const adminToken = running.bootstrapAdminToken!;
+  const tc: TestCollector = {
+    get url() {
+      return running.url;
+    },
+    dataDir,
+    adminToken,
+    get running() {
+      return running;
+    },
+    log,
+    api: (path, schema, o = {}) => httpJson(`${running.url}${path}`, schema, { token: adminToken, ...o }),
+    async restart() {
+      const port = running.port;
+      await running.close();
+      running = await startCollector({ ...cfg, port }, { log });
+    },
+    async close() {
+      await running.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+  return tc;
+}
