@@ -1,0 +1,154 @@
+// Versioned schema migrations for the SQLite store: an ordered list, each applied once in its own
+// transaction and recorded in schema_migrations. Never edit a shipped migration; append a new one.
+import type { Tx } from "./sqlite-db.js";
+
+export interface Migration {
+  version: number;
+  name: string;
+  /** Statements run in order inside one transaction. */
+  steps: readonly string[];
+}
+
+// Terminal states repeated in SQL: keep in step with TERMINAL_RUN_STATES in shared/api.ts.
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: "initial schema",
+    steps: [
+      `CREATE TABLE tickets (
+        id TEXT PRIMARY KEY,
+        customer_name TEXT NOT NULL,
+        customer_contact TEXT NOT NULL,
+        customer_site TEXT,
+        service TEXT NOT NULL,
+        symptom TEXT NOT NULL,
+        started_at TEXT,
+        frequency TEXT,
+        already_tried TEXT,
+        category TEXT NOT NULL,
+        severity TEXT NOT NULL,
+        status TEXT NOT NULL DEFAULT 'open',
+        created_at INTEGER NOT NULL,
+        created_by TEXT NOT NULL,
+        respond_by INTEGER NOT NULL,
+        resolve_by INTEGER NOT NULL
+      ) STRICT`,
+      `CREATE INDEX tickets_created ON tickets (created_at)`,
+
+      `CREATE TABLE agents (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        hostname TEXT,
+        ticket_id TEXT REFERENCES tickets (id),
+        secret_hash TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        last_seen_at INTEGER,
+        revoked_at INTEGER
+      ) STRICT`,
+      `CREATE INDEX agents_ticket ON agents (ticket_id)`,
+
+      `CREATE TABLE enrollment_codes (
+        hash TEXT PRIMARY KEY,
+        ticket TEXT REFERENCES tickets (id),
+        expires_at INTEGER NOT NULL,
+        used_at INTEGER,
+        created_by TEXT NOT NULL
+      ) STRICT`,
+
+      `CREATE TABLE runs (
+        id TEXT PRIMARY KEY,
+        ticket_id TEXT NOT NULL REFERENCES tickets (id),
+        agent_id TEXT NOT NULL REFERENCES agents (id),
+        checks TEXT NOT NULL,
+        params TEXT NOT NULL,
+        state TEXT NOT NULL,
+        requested_by TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        pickup_by INTEGER NOT NULL,
+        reason TEXT,
+        offline INTEGER NOT NULL DEFAULT 0,
+        verdict TEXT
+      ) STRICT`,
+      `CREATE INDEX runs_ticket ON runs (ticket_id, created_at)`,
+      `CREATE INDEX runs_agent_state ON runs (agent_id, state, created_at)`,
+      // Only the few runs still waiting are scanned by expireRuns.
+      `CREATE INDEX runs_waiting ON runs (pickup_by) WHERE state IN ('requested', 'sent')`,
+
+      // The primary key is the idempotency key: a replayed (run_id, seq) is ignored.
+      `CREATE TABLE run_events (
+        run_id TEXT NOT NULL REFERENCES runs (id),
+        seq INTEGER NOT NULL,
+        type TEXT NOT NULL,
+        body TEXT NOT NULL,
+        received_at INTEGER NOT NULL,
+        PRIMARY KEY (run_id, seq)
+      ) STRICT, WITHOUT ROWID`,
+
+      `CREATE TABLE tokens (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        role TEXT NOT NULL,
+        hash TEXT NOT NULL UNIQUE,
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER,
+        revoked_at INTEGER
+      ) STRICT`,
+
+      `CREATE TABLE audit (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        at INTEGER NOT NULL,
+        actor TEXT NOT NULL,
+        action TEXT NOT NULL,
+        agent_id TEXT,
+        ticket_id TEXT,
+        run_id TEXT,
+        outcome TEXT NOT NULL,
+        detail TEXT
+      ) STRICT`,
+      `CREATE INDEX audit_at ON audit (at)`,
+      `CREATE INDEX audit_agent ON audit (agent_id, at)`,
+      `CREATE INDEX audit_ticket ON audit (ticket_id, at)`,
+      `CREATE INDEX audit_actor ON audit (actor, at)`,
+      // Append-only in the database itself, so no code path (or hand-run SQL) can rewrite history.
+      `CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+        BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END`,
+      `CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+        BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END`,
+    ],
+  },
+];
+
+/**
+ * Applies every migration newer than the file's version. Each runs in a BEGIN IMMEDIATE transaction
+ * and re-reads the version inside it, so two processes opening the same new file do not both apply it.
+ * Refuses a file written by a newer build (its schema is unknown to us).
+ */
+export async function migrate(tx: Tx, migrations: readonly Migration[] = MIGRATIONS, now = Date.now()): Promise<number[]> {
+  await tx.run(
+    `CREATE TABLE IF NOT EXISTS schema_migrations (
+      version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL) STRICT`,
+  );
+  const known = Math.max(0, ...migrations.map((m) => m.version));
+  const before = (await tx.get<{ v: number | null }>("SELECT max(version) AS v FROM schema_migrations"))?.v ?? 0;
+  if (before > known) throw new Error(`database schema version ${before} is newer than this build (${known})`);
+  const applied: number[] = [];
+  for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
+    await tx.run("BEGIN IMMEDIATE");
+    try {
+      const row = await tx.get<{ v: number | null }>("SELECT max(version) AS v FROM schema_migrations");
+      if ((row?.v ?? 0) >= m.version) {
+        await tx.run("COMMIT");
+        continue;
+      }
+      for (const sql of m.steps) await tx.run(sql);
+      await tx.run("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)", [m.version, m.name, now]);
+      await tx.run("COMMIT");
+      applied.push(m.version);
+    } catch (e) {
+      await tx.run("ROLLBACK").catch(() => {});
+      throw e;
+    }
+  }
+  return applied;
+}

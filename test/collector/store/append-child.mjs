@@ -1,0 +1,23 @@
+// Child process for the durability test: opens the BUILT store, appends step events with 20 callers in
+// flight, and prints each seq only after appendRunEvent resolved (i.e. after its COMMIT). The parent
+// SIGKILLs it mid-stream. Args: DB_PATH SYNCHRONOUS AGENT_ID RUN_ID
+import { openSqliteStore } from "../../../dist/collector/store/sqlite-store.js";
+
+const [dbPath, synchronous, agentId, runId] = process.argv.slice(2);
+const store = await openSqliteStore(dbPath, { synchronous });
+const IN_FLIGHT = 20;
+const MAX_SEQ = 100_000; // the protocol's seq bound; the parent kills us long before
+let next = 1;
+
+async function caller() {
+  for (let seq = next++; seq <= MAX_SEQ; seq = next++) {
+    const result = { check: "ping", status: "ok", startedAt: Date.now(), durationMs: 1, findings: [], data: { seq } };
+    const r = await store.appendRunEvent(agentId, { type: "step", runId, seq, at: Date.now(), result }, Date.now());
+    if (r !== "stored") throw new Error(`seq ${seq}: ${r}`);
+    // stdout to a pipe is synchronous on Linux: once this returns the parent will get the line.
+    process.stdout.write(`${seq}\n`);
+  }
+}
+
+await Promise.all(Array.from({ length: IN_FLIGHT }, caller));
+await store.close();

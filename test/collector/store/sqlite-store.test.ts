@@ -1,0 +1,425 @@
+// The SQLite store against real database files in a temp dir: migrations, every Store method, the
+// run-event state machine, idempotent replay, concurrent appends through the one write queue, and the
+// append-only audit table.
+import sqlite3 from "sqlite3";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from "vitest";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { CreateTicketBody } from "../../../shared/api.js";
+import type { StepResult } from "../../../shared/checks.js";
+import { RunEvent } from "../../../shared/protocol.js";
+import type { Verdict } from "../../../shared/verdict.js";
+import type { Store } from "../../../collector/store/types.js";
+
+async function tempDir(): Promise<{ dir: string; cleanup: () => Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), "netdiag-store-"));
+  return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
+}
+
+const T0 = 1_700_000_000_000;
+
+const ticketBody: CreateTicketBody = {
+  customer: { name: "Li Wei", contact: "+86 10 5555 0100" },
+  service: "FTTH 300M",
+  symptom: "no internet since this morning",
+  category: "network",
+  severity: "important",
+};
+
+function stepResult(n: number): StepResult {
+  return { check: "ping", status: "ok", startedAt: T0 + n, durationMs: n, findings: [], data: { n } };
+}
+
+const verdict: Verdict = {
+  segment: "wan",
+  cause: "WAN_LINK_DOWN",
+  summary: "the modem reports its DSL line down",
+  evidence: [{ check: "snmp", code: "IF_OPER_DOWN", detail: "ifOperStatus(2)=down" }],
+  consequences: [],
+  unverified: [],
+  next_steps: { customer: [{ en: "Restart the modem", "zh-CN": "重启调制解调器" }], engineer: ["check DSLAM port"] },
+};
+
+/** Events go through the wire schema, so a drift in shared/protocol.ts breaks these tests loudly. */
+const ev = {
+  accepted: (runId: string, seq = 0) => RunEvent.parse({ type: "run.accepted", runId, seq, at: T0 }),
+  refused: (runId: string, seq = 0) =>
+    RunEvent.parse({ type: "run.refused", runId, seq, at: T0, code: "NO_GRANT", reason: "customer said no" }),
+  step: (runId: string, seq: number) => RunEvent.parse({ type: "step", runId, seq, at: T0 + seq, result: stepResult(seq) }),
+  verdict: (runId: string, seq: number) => RunEvent.parse({ type: "verdict", runId, seq, at: T0, verdict }),
+  finished: (runId: string, seq: number, outcome: "completed" | "cancelled" | "failed" = "completed") =>
+    RunEvent.parse({ type: "run.finished", runId, seq, at: T0, outcome, steps: seq - 1 }),
+  offline: (runId: string, ticketId: string, seq = 0) =>
+    RunEvent.parse({ type: "run.offline", runId, seq, at: T0 - 5000, ticketId, checks: ["host", "dns"] }),
+};
+
+/** A ticket, agents and one requested run per agent: run "run-<agent>" picked up by T0 + 60 s. */
+async function seed(store: Store, agentIds: string[] = ["agent-a", "agent-b"], ticketId = "ticket-1"): Promise<void> {
+  if (!(await store.getTicket(ticketId))) await store.createTicket(ticketId, ticketBody, "token:t1:alice", T0);
+  for (const id of agentIds) {
+    await store.createAgent({ id, name: `pc of ${id}`, secretHash: `hash-${id}`, createdAt: T0, ticketId });
+    await store.createRun({
+      id: `run-${id}`,
+      ticketId,
+      agentId: id,
+      checks: ["host", "gateway"],
+      params: {},
+      requestedBy: "token:t1:alice",
+      pickupBy: T0 + 60_000,
+      createdAt: T0,
+    });
+  }
+}
+import { Run, Ticket, type RunState } from "../../../shared/api.js";
+import { openSqliteStore, nextRunState } from "../../../collector/store/sqlite-store.js";
+import { MIGRATIONS } from "../../../collector/store/migrations.js";
+import { benchAppend } from "../../../bench/store-bench.js";
+
+type OpenStore = Awaited<ReturnType<typeof openSqliteStore>>;
+
+/** A separate raw connection, to look at (and try to tamper with) the file behind the store's back. */
+function raw<T = Record<string, unknown>>(path: string, sql: string, params: unknown[] = []): Promise<T[]> {
+  return new Promise((resolve, reject) => {
+    const db = new sqlite3.Database(path, (err) => {
+      if (err) return reject(err);
+      db.all<T>(sql, params, (e, rows) => db.close(() => (e ? reject(e) : resolve(rows))));
+    });
+  });
+}
+
+let tmp: Awaited<ReturnType<typeof tempDir>>;
+beforeAll(async () => {
+  tmp = await tempDir();
+});
+afterAll(async () => {
+  await tmp.cleanup();
+});
+
+let n = 0;
+const freshPath = (): string => join(tmp.dir, `sub-${++n}`, "netdiag.db");
+
+describe("migrations", () => {
+  test("creates the directory and file, applies every migration once, and reopening is a no-op", async () => {
+    const path = freshPath();
+    await (await openSqliteStore(path)).close();
+    await (await openSqliteStore(path)).close();
+    const rows = await raw<{ version: number }>(path, "SELECT version FROM schema_migrations ORDER BY version");
+    expect(rows.map((r) => r.version)).toEqual(MIGRATIONS.map((m) => m.version));
+    const tables = await raw<{ name: string }>(path, "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name");
+    expect(tables.map((t) => t.name)).toEqual(
+      expect.arrayContaining(["agents", "audit", "enrollment_codes", "run_events", "runs", "tickets", "tokens"]),
+    );
+    const [mode] = await raw<{ journal_mode: string }>(path, "PRAGMA journal_mode");
+    expect(mode?.journal_mode).toBe("wal");
+  });
+
+  test("two stores opening the same new file at once both succeed and migrate it once", async () => {
+    const path = freshPath();
+    const [a, b] = await Promise.all([openSqliteStore(path), openSqliteStore(path)]);
+    await Promise.all([a.close(), b.close()]);
+    expect(await raw(path, "SELECT version FROM schema_migrations")).toHaveLength(MIGRATIONS.length);
+  });
+
+  test("refuses a file whose schema is newer than this build", async () => {
+    const path = freshPath();
+    await (await openSqliteStore(path)).close();
+    await raw(path, "INSERT INTO schema_migrations (version, name, applied_at) VALUES (999, 'future', 0)");
+    await expect(openSqliteStore(path)).rejects.toThrow(/newer than this build/);
+  });
+});
+
+describe("SqliteStore", () => {
+  let path: string;
+  let store: OpenStore;
+  beforeEach(async () => {
+    path = freshPath();
+    store = await openSqliteStore(path);
+  });
+  afterEach(async () => {
+    await store.close();
+  });
+
+  test("tickets: created with deadlines from severity, read back, listed newest first with a limit", async () => {
+    const t = await store.createTicket("ticket-1", { ...ticketBody, customer: { ...ticketBody.customer, site: "Bldg 3" } }, "token:t1:alice", T0);
+    expect(Ticket.parse(t)).toEqual(t);
+    expect(t).toMatchObject({ status: "open", createdBy: "token:t1:alice", respondBy: T0 + 2 * 3_600_000, resolveBy: T0 + 24 * 3_600_000 });
+    expect(await store.getTicket("ticket-1")).toEqual(t);
+    expect(await store.getTicket("ticket-x")).toBeUndefined();
+    await store.createTicket("ticket-2", { ...ticketBody, severity: "severe" }, "token:t1:alice", T0 + 1);
+    await store.createTicket("ticket-3", ticketBody, "token:t1:alice", T0 + 2);
+    expect((await store.listTickets(2)).map((x) => x.id)).toEqual(["ticket-3", "ticket-2"]);
+    await expect(store.createTicket("ticket-1", ticketBody, "x", T0)).rejects.toThrow(/UNIQUE/);
+  });
+
+  test("enrollment codes: ok once with the ticket, then used; unknown; expired", async () => {
+    await seed(store, []);
+    await store.createEnrollmentCode("h-ok", T0 + 1000, "token:t1:alice", "ticket-1");
+    await store.createEnrollmentCode("h-noticket", T0 + 1000, "token:t1:alice");
+    await store.createEnrollmentCode("h-old", T0 + 1000, "token:t1:alice");
+    expect(await store.consumeEnrollmentCode("h-ok", T0)).toEqual({ ok: true, ticketId: "ticket-1" });
+    expect(await store.consumeEnrollmentCode("h-ok", T0 + 1)).toEqual({ ok: false, reason: "used" });
+    expect(await store.consumeEnrollmentCode("h-noticket", T0)).toEqual({ ok: true });
+    expect(await store.consumeEnrollmentCode("h-none", T0)).toEqual({ ok: false, reason: "unknown" });
+    expect(await store.consumeEnrollmentCode("h-old", T0 + 1000)).toEqual({ ok: false, reason: "expired" });
+  });
+
+  test("enrollment codes: of 20 concurrent consumers exactly one wins", async () => {
+    await store.createEnrollmentCode("h-race", T0 + 1000, "token:t1:alice");
+    const results = await Promise.all(Array.from({ length: 20 }, () => store.consumeEnrollmentCode("h-race", T0)));
+    expect(results.filter((r) => r.ok)).toHaveLength(1);
+    expect(results.filter((r) => !r.ok && r.reason === "used")).toHaveLength(19);
+  });
+
+  test("agents: create, get, list, touch never goes backwards, revoke, re-secret clears revocation", async () => {
+    await seed(store, []);
+    await store.createAgent({ id: "agent-a", name: "pc a", hostname: "pc-a", ticketId: "ticket-1", secretHash: "s1", createdAt: T0 });
+    await store.createAgent({ id: "agent-b", name: "pc b", secretHash: "s2", createdAt: T0 + 1 });
+    expect(await store.getAgent("agent-a")).toEqual({ id: "agent-a", name: "pc a", hostname: "pc-a", ticketId: "ticket-1", secretHash: "s1", createdAt: T0 });
+    expect((await store.listAgents()).map((a) => a.id)).toEqual(["agent-a", "agent-b"]);
+    await store.touchAgent("agent-a", T0 + 50);
+    await store.touchAgent("agent-a", T0 + 10);
+    expect((await store.getAgent("agent-a"))?.lastSeenAt).toBe(T0 + 50);
+    expect(await store.revokeAgent("agent-a", T0 + 60)).toBe(true);
+    expect(await store.revokeAgent("agent-a", T0 + 70)).toBe(true);
+    expect((await store.getAgent("agent-a"))?.revokedAt).toBe(T0 + 60);
+    expect(await store.revokeAgent("agent-x", T0)).toBe(false);
+    await store.setAgentSecret("agent-a", "s3");
+    expect(await store.getAgent("agent-a")).toMatchObject({ secretHash: "s3" });
+    expect((await store.getAgent("agent-a"))?.revokedAt).toBeUndefined();
+    await expect(store.setAgentSecret("agent-x", "s")).rejects.toThrow(/unknown agent/);
+    expect(await store.getAgent("agent-x")).toBeUndefined();
+  });
+
+  test("runs: created requested, valid Run shape, listed per ticket, pending only while not past pickupBy", async () => {
+    await seed(store, ["agent-a", "agent-b"]);
+    await store.createRun({ id: "run-late", ticketId: "ticket-1", agentId: "agent-a", checks: ["dns"], params: { names: ["example.test"] }, requestedBy: "token:t1:alice", pickupBy: T0 + 120_000, createdAt: T0 + 5 });
+    const run = await store.getRun("run-agent-a");
+    expect(Run.parse(run)).toEqual(run);
+    expect(run).toMatchObject({ state: "requested", offline: false, steps: [], pickupBy: T0 + 60_000, updatedAt: T0 });
+    expect(run?.verdict).toBeUndefined();
+    expect(await store.getRun("run-nope")).toBeUndefined();
+    expect((await store.listRunsForTicket("ticket-1")).map((r) => r.id)).toEqual(["run-agent-a", "run-agent-b", "run-late"]);
+    expect((await store.pendingRunsForAgent("agent-a", T0)).map((r) => r.id)).toEqual(["run-agent-a", "run-late"]);
+    expect((await store.pendingRunsForAgent("agent-a", T0 + 60_000)).map((r) => r.id)).toEqual(["run-late"]);
+    await store.setRunState("run-late", "sent", T0 + 6);
+    expect(await store.pendingRunsForAgent("agent-a", T0 + 60_000)).toEqual([]);
+    expect(await store.runIdsInState("agent-a", "sent")).toEqual(["run-late"]);
+    expect((await store.getRun("run-late"))?.params).toEqual({ names: ["example.test"] });
+  });
+
+  test("runs: a run for an unknown ticket or agent is rejected by foreign keys", async () => {
+    await seed(store, ["agent-a"]);
+    await expect(
+      store.createRun({ id: "run-bad", ticketId: "ticket-x", agentId: "agent-a", checks: ["dns"], params: {}, requestedBy: "x", pickupBy: T0, createdAt: T0 }),
+    ).rejects.toThrow(/FOREIGN KEY/);
+  });
+
+  test("setRunState: moves live runs, never leaves a terminal state, throws on an unknown run", async () => {
+    await seed(store, ["agent-a", "agent-b"]);
+    await store.setRunState("run-agent-a", "cancelled", T0 + 1, "engineer cancelled");
+    await store.setRunState("run-agent-a", "running", T0 + 2);
+    expect(await store.getRun("run-agent-a")).toMatchObject({ state: "cancelled", reason: "engineer cancelled", updatedAt: T0 + 1 });
+    await expect(store.setRunState("run-nope", "sent", T0)).rejects.toThrow(/unknown run/);
+  });
+
+  test("expireRuns: requested and sent runs at or past pickupBy expire, others stay", async () => {
+    await seed(store, ["agent-a", "agent-b", "agent-c"]);
+    await store.setRunState("run-agent-b", "sent", T0 + 1);
+    await store.setRunState("run-agent-c", "running", T0 + 1);
+    expect(await store.expireRuns(T0 + 59_999)).toEqual([]);
+    expect(await store.expireRuns(T0 + 60_000)).toEqual(["run-agent-a", "run-agent-b"]);
+    expect(await store.expireRuns(T0 + 70_000)).toEqual([]);
+    expect((await store.getRun("run-agent-a"))?.state).toBe("expired");
+    expect((await store.getRun("run-agent-c"))?.state).toBe("running");
+  });
+
+  test("appendRunEvent: a whole run, steps ordered by seq whatever the arrival order, verdict parsed", async () => {
+    await seed(store, ["agent-a"]);
+    const r = "run-agent-a";
+    expect(await store.appendRunEvent("agent-a", ev.accepted(r), T0 + 10)).toBe("stored");
+    expect((await store.getRun(r))?.state).toBe("running");
+    for (const seq of [3, 1, 2]) expect(await store.appendRunEvent("agent-a", ev.step(r, seq), T0 + 10 + seq)).toBe("stored");
+    expect(await store.appendRunEvent("agent-a", ev.verdict(r, 4), T0 + 20)).toBe("stored");
+    expect(await store.appendRunEvent("agent-a", ev.finished(r, 5), T0 + 30)).toBe("stored");
+    const run = await store.getRun(r);
+    expect(Run.parse(run)).toEqual(run);
+    expect(run?.steps).toEqual([1, 2, 3].map((seq) => ({ seq, receivedAt: T0 + 10 + seq, result: stepResult(seq) })));
+    expect(run).toMatchObject({ state: "completed", verdict, updatedAt: T0 + 30 });
+  });
+
+  test("appendRunEvent: replaying (run, seq) stores one row, answers duplicate and changes nothing", async () => {
+    await seed(store, ["agent-a"]);
+    const r = "run-agent-a";
+    await store.appendRunEvent("agent-a", ev.accepted(r), T0 + 10);
+    expect(await store.appendRunEvent("agent-a", ev.step(r, 1), T0 + 11)).toBe("stored");
+    const before = await store.getRun(r);
+    expect(await store.appendRunEvent("agent-a", ev.step(r, 1), T0 + 99)).toBe("duplicate");
+    // Same seq, different content (a buggy agent): still the first one wins.
+    expect(await store.appendRunEvent("agent-a", ev.finished(r, 1, "failed"), T0 + 99)).toBe("duplicate");
+    expect(await store.getRun(r)).toEqual(before);
+    expect(await raw(path, "SELECT * FROM run_events WHERE run_id = ? AND seq = 1", [r])).toHaveLength(1);
+  });
+
+  test("appendRunEvent: unknown run, and another agent's run, are unknown_run and store nothing", async () => {
+    await seed(store, ["agent-a", "agent-b"]);
+    expect(await store.appendRunEvent("agent-a", ev.step("run-ghost", 1), T0)).toBe("unknown_run");
+    expect(await store.appendRunEvent("agent-a", ev.accepted("run-agent-b"), T0)).toBe("unknown_run");
+    expect(await store.appendRunEvent("agent-a", ev.offline("run-agent-b", "ticket-1"), T0)).toBe("unknown_run");
+    expect(await raw(path, "SELECT * FROM run_events")).toEqual([]);
+    expect((await store.getRun("run-agent-b"))?.state).toBe("requested");
+  });
+
+  test("appendRunEvent: run.offline creates the agent's offline run; an unknown ticket is unknown_run", async () => {
+    await seed(store, ["agent-a"]);
+    expect(await store.appendRunEvent("agent-a", ev.offline("run-off-1", "ticket-1"), T0 + 100)).toBe("stored");
+    expect(await store.appendRunEvent("agent-a", ev.offline("run-off-1", "ticket-1"), T0 + 101)).toBe("duplicate");
+    expect(await store.appendRunEvent("agent-a", ev.step("run-off-1", 1), T0 + 102)).toBe("stored");
+    expect(await store.appendRunEvent("agent-a", ev.finished("run-off-1", 2), T0 + 103)).toBe("stored");
+    const run = await store.getRun("run-off-1");
+    expect(Run.parse(run)).toEqual(run);
+    expect(run).toMatchObject({ offline: true, state: "completed", ticketId: "ticket-1", agentId: "agent-a", checks: ["host", "dns"], requestedBy: "agent:agent-a" });
+    expect(run?.steps.map((s) => s.seq)).toEqual([1]);
+    expect(await store.appendRunEvent("agent-a", ev.offline("run-off-2", "ticket-nope"), T0)).toBe("unknown_run");
+    expect(await store.getRun("run-off-2")).toBeUndefined();
+  });
+
+  test("appendRunEvent: run.refused records the code and reason", async () => {
+    await seed(store, ["agent-a"]);
+    await store.setRunState("run-agent-a", "sent", T0 + 1);
+    expect(await store.appendRunEvent("agent-a", ev.refused("run-agent-a"), T0 + 2)).toBe("stored");
+    expect(await store.getRun("run-agent-a")).toMatchObject({ state: "refused", reason: "NO_GRANT: customer said no" });
+  });
+
+  const ALL: RunState[] = ["requested", "sent", "running", "delivering", "completed", "cancelled", "failed", "refused", "expired"];
+  const r = "run-xyz";
+  test.each<[RunState, ReturnType<(typeof ev)[keyof typeof ev]>, RunState]>([
+    ["requested", ev.accepted(r), "running"],
+    ["sent", ev.accepted(r), "running"],
+    ["delivering", ev.accepted(r), "delivering"],
+    ["running", ev.step(r, 1), "running"],
+    ["sent", ev.step(r, 1), "sent"],
+    ["running", ev.verdict(r, 2), "running"],
+    ["running", ev.finished(r, 3, "failed"), "failed"],
+    ["delivering", ev.finished(r, 3), "completed"],
+    ["sent", ev.refused(r), "refused"],
+    // Terminal states hold...
+    ["completed", ev.accepted(r), "completed"],
+    ["completed", ev.finished(r, 3, "failed"), "completed"],
+    ["cancelled", ev.finished(r, 3), "cancelled"],
+    ["failed", ev.refused(r), "failed"],
+    ["refused", ev.accepted(r), "refused"],
+    // ...except expired: a late event proves the agent picked the run up.
+    ["expired", ev.accepted(r), "running"],
+    ["expired", ev.finished(r, 3), "completed"],
+    ["expired", ev.step(r, 1), "expired"],
+  ])("nextRunState(%s, %o) = %s", (current, event, expected) => {
+    expect(ALL).toContain(current);
+    expect(nextRunState(current, event)).toBe(expected);
+  });
+
+  test("state machine in the store: a completed run stays completed; a late event revives an expired run", async () => {
+    await seed(store, ["agent-a", "agent-b"]);
+    await store.appendRunEvent("agent-a", ev.accepted("run-agent-a"), T0 + 1);
+    await store.appendRunEvent("agent-a", ev.finished("run-agent-a", 1), T0 + 2);
+    expect(await store.appendRunEvent("agent-a", ev.finished("run-agent-a", 2, "failed"), T0 + 3)).toBe("stored");
+    expect((await store.getRun("run-agent-a"))?.state).toBe("completed");
+
+    expect(await store.expireRuns(T0 + 60_000)).toEqual(["run-agent-b"]);
+    expect(await store.appendRunEvent("agent-b", ev.accepted("run-agent-b"), T0 + 60_001)).toBe("stored");
+    expect((await store.getRun("run-agent-b"))?.state).toBe("running");
+    await store.appendRunEvent("agent-b", ev.finished("run-agent-b", 1), T0 + 60_002);
+    expect((await store.getRun("run-agent-b"))?.state).toBe("completed");
+  });
+
+  test("1000 events from 10 agents at once, each sent twice: all stored exactly once, shared commits", async () => {
+    const agents = Array.from({ length: 10 }, (_, i) => `agent-${i}`);
+    await seed(store, agents);
+    const before = store.stats;
+    const eventsOf = (a: string) => {
+      const r = `run-${a}`;
+      return [ev.accepted(r), ...Array.from({ length: 97 }, (_, i) => ev.step(r, i + 1)), ev.verdict(r, 98), ev.finished(r, 99)];
+    };
+    const calls = agents.flatMap((a) => eventsOf(a).flatMap((e) => [store.appendRunEvent(a, e, T0 + e.seq), store.appendRunEvent(a, e, T0 + e.seq)]));
+    const settled = await Promise.allSettled(calls);
+    expect(settled.filter((s) => s.status === "rejected")).toEqual([]);
+    const results = settled.map((s) => (s.status === "fulfilled" ? s.value : "rejected"));
+    expect(results.filter((x) => x === "stored")).toHaveLength(1000);
+    expect(results.filter((x) => x === "duplicate")).toHaveLength(1000);
+    const [count] = await raw<{ n: number }>(path, "SELECT count(*) AS n FROM run_events");
+    expect(count?.n).toBe(1000);
+    for (const a of agents) {
+      const run = await store.getRun(`run-${a}`);
+      expect(run?.steps.map((s) => s.seq)).toEqual(Array.from({ length: 97 }, (_, i) => i + 1));
+      expect(run).toMatchObject({ state: "completed", verdict });
+    }
+    const after = store.stats;
+    expect(after.jobs - before.jobs).toBe(2000);
+    expect(after.commits - before.commits).toBeLessThan(2000);
+  });
+
+  test("a failing write in a shared transaction fails alone; the others in its batch commit", async () => {
+    await seed(store, ["agent-a"]);
+    const bad = store.createRun({ id: "run-bad", ticketId: "ticket-x", agentId: "agent-a", checks: ["dns"], params: {}, requestedBy: "x", pickupBy: T0, createdAt: T0 });
+    const good = Array.from({ length: 20 }, (_, i) => store.appendRunEvent("agent-a", ev.step("run-agent-a", i + 1), T0));
+    const both = Promise.all([bad.catch((e: Error) => e), ...good]);
+    const [err, ...oks] = await both;
+    expect(err).toBeInstanceOf(Error);
+    expect(oks).toEqual(Array(20).fill("stored"));
+    expect((await store.getRun("run-agent-a"))?.steps).toHaveLength(20);
+    expect(await store.getRun("run-bad")).toBeUndefined();
+  });
+
+  test("tokens: create, find by hash (revoked ones too), list, revoke, count; hash is unique", async () => {
+    await store.createToken({ id: "tok-1", name: "admin", role: "admin", hash: "th1", createdAt: T0 });
+    await store.createToken({ id: "tok-2", name: "eng", role: "engineer", hash: "th2", createdAt: T0 + 1, expiresAt: T0 + 10 });
+    expect(await store.findTokenByHash("th2")).toEqual({ id: "tok-2", name: "eng", role: "engineer", hash: "th2", createdAt: T0 + 1, expiresAt: T0 + 10 });
+    expect(await store.findTokenByHash("nope")).toBeUndefined();
+    expect(await store.countTokens()).toBe(2);
+    expect(await store.revokeToken("tok-1", T0 + 5)).toBe(true);
+    expect(await store.revokeToken("tok-9", T0 + 5)).toBe(false);
+    expect((await store.findTokenByHash("th1"))?.revokedAt).toBe(T0 + 5);
+    expect((await store.listTokens()).map((t) => t.id)).toEqual(["tok-1", "tok-2"]);
+    await expect(store.createToken({ id: "tok-3", name: "dup", role: "technician", hash: "th1", createdAt: T0 })).rejects.toThrow(/UNIQUE/);
+  });
+
+  test("audit: appended, filtered, newest first, limited; UPDATE and DELETE are rejected by the database", async () => {
+    await store.appendAudit({ at: T0, actor: "token:t1:alice", action: "run.request", agentId: "agent-a", ticketId: "ticket-1", runId: "run-1", outcome: "allowed", detail: { checks: ["dns"] } });
+    await store.appendAudit({ at: T0 + 1, actor: "agent:agent-a", action: "run.refused", agentId: "agent-a", outcome: "ok" });
+    await store.appendAudit({ at: T0 + 2, actor: "system", action: "auth.denied", outcome: "denied" });
+    const all = await store.listAudit({});
+    expect(all.map((a) => a.action)).toEqual(["auth.denied", "run.refused", "run.request"]);
+    expect(all[2]).toEqual({ id: all[2]!.id, at: T0, actor: "token:t1:alice", action: "run.request", agentId: "agent-a", ticketId: "ticket-1", runId: "run-1", outcome: "allowed", detail: { checks: ["dns"] } });
+    expect((await store.listAudit({ agentId: "agent-a" })).map((a) => a.action)).toEqual(["run.refused", "run.request"]);
+    expect((await store.listAudit({ since: T0 + 1, until: T0 + 2 })).map((a) => a.action)).toEqual(["run.refused"]);
+    expect((await store.listAudit({ actor: "system", action: "auth.denied" })).length).toBe(1);
+    expect((await store.listAudit({ limit: 1 })).map((a) => a.action)).toEqual(["auth.denied"]);
+    await expect(raw(path, "UPDATE audit SET outcome = 'allowed'")).rejects.toThrow(/append-only/);
+    await expect(raw(path, "DELETE FROM audit")).rejects.toThrow(/append-only/);
+    expect(await store.listAudit({})).toEqual(all);
+  });
+
+  test("close waits for queued writes; data survives reopening; writes after close reject", async () => {
+    await seed(store, ["agent-a"]);
+    const pending = Array.from({ length: 50 }, (_, i) => store.appendRunEvent("agent-a", ev.step("run-agent-a", i + 1), T0));
+    await store.close();
+    expect(await Promise.all(pending)).toEqual(Array(50).fill("stored"));
+    await expect(store.appendRunEvent("agent-a", ev.step("run-agent-a", 99), T0)).rejects.toThrow(/closed/);
+    const before = await (async () => {
+      store = await openSqliteStore(path);
+      return store.getRun("run-agent-a");
+    })();
+    expect(before?.steps.map((s) => s.seq)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
+    expect(await store.getTicket("ticket-1")).toMatchObject({ id: "ticket-1" });
+    expect(await store.integrityCheck()).toBe("ok");
+  });
+
+  test("benchAppend stores every event it times (times are printed, never asserted)", async () => {
+    const r = await benchAppend(store, 50);
+    expect(r.events).toBe(50);
+    expect(r.sequentialPerS).toBeGreaterThan(0);
+    expect(r.concurrentPerS).toBeGreaterThan(0);
+    const [count] = await raw<{ n: number }>(path, "SELECT count(*) AS n FROM run_events");
+    expect(count?.n).toBe(100);
+  });
+});
