@@ -1,11 +1,153 @@
-// PLACEHOLDER: replaced by the real snmp check in this session (kept only so the registry compiles).
-import { defineCheck } from "./types.js";
+// The snmp check: reads the customer's modem/router over SNMP (v2c or v3 authPriv) — system group,
+// IF-MIB interfaces, the WAN interface's state and the DSL/cable line figures — and judges the `wan`
+// segment from them. Parsing and judging are pure (agent/checks/snmp/*); this file only does I/O.
+import type { SnmpDevice } from "../config.js";
+import { TIMEOUTS } from "../timeouts.js";
+import { describeWan, evaluateDevice, type SnmpFinding, type WanView } from "./snmp/evaluate.js";
+import { ADSL, DOCSIS, IF_COLUMNS, IF_ENTRY, IFX_COLUMNS, IFX_ENTRY, SYSTEM, VDSL2 } from "./snmp/oids.js";
+import {
+  parseAdsl,
+  parseDocsis,
+  parseInterfaces,
+  parseSystem,
+  parseVdsl2,
+  type AdslErrors,
+  type AdslLine,
+  type DocsisChannel,
+  type LinePart,
+  type SnmpInterface,
+  type SnmpSystem,
+  type Vdsl2Line,
+} from "./snmp/parse-device.js";
+import type { RawVarbind } from "./snmp/parse-values.js";
+import { classifySnmpError, openSnmp, type SnmpClient, type SnmpFailureCode } from "./snmp/session.js";
+import { pickWan } from "./snmp/wan.js";
+import { defineCheck, type CheckContext } from "./types.js";
 
-export const snmpCheck = defineCheck({
+export interface SnmpDeviceData {
+  host: string;
+  port: number;
+  version: "2c" | "3";
+  /** answered: the agent replied and the fields below were read; anything else = not measured. */
+  reach: "answered" | "noResponse" | "authFailed" | "error";
+  /** Why the device could not be read (never contains a community or key). */
+  error?: string;
+  system?: SnmpSystem;
+  interfaces?: SnmpInterface[];
+  /** The device listed more interfaces than we read (MAX_ROWS_PER_COLUMN). */
+  interfacesTruncated?: boolean;
+  wan?: WanView;
+  /** Line MIBs: `{ supported: false }` = the device does not implement it (not a fault). */
+  adsl?: LinePart<AdslLine> & { errors?: AdslErrors };
+  vdsl2?: LinePart<Vdsl2Line>;
+  docsis?: LinePart<DocsisChannel>;
+}
+
+export interface SnmpData {
+  devices: SnmpDeviceData[];
+}
+
+const REACH: Record<SnmpFailureCode, SnmpDeviceData["reach"]> = {
+  SNMP_NO_RESPONSE: "noResponse",
+  SNMP_AUTH_FAILED: "authFailed",
+  SNMP_ERROR: "error",
+};
+
+export const snmpCheck = defineCheck<SnmpData>({
   id: "snmp",
-  title: "snmp (not yet implemented)",
-  timeoutMs: 1000,
-  async run() {
-    return { status: "skipped", findings: [], data: {}, skipReason: "not implemented yet" };
+  title: "Modem/router state over SNMP: WAN interface, DSL/cable line figures, uptime",
+  timeoutMs: TIMEOUTS.check.snmp,
+  async run(ctx, signal) {
+    const devices = ctx.targets.snmp;
+    if (devices.length === 0) {
+      return { status: "skipped", findings: [], data: { devices: [] }, skipReason: "no SNMP device configured" };
+    }
+    const results = await Promise.all(devices.map((d) => readDevice(ctx, d, signal)));
+    const findings = results.flatMap((r) => r.findings);
+    const data = { devices: results.map((r) => r.data) };
+    if (!results.some((r) => r.data.reach === "answered")) {
+      const why = results.map((r) => `${r.data.host}:${r.data.port} ${r.findings[0]?.code ?? "SNMP_ERROR"}`).join("; ");
+      return { status: "skipped", findings, data, skipReason: `no SNMP device could be read (${why})` };
+    }
+    const status = findings.some((f) => f.severity === "fail") ? "fail" : findings.some((f) => f.severity === "warn") ? "warn" : "ok";
+    return { status, findings, data };
   },
 });
+
+async function readDevice(ctx: CheckContext, device: SnmpDevice, signal: AbortSignal): Promise<{ data: SnmpDeviceData; findings: SnmpFinding[] }> {
+  const subject = `${device.host}:${device.port}`;
+  const base = { host: device.host, port: device.port, version: device.version };
+  const client = openSnmp(device, signal);
+  try {
+    let system: SnmpSystem;
+    try {
+      system = parseSystem(await client.get(Object.values(SYSTEM)));
+    } catch (e) {
+      const failure = classifySnmpError(e);
+      ctx.log.warn("snmp device not readable", { host: device.host, port: device.port, code: failure.code });
+      // No answer is "not measured" (info): the device may simply not speak SNMP. A rejected v3 key
+      // or an error status is a configuration problem worth a warning.
+      const severity = failure.code === "SNMP_NO_RESPONSE" ? "info" : "warn";
+      return { data: { ...base, reach: REACH[failure.code], error: failure.message }, findings: [{ code: failure.code, severity, subject, message: failure.message }] };
+    }
+
+    const findings: SnmpFinding[] = [];
+    const data: SnmpDeviceData = { ...base, reach: "answered", system };
+    try {
+      const ifCols = await walkColumns(client, IF_ENTRY, Object.values(IF_COLUMNS));
+      const ifxCols = await walkColumns(client, IFX_ENTRY, Object.values(IFX_COLUMNS));
+      data.interfaces = parseInterfaces(ifCols.varbinds, ifxCols.varbinds);
+      if (ifCols.truncated || ifxCols.truncated) data.interfacesTruncated = true;
+      data.wan = describeWan(data.interfaces, pickWan(data.interfaces, device.wanIfIndex));
+
+      data.adsl = (await hasSubtree(client, "1.3.6.1.2.1.10.94"))
+        ? parseAdsl(
+            (await walkColumns(client, ADSL.atucPhysEntry, Object.values(ADSL.physColumns))).varbinds,
+            (await walkColumns(client, ADSL.aturPhysEntry, Object.values(ADSL.physColumns))).varbinds,
+            (await walkColumns(client, ADSL.aturPerfDataEntry, Object.values(ADSL.perfColumns))).varbinds,
+            (await walkColumns(client, ADSL.aturChanPerfEntry, Object.values(ADSL.chanPerfColumns))).varbinds,
+          )
+        : { supported: false };
+      data.vdsl2 = (await hasSubtree(client, "1.3.6.1.2.1.10.251"))
+        ? parseVdsl2(
+            (await walkColumns(client, VDSL2.lineEntry, Object.values(VDSL2.lineColumns))).varbinds,
+            (await walkColumns(client, VDSL2.bandEntry, Object.values(VDSL2.bandColumns))).varbinds,
+          )
+        : { supported: false };
+      data.docsis = (await hasSubtree(client, "1.3.6.1.2.1.10.127"))
+        ? parseDocsis(
+            (await walkColumns(client, DOCSIS.downChannelEntry, Object.values(DOCSIS.downColumns))).varbinds,
+            (await walkColumns(client, DOCSIS.sigQEntry, Object.values(DOCSIS.sigQColumns))).varbinds,
+          )
+        : { supported: false };
+    } catch (e) {
+      if (signal.aborted) throw e;
+      // The device answered the system group, then stopped: report what was read, flag the rest.
+      const failure = classifySnmpError(e);
+      findings.push({ code: "SNMP_ERROR", severity: "warn", subject, message: `device stopped answering mid-read: ${failure.message}` });
+    }
+    if (data.interfaces && data.wan && data.adsl && data.vdsl2 && data.docsis) {
+      findings.push(...evaluateDevice({ subject, system, interfaces: data.interfaces, wan: data.wan, adsl: data.adsl, vdsl2: data.vdsl2, docsis: data.docsis }));
+    }
+    return { data, findings };
+  } finally {
+    client.close();
+  }
+}
+
+/** Walks the given columns of a table entry one after another (a weak CPE agent copes badly with bursts). */
+async function walkColumns(client: SnmpClient, entryOid: string, columns: readonly number[]): Promise<{ varbinds: RawVarbind[]; truncated: boolean }> {
+  const varbinds: RawVarbind[] = [];
+  let truncated = false;
+  for (const col of columns) {
+    const r = await client.walk(`${entryOid}.${col}`);
+    varbinds.push(...r.varbinds);
+    truncated ||= r.truncated;
+  }
+  return { varbinds, truncated };
+}
+
+/** One GetBulk under a MIB's root: does the device implement it at all? */
+async function hasSubtree(client: SnmpClient, oid: string): Promise<boolean> {
+  return (await client.walk(oid, 1)).varbinds.length > 0;
+}

@@ -1,0 +1,157 @@
+// Pure: one device's parsed data → findings. Every threshold is here, with why.
+import type { Finding } from "../../../shared/checks.js";
+import type { AdslErrors, AdslLine, DocsisChannel, LinePart, SnmpInterface, SnmpSystem, Vdsl2Line } from "./parse-device.js";
+import type { WanSelection } from "./wan.js";
+
+export type SnmpFindingCode =
+  | "SNMP_NO_RESPONSE"
+  | "SNMP_AUTH_FAILED"
+  | "SNMP_ERROR"
+  | "DEVICE_REBOOTED_RECENTLY"
+  | "WAN_NOT_IDENTIFIED"
+  | "WAN_LINK_DOWN"
+  | "WAN_ADMIN_DOWN"
+  | "WAN_ERRORS"
+  | "LINE_SNR_LOW"
+  | "LINE_ATTENUATION_HIGH"
+  | "LINE_ERRORS"
+  | "LINE_POWER_OUT_OF_RANGE";
+
+export interface SnmpFinding extends Finding {
+  code: SnmpFindingCode;
+}
+
+export const THRESHOLDS = {
+  /** A reboot in the last 15 min likely falls within the customer's complaint (or is its cause). */
+  rebootedWithinS: 900,
+  /**
+   * DSL SNR margin: 6 dB is the standard target margin modems train to (ITU-T G.992.x/G.993.2
+   * TARGETSNRM default); below it the line has lost its designed reserve against noise bursts and
+   * errors/resyncs follow.
+   */
+  dslSnrMarginMinDb: 6,
+  /** ADSL/VDSL2 line attenuation: above ~60 dB the loop is too long for reliable ADSL sync. */
+  dslAttenuationMaxDb: 60,
+  /** DOCSIS downstream SNR: 256-QAM needs ~30 dB for an error-free channel (DOCSIS 3.0 PHY). */
+  docsisSnrMinDb: 30,
+  /** DOCSIS downstream receive power: cable modems are specified for -15..+15 dBmV. */
+  docsisPowerMinDbmv: -15,
+  docsisPowerMaxDbmv: 15,
+  /**
+   * Errors per packet / per block: 0.1 % is where TCP throughput visibly suffers (Mathis et al.,
+   * 1997), and a healthy access line stays far below it. A minimum count keeps a handful of errors on
+   * a barely used link from alarming.
+   */
+  errorRatioMax: 1e-3,
+  errorCountMin: 10,
+  /** ADSL errored seconds as a share of uptime: more than 1 % of seconds with errors. */
+  erroredSecondsRatioMax: 0.01,
+} as const;
+
+export interface WanView {
+  found: boolean;
+  ifIndex?: number;
+  how?: NonNullable<WanSelection>["how"];
+  matched?: string;
+  ifName?: string;
+  ifType?: number;
+  ifAdminStatus?: SnmpInterface["ifAdminStatus"];
+  ifOperStatus?: SnmpInterface["ifOperStatus"];
+  /** (in+out errors) / (in+out packets + errors) since the counters started; undefined = not measured. */
+  errorRatio?: number;
+}
+
+export interface MeasuredDevice {
+  subject: string;
+  system: SnmpSystem;
+  interfaces: SnmpInterface[];
+  wan: WanView;
+  adsl: LinePart<AdslLine> & { errors?: AdslErrors };
+  vdsl2: LinePart<Vdsl2Line>;
+  docsis: LinePart<DocsisChannel>;
+}
+
+/** Resolves the selection against the interface table (a configured ifIndex may not exist). */
+export function describeWan(interfaces: readonly SnmpInterface[], sel: WanSelection): WanView {
+  if (!sel) return { found: false };
+  const i = interfaces.find((x) => x.ifIndex === sel.ifIndex);
+  if (!i) return { found: false, ifIndex: sel.ifIndex, how: sel.how, matched: sel.matched };
+  const errors = (i.ifInErrors ?? 0) + (i.ifOutErrors ?? 0);
+  const pkts = i.inPkts !== undefined || i.outPkts !== undefined ? (i.inPkts ?? 0) + (i.outPkts ?? 0) : undefined;
+  const hasErr = i.ifInErrors !== undefined || i.ifOutErrors !== undefined;
+  return {
+    found: true,
+    ifIndex: i.ifIndex,
+    how: sel.how,
+    matched: sel.matched,
+    ...(i.ifName ?? i.ifDescr ? { ifName: i.ifName ?? i.ifDescr } : {}),
+    ...(i.ifType !== undefined ? { ifType: i.ifType } : {}),
+    ...(i.ifAdminStatus ? { ifAdminStatus: i.ifAdminStatus } : {}),
+    ...(i.ifOperStatus ? { ifOperStatus: i.ifOperStatus } : {}),
+    ...(hasErr && pkts !== undefined && pkts + errors > 0 ? { errorRatio: errors / (pkts + errors) } : {}),
+  };
+}
+
+export function evaluateDevice(d: MeasuredDevice): SnmpFinding[] {
+  const f: SnmpFinding[] = [];
+  const at = (extra?: string) => (extra ? `${d.subject} ${extra}` : d.subject);
+  const T = THRESHOLDS;
+
+  if (d.system.sysUpTimeS !== undefined && d.system.sysUpTimeS < T.rebootedWithinS) {
+    f.push({ code: "DEVICE_REBOOTED_RECENTLY", severity: "warn", subject: at(), message: `device (re)started ${d.system.sysUpTimeS} s ago` });
+  }
+
+  const w = d.wan;
+  if (!w.found) {
+    f.push({
+      code: "WAN_NOT_IDENTIFIED",
+      severity: "info",
+      subject: at(),
+      message: w.ifIndex !== undefined ? `configured WAN ifIndex ${w.ifIndex} is not in the device's ifTable` : "no interface looks like the WAN (set wanIfIndex in the config)",
+    });
+  } else {
+    const name = at(`ifIndex ${w.ifIndex}${w.ifName ? ` (${w.ifName})` : ""}`);
+    if (w.ifAdminStatus === "down") {
+      f.push({ code: "WAN_ADMIN_DOWN", severity: "fail", subject: name, message: "WAN interface is administratively disabled on the device" });
+    } else if (w.ifAdminStatus === "up" && w.ifOperStatus !== undefined && w.ifOperStatus !== "up" && w.ifOperStatus !== "dormant") {
+      f.push({ code: "WAN_LINK_DOWN", severity: "fail", subject: name, message: `WAN interface is enabled but its link is ${w.ifOperStatus}` });
+    }
+    const iface = d.interfaces.find((i) => i.ifIndex === w.ifIndex);
+    const errors = (iface?.ifInErrors ?? 0) + (iface?.ifOutErrors ?? 0);
+    if (w.errorRatio !== undefined && w.errorRatio > T.errorRatioMax && errors >= T.errorCountMin) {
+      f.push({ code: "WAN_ERRORS", severity: "warn", subject: name, message: `${errors} interface errors, ${(w.errorRatio * 100).toFixed(2)} % of packets` });
+    }
+  }
+
+  const dsl: (AdslLine | Vdsl2Line)[] = [...(d.adsl.supported ? d.adsl.lines : []), ...(d.vdsl2.supported ? d.vdsl2.lines : [])];
+  for (const l of dsl) {
+    const s = at(`line ifIndex ${l.ifIndex}`);
+    const low = [l.snrMarginDownDb !== undefined && l.snrMarginDownDb < T.dslSnrMarginMinDb ? `downstream ${l.snrMarginDownDb} dB` : "", l.snrMarginUpDb !== undefined && l.snrMarginUpDb < T.dslSnrMarginMinDb ? `upstream ${l.snrMarginUpDb} dB` : ""].filter(Boolean);
+    if (low.length) f.push({ code: "LINE_SNR_LOW", severity: "fail", subject: s, message: `SNR margin below ${T.dslSnrMarginMinDb} dB: ${low.join(", ")}` });
+    const att = Math.max(l.attenuationDownDb ?? -Infinity, l.attenuationUpDb ?? -Infinity);
+    if (att > T.dslAttenuationMaxDb) f.push({ code: "LINE_ATTENUATION_HIGH", severity: "warn", subject: s, message: `line attenuation ${att} dB (above ${T.dslAttenuationMaxDb} dB: long or damaged loop)` });
+  }
+  const e = d.adsl.supported ? d.adsl.errors : undefined;
+  if (e) {
+    const blockRatio = e.uncorrectableBlocks !== undefined && e.receivedBlocks ? e.uncorrectableBlocks / e.receivedBlocks : undefined;
+    const esRatio = e.erroredSeconds !== undefined && d.system.sysUpTimeS ? e.erroredSeconds / d.system.sysUpTimeS : undefined;
+    const parts = [
+      blockRatio !== undefined && blockRatio > T.errorRatioMax && (e.uncorrectableBlocks ?? 0) >= T.errorCountMin ? `${e.uncorrectableBlocks} uncorrectable (CRC) blocks` : "",
+      esRatio !== undefined && esRatio > T.erroredSecondsRatioMax ? `${e.erroredSeconds} errored seconds` : "",
+    ].filter(Boolean);
+    if (parts.length) f.push({ code: "LINE_ERRORS", severity: "warn", subject: at("ADSL line"), message: parts.join(", ") });
+  }
+
+  for (const ch of d.docsis.supported ? d.docsis.lines : []) {
+    const s = at(`downstream ifIndex ${ch.ifIndex}`);
+    if (ch.snrDb !== undefined && ch.snrDb < T.docsisSnrMinDb) f.push({ code: "LINE_SNR_LOW", severity: "fail", subject: s, message: `downstream SNR ${ch.snrDb} dB (below ${T.docsisSnrMinDb} dB)` });
+    if (ch.powerDbmv !== undefined && (ch.powerDbmv < T.docsisPowerMinDbmv || ch.powerDbmv > T.docsisPowerMaxDbmv)) {
+      f.push({ code: "LINE_POWER_OUT_OF_RANGE", severity: "warn", subject: s, message: `downstream power ${ch.powerDbmv} dBmV (outside ${T.docsisPowerMinDbmv}..${T.docsisPowerMaxDbmv})` });
+    }
+    const total = (ch.unerroreds ?? 0) + (ch.correcteds ?? 0) + (ch.uncorrectables ?? 0);
+    if (ch.uncorrectables !== undefined && total > 0 && ch.uncorrectables >= T.errorCountMin && ch.uncorrectables / total > T.errorRatioMax) {
+      f.push({ code: "LINE_ERRORS", severity: "warn", subject: s, message: `${ch.uncorrectables} uncorrectable codewords of ${total}` });
+    }
+  }
+  return f;
+}
