@@ -1,11 +1,26 @@
-// PLACEHOLDER: replaced by the real host check in this session (kept only so the registry compiles).
+// host: the customer's device itself — interfaces, addresses, default route, resolvers, Wi-Fi — read
+// from the injected SystemView and judged by the pure assessHost (agent/checks/host/assess-host.ts).
+import { TIMEOUTS } from "../timeouts.js";
+import { assessHost, type HostData } from "./host/assess-host.js";
 import { defineCheck } from "./types.js";
 
-export const hostCheck = defineCheck({
+export const hostCheck = defineCheck<HostData>({
   id: "host",
-  title: "host (not yet implemented)",
-  timeoutMs: 1000,
-  async run() {
-    return { status: "skipped", findings: [], data: {}, skipReason: "not implemented yet" };
+  title: "Host: interfaces, addresses, default route, resolvers, Wi-Fi",
+  timeoutMs: TIMEOUTS.check.host,
+  async run(ctx, signal) {
+    // Interfaces and routes are essential (a failure to read them is an error, thrown); Wi-Fi is
+    // optional: a failure there only means "not measured".
+    const [interfaces, routes, resolvers, wifi] = await Promise.all([
+      ctx.system.interfaces(signal),
+      ctx.system.routes(signal),
+      ctx.system.resolvers(signal),
+      ctx.system.wifi(signal).catch((e: unknown) => {
+        ctx.log.warn("wifi not measured", { error: String(e) });
+        return undefined;
+      }),
+    ]);
+    // The OS's own resolvers, not config.targets.resolvers: this check describes the host as it is.
+    return assessHost({ interfaces, routes, resolvers, ...(wifi ? { wifi } : {}) });
   },
 });

@@ -1,8 +1,9 @@
 // The real SystemView on Linux, from `ip -j` (iproute2's JSON output: stable, non-blocking, and
 // namespace-aware, unlike systeminformation's blocking calls) plus /sys and resolv.conf.
-import { readFile } from "node:fs/promises";
+import { readdir, readFile } from "node:fs/promises";
 import type { Spawner } from "./spawn.js";
 import type { InterfaceInfo, NeighbourInfo, RouteInfo, SystemView, WifiInfo } from "./system-view.js";
+import { readWifi } from "./wifi.js";
 
 const IP_TIMEOUT_MS = 3000;
 
@@ -114,7 +115,8 @@ export class LinuxSystemView implements SystemView {
         if (speed && Number(speed) > 0) i.speedMbps = Number(speed);
         const duplex = await readSys(`${this.sysClassNet}/${i.name}/duplex`);
         if (duplex && duplex !== "unknown") i.duplex = duplex;
-        i.wireless = (await readSys(`${this.sysClassNet}/${i.name}/wireless/../uevent`).catch(() => undefined))?.includes("DEVTYPE=wlan") ?? false;
+        const wireless = await this.isWireless(i.name);
+        if (wireless !== undefined) i.wireless = wireless;
       }),
     );
     return list;
@@ -140,9 +142,23 @@ export class LinuxSystemView implements SystemView {
     return parseIpNeighJson(await this.ipJson(["neigh", "show"], signal));
   }
 
-  async wifi(): Promise<WifiInfo[]> {
-    // Filled in by the host check's Wi-Fi reader (iw / systeminformation); empty = not measured.
-    return [];
+  /** Wireless per the kernel's uevent (DEVTYPE=wlan); undefined when /sys cannot say. */
+  private async isWireless(name: string): Promise<boolean | undefined> {
+    const uevent = await readSys(`${this.sysClassNet}/${name}/uevent`);
+    return uevent === undefined ? undefined : /^DEVTYPE=wlan$/m.test(uevent);
+  }
+
+  async wifi(signal: AbortSignal): Promise<WifiInfo[]> {
+    // `iw`, not systeminformation.wifiConnections(): the latter blocks the event loop (LIBRARIES.md).
+    let names: string[];
+    try {
+      names = await readdir(this.sysClassNet);
+    } catch {
+      return [];
+    }
+    const wireless: string[] = [];
+    for (const n of names) if (await this.isWireless(n)) wireless.push(n);
+    return wireless.length ? readWifi(this.spawn, wireless, signal) : [];
   }
 }
 
