@@ -1,5 +1,5 @@
 // The ping probe's contract, shared by the ping, gateway and path checks. Implemented in ping.ts
-// (own execFile wrapper around iputils `ping`; see the commit that added it for why not the `ping` package).
+// (own execFile wrapper around iputils `ping`; ping.ts says why not the `ping` package).
 
 export interface PingRequest {
   /** Validated IP literal or hostname (callers validate with shared/targets.ts; ping.ts re-checks). */
@@ -53,6 +53,9 @@ export interface PingReport {
   icmpErrors: { from?: string; message: string }[];
   /** Local error text (e.g. "message too long, mtu=1400" when DF forbids sending). */
   localError?: string;
+  /** The MTU named by a local "message too long, mtu=N" error: what the kernel already knows about this
+   * path (a cached frag-needed, or the outgoing interface's MTU); undefined when no such error. */
+  localMtu?: number;
   /** Set when status is Error_Internal: e.g. PING_BINARY_MISSING. */
   errorCode?: string;
 }

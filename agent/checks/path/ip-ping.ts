@@ -1,0 +1,82 @@
+// TR-181 IPPing view of a ping report, and the loss/latency thresholds the ping and path checks share.
+import { TIMEOUTS } from "../../timeouts.js";
+import type { PingReport, PingRequest } from "../../probes/ping-types.js";
+
+/** More than 20% of probes lost is a problem (DOMAIN.md §3); with 5 probes that is 2 or more lost. */
+export const LOSS_WARN_PCT = 20;
+/**
+ * Average RTT above which an internet anchor is "slow": timeouts.ts expects an anchor to answer in
+ * < 300 ms on a healthy line, so a sustained average above it is worth the engineer's attention.
+ */
+export const ANCHOR_SLOW_AVG_MS = 300;
+
+/** Device.IP.Diagnostics.IPPing result names (TR-181), plus loss, jitter and the raw RTTs. */
+export interface IpPingResult {
+  Host: string;
+  /** Address actually pinged; undefined = the name never resolved. */
+  IPAddressUsed?: string;
+  DiagnosticsState: PingReport["status"];
+  NumberOfRepetitions: number;
+  /** Per-reply wait, ms. */
+  Timeout: number;
+  DataBlockSize: number;
+  SuccessCount: number;
+  FailureCount: number;
+  /** ms; undefined = no reply. */
+  MinimumResponseTime?: number;
+  AverageResponseTime?: number;
+  MaximumResponseTime?: number;
+  lossPct: number;
+  /** undefined = fewer than 2 replies. */
+  jitterMs?: number;
+  rttMs: number[];
+  /** ICMP errors routers sent instead of replies (e.g. Destination Host Unreachable). */
+  icmpErrors: { from?: string; message: string }[];
+  /** Set for Error_Internal. */
+  errorCode?: string;
+  localError?: string;
+}
+
+/** The standard request for a reachability/latency figure (TIMEOUTS.ping*). */
+export function standardPing(host: string): PingRequest {
+  return { host, count: TIMEOUTS.pingCount, intervalMs: TIMEOUTS.pingIntervalMs, replyTimeoutMs: TIMEOUTS.pingReplyMs };
+}
+
+export function toIpPing(req: PingRequest, r: PingReport): IpPingResult {
+  return {
+    Host: r.host,
+    ...(r.addressUsed ? { IPAddressUsed: r.addressUsed } : {}),
+    DiagnosticsState: r.status,
+    NumberOfRepetitions: r.sent,
+    Timeout: req.replyTimeoutMs,
+    DataBlockSize: req.payloadBytes ?? 56,
+    SuccessCount: r.received,
+    FailureCount: r.failed,
+    ...(r.minMs !== undefined ? { MinimumResponseTime: r.minMs, AverageResponseTime: r.avgMs, MaximumResponseTime: r.maxMs } : {}),
+    lossPct: r.lossPct,
+    ...(r.jitterMs !== undefined ? { jitterMs: r.jitterMs } : {}),
+    rttMs: r.rttMs,
+    icmpErrors: r.icmpErrors,
+    ...(r.errorCode ? { errorCode: r.errorCode } : {}),
+    ...(r.localError ? { localError: r.localError } : {}),
+  };
+}
+
+/** How one target fared; "unmeasured" means ping itself could not run (never evidence of a fault). */
+export type Reach = "reachable" | "unreachable" | "unresolved" | "unmeasured";
+
+export function reachOf(r: IpPingResult): Reach {
+  if (r.SuccessCount > 0) return "reachable";
+  if (r.DiagnosticsState === "Error_CannotResolveHostName") return "unresolved";
+  if (r.DiagnosticsState === "Error_Internal" || r.DiagnosticsState === "Error_Aborted") return "unmeasured";
+  return "unreachable";
+}
+
+export const isLossy = (r: IpPingResult): boolean => r.SuccessCount > 0 && r.lossPct > LOSS_WARN_PCT;
+export const isSlow = (r: IpPingResult): boolean => (r.AverageResponseTime ?? 0) > ANCHOR_SLOW_AVG_MS;
+
+/** A check cannot work without the binary: throw so the runner reports status "error" with this code. */
+export function throwIfPingMissing(results: readonly IpPingResult[]): void {
+  const missing = results.find((r) => r.errorCode === "PING_BINARY_MISSING");
+  if (missing) throw Object.assign(new Error(missing.localError ?? "ping is not installed"), { code: "PING_BINARY_MISSING" });
+}

@@ -1,0 +1,210 @@
+// The path check: pure rules on made-up data, then for real in a lab of namespaces
+// pc (10.0.1.2) - r1 (10.0.1.1 | 10.0.2.1) - r2 (10.0.2.2 | 10.0.3.1) - far (10.0.3.2, anchors 198.18.0.1/.2 on lo).
+import { execFile } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { assessPath, type PathData } from "../../../agent/checks/path/assess.js";
+import { buildRoute, pickIspHop, type RouteHop } from "../../../agent/checks/path/hops.js";
+import type { IpPingResult } from "../../../agent/checks/path/ip-ping.js";
+import { bracket, refinePayloads, summarizeMtu, type MtuProbe } from "../../../agent/checks/path/mtu.js";
+import type { StepResult } from "../../../shared/checks.js";
+import { canUseNetns, createNetns, linkNetns, type Netns } from "../../helpers/netns.js";
+
+const pexec = promisify(execFile);
+
+const hop = (ttl: number, reply: RouteHop["reply"], HostAddress?: string): RouteHop => ({ ttl, reply, RTTimes: [], ...(HostAddress ? { HostAddress } : {}) });
+const pingResult = (Host: string, SuccessCount: number, over: Partial<IpPingResult> = {}): IpPingResult => ({
+  Host, IPAddressUsed: Host, DiagnosticsState: "Complete", NumberOfRepetitions: 5, Timeout: 1000, DataBlockSize: 56,
+  SuccessCount, FailureCount: 5 - SuccessCount, lossPct: ((5 - SuccessCount) / 5) * 100, rttMs: [], icmpErrors: [],
+  ...(SuccessCount ? { MinimumResponseTime: 10, AverageResponseTime: 12, MaximumResponseTime: 15 } : {}), ...over,
+});
+
+describe("hop list and ISP hop", () => {
+  const full = [hop(3, "echo_reply", "198.18.0.1"), hop(1, "time_exceeded", "10.0.1.1"), hop(2, "time_exceeded", "10.0.2.2"), hop(4, "echo_reply", "198.18.0.1")];
+  test("sorts, stops at the destination, finds the first hop beyond the gateway", () => {
+    const r = buildRoute("198.18.0.1", 4, 2, full);
+    expect(r.RouteHops.map((h) => h.ttl)).toEqual([1, 2, 3]);
+    expect(r).toMatchObject({ reached: true, silentTtls: [] });
+    expect(pickIspHop(r, "10.0.1.1")).toEqual({ address: "10.0.2.2", ttl: 2 });
+  });
+  test.each([
+    ["silent TTL 2: the next responder", [hop(1, "time_exceeded", "10.0.1.1"), hop(2, "none"), hop(3, "time_exceeded", "10.0.3.1"), hop(4, "echo_reply", "1.2.3.4")], { address: "10.0.3.1", ttl: 3 }],
+    ["destination right behind the gateway", [hop(1, "time_exceeded", "10.0.1.1"), hop(2, "echo_reply", "1.2.3.4")], undefined],
+    ["TTL 2 answers from the gateway address (double router)", [hop(1, "time_exceeded", "10.0.1.1"), hop(2, "time_exceeded", "10.0.1.1"), hop(3, "time_exceeded", "100.64.0.1")], { address: "100.64.0.1", ttl: 3 }],
+    ["nothing answers", [hop(1, "none"), hop(2, "none")], undefined],
+  ] as [string, RouteHop[], unknown][])("%s", (_n, hops, expected) => {
+    expect(pickIspHop(buildRoute("x", 5, 2, hops), "10.0.1.1")).toEqual(expected);
+  });
+  test("a refusal ends the list", () => {
+    const r = buildRoute("x", 5, 2, [hop(1, "time_exceeded", "10.0.1.1"), hop(2, "unreachable", "10.0.2.2"), hop(3, "none")]);
+    expect(r.RouteHops).toHaveLength(2);
+    expect(r.reached).toBe(false);
+  });
+});
+
+describe("MTU reading", () => {
+  const p = (payloadBytes: number, outcome: MtuProbe["outcome"], mtu?: number, from?: string): MtuProbe => ({ payloadBytes, packetBytes: payloadBytes + 28, outcome, ...(mtu ? { mtu } : {}), ...(from ? { from } : {}) });
+  test.each([
+    ["all pass", [p(1472, "reply"), p(56, "reply")], { pathMtu: 1500, blackHole: false }],
+    ["frag needed", [p(1472, "frag_needed", 1400, "10.0.2.2"), p(1372, "reply"), p(56, "reply")], { pathMtu: 1400, blackHole: false, reportedMtu: { mtu: 1400, from: "10.0.2.2" } }],
+    ["kernel cache only", [p(1472, "local_too_big", 1400), p(1372, "reply")], { pathMtu: 1400, blackHole: false, reportedMtu: { mtu: 1400 } }],
+    ["black hole", [p(1472, "silent"), p(1392, "silent"), p(1372, "reply"), p(56, "reply")], { pathMtu: 1400, blackHole: true }],
+    ["nothing passes: not measured", [p(1472, "silent"), p(56, "silent")], { blackHole: false }],
+  ] as [string, MtuProbe[], object][])("%s", (_n, probes, expected) => {
+    const m = summarizeMtu("h", false, probes);
+    expect(m).toMatchObject(expected);
+    if (!("pathMtu" in expected)) expect(m.pathMtu).toBeUndefined();
+  });
+  test("refinement sizes stay strictly inside the bracket", () => {
+    expect(refinePayloads(1372, 1392, 8).every((s) => s > 1372 && s < 1392)).toBe(true);
+    expect(refinePayloads(1372, 1376, 8)).toEqual([1373, 1374, 1375]);
+    expect(refinePayloads(1372, 1373, 8)).toEqual([]);
+    expect(bracket([p(1472, "silent"), p(1392, "silent"), p(1372, "reply"), p(56, "silent")])).toEqual({ pass: 1372, fail: 1392 });
+  });
+});
+
+describe("assessPath", () => {
+  const route = buildRoute("a1", 5, 2, [hop(1, "time_exceeded", "gw"), hop(2, "time_exceeded", "isp"), hop(3, "echo_reply", "a1")]);
+  const base = (over: Partial<PathData> = {}): PathData => ({
+    gateway: { address: "gw", ping: pingResult("gw", 5) },
+    ispHop: { source: "discovered", address: "isp", ttl: 2, ping: pingResult("isp", 5) },
+    anchors: [pingResult("a1", 5), pingResult("a2", 5)],
+    route,
+    ...over,
+  });
+  test.each([
+    ["healthy", base(), "ok", []],
+    ["all anchors down", base({ anchors: [pingResult("a1", 0), pingResult("a2", 0)] }), "fail", ["ANCHORS_UNREACHABLE"]],
+    ["one anchor down", base({ anchors: [pingResult("a1", 5), pingResult("a2", 0)] }), "warn", ["ANCHOR_UNREACHABLE"]],
+    ["anchor lossy and slow", base({ anchors: [pingResult("a1", 3, { AverageResponseTime: 400 }), pingResult("a2", 5)] }), "warn", ["ANCHOR_LOSS", "ANCHOR_SLOW"]],
+    ["one lost of five is not loss", base({ anchors: [pingResult("a1", 4), pingResult("a2", 5)] }), "ok", []],
+    ["ISP hop silent but anchors fine", base({ ispHop: { source: "discovered", address: "isp", ttl: 2, ping: pingResult("isp", 0) } }), "warn", ["ISP_HOP_UNREACHABLE"]],
+    ["ISP hop lossy", base({ ispHop: { source: "config", address: "isp", ping: pingResult("isp", 2) } }), "warn", ["ISP_HOP_LOSS"]],
+    ["ISP hop not found", base({ ispHop: { source: "not_found" } }), "ok", ["ISP_HOP_NOT_FOUND"]],
+    ["black hole", base({ mtu: { Host: "a1", probes: [], largestPayloadBytes: 1372, pathMtu: 1400, blackHole: true } }), "fail", ["PMTU_BLACKHOLE"]],
+    ["reduced", base({ mtu: { Host: "a1", probes: [], largestPayloadBytes: 1372, pathMtu: 1400, reportedMtu: { mtu: 1400, from: "isp" }, blackHole: false } }), "ok", ["PMTU_REDUCED"]],
+    ["silent hop", base({ route: buildRoute("a1", 5, 2, [hop(1, "time_exceeded", "gw"), hop(2, "none"), hop(3, "echo_reply", "a1")]) }), "ok", ["HOP_LIST_INCOMPLETE"]],
+  ] as [string, PathData, string, string[]][])("%s", (_n, data, status, codes) => {
+    const out = assessPath(data);
+    expect(out.status).toBe(status);
+    expect(out.findings.map((f) => f.code)).toEqual(codes);
+  });
+  test("ISP hop silent and anchors down: the ISP hop finding is a failure", () => {
+    const out = assessPath(base({ anchors: [pingResult("a1", 0)], ispHop: { source: "discovered", address: "isp", ttl: 2, ping: pingResult("isp", 0) } }));
+    expect(out.findings.find((f) => f.code === "ISP_HOP_UNREACHABLE")?.severity).toBe("fail");
+  });
+});
+
+describe.skipIf(!(await canUseNetns()))("path check in a namespace lab", () => {
+  let pc: Netns, r1: Netns, r2: Netns, far: Netns;
+  let buildDir: string;
+  let cfgDir: string;
+  const made: Netns[] = [];
+
+  beforeAll(async () => {
+    // A private build: other engineers build dist/ at the same time. Under node_modules/.cache so the
+    // emitted ESM still resolves zod from the project's node_modules.
+    buildDir = join(process.cwd(), "node_modules", ".cache", `netdiag-path-test-${randomBytes(3).toString("hex")}`);
+    const build = pexec("npx", ["tsc", "-p", "tsconfig.build.json", "--outDir", buildDir, "--sourceMap", "false"], { timeout: 120_000 }).catch(() => undefined);
+    cfgDir = await mkdtemp(join(tmpdir(), "nd-path-"));
+    for (const n of ["pc", "r1", "r2", "far"]) made.push(await createNetns(`path-${n}`));
+    [pc, r1, r2, far] = made as [Netns, Netns, Netns, Netns];
+    for (const ns of made) await ns.exec("sysctl", ["-qw", "net.ipv4.icmp_ratelimit=0"]);
+    await linkNetns(pc, "eth0", r1, "lan0");
+    await linkNetns(r1, "wan0", r2, "lan0");
+    await linkNetns(r2, "up0", far, "eth0");
+    const ip = (ns: Netns, ...a: string[]) => ns.exec("ip", a);
+    await ip(pc, "addr", "add", "10.0.1.2/24", "dev", "eth0");
+    await ip(r1, "addr", "add", "10.0.1.1/24", "dev", "lan0");
+    await ip(r1, "addr", "add", "10.0.2.1/24", "dev", "wan0");
+    await ip(r2, "addr", "add", "10.0.2.2/24", "dev", "lan0");
+    await ip(r2, "addr", "add", "10.0.3.1/24", "dev", "up0");
+    await ip(far, "addr", "add", "10.0.3.2/24", "dev", "eth0");
+    await ip(far, "addr", "add", "198.18.0.1/32", "dev", "lo");
+    await ip(far, "addr", "add", "198.18.0.2/32", "dev", "lo");
+    for (const [ns, dev] of [[pc, "eth0"], [r1, "lan0"], [r1, "wan0"], [r2, "lan0"], [r2, "up0"], [far, "eth0"]] as const) await ip(ns, "link", "set", dev, "up");
+    await ip(pc, "route", "add", "default", "via", "10.0.1.1");
+    await ip(r1, "route", "add", "default", "via", "10.0.2.2");
+    await ip(r2, "route", "add", "10.0.1.0/24", "via", "10.0.2.1");
+    await ip(r2, "route", "add", "198.18.0.0/24", "via", "10.0.3.2");
+    await ip(far, "route", "add", "default", "via", "10.0.3.1");
+    for (const ns of [r1, r2]) await ns.exec("sysctl", ["-qw", "net.ipv4.ip_forward=1"]);
+    await writeFile(join(cfgDir, "agent.json"), JSON.stringify({ targets: { anchors: ["198.18.0.1", "198.18.0.2"], publicResolvers: [], names: ["x.test"], path: { maxHops: 6 } } }));
+    await build;
+  });
+
+  afterAll(async () => {
+    for (const ns of made) await ns.close();
+    if (cfgDir) await rm(cfgDir, { recursive: true, force: true });
+    if (buildDir) await rm(buildDir, { recursive: true, force: true });
+  });
+
+  async function runPath(): Promise<StepResult & { data: PathData }> {
+    const { stdout } = await pexec("ip", ["netns", "exec", pc.name, "node", join(buildDir, "agent", "main.js"), "check", "--checks", "path", "--json", "--config", join(cfgDir, "agent.json")], { timeout: 40_000 }).catch((e: { stdout?: string }) => ({ stdout: e.stdout ?? "" }));
+    const steps = (JSON.parse(stdout) as { steps: StepResult[] }).steps;
+    expect(steps).toHaveLength(1);
+    return steps[0] as StepResult & { data: PathData };
+  }
+
+  test("healthy: hop list, ISP hop r2 beyond gateway r1, clean figures, full MTU, fast", async () => {
+    const s = await runPath();
+    expect(s.status).toBe("ok");
+    expect(s.findings).toEqual([]);
+    expect(s.data.route.RouteHops.map((h) => [h.ttl, h.HostAddress, h.reply])).toEqual([
+      [1, "10.0.1.1", "time_exceeded"],
+      [2, "10.0.2.2", "time_exceeded"],
+      [3, "198.18.0.1", "echo_reply"],
+    ]);
+    expect(s.data.gateway).toMatchObject({ address: "10.0.1.1", ping: { SuccessCount: 5, lossPct: 0 } });
+    expect(s.data.ispHop).toMatchObject({ source: "discovered", address: "10.0.2.2", ttl: 2, ping: { SuccessCount: 5, lossPct: 0 } });
+    expect(s.data.anchors.map((a) => [a.Host, a.lossPct])).toEqual([["198.18.0.1", 0], ["198.18.0.2", 0]]);
+    expect(s.data.mtu).toMatchObject({ pathMtu: 1500, blackHole: false });
+    expect(s.durationMs).toBeLessThan(3000);
+  });
+
+  test("25% random loss beyond r2 shows on the anchors, not on the ISP hop", async () => {
+    const rule = ["INPUT", "-p", "icmp", "--icmp-type", "echo-request", "-m", "statistic", "--mode", "random", "--probability", "0.25", "-j", "DROP"];
+    await far.exec("iptables", ["-A", ...rule]);
+    try {
+      // Three runs x two anchors x 5 probes: all 30 survive 25% loss with p = 0.02%.
+      let anchorLost = 0;
+      for (let i = 0; i < 3; i++) {
+        const s = await runPath();
+        anchorLost += s.data.anchors.reduce((n, a) => n + a.FailureCount, 0);
+        expect(s.data.ispHop.ping).toMatchObject({ SuccessCount: 5, lossPct: 0 });
+        expect(s.data.gateway?.ping.lossPct).toBe(0);
+        expect(s.findings.map((f) => f.code)).not.toContain("ISP_HOP_LOSS");
+      }
+      expect(anchorLost).toBeGreaterThan(0);
+    } finally {
+      await far.exec("iptables", ["-D", ...rule]);
+    }
+  });
+
+  test("MTU 1400 on r2-far with frag-needed dropped on r2: PMTU_BLACKHOLE", async () => {
+    await r2.exec("ip", ["link", "set", "up0", "mtu", "1400"]);
+    await far.exec("ip", ["link", "set", "eth0", "mtu", "1400"]);
+    const rule = ["OUTPUT", "-p", "icmp", "--icmp-type", "fragmentation-needed", "-j", "DROP"];
+    await r2.exec("iptables", ["-A", ...rule]);
+    try {
+      const s = await runPath();
+      expect(s.status).toBe("fail");
+      expect(s.findings.map((f) => f.code)).toContain("PMTU_BLACKHOLE");
+      expect(s.data.mtu).toMatchObject({ blackHole: true, pathMtu: 1400, largestPayloadBytes: 1372 });
+      expect(s.data.mtu?.reportedMtu).toBeUndefined();
+    } finally {
+      await r2.exec("iptables", ["-D", ...rule]);
+    }
+  });
+
+  test("same MTU with frag-needed allowed: PMTU_REDUCED naming 1400 and r2", async () => {
+    const s = await runPath();
+    expect(s.findings.map((f) => f.code)).toEqual(["PMTU_REDUCED"]);
+    expect(s.status).toBe("ok");
+    expect(s.data.mtu).toMatchObject({ blackHole: false, pathMtu: 1400, reportedMtu: { mtu: 1400, from: "10.0.2.2" } });
+  });
+});
