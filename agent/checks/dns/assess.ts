@@ -1,0 +1,164 @@
+// Pure judgement of the dns check: per-resolver states, group summaries and findings from the raw
+// lookup results. Kept apart from the I/O so every rule is table-tested.
+import type { Finding } from "../../../shared/checks.js";
+import type { NsLookupResult } from "./query.js";
+import { SERVER_REPLIED, type DnsOutcome } from "./nslookup-status.js";
+
+export type DnsFindingCode =
+  | "NO_RESOLVER_CONFIGURED"
+  | "CONFIGURED_RESOLVER_DEAD"
+  | "ALL_CONFIGURED_RESOLVERS_DEAD"
+  | "PUBLIC_RESOLVER_DEAD"
+  | "ALL_RESOLVERS_DEAD"
+  | "NAME_SERVFAIL"
+  | "NAME_NXDOMAIN"
+  | "NAME_NODATA"
+  | "NAME_TIMEOUT"
+  | "NAME_REFUSED"
+  | "NAME_LOOKUP_ERROR"
+  | "RESOLVERS_DISAGREE"
+  | "DNS_SLOW";
+
+export type ResolverRole = "configured" | "public";
+
+/**
+ * answering: every name resolved; name_failures: the server replies but some names fail (a problem
+ * beyond it: upstream, the zone, DNSSEC); dead: it never served us (timeouts, REFUSED, port unreachable).
+ */
+export type ResolverState = "answering" | "name_failures" | "dead";
+
+/** none: no resolver of this kind to ask; ok: all alive; partial: some dead; dead: all dead. */
+export type GroupState = "none" | "ok" | "partial" | "dead";
+
+export interface ResolverReport {
+  server: string;
+  role: ResolverRole;
+  state: ResolverState;
+  results: NsLookupResult[];
+  /** Median / max ResponseTime of replies in ms; undefined when the server never replied. */
+  medianResponseMs?: number;
+  maxResponseMs?: number;
+}
+
+export interface DnsSummary {
+  configured: GroupState;
+  public: GroupState;
+  /** At least one resolver (any role) replied: DNS packets get through, so IP works at least that far. */
+  anyResolverReplied: boolean;
+  /** Names no resolver resolved although some resolver replied: the `dns` segment's evidence. */
+  namesFailingEverywhere: string[];
+  /** Names that failed on at least one live resolver but resolved on another. */
+  namesFailingSomewhere: string[];
+}
+
+/** DOMAIN.md §3: DNS resolution above 400 ms is slightly high, above 500 ms significantly high. */
+export const DNS_SLIGHTLY_SLOW_MS = 400;
+export const DNS_SLOW_MS = 500;
+
+const NAME_CODE: Partial<Record<DnsOutcome, DnsFindingCode>> = {
+  servfail: "NAME_SERVFAIL",
+  nxdomain: "NAME_NXDOMAIN",
+  nodata: "NAME_NODATA",
+  timeout: "NAME_TIMEOUT",
+  refused: "NAME_REFUSED",
+  unreachable: "NAME_LOOKUP_ERROR",
+  other: "NAME_LOOKUP_ERROR",
+};
+
+export function resolverReport(server: string, role: ResolverRole, results: NsLookupResult[]): ResolverReport {
+  const replied = results.some((r) => SERVER_REPLIED.has(r.outcome));
+  const allOk = results.every((r) => r.outcome === "answer");
+  const times = results.filter((r) => SERVER_REPLIED.has(r.outcome) && r.responseTimeMs !== undefined).map((r) => r.responseTimeMs as number);
+  return {
+    server,
+    role,
+    state: !replied ? "dead" : allOk ? "answering" : "name_failures",
+    results,
+    ...(times.length ? { medianResponseMs: median(times), maxResponseMs: Math.max(...times) } : {}),
+  };
+}
+
+export function assessDns(resolvers: ResolverReport[], names: readonly string[]): { summary: DnsSummary; findings: Finding[] } {
+  const findings: Finding[] = [];
+  const add = (code: DnsFindingCode, severity: Finding["severity"], message: string, subject?: string) =>
+    findings.push({ code, severity, message, ...(subject ? { subject } : {}) });
+
+  const configured = resolvers.filter((r) => r.role === "configured");
+  const publics = resolvers.filter((r) => r.role === "public");
+  const live = resolvers.filter((r) => r.state !== "dead");
+  const summary: DnsSummary = {
+    configured: groupState(configured),
+    public: groupState(publics),
+    anyResolverReplied: live.length > 0,
+    namesFailingEverywhere: [],
+    namesFailingSomewhere: [],
+  };
+
+  if (configured.length === 0) add("NO_RESOLVER_CONFIGURED", "fail", "the system has no DNS resolver configured");
+  for (const r of configured.filter((r) => r.state === "dead")) {
+    add("CONFIGURED_RESOLVER_DEAD", summary.configured === "dead" ? "fail" : "warn", `configured resolver ${r.server} did not serve any query (${codes(r)})`, r.server);
+  }
+  if (summary.configured === "dead") {
+    const why =
+      summary.public === "ok" || summary.public === "partial"
+        ? "while public resolvers answer: the router's DNS relay or the ISP resolver is down"
+        : "and no public resolver answered either";
+    add("ALL_CONFIGURED_RESOLVERS_DEAD", "fail", `no configured resolver answered ${why}`);
+  }
+  for (const r of publics.filter((r) => r.state === "dead")) {
+    add("PUBLIC_RESOLVER_DEAD", "warn", `public resolver ${r.server} did not serve any query (${codes(r)})`, r.server);
+  }
+  if (resolvers.length > 0 && live.length === 0) {
+    add("ALL_RESOLVERS_DEAD", "fail", "no resolver answered at all: check IP connectivity (path/ping) before blaming DNS");
+  }
+
+  // Name failures are judged only on live resolvers: a dead server's timeouts are reported above.
+  for (const name of names) {
+    const onLive = live.flatMap((r) => r.results.filter((x) => x.hostName === name));
+    if (onLive.length === 0) continue;
+    const resolvedSomewhere = onLive.some((x) => x.outcome === "answer");
+    const failed = onLive.filter((x) => x.outcome !== "answer" && x.outcome !== "cancelled");
+    if (failed.length === 0) continue;
+    (resolvedSomewhere ? summary.namesFailingSomewhere : summary.namesFailingEverywhere).push(name);
+    const byCode = new Map<DnsFindingCode, string[]>();
+    for (const f of failed) {
+      const code = NAME_CODE[f.outcome] ?? "NAME_LOOKUP_ERROR";
+      byCode.set(code, [...(byCode.get(code) ?? []), f.dnsServerIP]);
+    }
+    for (const [code, servers] of byCode) {
+      const where = resolvedSomewhere ? "though another resolver resolved it" : "and no resolver resolved it";
+      add(code, resolvedSomewhere ? "warn" : "fail", `${name}: ${code.slice(5).toLowerCase()} from ${servers.join(", ")} ${where}`, name);
+    }
+  }
+  for (const name of names) {
+    const answered = live.flatMap((r) => r.results.filter((x) => x.hostName === name && x.ipAddresses.length > 0));
+    const first = answered[0];
+    const other = answered.find((b) => first && !first.ipAddresses.some((ip) => b.ipAddresses.includes(ip)));
+    // CDNs legitimately answer differently per resolver: information, not a fault.
+    if (first && other) add("RESOLVERS_DISAGREE", "info", `${name}: ${first.dnsServerIP} says ${first.ipAddresses.join(",")} but ${other.dnsServerIP} says ${other.ipAddresses.join(",")}`, name);
+  }
+
+  for (const r of live) {
+    const ms = r.medianResponseMs;
+    if (ms === undefined || ms <= DNS_SLIGHTLY_SLOW_MS) continue;
+    const significantly = ms > DNS_SLOW_MS;
+    add("DNS_SLOW", significantly ? "warn" : "info", `${r.server} answers in ${ms} ms (median), ${significantly ? "significantly" : "slightly"} high`, r.server);
+  }
+  return { summary, findings };
+}
+
+function groupState(group: ResolverReport[]): GroupState {
+  if (group.length === 0) return "none";
+  const dead = group.filter((r) => r.state === "dead").length;
+  return dead === 0 ? "ok" : dead === group.length ? "dead" : "partial";
+}
+
+function codes(r: ResolverReport): string {
+  return [...new Set(r.results.map((x) => x.rawCode ?? "OK"))].join(", ");
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid]! : Math.round(((s[mid - 1]! + s[mid]!) / 2) * 10) / 10;
+}

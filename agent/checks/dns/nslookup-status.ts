@@ -1,0 +1,46 @@
+// The one mapping from node:dns (c-ares) error codes to TR-181 NSLookupDiagnostics statuses, plus a
+// finer outcome the assessment needs (TR-181 lumps NXDOMAIN, NODATA and SERVFAIL together).
+
+/** TR-181 Device.DNS.Diagnostics.NSLookupDiagnostics.Result.{i}.Status. */
+export type NsLookupStatus =
+  | "Success"
+  | "Error_DNSServerNotAvailable"
+  | "Error_HostNameNotResolved"
+  | "Error_Timeout"
+  | "Error_Other";
+
+/**
+ * What happened to one query. answer/nxdomain/nodata/servfail are replies from a working server;
+ * refused (REFUSED rcode), unreachable (ICMP port unreachable) and timeout mean it did not serve us.
+ */
+export type DnsOutcome =
+  | "answer"
+  | "nxdomain"
+  | "nodata"
+  | "servfail"
+  | "refused"
+  | "unreachable"
+  | "timeout"
+  | "cancelled"
+  | "other";
+
+/** Outcomes that prove the server is alive and resolving (even if this name failed upstream). */
+export const SERVER_REPLIED: ReadonlySet<DnsOutcome> = new Set(["answer", "nxdomain", "nodata", "servfail"]);
+
+const BY_CODE: Record<string, { status: NsLookupStatus; outcome: DnsOutcome }> = {
+  ENOTFOUND: { status: "Error_HostNameNotResolved", outcome: "nxdomain" },
+  ENODATA: { status: "Error_HostNameNotResolved", outcome: "nodata" },
+  // SERVFAIL: the server is there but its recursion failed (upstream/DNSSEC): the name is not resolved.
+  ESERVFAIL: { status: "Error_HostNameNotResolved", outcome: "servfail" },
+  // REFUSED: the server will not serve this client, which for the client is the same as no server.
+  EREFUSED: { status: "Error_DNSServerNotAvailable", outcome: "refused" },
+  ECONNREFUSED: { status: "Error_DNSServerNotAvailable", outcome: "unreachable" },
+  ETIMEOUT: { status: "Error_Timeout", outcome: "timeout" },
+  ECANCELLED: { status: "Error_Other", outcome: "cancelled" },
+};
+
+/** Pure: node:dns error code (undefined = the query succeeded) → TR-181 status and outcome. */
+export function classifyDnsError(code: string | undefined): { status: NsLookupStatus; outcome: DnsOutcome } {
+  if (code === undefined) return { status: "Success", outcome: "answer" };
+  return BY_CODE[code] ?? { status: "Error_Other", outcome: "other" };
+}

@@ -1,0 +1,193 @@
+// The service probe: resolve like an application (getaddrinfo), TCP connect, TLS handshake, one GET,
+// each stage timed and bounded, on one socket we own so every stage can be cancelled and attributed.
+import { lookup } from "node:dns/promises";
+import { once } from "node:events";
+import http from "node:http";
+import net from "node:net";
+import tls from "node:tls";
+import type { ParsedService } from "../../../shared/targets.js";
+import type { ServiceStage } from "./classify.js";
+
+export interface ProbeOptions {
+  lookupMs: number;
+  connectMs: number;
+  /** TLS handshake plus the HTTP exchange, after connect. */
+  httpMs: number;
+  /** Extra CA to trust (PEM); undefined = the system's store only. TLS stays strict either way. */
+  caPem?: string;
+}
+
+export interface ServiceProbe {
+  kind: ParsedService["kind"];
+  host: string;
+  port: number;
+  /** HTTP path; undefined for plain TCP. */
+  path?: string;
+  /** getaddrinfo (dns.lookup): what applications see, /etc/hosts included; literal: the host was an IP. */
+  resolution: "getaddrinfo" | "literal";
+  /** Addresses getaddrinfo returned, in its (RFC 6724) order; empty when resolution failed. */
+  addresses: string[];
+  /** The one address connected to (the first; no happy-eyeballs fallback, so the failure is attributable). */
+  addressUsed?: string;
+  /** Stage that failed; undefined when every stage succeeded. */
+  failedStage?: ServiceStage;
+  /** errno (ECONNREFUSED…), OpenSSL code (DEPTH_ZERO_SELF_SIGNED_CERT, ERR_SSL_…) or ours (CONNECT_TIMEOUT…). */
+  errorCode?: string;
+  errorMessage?: string;
+  /** Stage durations in ms; undefined = the stage did not run or did not finish. */
+  dnsMs?: number;
+  connectMs?: number;
+  tlsMs?: number;
+  /** Request written → response headers received. */
+  firstByteMs?: number;
+  /** Start of the probe → end of the body (or of the last stage that ran). */
+  totalMs?: number;
+  tls?: { protocol?: string; cipher?: string; alpn?: string; peerSubject?: string; peerIssuer?: string; validTo?: string };
+  http?: { statusCode: number; redirectLocation?: string; bodyBytes: number };
+}
+
+/** Caps how much body we read: the status and timing matter, not the page. */
+const MAX_BODY_BYTES = 256 * 1024;
+
+class StageError extends Error {
+  constructor(readonly code: string, message: string) {
+    super(message);
+  }
+}
+
+/** Never rejects for network faults: every failure becomes failedStage + errorCode in the result. */
+export async function probeService(target: ParsedService, opts: ProbeOptions, signal: AbortSignal): Promise<ServiceProbe> {
+  const t0 = performance.now();
+  const since = (t: number) => Math.round((performance.now() - t) * 10) / 10;
+  const out: ServiceProbe = {
+    kind: target.kind,
+    host: target.host,
+    port: target.port,
+    ...(target.path !== undefined ? { path: target.path } : {}),
+    resolution: net.isIP(target.host) ? "literal" : "getaddrinfo",
+    addresses: [],
+  };
+  let stage: ServiceStage = "dns";
+  let socket: net.Socket | undefined;
+  try {
+    if (out.resolution === "literal") out.addresses = [target.host];
+    else {
+      const t = performance.now();
+      // getaddrinfo cannot be cancelled (it runs in libuv's thread pool): past the deadline we stop
+      // waiting and report; the thread finishes on its own. The application view is worth that.
+      const found = await bounded(lookup(target.host, { all: true, verbatim: true }), opts.lookupMs, "LOOKUP_TIMEOUT", signal);
+      out.addresses = found.map((a) => a.address);
+      out.dnsMs = since(t);
+    }
+    const address = out.addresses[0];
+    if (!address) throw new StageError("ENOTFOUND", "no address");
+    out.addressUsed = address;
+
+    stage = "connect";
+    let t = performance.now();
+    socket = net.connect({ host: address, port: target.port });
+    // Each stage awaits errors through once(); these keep a late error (after its stage) from
+    // becoming an uncaught 'error' event that would crash the agent.
+    socket.on("error", ignore);
+    await bounded(once(socket, "connect"), opts.connectMs, "CONNECT_TIMEOUT", signal);
+    out.connectMs = since(t);
+    if (target.kind === "tcp") return out;
+
+    const deadline = performance.now() + opts.httpMs;
+    const left = () => Math.max(1, deadline - performance.now());
+    let conn: net.Socket = socket;
+    if (target.kind === "https") {
+      stage = "tls";
+      t = performance.now();
+      const tlsSock = tls.connect({
+        socket,
+        ...(net.isIP(target.host) ? {} : { servername: target.host }),
+        ALPNProtocols: ["http/1.1"],
+        ...(opts.caPem ? { ca: [...tls.rootCertificates, opts.caPem] } : {}),
+      });
+      tlsSock.on("error", ignore);
+      conn = tlsSock;
+      await bounded(once(tlsSock, "secureConnect"), left(), "TLS_TIMEOUT", signal);
+      out.tlsMs = since(t);
+      const peer = tlsSock.getPeerCertificate();
+      out.tls = {
+        ...optional("protocol", tlsSock.getProtocol() ?? undefined),
+        ...optional("cipher", tlsSock.getCipher()?.name),
+        ...optional("alpn", typeof tlsSock.alpnProtocol === "string" ? tlsSock.alpnProtocol : undefined),
+        ...optional("peerSubject", joined(peer?.subject?.CN)),
+        ...optional("peerIssuer", joined(peer?.issuer?.CN)),
+        ...optional("validTo", peer?.valid_to),
+      };
+    }
+
+    stage = "http";
+    t = performance.now();
+    const hostHeader = net.isIPv6(target.host) ? `[${target.host}]` : target.host;
+    const defaultPort = target.kind === "https" ? 443 : 80;
+    const req = http.request({
+      createConnection: () => conn,
+      method: "GET",
+      path: target.path ?? "/",
+      // Redirects are reported, never followed: the customer's URL is what we judge.
+      headers: { host: target.port === defaultPort ? hostHeader : `${hostHeader}:${target.port}`, "user-agent": "netdiag-agent", accept: "*/*", connection: "close" },
+    });
+    req.on("error", ignore);
+    req.end();
+    const [res] = (await bounded(once(req, "response"), left(), "RESPONSE_TIMEOUT", signal)) as [http.IncomingMessage];
+    out.firstByteMs = since(t);
+    const location = res.headers.location;
+    out.http = { statusCode: res.statusCode ?? 0, ...(location ? { redirectLocation: location } : {}), bodyBytes: 0 };
+    const httpData = out.http;
+    await bounded(
+      (async () => {
+        for await (const chunk of res) {
+          httpData.bodyBytes += (chunk as Buffer).length;
+          if (httpData.bodyBytes >= MAX_BODY_BYTES) break;
+        }
+      })(),
+      left(),
+      "RESPONSE_TIMEOUT",
+      signal,
+    );
+    return out;
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    out.failedStage = stage;
+    out.errorCode = typeof err.code === "string" ? err.code : signal.aborted ? "ABORTED" : "EUNKNOWN";
+    out.errorMessage = err.message.slice(0, 300);
+    return out;
+  } finally {
+    out.totalMs = since(t0);
+    // Destroying the TCP socket also tears down the TLS socket and request layered on it.
+    socket?.destroy();
+  }
+}
+
+/** Waits for `p`, failing with StageError(code) after `ms` or when the signal aborts. */
+async function bounded<T>(p: Promise<T>, ms: number, code: string, signal: AbortSignal): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  let onAbort: (() => void) | undefined;
+  const limit = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new StageError(code, `no progress within ${Math.round(ms)} ms`)), ms);
+    onAbort = () => reject(new StageError("ABORTED", "check cancelled"));
+    if (signal.aborted) onAbort();
+    else signal.addEventListener("abort", onAbort, { once: true });
+  });
+  p.catch(() => undefined); // a late rejection after the limit won must not go unhandled
+  try {
+    return await Promise.race([p, limit]);
+  } finally {
+    clearTimeout(timer);
+    if (onAbort) signal.removeEventListener("abort", onAbort);
+  }
+}
+
+function optional<K extends string, V>(k: K, v: V | undefined): Partial<Record<K, V>> {
+  return v === undefined ? {} : ({ [k]: v } as Record<K, V>);
+}
+
+function joined(v: string | string[] | undefined): string | undefined {
+  return Array.isArray(v) ? v.join(",") : v;
+}
+
+function ignore(): void {}

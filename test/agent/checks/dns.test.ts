@@ -1,0 +1,236 @@
+// dns check: the error mapping and the judgement as tables, then the whole check against real DNS stubs
+// on loopback (never a real resolver: every test overrides both configured and public resolvers).
+import { afterAll, describe, expect, test } from "vitest";
+import { memoryLogger } from "../../../shared/log.js";
+import { dnsCheck, type DnsData } from "../../../agent/checks/dns.js";
+import { assessDns, resolverReport } from "../../../agent/checks/dns/assess.js";
+import { classifyDnsError } from "../../../agent/checks/dns/nslookup-status.js";
+import type { NsLookupResult } from "../../../agent/checks/dns/query.js";
+import type { CheckOutcome } from "../../../agent/checks/types.js";
+import { AgentConfig } from "../../../agent/config.js";
+import { buildContext } from "../../../agent/context.js";
+import type { SystemView } from "../../../agent/system/system-view.js";
+import { startDnsStub, type DnsStub, type DnsStubOptions } from "../../helpers/dns-stub.js";
+
+describe("classifyDnsError", () => {
+  test.each([
+    [undefined, "Success", "answer"],
+    ["ENOTFOUND", "Error_HostNameNotResolved", "nxdomain"],
+    ["ENODATA", "Error_HostNameNotResolved", "nodata"],
+    ["ESERVFAIL", "Error_HostNameNotResolved", "servfail"],
+    ["EREFUSED", "Error_DNSServerNotAvailable", "refused"],
+    ["ECONNREFUSED", "Error_DNSServerNotAvailable", "unreachable"],
+    ["ETIMEOUT", "Error_Timeout", "timeout"],
+    ["ECANCELLED", "Error_Other", "cancelled"],
+    ["EBADRESP", "Error_Other", "other"],
+  ] as const)("%s → %s / %s", (code, status, outcome) => {
+    expect(classifyDnsError(code)).toEqual({ status, outcome });
+  });
+});
+
+const ok = (name: string, server: string, ip: string, ms = 5): NsLookupResult => ({
+  hostName: name, dnsServerIP: server, status: "Success", outcome: "answer", ipAddresses: [ip], responseTimeMs: ms,
+});
+const err = (name: string, server: string, rawCode: string): NsLookupResult => {
+  const c = classifyDnsError(rawCode);
+  return { hostName: name, dnsServerIP: server, ...c, rawCode, ipAddresses: [], ...(rawCode === "ETIMEOUT" ? {} : { responseTimeMs: 3 }) };
+};
+
+describe("assessDns", () => {
+  const N = ["a.test"];
+  test.each([
+    {
+      case: "healthy everywhere",
+      resolvers: [resolverReport("10.0.0.1", "configured", [ok("a.test", "10.0.0.1", "1.2.3.4")]), resolverReport("10.9.9.9", "public", [ok("a.test", "10.9.9.9", "1.2.3.4")])],
+      codes: [], configured: "ok", public: "ok", everywhere: [],
+    },
+    {
+      case: "router relay dead, public fine",
+      resolvers: [resolverReport("10.0.0.1", "configured", [err("a.test", "10.0.0.1", "ETIMEOUT")]), resolverReport("10.9.9.9", "public", [ok("a.test", "10.9.9.9", "1.2.3.4")])],
+      codes: ["CONFIGURED_RESOLVER_DEAD:fail", "ALL_CONFIGURED_RESOLVERS_DEAD:fail"], configured: "dead", public: "ok", everywhere: [],
+    },
+    {
+      case: "one of two configured dead",
+      resolvers: [resolverReport("10.0.0.1", "configured", [err("a.test", "10.0.0.1", "EREFUSED")]), resolverReport("10.0.0.2", "configured", [ok("a.test", "10.0.0.2", "1.2.3.4")])],
+      codes: ["CONFIGURED_RESOLVER_DEAD:warn"], configured: "partial", public: "none", everywhere: [],
+    },
+    {
+      case: "SERVFAIL everywhere",
+      resolvers: [resolverReport("10.0.0.1", "configured", [err("a.test", "10.0.0.1", "ESERVFAIL")]), resolverReport("10.9.9.9", "public", [err("a.test", "10.9.9.9", "ESERVFAIL")])],
+      codes: ["NAME_SERVFAIL:fail"], configured: "ok", public: "ok", everywhere: ["a.test"],
+    },
+    {
+      case: "nothing answers anywhere",
+      resolvers: [resolverReport("10.0.0.1", "configured", [err("a.test", "10.0.0.1", "ECONNREFUSED")]), resolverReport("10.9.9.9", "public", [err("a.test", "10.9.9.9", "ETIMEOUT")])],
+      codes: ["CONFIGURED_RESOLVER_DEAD:fail", "ALL_CONFIGURED_RESOLVERS_DEAD:fail", "PUBLIC_RESOLVER_DEAD:warn", "ALL_RESOLVERS_DEAD:fail"], configured: "dead", public: "dead", everywhere: [],
+    },
+    {
+      case: "NXDOMAIN at one, answer at the other",
+      resolvers: [resolverReport("10.0.0.1", "configured", [err("a.test", "10.0.0.1", "ENOTFOUND")]), resolverReport("10.9.9.9", "public", [ok("a.test", "10.9.9.9", "1.2.3.4")])],
+      codes: ["NAME_NXDOMAIN:warn"], configured: "ok", public: "ok", everywhere: [],
+    },
+    {
+      case: "disjoint answers",
+      resolvers: [resolverReport("10.0.0.1", "configured", [ok("a.test", "10.0.0.1", "1.1.1.10")]), resolverReport("10.9.9.9", "public", [ok("a.test", "10.9.9.9", "1.2.3.4")])],
+      codes: ["RESOLVERS_DISAGREE:info"], configured: "ok", public: "ok", everywhere: [],
+    },
+    {
+      case: "slow, slightly and significantly",
+      resolvers: [resolverReport("10.0.0.1", "configured", [ok("a.test", "10.0.0.1", "1.2.3.4", 450)]), resolverReport("10.9.9.9", "public", [ok("a.test", "10.9.9.9", "1.2.3.4", 700)])],
+      codes: ["DNS_SLOW:info", "DNS_SLOW:warn"], configured: "ok", public: "ok", everywhere: [],
+    },
+    {
+      case: "no resolver configured",
+      resolvers: [resolverReport("10.9.9.9", "public", [ok("a.test", "10.9.9.9", "1.2.3.4")])],
+      codes: ["NO_RESOLVER_CONFIGURED:fail"], configured: "none", public: "ok", everywhere: [],
+    },
+  ])("$case", ({ resolvers, codes, configured, public: pub, everywhere }) => {
+    const { summary, findings } = assessDns(resolvers, N);
+    expect(findings.map((f) => `${f.code}:${f.severity}`)).toEqual(codes);
+    expect(summary.configured).toBe(configured);
+    expect(summary.public).toBe(pub);
+    expect(summary.namesFailingEverywhere).toEqual(everywhere);
+  });
+});
+
+// ---- the whole check against loopback stubs ---------------------------------------------------
+
+const RECORDS = { "a.test": { A: ["10.1.0.1"], AAAA: ["fd00::1"] }, "b.test": { A: ["10.1.0.2"] } };
+const stubs: DnsStub[] = [];
+afterAll(async () => {
+  await Promise.all(stubs.map((s) => s.close()));
+});
+async function stub(opts: DnsStubOptions = {}): Promise<DnsStub> {
+  const s = await startDnsStub({ records: RECORDS, ...opts });
+  stubs.push(s);
+  return s;
+}
+
+function fakeSystem(resolvers: string[]): SystemView {
+  return {
+    interfaces: async () => [],
+    routes: async () => [],
+    resolvers: async () => resolvers,
+    neighbours: async () => [],
+    wifi: async () => [],
+  };
+}
+
+/** Runs the check with the OS resolvers `system` and the given public resolvers (defaults always overridden). */
+async function runDns(system: string[], publicResolvers: string[], signal = new AbortController().signal): Promise<CheckOutcome<DnsData>> {
+  const config = AgentConfig.parse({ targets: { names: ["a.test", "b.test"], publicResolvers, anchors: ["127.0.0.1"] } });
+  const ctx = buildContext({ config, log: memoryLogger(), system: fakeSystem(system) }, {});
+  return dnsCheck.run({ ...ctx, earlier: {} }, signal);
+}
+
+const codesOf = (o: CheckOutcome<DnsData>) => o.findings.map((f) => f.code);
+
+/** A loopback port that was bound and then closed: queries to it get ICMP port unreachable. */
+async function closedUdpPort(): Promise<string> {
+  const s = await startDnsStub();
+  await s.close();
+  return s.address;
+}
+
+describe.concurrent("dns check against loopback stubs", () => {
+  test("healthy: every name resolves at configured and public resolvers", async () => {
+    const [c, p] = [await stub(), await stub()];
+    const out = await runDns([c.address], [p.address]);
+    expect(out.status).toBe("ok");
+    expect(out.findings).toEqual([]);
+    expect(out.data.configuredSource).toBe("system");
+    expect(out.data.resolvers.map((r) => [r.server, r.role, r.state])).toEqual([
+      [c.address, "configured", "answering"],
+      [p.address, "public", "answering"],
+    ]);
+    const a = out.data.resolvers[0]!.results.find((r) => r.hostName === "a.test")!;
+    expect(a).toMatchObject({ status: "Success", ipAddresses: ["10.1.0.1"], ipv6Addresses: ["fd00::1"], dnsServerIP: c.address });
+    expect(a.responseTimeMs).toBeGreaterThanOrEqual(0);
+    expect(c.queries).toBe(4); // A + AAAA for two names
+  });
+
+  test("config override of the resolvers wins over the OS's", async () => {
+    const c = await stub();
+    const config = AgentConfig.parse({ targets: { names: ["a.test"], publicResolvers: [], resolvers: [c.address], anchors: ["127.0.0.1"] } });
+    const ctx = buildContext({ config, log: memoryLogger(), system: fakeSystem(["10.255.255.1"]) }, {});
+    const out = await dnsCheck.run({ ...ctx, earlier: {} }, new AbortController().signal);
+    expect(out.data.configuredSource).toBe("config");
+    expect(out.data.resolvers.map((r) => r.server)).toEqual([c.address]);
+  });
+
+  test("router relay dead (drops), public fine → configured dead, public ok", async () => {
+    const [c, p] = [await stub({ behaviour: "drop" }), await stub()];
+    const out = await runDns([c.address], [p.address]);
+    expect(out.status).toBe("fail");
+    expect(codesOf(out)).toEqual(["CONFIGURED_RESOLVER_DEAD", "ALL_CONFIGURED_RESOLVERS_DEAD"]);
+    expect(out.data.summary).toMatchObject({ configured: "dead", public: "ok", anyResolverReplied: true, namesFailingEverywhere: [] });
+    expect(out.data.resolvers[0]!.results.every((r) => r.rawCode === "ETIMEOUT" && r.status === "Error_Timeout" && r.responseTimeMs === undefined)).toBe(true);
+  });
+
+  test("SERVFAIL everywhere for one name → NAME_SERVFAIL, the dns segment's evidence", async () => {
+    const perName = { "b.test": "servfail" as const };
+    const [c, p] = [await stub({ perName }), await stub({ perName })];
+    const out = await runDns([c.address], [p.address]);
+    expect(out.status).toBe("fail");
+    expect(codesOf(out)).toEqual(["NAME_SERVFAIL"]);
+    expect(out.findings[0]).toMatchObject({ severity: "fail", subject: "b.test" });
+    expect(out.data.summary).toMatchObject({ configured: "ok", public: "ok", namesFailingEverywhere: ["b.test"] });
+    expect(out.data.resolvers[0]!.state).toBe("name_failures");
+    const b = out.data.resolvers[0]!.results.find((r) => r.hostName === "b.test")!;
+    expect(b).toMatchObject({ rawCode: "ESERVFAIL", status: "Error_HostNameNotResolved" });
+  });
+
+  test("NXDOMAIN and NODATA are told apart", async () => {
+    const c = await stub({ perName: { "a.test": "nxdomain", "b.test": "empty" } });
+    const out = await runDns([c.address], []);
+    expect(codesOf(out).sort()).toEqual(["NAME_NODATA", "NAME_NXDOMAIN"]);
+    expect(out.data.resolvers[0]!.results.map((r) => r.rawCode).sort()).toEqual(["ENODATA", "ENOTFOUND"]);
+  });
+
+  test("slow resolver (600 ms) → DNS_SLOW warn with the median", async () => {
+    const c = await stub({ behaviour: { delayMs: 600 } });
+    const out = await runDns([c.address], []);
+    expect(out.status).toBe("warn");
+    expect(codesOf(out)).toEqual(["DNS_SLOW"]);
+    expect(out.data.resolvers[0]!.medianResponseMs).toBeGreaterThanOrEqual(590);
+  });
+
+  test("two resolvers disagree: NXDOMAIN at one, and different addresses", async () => {
+    const c = await stub({ perName: { "b.test": "nxdomain" } });
+    const p = await stub({ records: { "a.test": { A: ["10.2.0.1"] }, "b.test": { A: ["10.1.0.2"] } } });
+    const out = await runDns([c.address], [p.address]);
+    expect(out.status).toBe("warn");
+    expect(codesOf(out).sort()).toEqual(["NAME_NXDOMAIN", "RESOLVERS_DISAGREE"]);
+    expect(out.data.summary.namesFailingSomewhere).toEqual(["b.test"]);
+  });
+
+  test("nothing answers (port unreachable and drops): ALL_RESOLVERS_DEAD; queries run in parallel", async () => {
+    const dropA = await stub({ behaviour: "drop" });
+    const dropB = await stub({ behaviour: "drop" });
+    const t0 = performance.now();
+    const out = await runDns([await closedUdpPort(), dropA.address], [dropB.address]);
+    // Sequential would be ≥ 2 servers × 2 names × ~5 s; parallel is one timeout.
+    expect(performance.now() - t0).toBeLessThan(7000);
+    expect(out.data.summary).toMatchObject({ configured: "dead", public: "dead", anyResolverReplied: false });
+    expect(codesOf(out)).toContain("ALL_RESOLVERS_DEAD");
+    expect(out.data.resolvers[0]!.results[0]!.rawCode).toBe("ECONNREFUSED");
+  });
+
+  test("no resolver in resolv.conf → NO_RESOLVER_CONFIGURED; unusable entries are listed, not asked", async () => {
+    const p = await stub();
+    const out = await runDns(["fe80::1%eth0"], [p.address]);
+    expect(codesOf(out)).toEqual(["NO_RESOLVER_CONFIGURED"]);
+    expect(out.data.ignoredResolvers).toEqual(["fe80::1%eth0"]);
+  });
+
+  test("abort cancels the pending queries (the work, not just the wait)", async () => {
+    const c = await stub({ behaviour: "drop" });
+    const ac = new AbortController();
+    const t0 = performance.now();
+    const p = runDns([c.address], [], ac.signal);
+    setTimeout(() => ac.abort(), 100);
+    const out = await p;
+    expect(performance.now() - t0).toBeLessThan(1000);
+    expect(out.data.resolvers[0]!.results.every((r) => r.rawCode === "ECANCELLED")).toBe(true);
+  });
+});

@@ -1,0 +1,280 @@
+// service check: the error mapping and judgement as tables, the probe against real loopback servers,
+// and the kernel-made failures (timeouts, local policy, unreachable, no DNS) inside a namespace of ours.
+import { execFile } from "node:child_process";
+import { once } from "node:events";
+import { existsSync } from "node:fs";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { memoryLogger } from "../../../shared/log.js";
+import type { StepResult } from "../../../shared/checks.js";
+import { parseServiceTarget } from "../../../shared/targets.js";
+import { serviceCheck, SERVICE_PROBE_OPTIONS } from "../../../agent/checks/service.js";
+import { assessService, classifyServiceError } from "../../../agent/checks/service/classify.js";
+import { probeService } from "../../../agent/checks/service/probe.js";
+import { AgentConfig } from "../../../agent/config.js";
+import { buildContext } from "../../../agent/context.js";
+import type { SystemView } from "../../../agent/system/system-view.js";
+import { canUseNetns, createNetns, sh, type Netns } from "../../helpers/netns.js";
+import { closedTcpPort, makeSelfSignedCert, startHttpServer, startHttpsServer, startTcpServer, type TestServer } from "../../helpers/service-servers.js";
+
+describe("classifyServiceError", () => {
+  test.each([
+    ["dns", "ENOTFOUND", "SERVICE_DNS_FAILED"],
+    ["dns", "LOOKUP_TIMEOUT", "SERVICE_DNS_FAILED"],
+    ["connect", "ECONNREFUSED", "SERVICE_REFUSED"],
+    ["http", "ECONNRESET", "SERVICE_RESET"],
+    ["tls", "ECONNRESET", "SERVICE_RESET"],
+    ["connect", "CONNECT_TIMEOUT", "SERVICE_TIMEOUT"],
+    ["connect", "ETIMEDOUT", "SERVICE_TIMEOUT"],
+    ["http", "RESPONSE_TIMEOUT", "SERVICE_TIMEOUT"],
+    ["connect", "EPERM", "SERVICE_LOCAL_BLOCKED"],
+    ["connect", "EACCES", "SERVICE_LOCAL_BLOCKED"],
+    ["connect", "EHOSTUNREACH", "SERVICE_UNREACHABLE"],
+    ["connect", "ENETUNREACH", "SERVICE_UNREACHABLE"],
+    ["tls", "DEPTH_ZERO_SELF_SIGNED_CERT", "SERVICE_TLS_ERROR"],
+    ["tls", "ERR_SSL_WRONG_VERSION_NUMBER", "SERVICE_TLS_ERROR"],
+    ["http", "HPE_INVALID_CONSTANT", "SERVICE_FAILED"],
+  ] as const)("%s %s → %s", (stage, code, expected) => {
+    expect(classifyServiceError(stage, code)).toBe(expected);
+  });
+});
+
+describe("assessService", () => {
+  test.each([
+    [{ statusCode: 200, latencyMs: 20 }, ["SERVICE_OK:info"]],
+    [{ statusCode: 503, latencyMs: 20 }, ["SERVICE_HTTP_ERROR:fail"]],
+    [{ statusCode: 404, latencyMs: 20 }, ["SERVICE_HTTP_CLIENT_ERROR:warn"]],
+    [{ statusCode: 301, redirectLocation: "https://x/", latencyMs: 20 }, ["SERVICE_REDIRECT:info", "SERVICE_OK:info"]],
+    [{ statusCode: 200, latencyMs: 700 }, ["SERVICE_SLOW:info", "SERVICE_OK:info"]],
+    [{ statusCode: 200, latencyMs: 1500 }, ["SERVICE_SLOW:warn"]],
+    [{ latencyMs: 5 }, ["SERVICE_OK:info"]],
+    [{ failedStage: "connect" as const, errorCode: "ECONNREFUSED" }, ["SERVICE_REFUSED:fail"]],
+  ])("%o → %o", (facts, codes) => {
+    expect(assessService({ target: "t", ...facts }).map((f) => `${f.code}:${f.severity}`)).toEqual(codes);
+  });
+});
+
+// ---- against real loopback servers ------------------------------------------------------------
+
+const servers: TestServer[] = [];
+afterAll(async () => {
+  await Promise.all(servers.map((s) => s.close()));
+});
+async function keep<T extends TestServer>(s: Promise<T>): Promise<T> {
+  const started = await s;
+  servers.push(started);
+  return started;
+}
+
+const noSystem: SystemView = {
+  interfaces: async () => [], routes: async () => [], resolvers: async () => [], neighbours: async () => [], wifi: async () => [],
+};
+
+async function runService(service: string | undefined) {
+  const config = AgentConfig.parse({
+    targets: { anchors: ["127.0.0.1"], publicResolvers: [], resolvers: ["127.0.0.1"], names: ["a.test"], ...(service ? { service } : {}) },
+  });
+  const ctx = buildContext({ config, log: memoryLogger(), system: noSystem }, {});
+  return serviceCheck.run({ ...ctx, earlier: {} }, new AbortController().signal);
+}
+const codes = (o: { findings: { code: string }[] }) => o.findings.map((f) => f.code);
+
+describe.concurrent("service check against loopback servers", () => {
+  test("no service named → skipped with a reason", async () => {
+    const out = await runService(undefined);
+    expect(out.status).toBe("skipped");
+    expect(out.skipReason).toMatch(/no service/);
+  });
+
+  test("HTTP 200 → ok with every timing", async () => {
+    const s = await keep(startHttpServer((_req, res) => res.end("hello")));
+    const out = await runService(`${s.url}/health?x=1`);
+    expect(out.status).toBe("ok");
+    expect(codes(out)).toEqual(["SERVICE_OK"]);
+    const p = out.data.probe!;
+    expect(p).toMatchObject({ kind: "http", resolution: "literal", addressUsed: "127.0.0.1", path: "/health?x=1", http: { statusCode: 200, bodyBytes: 5 } });
+    expect(p.failedStage).toBeUndefined();
+    for (const k of ["connectMs", "firstByteMs", "totalMs"] as const) expect(p[k]).toBeGreaterThanOrEqual(0);
+    expect(p.dnsMs).toBeUndefined();
+  });
+
+  test("a hostname goes through getaddrinfo (localhost from /etc/hosts, no DNS packet)", async () => {
+    const s = await keep(startHttpServer((_req, res) => res.end()));
+    const out = await runService(`http://localhost:${s.port}/`);
+    expect(out.data.probe).toMatchObject({ resolution: "getaddrinfo", addresses: expect.arrayContaining(["127.0.0.1"]) });
+    expect(out.data.probe!.dnsMs).toBeGreaterThanOrEqual(0);
+  });
+
+  test("HTTP 503 → SERVICE_HTTP_ERROR", async () => {
+    const s = await keep(startHttpServer((_req, res) => { res.statusCode = 503; res.end(); }));
+    const out = await runService(s.url + "/");
+    expect(out.status).toBe("fail");
+    expect(codes(out)).toEqual(["SERVICE_HTTP_ERROR"]);
+    expect(out.data.probe!.http!.statusCode).toBe(503);
+  });
+
+  test("a redirect is reported, not followed", async () => {
+    let hits = 0;
+    const s = await keep(startHttpServer((_req, res) => { hits++; res.writeHead(302, { location: "/elsewhere" }).end(); }));
+    const out = await runService(s.url + "/");
+    expect(out.status).toBe("ok");
+    expect(codes(out)).toContain("SERVICE_REDIRECT");
+    expect(out.data.probe!.http!.redirectLocation).toBe("/elsewhere");
+    expect(hits).toBe(1);
+  });
+
+  test("refused: a port bound then closed → SERVICE_REFUSED", async () => {
+    const port = await closedTcpPort();
+    const out = await runService(`127.0.0.1:${port}`);
+    expect(codes(out)).toEqual(["SERVICE_REFUSED"]);
+    expect(out.data.probe).toMatchObject({ failedStage: "connect", errorCode: "ECONNREFUSED" });
+  });
+
+  test("plain TCP that accepts → ok", async () => {
+    const s = await keep(startTcpServer((sock) => sock.end()));
+    const out = await runService(s.url);
+    expect(out.status).toBe("ok");
+    expect(out.data.probe!.connectMs).toBeGreaterThanOrEqual(0);
+  });
+
+  test("reset right after accept → SERVICE_RESET (on loopback the RST can beat the connect callback)", async () => {
+    const s = await keep(startTcpServer((sock) => sock.resetAndDestroy()));
+    const out = await runService(`http://${s.url}/`);
+    expect(codes(out)).toEqual(["SERVICE_RESET"]);
+    expect(out.data.probe!.errorCode).toBe("ECONNRESET");
+    expect(["connect", "http"]).toContain(out.data.probe!.failedStage);
+  });
+
+  test("reset once the request arrives → SERVICE_RESET at the http stage", async () => {
+    const s = await keep(startTcpServer((sock) => sock.once("data", () => sock.resetAndDestroy())));
+    const out = await runService(`http://${s.url}/`);
+    expect(codes(out)).toEqual(["SERVICE_RESET"]);
+    expect(out.data.probe).toMatchObject({ failedStage: "http", errorCode: "ECONNRESET", connectMs: expect.any(Number) });
+  });
+
+  test("response timeout: accepts, never answers → SERVICE_TIMEOUT, and our socket is released", async () => {
+    // resume(): read (and ignore) the request, so the server side notices when we close.
+    const s = await keep(startTcpServer((sock) => sock.resume()));
+    const probe = await probeService(parseServiceTarget(`http://${s.url}/`)!, { ...SERVICE_PROBE_OPTIONS, httpMs: 300 }, new AbortController().signal);
+    expect(probe).toMatchObject({ failedStage: "http", errorCode: "RESPONSE_TIMEOUT" });
+    expect(probe.totalMs).toBeLessThan(2000);
+    expect(assessService({ target: "x", failedStage: "http", errorCode: "RESPONSE_TIMEOUT" })[0]!.code).toBe("SERVICE_TIMEOUT");
+    // The server side sees our close: the probe destroyed its socket instead of leaking it.
+    const serverSide = s.connections[0]!;
+    if (!serverSide.closed) await once(serverSide, "close");
+    expect(serverSide.closed).toBe(true);
+  });
+
+  test("abort cancels a hanging exchange at once", async () => {
+    const s = await keep(startTcpServer(() => undefined));
+    const ac = new AbortController();
+    setTimeout(() => ac.abort(), 100);
+    const t0 = performance.now();
+    const probe = await probeService(parseServiceTarget(`http://${s.url}/`)!, SERVICE_PROBE_OPTIONS, ac.signal);
+    expect(performance.now() - t0).toBeLessThan(1000);
+    expect(probe.errorCode).toBe("ABORTED");
+  });
+
+  test("slow answer (1.1 s) → SERVICE_SLOW warn", async () => {
+    const s = await keep(startHttpServer((_req, res) => { setTimeout(() => res.end("late"), 1100); }));
+    const out = await runService(s.url + "/");
+    expect(out.status).toBe("warn");
+    expect(codes(out)).toEqual(["SERVICE_SLOW"]);
+  });
+
+  describe("TLS", () => {
+    let cert: { keyPem: string; certPem: string };
+    beforeAll(async () => {
+      cert = await makeSelfSignedCert();
+    });
+
+    test("self-signed certificate → SERVICE_TLS_ERROR with the OpenSSL code (TLS stays strict)", async () => {
+      const s = await keep(startHttpsServer(cert, (_req, res) => res.end("secret")));
+      const out = await runService(`https://localhost:${s.port}/`);
+      expect(out.status).toBe("fail");
+      expect(codes(out)).toEqual(["SERVICE_TLS_ERROR"]);
+      expect(out.data.probe).toMatchObject({ failedStage: "tls", errorCode: "DEPTH_ZERO_SELF_SIGNED_CERT" });
+      expect(out.findings[0]!.message).toContain("DEPTH_ZERO_SELF_SIGNED_CERT");
+    });
+
+    test("with the CA trusted, HTTPS succeeds and reports TLS timing and details", async () => {
+      const s = await keep(startHttpsServer(cert, (_req, res) => res.end("ok")));
+      const probe = await probeService(parseServiceTarget(`https://localhost:${s.port}/`)!, { ...SERVICE_PROBE_OPTIONS, caPem: cert.certPem }, new AbortController().signal);
+      expect(probe.failedStage).toBeUndefined();
+      expect(probe.tlsMs).toBeGreaterThan(0);
+      expect(probe.tls).toMatchObject({ protocol: expect.stringMatching(/^TLSv1\.[23]$/), peerSubject: "localhost" });
+      expect(probe.http!.statusCode).toBe(200);
+    });
+  });
+});
+
+// ---- failures only the kernel makes, in a namespace of ours ------------------------------------
+
+/** Runs the built agent inside `ns` and returns its service step (the CLI exits 1 on a fault: not an error here). */
+function runInNs(ns: Netns, cfgPath: string, service: string): Promise<StepResult> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      "ip",
+      ["netns", "exec", ns.name, process.execPath, "dist/agent/main.js", "check", "--checks", "service", "--json", "--config", cfgPath, "--service", service],
+      { timeout: 30_000, env: { ...process.env, LC_ALL: "C" } },
+      (err, stdout, stderr) => {
+        try {
+          const doc = JSON.parse(stdout) as { steps: StepResult[] };
+          resolve(doc.steps[0]!);
+        } catch {
+          reject(new Error(`agent output not JSON (${String(err)}): ${stdout} ${stderr}`));
+        }
+      },
+    );
+  });
+}
+
+describe.skipIf(!(await canUseNetns()))("service check inside a network namespace", () => {
+  let ns: Netns;
+  let dir: string;
+  let cfgPath: string;
+  const port = (n: number) => 20000 + ((process.pid * 7 + n) % 30000);
+  const [IN_DROP, OUT_DROP] = [port(1), port(2)];
+
+  beforeAll(async () => {
+    // The namespace runs the built agent: build dist/ (tsc emits even when unrelated files have errors).
+    await sh("npx", ["tsc", "-p", "tsconfig.build.json"], 120_000).catch(() => undefined);
+    if (!existsSync("dist/agent/checks/service/probe.js")) throw new Error("build did not produce dist/agent/checks/service/probe.js");
+    ns = await createNetns("svc");
+    await ns.exec("ip", ["addr", "add", "10.77.0.1/32", "dev", "lo"]);
+    // Silent drops on the way in and on the way out: Linux TCP swallows a local OUTPUT DROP's EPERM
+    // and retransmits the SYN (tcp_connect only returns ECONNREFUSED), so both look like a timeout.
+    await ns.exec("iptables", ["-A", "INPUT", "-p", "tcp", "--dport", String(IN_DROP), "-j", "DROP"]);
+    await ns.exec("iptables", ["-A", "OUTPUT", "-p", "tcp", "--dport", String(OUT_DROP), "-j", "DROP"]);
+    // A local policy block that the kernel does report: a "prohibit" route makes connect() fail with EACCES.
+    await ns.exec("ip", ["route", "add", "prohibit", "10.78.0.0/24"]);
+    await ns.exec("ip", ["route", "add", "unreachable", "10.79.0.0/24"]);
+    dir = await mkdtemp(join(tmpdir(), "netdiag-svc-"));
+    cfgPath = join(dir, "agent.json");
+    await writeFile(cfgPath, JSON.stringify({ targets: { anchors: ["10.77.0.1"], publicResolvers: [], resolvers: ["10.77.0.1"], names: ["a.test"] } }));
+  }, 180_000);
+
+  afterAll(async () => {
+    await ns?.close();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  test.concurrent.each([
+    ["connect timeout (INPUT DROP)", `10.77.0.1:${IN_DROP}`, "SERVICE_TIMEOUT", "CONNECT_TIMEOUT"],
+    ["local OUTPUT DROP (timeout on Linux TCP)", `10.77.0.1:${OUT_DROP}`, "SERVICE_TIMEOUT", "CONNECT_TIMEOUT"],
+    ["local policy block (prohibit route)", "http://10.78.0.1/", "SERVICE_LOCAL_BLOCKED", "EACCES"],
+    ["unreachable route", "http://10.79.0.1/", "SERVICE_UNREACHABLE", "EHOSTUNREACH"],
+    ["no route at all", "10.99.0.1:443", "SERVICE_UNREACHABLE", "ENETUNREACH"],
+    // The namespace's resolv.conf names no server: getaddrinfo asks the namespace's own loopback and fails.
+    ["name does not resolve", "https://nothing-here.invalid/", "SERVICE_DNS_FAILED", undefined],
+  ])("%s → %s", async (_case, service, code, errorCode) => {
+    const step = await runInNs(ns, cfgPath, service);
+    expect(step.status).toBe("fail");
+    expect(step.findings.map((f) => f.code)).toEqual([code]);
+    const probe = step.data.probe as { errorCode?: string; connectMs?: number };
+    if (errorCode) expect(probe.errorCode).toBe(errorCode);
+    expect(probe.connectMs).toBeUndefined();
+  });
+});
