@@ -1,0 +1,195 @@
+// Pure: RouterOS API rows (string records) in, typed router state out. Field names follow TR-181 where
+// one fits (DHCPv4.Client: DHCPStatus, IPAddress, IPRouters, LeaseTimeRemaining); undefined = not measured.
+import { parseRosBool, parseRosDurationS, parseRosInt, parseRosMs } from "./parse-values.js";
+
+type Row = Record<string, string>;
+
+export interface RosSystem {
+  uptimeS?: number;
+  version?: string;
+  boardName?: string;
+  cpuLoadPct?: number;
+  freeMemoryBytes?: number;
+  totalMemoryBytes?: number;
+}
+
+export interface RosInterface {
+  name: string;
+  type?: string;
+  running?: boolean;
+  disabled?: boolean;
+  rxError?: number;
+  txError?: number;
+  rxPacket?: number;
+  txPacket?: number;
+  linkDowns?: number;
+}
+
+export interface RosEthernet {
+  name: string;
+  /** RouterOS monitor status: link-ok, no-link, unknown. */
+  status?: string;
+  linkOk?: boolean;
+  rate?: string;
+  fullDuplex?: boolean;
+}
+
+export interface RosDhcpClient {
+  interface: string;
+  /** RouterOS status (bound, searching..., requesting..., rebinding..., stopped); TR-181 DHCPStatus. */
+  DHCPStatus?: string;
+  disabled?: boolean;
+  IPAddress?: string;
+  IPRouters?: string;
+  LeaseTimeRemainingS?: number;
+}
+
+export interface RosDefaultRoute {
+  gateway?: string;
+  /** Outgoing interface when the router says (immediate-gw "a.b.c.d%ether1", gateway-status, or an interface gateway). */
+  interface?: string;
+  active?: boolean;
+  disabled?: boolean;
+}
+
+/** Router-side ping (TR-181 IPPing naming with units). */
+export interface RosPing {
+  host: string;
+  sent: number;
+  /** TR-181 SuccessCount. */
+  received: number;
+  lossPct: number;
+  rttMs: number[];
+  minMs?: number;
+  avgMs?: number;
+  maxMs?: number;
+}
+
+export interface RosLogLine {
+  time: string;
+  topics: string;
+  message: string;
+}
+
+export type WanSource = "config" | "dhcp-client" | "default-route" | "pppoe";
+
+export function parseResource(rows: Row[]): RosSystem | undefined {
+  const r = rows[0];
+  if (!r) return undefined;
+  return {
+    uptimeS: parseRosDurationS(r.uptime),
+    version: r.version,
+    boardName: r["board-name"],
+    cpuLoadPct: parseRosInt(r["cpu-load"]),
+    freeMemoryBytes: parseRosInt(r["free-memory"]),
+    totalMemoryBytes: parseRosInt(r["total-memory"]),
+  };
+}
+
+export function parseInterfaces(rows: Row[]): RosInterface[] {
+  return rows
+    .filter((r) => r.name)
+    .map((r) => ({
+      name: r.name as string,
+      type: r.type,
+      running: parseRosBool(r.running),
+      disabled: parseRosBool(r.disabled),
+      rxError: parseRosInt(r["rx-error"]),
+      txError: parseRosInt(r["tx-error"]),
+      rxPacket: parseRosInt(r["rx-packet"]),
+      txPacket: parseRosInt(r["tx-packet"]),
+      linkDowns: parseRosInt(r["link-downs"]),
+    }));
+}
+
+export function parseEthernetMonitor(name: string, rows: Row[]): RosEthernet | undefined {
+  const r = rows[0];
+  if (!r) return undefined;
+  return {
+    name: r.name ?? name,
+    status: r.status,
+    linkOk: r.status === undefined ? undefined : r.status === "link-ok",
+    rate: r.rate,
+    fullDuplex: parseRosBool(r["full-duplex"]),
+  };
+}
+
+export function parseDhcpClients(rows: Row[]): RosDhcpClient[] {
+  return rows
+    .filter((r) => r.interface)
+    .map((r) => ({
+      interface: r.interface as string,
+      DHCPStatus: r.status,
+      disabled: parseRosBool(r.disabled),
+      IPAddress: r.address,
+      IPRouters: r.gateway,
+      LeaseTimeRemainingS: parseRosDurationS(r["expires-after"]),
+    }));
+}
+
+const IP_LIKE = /^[0-9a-f.:]+$/i;
+
+export function parseDefaultRoutes(rows: Row[]): RosDefaultRoute[] {
+  return rows
+    .filter((r) => r["dst-address"] === "0.0.0.0/0")
+    .map((r) => {
+      const gw = r.gateway;
+      const viaImmediate = r["immediate-gw"]?.split("%")[1];
+      const viaStatus = /reachable via\s+(\S+)/.exec(r["gateway-status"] ?? "")?.[1];
+      const viaGateway = gw && !IP_LIKE.test(gw) ? gw.split("%").pop() : gw?.split("%")[1];
+      return {
+        gateway: gw,
+        interface: viaImmediate ?? viaStatus ?? viaGateway,
+        active: parseRosBool(r.active),
+        disabled: parseRosBool(r.disabled),
+      };
+    });
+}
+
+/** Uses the last row's counters (RouterOS repeats sent/received on every row) and the per-reply times. */
+export function parsePing(host: string, rows: Row[]): RosPing | undefined {
+  const last = rows[rows.length - 1];
+  if (!last) return undefined;
+  const sent = parseRosInt(last.sent) ?? rows.length;
+  const rttMs = rows.filter((r) => r.status === undefined).map((r) => parseRosMs(r.time)).filter((t): t is number => t !== undefined);
+  const received = parseRosInt(last.received) ?? rttMs.length;
+  const round = (n: number) => Math.round(n * 1000) / 1000;
+  return {
+    host,
+    sent,
+    received,
+    lossPct: sent > 0 ? round(((sent - received) * 100) / sent) : 100,
+    rttMs,
+    ...(rttMs.length
+      ? { minMs: Math.min(...rttMs), avgMs: round(rttMs.reduce((a, b) => a + b, 0) / rttMs.length), maxMs: Math.max(...rttMs) }
+      : {}),
+  };
+}
+
+export const LOG_TOPICS = ["link", "dhcp", "pppoe", "interface"] as const;
+
+/** The last `limit` log lines whose topics include link, dhcp, pppoe or interface. */
+export function parseLog(rows: Row[], limit: number): RosLogLine[] {
+  return rows
+    .filter((r) => (r.topics ?? "").split(",").some((t) => (LOG_TOPICS as readonly string[]).includes(t.trim())))
+    .slice(-limit)
+    .map((r) => ({ time: r.time ?? "", topics: r.topics ?? "", message: r.message ?? "" }));
+}
+
+/** Which interface is the WAN: configured, else the DHCP client's, else the default route's, else a pppoe-out. */
+export function pickWan(
+  configured: string | undefined,
+  interfaces: RosInterface[] | undefined,
+  dhcp: RosDhcpClient[] | undefined,
+  routes: RosDefaultRoute[] | undefined,
+): { name: string; source: WanSource } | undefined {
+  if (configured) return { name: configured, source: "config" };
+  const client = dhcp?.find((d) => d.disabled !== true && d.DHCPStatus === "bound") ?? dhcp?.find((d) => d.disabled !== true);
+  if (client) return { name: client.interface, source: "dhcp-client" };
+  const names = new Set(interfaces?.map((i) => i.name));
+  const route = routes?.find((r) => r.interface && (names.size === 0 || names.has(r.interface)));
+  if (route?.interface) return { name: route.interface, source: "default-route" };
+  const pppoe = interfaces?.find((i) => i.type === "pppoe-out" || i.name.startsWith("pppoe-out"));
+  if (pppoe) return { name: pppoe.name, source: "pppoe" };
+  return undefined;
+}
