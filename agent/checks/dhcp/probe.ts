@@ -1,0 +1,205 @@
+// The active DHCP probe: DISCOVER (collect every OFFER) and/or INFORM (expect an ACK), and never a
+// REQUEST, so no server ever allocates anything (RFC 2131 §3.1: an address is only committed on REQUEST).
+import { randomBytes, randomInt } from "node:crypto";
+import dgram from "node:dgram";
+import {
+  BROADCAST_FLAG,
+  DHCP_CLIENT_PORT,
+  DHCP_SERVER_PORT,
+  DhcpMessageType,
+  encodeDhcpMessage,
+  Opt,
+  parseDhcpMessage,
+  type DhcpMessage,
+} from "./packet.js";
+
+export const LIMITED_BROADCAST = "255.255.255.255";
+
+export interface ProbeRequest {
+  discover: boolean;
+  /** INFORM from `ciaddr` (our own address) to `to` (the lease's server, or the limited broadcast). */
+  inform?: { ciaddr: string; to: string };
+  /**
+   * The interface's IPv4 address. A socket bound to it makes Linux send the limited broadcast out of
+   * that interface even with no default route (ip_route_output_key: lbcast with saddr set).
+   */
+  sourceAddress?: string;
+  /** Client hardware address to put in chaddr: random and locally administered, never the host's MAC. */
+  chaddr: string;
+  collectMs: number;
+  signal: AbortSignal;
+}
+
+export interface ProbeReply {
+  type: "OFFER" | "ACK" | "NAK";
+  /** The UDP source address of the reply (a relay or the server itself). */
+  from: string;
+  receivedAfterMs: number;
+  message: DhcpMessage;
+}
+
+export type ProbeResult =
+  | {
+      ran: true;
+      discoverSent: boolean;
+      informSent: boolean;
+      offers: ProbeReply[];
+      /** The ACK (or NAK) to our INFORM; undefined = none came. */
+      informReply?: ProbeReply;
+      /** Sends the kernel refused (e.g. ENETUNREACH: no route for the broadcast). */
+      sendErrors: { what: "discover" | "inform"; code: string }[];
+      /** Datagrams on port 68 that were not valid DHCP (counted, never thrown). */
+      malformed: number;
+    }
+  | { ran: false; code: string; reason: string };
+
+/** A random unicast, locally administered MAC (IEEE 802: bit 1 of the first octet set, bit 0 clear). */
+export function randomLocalMac(): string {
+  const b = randomBytes(6);
+  b[0] = (b[0]! & 0xfc) | 0x02;
+  return [...b].map((x) => x.toString(16).padStart(2, "0")).join(":");
+}
+
+/** Pure: the DHCPDISCOVER we send (broadcast flag set: we have no address to receive a unicast on). */
+export function buildDiscover(xid: number, chaddr: string): DhcpMessage {
+  return baseRequest(xid, chaddr, BROADCAST_FLAG, "0.0.0.0", DhcpMessageType.DISCOVER);
+}
+
+/** Pure: the DHCPINFORM we send (RFC 2131 §3.4: ciaddr set, the server unicasts the ACK to it). */
+export function buildInform(xid: number, chaddr: string, ciaddr: string): DhcpMessage {
+  return baseRequest(xid, chaddr, 0, ciaddr, DhcpMessageType.INFORM);
+}
+
+function baseRequest(xid: number, chaddr: string, flags: number, ciaddr: string, type: number): DhcpMessage {
+  return {
+    op: 1,
+    htype: 1,
+    hops: 0,
+    xid,
+    secs: 0,
+    flags,
+    ciaddr,
+    yiaddr: "0.0.0.0",
+    siaddr: "0.0.0.0",
+    giaddr: "0.0.0.0",
+    chaddr,
+    options: {
+      messageType: type,
+      clientId: Buffer.concat([Buffer.from([1]), Buffer.from(chaddr.replace(/:/g, ""), "hex")]),
+      paramRequestList: [Opt.SUBNET_MASK, Opt.ROUTER, Opt.DNS, Opt.DOMAIN_NAME, Opt.LEASE_TIME, Opt.SERVER_ID],
+    },
+  };
+}
+
+function bindSocket(address: string): Promise<dgram.Socket> {
+  return new Promise((resolve, reject) => {
+    // reuseAddr: a running DHCP client (dhclient) may hold port 68 with SO_REUSEADDR too; sharing is
+    // fine because we only accept replies carrying our own xid and random chaddr.
+    const s = dgram.createSocket({ type: "udp4", reuseAddr: true });
+    const onError = (e: Error) => {
+      s.close();
+      reject(e);
+    };
+    s.once("error", onError);
+    s.bind({ port: DHCP_CLIENT_PORT, address }, () => {
+      s.off("error", onError);
+      s.setBroadcast(true);
+      resolve(s);
+    });
+  });
+}
+
+function send(s: dgram.Socket, buf: Buffer, to: string): Promise<string | undefined> {
+  return new Promise((resolve) => s.send(buf, DHCP_SERVER_PORT, to, (e) => resolve(e ? ((e as NodeJS.ErrnoException).code ?? e.message) : undefined)));
+}
+
+const BIND_REASONS: Record<string, string> = {
+  EACCES: "binding UDP port 68 needs root or CAP_NET_BIND_SERVICE",
+  EADDRINUSE: "UDP port 68 is held exclusively by another DHCP client",
+  EADDRNOTAVAIL: "the interface address is not configured on this host",
+};
+
+/** Runs the probe; resolves with what came back. Never rejects for network reasons. */
+export async function runDhcpProbe(req: ProbeRequest): Promise<ProbeResult> {
+  const sockets: dgram.Socket[] = [];
+  let timer: NodeJS.Timeout | undefined;
+  let onAbort: (() => void) | undefined;
+  try {
+    try {
+      // Always listen on the wildcard: broadcast replies (OFFER with the broadcast flag) are only
+      // delivered to sockets bound to 0.0.0.0, unicast ones (ACK to ciaddr) may go to either.
+      sockets.push(await bindSocket("0.0.0.0"));
+      if (req.sourceAddress) sockets.push(await bindSocket(req.sourceAddress));
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code ?? "EUNKNOWN";
+      return { ran: false, code, reason: `${BIND_REASONS[code] ?? "cannot bind UDP port 68"} (${code})` };
+    }
+    if (req.signal.aborted) return { ran: false, code: "ABORTED", reason: "cancelled before sending" };
+    const sender = sockets[sockets.length - 1]!;
+
+    const t0 = performance.now();
+    const discoverXid = randomInt(1, 0xffffffff);
+    const informXid = randomInt(1, 0xffffffff);
+    const offers: ProbeReply[] = [];
+    let informReply: ProbeReply | undefined;
+    let malformed = 0;
+    let finish: () => void = () => undefined;
+    const done = new Promise<void>((r) => (finish = r));
+
+    const onMessage = (buf: Buffer, rinfo: dgram.RemoteInfo) => {
+      const parsed = parseDhcpMessage(buf);
+      if (!parsed.ok) {
+        malformed++;
+        return;
+      }
+      const m = parsed.message;
+      // Our own broadcast requests loop back to the wildcard socket on some setups: replies only.
+      if (m.op !== 2 || m.chaddr !== req.chaddr.toLowerCase()) return;
+      const reply = (type: ProbeReply["type"]): ProbeReply => ({ type, from: rinfo.address, receivedAfterMs: Math.round(performance.now() - t0), message: m });
+      if (m.xid === discoverXid && m.options.messageType === DhcpMessageType.OFFER) {
+        offers.push(reply("OFFER"));
+      } else if (m.xid === informXid && (m.options.messageType === DhcpMessageType.ACK || m.options.messageType === DhcpMessageType.NAK)) {
+        informReply ??= reply(m.options.messageType === DhcpMessageType.ACK ? "ACK" : "NAK");
+        // INFORM alone has nothing left to wait for; DISCOVER keeps collecting (rogue detection).
+        if (!req.discover) finish();
+      }
+    };
+    for (const s of sockets) {
+      s.on("message", onMessage);
+      s.on("error", () => undefined); // late ICMP errors: the timer still ends the probe
+    }
+
+    const sendErrors: { what: "discover" | "inform"; code: string }[] = [];
+    let discoverSent = false;
+    let informSent = false;
+    if (req.discover) {
+      const err = await send(sender, encodeDhcpMessage(buildDiscover(discoverXid, req.chaddr)), LIMITED_BROADCAST);
+      if (err) sendErrors.push({ what: "discover", code: err });
+      else discoverSent = true;
+    }
+    if (req.inform) {
+      const err = await send(sender, encodeDhcpMessage(buildInform(informXid, req.chaddr, req.inform.ciaddr)), req.inform.to);
+      if (err) sendErrors.push({ what: "inform", code: err });
+      else informSent = true;
+    }
+
+    if (discoverSent || informSent) {
+      timer = setTimeout(finish, req.collectMs);
+      onAbort = finish;
+      if (req.signal.aborted) finish();
+      else req.signal.addEventListener("abort", onAbort, { once: true });
+      await done;
+    }
+    return { ran: true, discoverSent, informSent, offers, ...(informReply ? { informReply } : {}), sendErrors, malformed };
+  } finally {
+    clearTimeout(timer);
+    if (onAbort) req.signal.removeEventListener("abort", onAbort);
+    for (const s of sockets) {
+      try {
+        s.close();
+      } catch {
+        /* already closed */
+      }
+    }
+  }
+}
