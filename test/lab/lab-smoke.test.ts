@@ -1,0 +1,182 @@
+// Smoke test of the network lab (scripts/lab.sh): brings up a lab under a unique prefix, checks that
+// the healthy lab works end to end from inside the pc, applies faults and asserts their raw effect,
+// then tears it down. Everything runs inside the lab's own namespaces (network safety).
+import { execFile } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
+import { AgentConfig } from "../../agent/config.js";
+import { canUseNetns } from "../helpers/netns.js";
+
+const pexec = promisify(execFile);
+const LAB = fileURLToPath(new URL("../../scripts/lab.sh", import.meta.url));
+const PREFIX = `ndt${randomBytes(3).toString("hex")}`;
+const STATE = `/run/netdiag-lab-${PREFIX}`;
+const env = { ...process.env, LC_ALL: "C", NETDIAG_LAB_PREFIX: PREFIX, NETDIAG_LAB_DIR: STATE };
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs lab.sh; a non-zero exit is returned as data (faults make probes fail on purpose). */
+async function lab(args: string[], timeoutMs = 30_000): Promise<Run> {
+  try {
+    const { stdout, stderr } = await pexec(LAB, args, { env, timeout: timeoutMs });
+    return { code: 0, stdout, stderr };
+  } catch (e) {
+    const err = e as { code?: number | string; stdout?: string; stderr?: string };
+    return { code: typeof err.code === "number" ? err.code : -1, stdout: err.stdout ?? "", stderr: err.stderr ?? "" };
+  }
+}
+
+async function labOk(args: string[]): Promise<string> {
+  const r = await lab(args);
+  if (r.code !== 0) throw new Error(`lab.sh ${args.join(" ")} exited ${r.code}: ${r.stderr}`);
+  return r.stdout;
+}
+
+/** Inside the pc: `ping` to TARGET, returns the number of replies. */
+async function pcPingReplies(target: string, count = 2): Promise<number> {
+  const r = await lab(["exec", "ping", "-n", "-c", String(count), "-i", "0.2", "-W", "1", "--", target]);
+  const m = /(\d+) received/.exec(r.stdout);
+  return m ? Number(m[1]) : 0;
+}
+
+/** Inside the pc: one DNS query with node's resolver (no cache): addresses or the error code. */
+async function pcResolve(name: string, server?: string): Promise<string> {
+  const script = `
+    const dns = require("node:dns");
+    const r = new dns.promises.Resolver({ timeout: 1500, tries: 1 });
+    r.setServers([process.argv[2] || require("node:fs").readFileSync("/etc/resolv.conf", "utf8").match(/nameserver\\s+(\\S+)/)[1]]);
+    r.resolve4(process.argv[1]).then((a) => console.log(a.join(",")), (e) => console.log(e.code));`;
+  const r = await lab(["exec", process.execPath, "-e", script, name, server ?? ""]);
+  return r.stdout.trim();
+}
+
+/** Inside the pc: curl exit code (0 ok, 7 refused, 28 timeout, 6 no name) and the body. */
+async function pcFetch(url: string): Promise<Run> {
+  return lab(["exec", "curl", "-sS", "-m", "3", "--", url]);
+}
+
+async function snmpGet(oid: string): Promise<string> {
+  const r = await lab(["exec", "snmpget", "-v2c", "-c", "public", "-t", "1", "-r", "0", "-Oqv", "10.77.0.1", oid]);
+  return r.stdout.trim();
+}
+
+/** A killed daemon may linger as a zombie until init reaps it: that counts as stopped. */
+async function isRunning(pid: string): Promise<boolean> {
+  const status = await readFile(`/proc/${pid}/status`, "utf8").catch(() => "");
+  return status !== "" && !/^State:\s+Z/m.test(status);
+}
+
+async function labNamespaces(): Promise<string[]> {
+  const { stdout } = await pexec("ip", ["netns", "list"]);
+  return stdout
+    .split("\n")
+    .map((l) => l.split(" ")[0] ?? "")
+    .filter((n) => n.startsWith(`${PREFIX}-`));
+}
+
+describe.skipIf(!(await canUseNetns()))("network lab (scripts/lab.sh)", () => {
+  beforeAll(async () => {
+    await labOk(["up"]);
+  });
+  afterAll(async () => {
+    await lab(["down"]);
+  });
+
+  test("up builds four namespaces and gives the pc a DHCP lease from the home router", async () => {
+    expect((await labNamespaces()).sort()).toEqual([`${PREFIX}-home`, `${PREFIX}-inet`, `${PREFIX}-isp`, `${PREFIX}-pc`]);
+    const lease = await readFile(`${STATE}/pc/dhclient.leases`, "utf8");
+    expect(lease).toMatch(/fixed-address 10\.77\.0\.(1\d\d);/);
+    expect(lease).toContain("option dhcp-server-identifier 10.77.0.1;");
+    expect(await labOk(["exec", "ip", "-4", "route", "show", "default"])).toContain("via 10.77.0.1");
+  });
+
+  test("healthy: gateway, ISP edge and anchors answer; the name resolves via the router; the page loads", async () => {
+    expect(await pcPingReplies("10.77.0.1")).toBe(2);
+    expect(await pcPingReplies("100.64.7.1")).toBe(2);
+    expect(await pcPingReplies("203.0.113.1")).toBe(2);
+    expect(await pcResolve("www.shop.test")).toBe("198.51.100.80"); // resolv.conf -> 10.77.0.1
+    expect(await pcResolve("www.shop.test", "198.51.100.53")).toBe("198.51.100.80");
+    const page = await pcFetch("http://www.shop.test/");
+    expect(page.code).toBe(0);
+    expect(page.stdout).toContain("netdiag lab shop");
+    expect(await snmpGet("1.3.6.1.2.1.1.5.0")).toBe('"home-router"');
+  });
+
+  test("the agent config it writes is a valid AgentConfig pointing at the lab", async () => {
+    const cfg = AgentConfig.parse(JSON.parse(await labOk(["agent-config"])));
+    expect(cfg.targets.anchors).toContain("203.0.113.1");
+    expect(cfg.targets.dhcp.leaseFiles).toEqual([`${STATE}/pc/dhclient.leases`]);
+    expect(cfg.targets.snmp[0]).toMatchObject({ host: "10.77.0.1", version: "2c" });
+  });
+
+  test("wan-down: the gateway answers, the ISP edge does not, SNMP shows the WAN interface down", async () => {
+    const wanIfIndex = (await labOk(["ns", "home", "cat", "/sys/class/net/wan0/ifindex"])).trim();
+    expect(await snmpGet(`1.3.6.1.2.1.2.2.1.8.${wanIfIndex}`)).toBe("1");
+    await labOk(["fault", "wan-down"]);
+    expect(await pcPingReplies("10.77.0.1")).toBe(2);
+    expect(await pcPingReplies("100.64.7.1")).toBe(0);
+    // snmpd caches interface state for a few seconds: wait until it reports the change.
+    await vi.waitFor(async () => expect(await snmpGet(`1.3.6.1.2.1.2.2.1.8.${wanIfIndex}`)).toBe("2"), {
+      timeout: 15_000,
+      interval: 500,
+    });
+  });
+
+  test("router-dns-dead: the router's DNS refuses, the public resolver still answers, DHCP lease kept", async () => {
+    await labOk(["fault", "router-dns-dead"]);
+    expect(await pcResolve("www.shop.test")).toBe("ECONNREFUSED");
+    expect(await pcResolve("www.shop.test", "198.51.100.53")).toBe("198.51.100.80");
+    expect(await pcPingReplies("203.0.113.1")).toBe(2);
+  });
+
+  test("dns-servfail: anchors answer but the test zone gives SERVFAIL everywhere", async () => {
+    await labOk(["fault", "dns-servfail"]);
+    expect(await pcPingReplies("203.0.113.2")).toBe(2);
+    expect(await pcResolve("www.shop.test")).toBe("ESERVFAIL");
+    expect(await pcResolve("www.shop.test", "198.51.100.53")).toBe("ESERVFAIL");
+  });
+
+  test("service-down: the name resolves, TCP to the web server is refused", async () => {
+    await labOk(["fault", "service-down"]);
+    expect(await pcResolve("www.shop.test")).toBe("198.51.100.80");
+    expect((await pcFetch("http://www.shop.test/")).code).toBe(7);
+  });
+
+  test("cable-unplugged: the pc's interface is up but has no carrier", async () => {
+    await labOk(["fault", "cable-unplugged"]);
+    const link = await labOk(["exec", "ip", "-o", "link", "show", "dev", "eth0"]);
+    expect(link).toContain("NO-CARRIER");
+    expect(link).toMatch(/[<,]UP[,>]/);
+    expect(await pcPingReplies("10.77.0.1")).toBe(0);
+  });
+
+  test("clear returns to healthy", async () => {
+    await labOk(["clear"]);
+    expect(await pcPingReplies("203.0.113.1")).toBe(2);
+    expect((await pcFetch("http://www.shop.test/")).code).toBe(0);
+    expect(await labOk(["status"])).toContain("fault healthy");
+  });
+
+  test("an unknown fault is refused", async () => {
+    const r = await lab(["fault", "no-such-fault"]);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain("unknown fault");
+  });
+
+  test("down removes every namespace and process of the lab, and is idempotent", async () => {
+    const { stdout: pids } = await pexec("ip", ["netns", "pids", `${PREFIX}-home`]);
+    expect(pids.trim()).not.toBe(""); // dnsmasq and snmpd run there
+    await labOk(["down"]);
+    expect(await labNamespaces()).toEqual([]);
+    await expect(readFile(`${STATE}/fault`, "utf8")).rejects.toThrow(/ENOENT/);
+    for (const pid of pids.split(/\s+/).filter(Boolean)) expect(await isRunning(pid)).toBe(false);
+    await labOk(["down"]);
+  });
+});
