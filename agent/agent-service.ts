@@ -7,6 +7,7 @@ import { CollectorLink } from "./link/collector-link.js";
 import type { BackoffOptions } from "./link/backoff.js";
 import type { Outbox } from "./link/outbox.js";
 import { RunExecutor, type Authorizer, type ExecutorOptions } from "./run-executor.js";
+import { isolateFault } from "./verdict/isolate-fault.js";
 
 export interface AgentServiceOptions {
   config: AgentConfig;
@@ -39,7 +40,8 @@ export function startAgentService(o: AgentServiceOptions): AgentService {
     deps: { config: o.config, log: o.log, ...o.contextOverrides },
     log: o.log,
     authorize: o.authorize,
-    ...(o.judge ? { judge: o.judge } : {}),
+    // The verdict is computed on the agent (it works offline too) and streamed last.
+    judge: o.judge ?? isolateFault,
     emit: async (ev) => {
       await o.outbox.append(ev);
       link.send(ev);

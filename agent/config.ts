@@ -65,6 +65,9 @@ export const DhcpOptions = z.object({
   leaseFiles: z.array(z.string().max(500)).max(10).default([]),
   /** inform: ask the server we have a lease from; discover: find every server (rogue detection). */
   mode: z.enum(["inform", "discover", "both"]).default("both"),
+  /** Wait the whole collection window for offers (thorough rogue-server sweep) instead of stopping
+   * shortly after the first offer. */
+  fullSweep: z.boolean().default(false),
 });
 
 export const PathOptions = z.object({

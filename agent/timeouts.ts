@@ -18,6 +18,9 @@ export const TIMEOUTS = {
   httpMs: 5000,
   /** DHCP: dnsmasq delays new offers by up to ~3 s; collect all offers this long. */
   dhcpCollectMs: 4000,
+  /** ...but once one server has offered, other servers on the same segment answer within ~ms; one
+   * second more catches them without making every healthy diagnosis wait the full window. */
+  dhcpGraceAfterOfferMs: 1000,
   /** SNMP: one request timeout and retries (net-snmp defaults of 5 s x 2 cost 10 s per dead device). */
   snmpRequestMs: 1500,
   snmpRetries: 1,

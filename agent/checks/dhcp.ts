@@ -220,6 +220,7 @@ export async function runDhcp(ctx: CheckContext, signal: AbortSignal, deps: Dhcp
       ...(ownAddress ? { sourceAddress: ownAddress } : {}),
       chaddr,
       collectMs: TIMEOUTS.dhcpCollectMs,
+      ...(ctx.targets.dhcp.fullSweep ? {} : { graceAfterFirstOfferMs: TIMEOUTS.dhcpGraceAfterOfferMs }),
       signal,
     });
   }

@@ -94,32 +94,19 @@ async function readDevice(ctx: CheckContext, device: SnmpDevice, signal: AbortSi
     const findings: SnmpFinding[] = [];
     const data: SnmpDeviceData = { ...base, reach: "answered", system };
     try {
-      const ifCols = await walkColumns(client, IF_ENTRY, Object.values(IF_COLUMNS));
-      const ifxCols = await walkColumns(client, IFX_ENTRY, Object.values(IFX_COLUMNS));
+      // Tables are read column by column (a weak CPE agent copes badly with bursts), but the few
+      // independent tables go in parallel: a full read then costs the slowest table, not their sum.
+      const [ifCols, ifxCols] = await Promise.all([walkColumns(client, IF_ENTRY, Object.values(IF_COLUMNS)), walkColumns(client, IFX_ENTRY, Object.values(IFX_COLUMNS))]);
       data.interfaces = parseInterfaces(ifCols.varbinds, ifxCols.varbinds);
       if (ifCols.truncated || ifxCols.truncated) data.interfacesTruncated = true;
       data.wan = describeWan(data.interfaces, pickWan(data.interfaces, device.wanIfIndex));
 
-      data.adsl = (await hasSubtree(client, "1.3.6.1.2.1.10.94"))
-        ? parseAdsl(
-            (await walkColumns(client, ADSL.atucPhysEntry, Object.values(ADSL.physColumns))).varbinds,
-            (await walkColumns(client, ADSL.aturPhysEntry, Object.values(ADSL.physColumns))).varbinds,
-            (await walkColumns(client, ADSL.aturPerfDataEntry, Object.values(ADSL.perfColumns))).varbinds,
-            (await walkColumns(client, ADSL.aturChanPerfEntry, Object.values(ADSL.chanPerfColumns))).varbinds,
-          )
-        : { supported: false };
-      data.vdsl2 = (await hasSubtree(client, "1.3.6.1.2.1.10.251"))
-        ? parseVdsl2(
-            (await walkColumns(client, VDSL2.lineEntry, Object.values(VDSL2.lineColumns))).varbinds,
-            (await walkColumns(client, VDSL2.bandEntry, Object.values(VDSL2.bandColumns))).varbinds,
-          )
-        : { supported: false };
-      data.docsis = (await hasSubtree(client, "1.3.6.1.2.1.10.127"))
-        ? parseDocsis(
-            (await walkColumns(client, DOCSIS.downChannelEntry, Object.values(DOCSIS.downColumns))).varbinds,
-            (await walkColumns(client, DOCSIS.sigQEntry, Object.values(DOCSIS.sigQColumns))).varbinds,
-          )
-        : { supported: false };
+      const walk = async (entry: string, cols: Record<string, number>) => (await walkColumns(client, entry, Object.values(cols))).varbinds;
+      [data.adsl, data.vdsl2, data.docsis] = await Promise.all([
+        (async () => ((await hasSubtree(client, "1.3.6.1.2.1.10.94")) ? parseAdsl(await walk(ADSL.atucPhysEntry, ADSL.physColumns), await walk(ADSL.aturPhysEntry, ADSL.physColumns), await walk(ADSL.aturPerfDataEntry, ADSL.perfColumns), await walk(ADSL.aturChanPerfEntry, ADSL.chanPerfColumns)) : ({ supported: false } as const)))(),
+        (async () => ((await hasSubtree(client, "1.3.6.1.2.1.10.251")) ? parseVdsl2(await walk(VDSL2.lineEntry, VDSL2.lineColumns), await walk(VDSL2.bandEntry, VDSL2.bandColumns)) : ({ supported: false } as const)))(),
+        (async () => ((await hasSubtree(client, "1.3.6.1.2.1.10.127")) ? parseDocsis(await walk(DOCSIS.downChannelEntry, DOCSIS.downColumns), await walk(DOCSIS.sigQEntry, DOCSIS.sigQColumns)) : ({ supported: false } as const)))(),
+      ]);
     } catch (e) {
       if (signal.aborted) throw e;
       // The device answered the system group, then stopped: report what was read, flag the rest.

@@ -1,6 +1,7 @@
 // Runs the requested checks: independent ones in parallel, a check that reads another's result after
 // it. Each step gets its own budget; a timeout aborts the check's signal (cancelling its work, not
 // just the wait), and a thrown error becomes status "error" with a code, never a crashed run.
+import { setMaxListeners } from "node:events";
 import type { CheckId, StepResult } from "../../shared/checks.js";
 import type { Check, CheckContext } from "../checks/types.js";
 
@@ -60,6 +61,8 @@ export async function runOne(
   const t0 = performance.now();
   const budgetMs = timeoutOverrideMs ?? check.timeoutMs;
   const local = new AbortController();
+  // Checks fan out (path pings many targets at once), each probe listening on this one signal.
+  setMaxListeners(100, local.signal);
   const timer = setTimeout(() => local.abort(new CheckTimeout(budgetMs)), budgetMs);
   const onRunAbort = () => local.abort(runSignal.reason);
   if (runSignal.aborted) local.abort(runSignal.reason);

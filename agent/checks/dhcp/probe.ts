@@ -27,6 +27,12 @@ export interface ProbeRequest {
   /** Client hardware address to put in chaddr: random and locally administered, never the host's MAC. */
   chaddr: string;
   collectMs: number;
+  /**
+   * Stop collecting this long after the first OFFER instead of waiting the whole collectMs: a healthy
+   * diagnosis should take about a second. A rogue server answering later than this is missed
+   * (config dhcp.collectAllMs turns the full sweep back on). undefined = always wait collectMs.
+   */
+  graceAfterFirstOfferMs?: number;
   signal: AbortSignal;
 }
 
@@ -123,6 +129,7 @@ const BIND_REASONS: Record<string, string> = {
 export async function runDhcpProbe(req: ProbeRequest): Promise<ProbeResult> {
   const sockets: dgram.Socket[] = [];
   let timer: NodeJS.Timeout | undefined;
+  let graceUntil: number | undefined;
   let onAbort: (() => void) | undefined;
   try {
     try {
@@ -158,6 +165,13 @@ export async function runDhcpProbe(req: ProbeRequest): Promise<ProbeResult> {
       const reply = (type: ProbeReply["type"]): ProbeReply => ({ type, from: rinfo.address, receivedAfterMs: Math.round(performance.now() - t0), message: m });
       if (m.xid === discoverXid && m.options.messageType === DhcpMessageType.OFFER) {
         offers.push(reply("OFFER"));
+        if (offers.length === 1 && req.graceAfterFirstOfferMs !== undefined) {
+          graceUntil = performance.now() + req.graceAfterFirstOfferMs;
+          if (timer) {
+            clearTimeout(timer);
+            timer = setTimeout(finish, req.graceAfterFirstOfferMs);
+          }
+        }
       } else if (m.xid === informXid && (m.options.messageType === DhcpMessageType.ACK || m.options.messageType === DhcpMessageType.NAK)) {
         informReply ??= reply(m.options.messageType === DhcpMessageType.ACK ? "ACK" : "NAK");
         // INFORM alone has nothing left to wait for; DISCOVER keeps collecting (rogue detection).
@@ -184,7 +198,7 @@ export async function runDhcpProbe(req: ProbeRequest): Promise<ProbeResult> {
     }
 
     if (discoverSent || informSent) {
-      timer = setTimeout(finish, req.collectMs);
+      timer = setTimeout(finish, graceUntil !== undefined ? Math.max(0, graceUntil - performance.now()) : req.collectMs);
       onAbort = finish;
       if (req.signal.aborted) finish();
       else req.signal.addEventListener("abort", onAbort, { once: true });
