@@ -1,5 +1,6 @@
 // `netdiag-agent check`: the diagnosis run locally, no collector needed (works when the internet is
 // down). Prints a human report, or one JSON document with --json.
+import { dirname } from "node:path";
 import { parseArgs } from "node:util";
 import { CheckId, type StepResult } from "../../shared/checks.js";
 import { createLogger } from "../../shared/log.js";
@@ -7,17 +8,26 @@ import { FULL_DIAGNOSIS, findCheck } from "../checks/index.js";
 import { loadAgentConfig } from "../config.js";
 import { buildContext, timeoutOverrides } from "../context.js";
 import { runPlan } from "../runner/run-plan.js";
+import { isolateFault } from "../verdict/isolate-fault.js";
+import type { Verdict } from "../../shared/verdict.js";
+import { NotEnrolledError } from "../agent-service.js";
+import { DEFAULT_OUTBOX_MAX_BYTES, outboxPaths } from "../link/file-outbox.js";
+import { queuedBytes, runOffline } from "../offline-run.js";
+import { Id } from "../../shared/protocol.js";
 import { defaultConfigPath, UsageError } from "./common.js";
 
 export const CHECK_HELP = `Usage: netdiag-agent check [--config FILE] [--checks ID,ID] [--json]
-                           [--service URL|HOST:PORT] [--target HOST]...
+                           [--service URL|HOST:PORT] [--target HOST]... [--ticket ID]
 
-Runs the diagnosis on this machine and prints the result.
+Runs the diagnosis on this machine (no collector needed) and prints the fault-isolation verdict.
   --config FILE     agent config (default ${defaultConfigPath()})
   --checks IDS      comma-separated check ids (default: the full diagnosis)
   --service S       the service the customer says fails
   --target HOST     ping/path anchor (repeatable; overrides the config)
-  --json            one JSON document on stdout
+  --json            one JSON document on stdout: {verdict, steps}
+  --lang en|zh-CN   language of the customer texts (default: config locale, then LANG)
+  --ticket ID       also record the run for this support ticket; it is uploaded when
+                    'netdiag-agent run' is connected (needs an enrolled agent)
 Exit code: 0 nothing wrong found, 1 a fault was found, 2 the diagnosis could not run.`;
 
 export async function checkCommand(argv: string[]): Promise<number> {
@@ -29,6 +39,8 @@ export async function checkCommand(argv: string[]): Promise<number> {
       service: { type: "string" },
       target: { type: "string", multiple: true },
       json: { type: "boolean", default: false },
+      lang: { type: "string" },
+      ticket: { type: "string" },
       help: { type: "boolean", short: "h" },
     },
     strict: true,
@@ -37,7 +49,8 @@ export async function checkCommand(argv: string[]): Promise<number> {
     process.stdout.write(CHECK_HELP + "\n");
     return 0;
   }
-  const config = await loadAgentConfig(values.config ?? defaultConfigPath());
+  const configPath = values.config ?? defaultConfigPath();
+  const config = await loadAgentConfig(configPath);
   const ids = values.checks ? values.checks.split(",").map((s) => s.trim()).filter(Boolean) : [...FULL_DIAGNOSIS];
   const unknown = ids.filter((id) => !CheckId.safeParse(id).success);
   if (unknown.length) throw new UsageError(`unknown check id(s): ${unknown.join(", ")} (known: ${CheckId.options.join(", ")})`);
@@ -46,24 +59,60 @@ export async function checkCommand(argv: string[]): Promise<number> {
     ...(values.service ? { service: values.service } : {}),
     ...(values.target?.length ? { targets: values.target } : {}),
   };
-  const ctx = buildContext({ config, log }, params);
   const ac = new AbortController();
   const onSig = () => ac.abort(new Error("interrupted"));
+  const onStep = (s: StepResult) => {
+    if (!values.json) process.stdout.write(formatStepLine(s) + "\n");
+  };
   process.once("SIGINT", onSig);
-  const steps: StepResult[] = await runPlan({
-    checks: ids.map((id) => findCheck(id)!),
-    ctx,
-    signal: ac.signal,
-    timeouts: timeoutOverrides(config),
-    onStep: (s) => {
-      if (!values.json) process.stdout.write(formatStepLine(s) + "\n");
-    },
-  });
+  let steps: StepResult[];
+  let offline: { runId: string; ticketId: string } | undefined;
+  // An offline run for a ticket (docs/delivery.md): recorded durably, uploaded by `run` later.
+  const ticketId = values.ticket === undefined ? undefined : offlineTicket(values.ticket, config.identity !== undefined);
+  const paths = outboxPaths(config.stateDir ?? dirname(configPath));
+  const full = ticketId !== undefined && (await queuedBytes(paths.log, paths.spool)) >= DEFAULT_OUTBOX_MAX_BYTES;
+  if (full) {
+    process.stderr.write(`netdiag-agent: OUTBOX_FULL: ${DEFAULT_OUTBOX_MAX_BYTES} bytes of results wait for upload; this run is shown here but not recorded for ticket ${ticketId}\n`);
+  }
+  if (ticketId && !full) {
+    const r = await runOffline({ config, log, ticketId, checks: ids as CheckId[], params, spoolDir: paths.spool, signal: ac.signal, onStep, judge: isolateFault });
+    steps = r.steps;
+    offline = { runId: r.runId, ticketId };
+    if (!values.json) process.stdout.write(`recorded as offline run ${r.runId} for ticket ${ticketId}; it is uploaded when 'netdiag-agent run' is connected\n`);
+  } else {
+    steps = await runPlan({ checks: ids.map((id) => findCheck(id)!), ctx: buildContext({ config, log }, params), signal: ac.signal, timeouts: timeoutOverrides(config), onStep });
+  }
   process.off("SIGINT", onSig);
-  const faulty = steps.some((s) => s.status === "fail");
-  const broken = steps.length > 0 && steps.every((s) => s.status === "error");
-  if (values.json) process.stdout.write(JSON.stringify({ steps }, null, 2) + "\n");
-  return broken ? 2 : faulty ? 1 : 0;
+  const verdict = isolateFault(steps);
+  // "Could not run": nothing at all was measured (every step errored or timed out).
+  const broken = steps.length === 0 || steps.every((s) => s.status === "error" || s.status === "timeout");
+  if (values.json) process.stdout.write(JSON.stringify({ verdict, steps, ...(offline ? { offline } : {}) }, null, 2) + "\n");
+  else process.stdout.write("\n" + formatVerdictReport(verdict, pickLocale(values.lang ?? config.locale)) + "\n");
+  return broken ? 2 : verdict.segment === "none" ? 0 : 1;
+}
+
+/** zh* locales get Chinese customer texts; everything else English. */
+export function pickLocale(explicit?: string): "en" | "zh-CN" {
+  const l = explicit ?? process.env.LC_ALL ?? process.env.LC_MESSAGES ?? process.env.LANG ?? "";
+  return /^zh/i.test(l) ? "zh-CN" : "en";
+}
+
+export function formatVerdictReport(v: Verdict, locale: "en" | "zh-CN"): string {
+  const lines = [`Verdict: ${v.segment.toUpperCase()} (${v.cause}): ${v.summary}`];
+  for (const e of v.evidence) lines.push(`  because [${e.check}] ${e.detail}`);
+  for (const e of v.consequences) lines.push(`  consequence [${e.check}] ${e.code}: ${e.detail}`);
+  if (v.unverified.length) lines.push(`  not verified: ${v.unverified.join(", ")}`);
+  lines.push(locale === "zh-CN" ? "您可以这样做:" : "What you can do:");
+  for (const t of v.next_steps.customer) lines.push(`  - ${t[locale]}`);
+  lines.push("For the support engineer:");
+  for (const t of v.next_steps.engineer) lines.push(`  - ${t}`);
+  return lines.join("\n");
+}
+
+function offlineTicket(ticket: string, enrolled: boolean): string {
+  if (!Id.safeParse(ticket).success) throw new UsageError(`invalid ticket id '${ticket}'`);
+  if (!enrolled) throw new NotEnrolledError("this agent is not enrolled, so a run cannot be recorded for a ticket: run 'netdiag-agent enroll --collector URL --code CODE' first (or drop --ticket to just check)");
+  return ticket;
 }
 
 export function formatStepLine(s: StepResult): string {
