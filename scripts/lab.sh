@@ -453,7 +453,7 @@ cmd_fault() {
       in_ns home tc qdisc add dev wan0 root tbf rate 2mbit burst 32kbit latency 400ms
       write_line_state degraded ;;
     isp-upstream-down) in_ns inet ip link set isp0 down ;; # isp's up0 loses carrier
-    isp-loss) in_ns isp iptables -A LAB-FWD -o up0 -m statistic --mode random --probability 0.25 -j DROP ;;
+    isp-loss) in_ns isp iptables -A LAB-FWD -o up0 -m statistic --mode nth --every 4 --packet 0 -j DROP ;;  # exactly 25%: deterministic, so tests are not flaky
     dns-servfail) start_auth servfail ;;
     service-down) stop inet-web ;;
     gateway-icmp-silent) in_ns home iptables -A LAB-IN -i br-lan -p icmp --icmp-type echo-request -j DROP ;;

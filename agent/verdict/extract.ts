@@ -93,13 +93,17 @@ const extractors: Record<CheckId, Extractor> = {
       const f = figures(d.gateway.ping);
       if (f) obs.gatewayLink = fact(step, f, "GATEWAY_PING", `gateway ${d.gateway.address}: loss ${f.lossPct}%`);
     }
-    const anchors = (d.anchors ?? []).map(figures).filter((f): f is LinkFigures => f !== undefined);
-    if (anchors.length) {
-      const reached = anchors.filter((a) => a.reachable);
-      const lossPct = Math.round(anchors.reduce((s, a) => s + a.lossPct, 0) / anchors.length);
-      const avgs = reached.map((a) => a.avgMs).filter((x): x is number => x !== undefined);
-      const avgMs = avgs.length ? Math.round(avgs.reduce((s, x) => s + x, 0) / avgs.length) : undefined;
-      obs.anchors = fact(step, { total: anchors.length, reachable: reached.length, lossPct, ...(avgMs !== undefined ? { avgMs } : {}) }, reached.length ? "ANCHORS_PING" : "ANCHORS_UNREACHABLE", `${reached.length}/${anchors.length} internet anchors reachable, mean loss ${lossPct}%${avgMs !== undefined ? `, avg ${avgMs} ms` : ""}`);
+    // Pool the anchors' probes: five echoes per target are too few to tell 25% loss from 20%, but the
+    // pooled set of all anchors is large enough, and loss beyond the ISP edge hits them all alike.
+    const complete = (d.anchors ?? []).filter((p) => p.DiagnosticsState === "Complete");
+    if (complete.length) {
+      const reached = complete.filter((p) => p.SuccessCount > 0).length;
+      const sent = complete.reduce((n, p) => n + p.SuccessCount + p.FailureCount, 0);
+      const lost = complete.reduce((n, p) => n + p.FailureCount, 0);
+      const lossPct = sent ? Math.round((lost / sent) * 1000) / 10 : 0;
+      const avgs = complete.map((p) => p.AverageResponseTime).filter((x): x is number => x !== undefined);
+      const avgMs = avgs.length ? Math.round((avgs.reduce((n, x) => n + x, 0) / avgs.length) * 10) / 10 : undefined;
+      obs.anchors = fact(step, { total: complete.length, reachable: reached, lossPct, lost, sent, ...(avgMs !== undefined ? { avgMs } : {}) }, reached ? "ANCHORS_PING" : "ANCHORS_UNREACHABLE", `${reached}/${complete.length} internet anchors reachable, ${lost}/${sent} probes lost (${lossPct}%)${avgMs !== undefined ? `, avg ${avgMs} ms` : ""}`);
     }
     if (has(step, "PMTU_BLACKHOLE")) obs.pmtuBlackhole = fact(step, true, "PMTU_BLACKHOLE", findingMsg(step, "PMTU_BLACKHOLE"));
   },

@@ -15,6 +15,13 @@ import type { Fact, Observations } from "./observations.js";
 export const LOSS_PROBLEM_PCT = 20;
 /** DOMAIN.md §3: gateway ping average above 1500 ms is a problem. */
 export const GATEWAY_SLOW_MS = 1500;
+/**
+ * Loss beyond the ISP edge: pooled over all anchors, 10% with at least two probes lost. Lower than
+ * the LAN's 20% (Wi-Fi is lossy by nature): on a wired ISP path even a few percent hurts, and two lost
+ * probes out of ~15 is not one dropped echo.
+ */
+export const ISP_LOSS_PCT = 10;
+export const ISP_LOSS_MIN_LOST = 2;
 /** Internet anchors: an average RTT above this is "high latency" (a transcontinental path is ~250 ms). */
 export const ANCHOR_SLOW_MS = 300;
 
@@ -109,7 +116,7 @@ const judges: Record<Exclude<Segment, "none">, (o: Observations, r: Reach) => Om
     if (o.pmtuBlackhole) return { state: "fault", cause: "PMTU_BLACKHOLE", evidence: ev(o.pmtuBlackhole) };
     const hop = o.ispHop?.value;
     const hopClean = !hop || hop.lossPct <= LOSS_PROBLEM_PCT;
-    if (a && a.reachable > 0 && a.lossPct > LOSS_PROBLEM_PCT && hopClean) return { state: "degraded", cause: "ISP_PACKET_LOSS", evidence: ev(o.anchors, o.ispHop) };
+    if (a && a.reachable > 0 && a.lossPct >= ISP_LOSS_PCT && a.lost >= ISP_LOSS_MIN_LOST && hopClean) return { state: "degraded", cause: "ISP_PACKET_LOSS", evidence: ev(o.anchors, o.ispHop) };
     const hopFast = !hop || hop.avgMs === undefined || hop.avgMs < ANCHOR_SLOW_MS;
     if (a && a.avgMs !== undefined && a.avgMs > ANCHOR_SLOW_MS && hopFast) return { state: "degraded", cause: "ISP_HIGH_LATENCY", evidence: ev(o.anchors, o.ispHop) };
     return { state: r.internet ? "good" : "unknown", evidence: [] };

@@ -58,7 +58,8 @@ export interface Observations {
 
   // ---- path ----
   ispHop?: Fact<LinkFigures & { address: string }>;
-  anchors?: Fact<{ total: number; reachable: number; lossPct: number; avgMs?: number }>;
+  /** Pooled over every anchor: loss is lost/sent of all their probes. */
+  anchors?: Fact<{ total: number; reachable: number; lossPct: number; lost: number; sent: number; avgMs?: number }>;
   pmtuBlackhole?: Fact<true>;
 
   // ---- service ----

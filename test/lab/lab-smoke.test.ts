@@ -2,42 +2,19 @@
 // the healthy lab works end to end from inside the pc, applies faults and asserts their raw effect,
 // then tears it down. Everything runs inside the lab's own namespaces (network safety).
 import { execFile } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import { readFile } from "node:fs/promises";
-import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
 import { AgentConfig } from "../../agent/config.js";
+import { labHandle, type LabRun } from "../helpers/lab.js";
 import { canUseNetns } from "../helpers/netns.js";
 
 const pexec = promisify(execFile);
-const LAB = fileURLToPath(new URL("../../scripts/lab.sh", import.meta.url));
-const PREFIX = `ndt${randomBytes(3).toString("hex")}`;
-const STATE = `/run/netdiag-lab-${PREFIX}`;
-const env = { ...process.env, LC_ALL: "C", NETDIAG_LAB_PREFIX: PREFIX, NETDIAG_LAB_DIR: STATE };
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs lab.sh; a non-zero exit is returned as data (faults make probes fail on purpose). */
-async function lab(args: string[], timeoutMs = 30_000): Promise<Run> {
-  try {
-    const { stdout, stderr } = await pexec(LAB, args, { env, timeout: timeoutMs });
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const err = e as { code?: number | string; stdout?: string; stderr?: string };
-    return { code: typeof err.code === "number" ? err.code : -1, stdout: err.stdout ?? "", stderr: err.stderr ?? "" };
-  }
-}
-
-async function labOk(args: string[]): Promise<string> {
-  const r = await lab(args);
-  if (r.code !== 0) throw new Error(`lab.sh ${args.join(" ")} exited ${r.code}: ${r.stderr}`);
-  return r.stdout;
-}
+const L = labHandle();
+const PREFIX = L.prefix;
+const STATE = L.state;
+const lab = L.run;
+const labOk = L.ok;
 
 /** Inside the pc: `ping` to TARGET, returns the number of replies. */
 async function pcPingReplies(target: string, count = 2): Promise<number> {
@@ -58,7 +35,7 @@ async function pcResolve(name: string, server?: string): Promise<string> {
 }
 
 /** Inside the pc: curl exit code (0 ok, 7 refused, 28 timeout, 6 no name) and the body. */
-async function pcFetch(url: string): Promise<Run> {
+async function pcFetch(url: string): Promise<LabRun> {
   return lab(["exec", "curl", "-sS", "-m", "3", "--", url]);
 }
 
