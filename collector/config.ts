@@ -1,7 +1,8 @@
 // The collector's one config schema: built from flags and environment once in main.ts, then passed down.
 import { z } from "zod";
 
-export const CollectorConfig = z.object({
+export const CollectorConfig = z
+  .object({
   dataDir: z.string().default("./data"),
   /** Bind address. Loopback by default: exposing the collector is a deliberate choice (--host 0.0.0.0). */
   host: z.string().default("127.0.0.1"),
@@ -15,5 +16,7 @@ export const CollectorConfig = z.object({
   /** Agent connection limits. */
   maxAgents: z.number().int().min(1).default(10000),
   heartbeatMs: z.number().int().min(100).default(30000),
-});
+  })
+  // A certificate without its key (or the reverse) would silently serve plain HTTP: refuse it.
+  .refine((c) => Boolean(c.tlsCert) === Boolean(c.tlsKey), { message: "tlsCert and tlsKey go together", path: ["tlsKey"] });
 export type CollectorConfig = z.infer<typeof CollectorConfig>;

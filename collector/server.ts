@@ -61,7 +61,11 @@ export async function startCollector(cfg: CollectorConfig, opts: StartOptions = 
   const server = createAdaptorServer({
     fetch: app.fetch,
     ...(tls
-      ? { createServer: createHttpsServer, serverOptions: { cert: readFileSync(cfg.tlsCert!), key: readFileSync(cfg.tlsKey!) } }
+      ? {
+          createServer: createHttpsServer,
+          // TLS 1.2 is the floor for agents on older systems; Node's defaults pick the ciphers.
+          serverOptions: { cert: readFileSync(cfg.tlsCert!), key: readFileSync(cfg.tlsKey!), minVersion: "TLSv1.2" as const },
+        }
       : {}),
   });
   const upgrade = createAgentUpgradeHandler({ store, hub, log, now, limiter, maxAgents: cfg.maxAgents });

@@ -6,6 +6,7 @@ import { z } from "zod";
 import type { Run } from "../../shared/api.js";
 import type { Logger } from "../../shared/log.js";
 import { AgentFrame, CloseCode, MAX_FRAME_BYTES, PROTOCOL_VERSION, type RunEvent, type ServerFrame } from "../../shared/protocol.js";
+import { ViolationTracker } from "../auth/violations.js";
 import type { RunBus } from "../run-bus.js";
 import type { Store } from "../store/types.js";
 
@@ -15,6 +16,8 @@ export interface HubOptions {
   log: Logger;
   now: () => number;
   heartbeatMs: number;
+  /** Protocol-violation limits; the default tracker when omitted (tests pass their own). */
+  violations?: ViolationTracker;
 }
 
 interface Conn {
@@ -28,8 +31,10 @@ interface Conn {
 export class AgentHub {
   private readonly conns = new Map<string, Conn>();
   private readonly heartbeat: NodeJS.Timeout;
+  private readonly violations: ViolationTracker;
 
   constructor(private readonly o: HubOptions) {
+    this.violations = o.violations ?? new ViolationTracker();
     // Ping every agent each interval; one that has not ponged since the last ping is dead: terminate
     // it so its runs go to "delivering" and its slot frees up (ws README, heartbeat pattern).
     this.heartbeat = setInterval(() => {
@@ -45,6 +50,11 @@ export class AgentHub {
       void this.expireRuns();
     }, o.heartbeatMs);
     this.heartbeat.unref();
+  }
+
+  /** Milliseconds a misbehaving agent must still wait before it may connect again (0 = may). */
+  blockedForMs(agentId: string): number {
+    return this.violations.blockedForMs(agentId, this.o.now());
   }
 
   isConnected(agentId: string): boolean {
@@ -64,7 +74,11 @@ export class AgentHub {
     ws.on("pong", () => (conn.alive = true));
     ws.on("message", (data, isBinary) => void this.onMessage(conn, data as Buffer, isBinary));
     ws.on("close", (code) => this.onClose(conn, code));
-    ws.on("error", (e) => this.o.log.warn("agent socket error", { agentId, error: e.message }));
+    ws.on("error", (e) => {
+      this.o.log.warn("agent socket error", { agentId, error: e.message });
+      // ws itself refuses a frame above maxPayload (close 1009) before we see it: still a violation.
+      if ((e as { code?: string }).code === "WS_ERR_UNSUPPORTED_MESSAGE_LENGTH") this.violation(conn, "FRAME_TOO_BIG");
+    });
     this.send(conn, { type: "welcome", protocol: PROTOCOL_VERSION, agentId, serverTime: this.o.now(), heartbeatMs: this.o.heartbeatMs });
     void this.o.store.touchAgent(agentId, this.o.now());
   }
@@ -108,13 +122,30 @@ export class AgentHub {
     if (conn.ws.readyState === conn.ws.OPEN) conn.ws.send(JSON.stringify(frame));
   }
 
-  private reject(conn: Conn, code: number, errCode: string, message: string): void {
+  private reject(conn: Conn, code: number, errCode: string, message: string, countsAsViolation = true): void {
     this.o.log.warn("agent frame rejected", { agentId: conn.agentId, remote: conn.remote, code: errCode, message });
     this.send(conn, { type: "error", code: errCode, message: message.slice(0, 1000) });
     conn.ws.close(code, errCode);
+    if (countsAsViolation) this.violation(conn, errCode);
+  }
+
+  /**
+   * Counts one protocol violation; at the limit the agent is blocked (upgrades refused with 429, see
+   * ws/agent-upgrade.ts), its connection closed and the block audited once.
+   */
+  private violation(conn: Conn, errCode: string): void {
+    const until = this.violations.record(conn.agentId, this.o.now());
+    if (until === undefined) return;
+    this.o.log.warn("agent blocked for repeated protocol violations", { agentId: conn.agentId, remote: conn.remote, until });
+    conn.ws.close(CloseCode.policyViolation, "TOO_MANY_VIOLATIONS");
+    this.o.store
+      .appendAudit({ at: this.o.now(), actor: `agent:${conn.agentId}`, action: "agent.blocked", agentId: conn.agentId, outcome: "denied", detail: { lastViolation: errCode, blockedUntil: until, remote: conn.remote } })
+      .catch((e: unknown) => this.o.log.error("auditing agent block failed", { agentId: conn.agentId, error: String(e) }));
   }
 
   private async onMessage(conn: Conn, data: Buffer, isBinary: boolean): Promise<void> {
+    // Frames already buffered behind a rejected one are dropped: a closing connection stores nothing.
+    if (conn.ws.readyState !== conn.ws.OPEN) return;
     if (isBinary) return this.reject(conn, CloseCode.policyViolation, "BINARY_FRAME", "frames must be JSON text");
     if (data.length > MAX_FRAME_BYTES) return this.reject(conn, CloseCode.messageTooBig, "FRAME_TOO_BIG", "frame too big");
     let json: unknown;
@@ -130,7 +161,8 @@ export class AgentHub {
     const frame = parsed.data;
     if (frame.type === "hello") {
       if (frame.protocol !== PROTOCOL_VERSION) {
-        return this.reject(conn, CloseCode.protocolError, "PROTOCOL_MISMATCH", `collector speaks protocol ${PROTOCOL_VERSION}, agent ${frame.protocol}`);
+        // An old build, not an attack: refused, but not counted towards a block.
+        return this.reject(conn, CloseCode.protocolError, "PROTOCOL_MISMATCH", `collector speaks protocol ${PROTOCOL_VERSION}, agent ${frame.protocol}`, false);
       }
       conn.helloSeen = true;
       await this.sendPending(conn);
@@ -156,10 +188,13 @@ export class AgentHub {
       this.o.log.warn("event for unknown or foreign run", { agentId: conn.agentId, runId: ev.runId });
       this.send(conn, { type: "error", code: "UNKNOWN_RUN", message: `run ${ev.runId} is not yours or does not exist`, runId: ev.runId });
       this.send(conn, { type: "ack", runId: ev.runId, seq: ev.seq });
+      this.violation(conn, "UNKNOWN_RUN");
       return;
     }
     this.send(conn, { type: "ack", runId: ev.runId, seq: ev.seq });
     if (result === "duplicate") return;
+    // The agent refused (no customer grant, refused consent...): who refused what goes in the audit trail.
+    if (ev.type === "run.refused") await this.o.store.appendAudit({ at: this.o.now(), actor: `agent:${conn.agentId}`, action: "run.refused", agentId: conn.agentId, runId: ev.runId, outcome: "denied", detail: { code: ev.code, reason: ev.reason } }).catch((e: unknown) => this.o.log.error("audit of run.refused failed", { runId: ev.runId, error: String(e) }));
     this.publish(ev);
   }
 

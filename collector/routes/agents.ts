@@ -1,12 +1,17 @@
 // Enrollment and agents: an engineer makes a one-time code, the customer's agent trades it for its
-// own identity and secret (shown once; only the hash is kept), admins can revoke an agent.
+// own identity and secret (shown once; only the hash is kept), an engineer can re-key an existing
+// agent with a code bound to it, admins can revoke an agent.
 import { CreateEnrollmentBody, EnrollBody, type Agent } from "../../shared/api.js";
 import { CloseCode, Id } from "../../shared/protocol.js";
 import { hashSecret, randomEnrollmentCode, randomId, randomSecret } from "../../shared/secrets.js";
+import { boundEnrollmentCode, parseEnrollmentCode } from "../auth/enrollment-code.js";
 import { actorOf } from "../auth/principal.js";
-import { HttpError, notFound, unauthorized } from "../http-error.js";
+import { conflict, HttpError, notFound, unauthorized } from "../http-error.js";
 import { readBody } from "./body.js";
 import { ACTORS, ADMINS, principalOf, READERS, type RouteSpec } from "./route-spec.js";
+
+/** Only the validity can be chosen: the ticket is the agent's own. */
+const ReenrollBody = CreateEnrollmentBody.pick({ ttlS: true }).strict();
 
 export const agentRoutes: RouteSpec[] = [
   {
@@ -34,14 +39,27 @@ export const agentRoutes: RouteSpec[] = [
       const remote = c.env?.incoming?.socket?.remoteAddress ?? "?";
       if (d.limiter.blocked(remote, d.now())) throw new HttpError(429, "TOO_MANY_FAILURES", "too many failed attempts; try again later");
       const body = await readBody(c, EnrollBody);
-      const res = await d.store.consumeEnrollmentCode(hashSecret(body.code.trim().toUpperCase()), d.now());
-      if (!res.ok) {
+      const code = parseEnrollmentCode(body.code);
+      const deny = async (reason: string, agentId?: string): Promise<never> => {
         d.limiter.fail(remote, d.now());
-        await d.store.appendAudit({ at: d.now(), actor: `remote:${remote}`, action: "agent.enroll", outcome: "denied", detail: { reason: res.reason } });
-        throw unauthorized(`enrollment code ${res.reason === "unknown" ? "is not valid" : `was ${res.reason}`}`);
+        await d.store.appendAudit({ at: d.now(), actor: `remote:${remote}`, action: code.agentId ? "agent.reenroll" : "agent.enroll", outcome: "denied", ...(agentId ? { agentId } : {}), detail: { reason } });
+        throw unauthorized(`enrollment code ${reason === "unknown" ? "is not valid" : `was ${reason}`}`);
+      };
+      const res = await d.store.consumeEnrollmentCode(code.hash, d.now());
+      if (!res.ok) return deny(res.reason);
+      const secret = randomSecret("", 32);
+      if (code.agentId) {
+        // Re-enrollment: same identity, new secret. The old secret stops working at once and a live
+        // connection made with it is closed. Revocation is final: a code cannot bring an agent back.
+        const existing = await d.store.getAgent(code.agentId);
+        if (!existing) return deny("unknown", code.agentId);
+        if (existing.revokedAt !== undefined) return deny("revoked", code.agentId);
+        await d.store.setAgentSecret(existing.id, hashSecret(secret));
+        d.hub.disconnect(existing.id, CloseCode.replaced, "agent re-enrolled");
+        await d.store.appendAudit({ at: d.now(), actor: `agent:${existing.id}`, action: "agent.reenroll", agentId: existing.id, outcome: "ok", ...(existing.ticketId ? { ticketId: existing.ticketId } : {}), detail: { name: body.name, remote } });
+        return c.json({ agentId: existing.id, secret, ...(existing.ticketId ? { ticketId: existing.ticketId } : {}) }, 201);
       }
       const agentId = randomId("ag_");
-      const secret = randomSecret("", 32);
       await d.store.createAgent({
         id: agentId,
         name: body.name,
@@ -52,6 +70,25 @@ export const agentRoutes: RouteSpec[] = [
       });
       await d.store.appendAudit({ at: d.now(), actor: `agent:${agentId}`, action: "agent.enroll", agentId, outcome: "ok", ...(res.ticketId ? { ticketId: res.ticketId } : {}), detail: { name: body.name, remote } });
       return c.json({ agentId, secret, ...(res.ticketId ? { ticketId: res.ticketId } : {}) }, 201);
+    },
+  },
+  {
+    method: "POST",
+    path: "/api/agents/:id/reenroll",
+    access: ACTORS,
+    summary: "a one-time code that re-keys this agent (new secret, same identity; the old secret stops working)",
+    async handler(c, d) {
+      const body = await readBody(c, ReenrollBody);
+      const p = principalOf(c);
+      const id = Id.safeParse(c.req.param("id"));
+      const agent = id.success ? await d.store.getAgent(id.data) : undefined;
+      if (!agent) throw notFound("agent");
+      if (agent.revokedAt !== undefined) throw conflict("AGENT_REVOKED", "this agent was revoked; enroll the device again with a new enrollment code");
+      const code = boundEnrollmentCode(agent.id, randomEnrollmentCode());
+      const expiresAt = d.now() + body.ttlS * 1000;
+      await d.store.createEnrollmentCode(hashSecret(code), expiresAt, p.name, agent.ticketId);
+      await d.store.appendAudit({ at: d.now(), actor: actorOf(p), action: "enrollment.create", agentId: agent.id, outcome: "ok", ...(agent.ticketId ? { ticketId: agent.ticketId } : {}), detail: { reenroll: true } });
+      return c.json({ code, expiresAt }, 201);
     },
   },
   {

@@ -5,6 +5,7 @@ import { Id } from "../../shared/protocol.js";
 import { randomId } from "../../shared/secrets.js";
 import { HostTarget, ServiceTarget } from "../../shared/targets.js";
 import { actorOf } from "../auth/principal.js";
+import { redactRun, scrubSecrets } from "../auth/redact.js";
 import { badRequest, conflict, notFound } from "../http-error.js";
 import { readBody } from "./body.js";
 import { ACTORS, principalOf, READERS, type RouteSpec } from "./route-spec.js";
@@ -44,7 +45,7 @@ export const runRoutes: RouteSpec[] = [
       await d.store.appendAudit({ at: now, actor: actorOf(p), action: "run.request", ticketId: ticket.id, agentId: agent.id, runId: id, outcome: "ok", detail: { checks: body.checks, params: body.params } });
       const run = (await d.store.getRun(id))!;
       await d.hub.dispatch(run);
-      return c.json((await d.store.getRun(id))!, 201);
+      return c.json(redactRun((await d.store.getRun(id))!), 201);
     },
   },
   {
@@ -55,7 +56,7 @@ export const runRoutes: RouteSpec[] = [
     async handler(c, d) {
       const run = await loadRun(d, c.req.param("id") ?? "");
       await d.store.appendAudit({ at: d.now(), actor: actorOf(principalOf(c)), action: "run.read", runId: run.id, ticketId: run.ticketId, outcome: "ok" });
-      return c.json(run);
+      return c.json(redactRun(run));
     },
   },
   {
@@ -100,7 +101,8 @@ export const runRoutes: RouteSpec[] = [
         try {
           const snap = (await d.store.getRun(run.id))!;
           const sentSeqs = new Set<number>();
-          const write = (ev: RunStreamEvent) => stream.writeSSE({ event: ev.type, data: JSON.stringify(ev) });
+          const write = (ev: RunStreamEvent) =>
+            stream.writeSSE({ event: ev.type, data: JSON.stringify(ev.type === "step" ? { ...ev, result: { ...ev.result, data: scrubSecrets(ev.result.data) } } : ev) });
           await write({ type: "state", state: snap.state, ...(snap.reason ? { reason: snap.reason } : {}) });
           for (const s of snap.steps) {
             sentSeqs.add(s.seq);

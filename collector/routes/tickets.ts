@@ -3,6 +3,7 @@ import { CreateTicketBody, type TicketWithRuns } from "../../shared/api.js";
 import { Id } from "../../shared/protocol.js";
 import { randomId } from "../../shared/secrets.js";
 import { actorOf } from "../auth/principal.js";
+import { redactTicket, redactTicketWithRuns } from "../auth/redact.js";
 import { notFound } from "../http-error.js";
 import { readBody } from "./body.js";
 import { ACTORS, principalOf, READERS, type RouteSpec } from "./route-spec.js";
@@ -18,16 +19,17 @@ export const ticketRoutes: RouteSpec[] = [
       const p = principalOf(c);
       const ticket = await d.store.createTicket(randomId("tk_"), body, p.name, d.now());
       await d.store.appendAudit({ at: d.now(), actor: actorOf(p), action: "ticket.create", ticketId: ticket.id, outcome: "ok" });
-      return c.json(ticket, 201);
+      return c.json(redactTicket(p.role, "record", ticket), 201);
     },
   },
   {
     method: "GET",
     path: "/api/tickets",
     access: READERS,
-    summary: "list recent tickets",
+    summary: "list recent tickets (contact details masked: open one ticket to see them, audited)",
     async handler(c, d) {
-      return c.json(await d.store.listTickets(200));
+      const role = principalOf(c).role;
+      return c.json((await d.store.listTickets(200)).map((t) => redactTicket(role, "list", t)));
     },
   },
   {
@@ -40,9 +42,10 @@ export const ticketRoutes: RouteSpec[] = [
       const ticket = id.success ? await d.store.getTicket(id.data) : undefined;
       if (!ticket) throw notFound("ticket");
       const runs = await d.store.listRunsForTicket(ticket.id);
-      await d.store.appendAudit({ at: d.now(), actor: actorOf(principalOf(c)), action: "ticket.read", ticketId: ticket.id, outcome: "ok" });
+      const p = principalOf(c);
+      await d.store.appendAudit({ at: d.now(), actor: actorOf(p), action: "ticket.read", ticketId: ticket.id, outcome: "ok" });
       const full: TicketWithRuns = { ...ticket, runs };
-      return c.json(full);
+      return c.json(redactTicketWithRuns(p.role, full));
     },
   },
 ];

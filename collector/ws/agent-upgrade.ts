@@ -35,6 +35,8 @@ export function createAgentUpgradeHandler(d: UpgradeDeps) {
     socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: text/plain\r\n${extra}Content-Length: ${text.length}\r\n\r\n${text}`);
   };
 
+  const shed = (socket: Duplex) => refuse(socket, 503, "Service Unavailable", `Retry-After: ${5 + Math.floor(Math.random() * 25)}\r\n`);
+
   const handler = async (req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> => {
     socket.on("error", () => undefined); // a peer resetting mid-handshake must not crash the process
     const remote = req.socket.remoteAddress ?? "?";
@@ -43,10 +45,9 @@ export function createAgentUpgradeHandler(d: UpgradeDeps) {
     if (d.limiter.blocked(remote, d.now())) {
       return refuse(socket, 429, "Too Many Requests", "Retry-After: 60\r\n");
     }
-    if (d.hub.connectedCount() >= d.maxAgents) {
-      // Shed load with a hint instead of falling over; agents back off with jitter.
-      return refuse(socket, 503, "Service Unavailable", `Retry-After: ${5 + Math.floor(Math.random() * 25)}\r\n`);
-    }
+    // Shed load with a hint instead of falling over; agents back off with jitter. Checked here first
+    // so a flood at capacity costs no store lookups, and again right before attaching (below).
+    if (d.hub.connectedCount() >= d.maxAgents) return shed(socket);
     const cred = parseAgentAuth(req.headers.authorization);
     const agent = cred ? await d.store.getAgent(cred.agentId) : undefined;
     const ok = cred && agent && agent.revokedAt === undefined && safeEqualHex(agent.secretHash, hashSecret(cred.secret));
@@ -57,6 +58,16 @@ export function createAgentUpgradeHandler(d: UpgradeDeps) {
       await d.store.appendAudit({ at: d.now(), actor: cred ? `agent:${cred.agentId}` : `remote:${remote}`, action: "agent.connect", outcome: "denied", ...(cred ? { agentId: cred.agentId } : {}), detail: { reason, remote } });
       return refuse(socket, 401, "Unauthorized");
     }
+    // Checked after authentication, so the 429 tells nothing to someone who does not hold the secret.
+    const blockedMs = d.hub.blockedForMs(cred.agentId);
+    if (blockedMs > 0) {
+      d.log.warn("blocked agent refused", { agentId: cred.agentId, remote, blockedMs });
+      return refuse(socket, 429, "Too Many Requests", `Retry-After: ${Math.ceil(blockedMs / 1000)}\r\n`);
+    }
+    // The definitive limit check: the store lookup above awaited, so a burst of upgrades all passed the
+    // first check before any was attached (test/faults/reconnect-storm.test.ts saw 11 of 10). From here
+    // to attach() nothing awaits. An agent replacing its own (maybe half-dead) connection takes no new slot.
+    if (!d.hub.isConnected(cred.agentId) && d.hub.connectedCount() >= d.maxAgents) return shed(socket);
     wss.handleUpgrade(req, socket, head, (ws) => d.hub.attach(cred.agentId, ws, remote));
   };
 
