@@ -1,9 +1,14 @@
 #!/usr/bin/env node
 // netdiag-agent: thin entry point. Parses the subcommand and hands over; exit codes are documented
 // in --help (0 ok, 1 fault found, 2 could not run / usage error).
+import { approveCommand, refuseCommand } from "./commands/approve.js";
+import { authorizeCommand } from "./commands/authorize.js";
 import { checkCommand } from "./commands/check.js";
 import { UsageError } from "./commands/common.js";
 import { enrollCommand } from "./commands/enroll.js";
+import { grantsCommand } from "./commands/grants.js";
+import { pendingCommand } from "./commands/pending.js";
+import { revokeCommand } from "./commands/revoke.js";
 import { runCommand } from "./commands/run.js";
 import { ConfigError } from "./config.js";
 import { AGENT_VERSION } from "./version.js";
@@ -16,6 +21,12 @@ Commands:
   enroll      enroll this machine with the support collector (one-time code)
   run         stay connected to the collector and run authorized diagnoses
   check       run the diagnosis locally and print the verdict
+  authorize   allow the support engineer to run diagnosis for a ticket, for a limited time
+  grants      list what you have authorized
+  revoke      end authorizations now (stops a diagnosis running under them)
+  pending     list requests waiting for your answer
+  approve     allow a waiting request
+  refuse      refuse a waiting request
   help        show this help
 
 Run 'netdiag-agent <command> --help' for a command's options.`;
@@ -25,6 +36,12 @@ const commands: Record<string, Command> = {
   enroll: enrollCommand,
   run: runCommand,
   check: checkCommand,
+  authorize: authorizeCommand,
+  grants: grantsCommand,
+  revoke: revokeCommand,
+  pending: pendingCommand,
+  approve: approveCommand,
+  refuse: refuseCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

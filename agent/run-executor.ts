@@ -6,6 +6,7 @@ import type { Logger } from "../shared/log.js";
 import type { RunEvent, RunRequestFrame } from "../shared/protocol.js";
 import type { Verdict } from "../shared/verdict.js";
 import { findCheck } from "./checks/index.js";
+import { scrubberFor } from "./consent/scrub.js";
 import { BadParamsError, buildContext, timeoutOverrides, type ContextDeps } from "./context.js";
 import { runPlan } from "./runner/run-plan.js";
 
@@ -26,16 +27,20 @@ export interface ExecutorOptions {
 export class RunExecutor {
   private readonly active = new Map<string, AbortController>();
   private readonly seen = new Set<string>();
+  /** Every outgoing event passes through it: configured device secrets never leave the agent. */
+  private readonly scrub: (ev: RunEvent) => RunEvent;
 
-  constructor(private readonly o: ExecutorOptions) {}
+  constructor(private readonly o: ExecutorOptions) {
+    this.scrub = scrubberFor(o.deps.config);
+  }
 
   get activeRuns(): number {
     return this.active.size;
   }
 
-  cancel(runId: string): boolean {
+  cancel(runId: string, reason = "cancelled by the engineer"): boolean {
     const ac = this.active.get(runId);
-    ac?.abort(new Error("cancelled by the engineer"));
+    ac?.abort(new Error(reason));
     return Boolean(ac);
   }
 
@@ -50,7 +55,7 @@ export class RunExecutor {
     this.seen.add(req.runId);
     const now = this.o.now ?? Date.now;
     let seq = 0;
-    const emit = (ev: Record<string, unknown>) => this.o.emit({ runId: req.runId, seq: seq++, at: now(), ...ev } as RunEvent);
+    const emit = (ev: Record<string, unknown>) => this.o.emit(this.scrub({ runId: req.runId, seq: seq++, at: now(), ...ev } as RunEvent));
     const refuse = async (code: string, reason: string) => {
       this.o.log.warn("run refused", { runId: req.runId, code, reason });
       await emit({ type: "run.refused", code, reason });

@@ -50,6 +50,11 @@ export const RunRequestFrame = z.object({
   requestedBy: z.string().max(200),
   /** Epoch ms after which the agent must not start this run. */
   notAfter: z.number().int(),
+  /**
+   * How long the engineer asks the customer's approval to last (seconds), shown in the consent
+   * prompt; the agent caps it at 7 days and uses 1 hour when absent.
+   */
+  consentTtlS: z.number().int().min(60).max(7 * 86400).optional(),
 });
 export type RunRequestFrame = z.infer<typeof RunRequestFrame>;
 

@@ -63,6 +63,8 @@ describe("agent -> WebSocket -> collector -> ticket", () => {
     // Point every target at loopback stubs (network safety) and start the agent.
     cfg.targets = { anchors: ["127.0.0.1"], publicResolvers: [dns.address], resolvers: [dns.address], names: ["shop.test"] };
     await writeFile(cfgPath(), JSON.stringify(cfg), { mode: 0o600 });
+    // The customer pre-authorizes diagnosis for this ticket (the agent refuses runs without a grant).
+    expect((await runBin("agent", ["authorize", "--ticket", ticket.id, "--all", "--for", "1h", "--config", cfgPath()])).code).toBe(0);
     agent = startBin("agent", ["run", "--config", cfgPath()]);
     await expect.poll(async () => (await col.api("/api/agents", z.array(Agent), { token: engineer })).find((a) => a.id === agentId)?.connected, { timeout: 10_000 }).toBe(true);
   });
@@ -72,14 +74,16 @@ describe("agent -> WebSocket -> collector -> ticket", () => {
     expect(r.stderr).toBe("");
     expect(r.stdout).toMatch(/^✔ ping +ok/m);
     expect(r.stdout).toMatch(/^✔ dns +ok/m);
+    expect(r.stdout).toMatch(/VERDICT: /);
     expect(r.stdout).toMatch(/run completed/);
-    expect(r.code).toBe(0);
 
     const full = await col.api(`/api/tickets/${ticket.id}`, TicketWithRuns, { token: engineer });
     expect(full.runs).toHaveLength(1);
     const run = full.runs[0]!;
     expect(run.state).toBe("completed");
     expect(run.steps.map((s) => s.result.check).sort()).toEqual(["dns", "ping"]);
+    // The verdict is streamed last: after every step, before run.finished.
+    expect(run.verdict).toBeDefined();
     const ping = run.steps.find((s) => s.result.check === "ping")!.result;
     expect(JSON.stringify(ping.data)).toMatch(/127\.0\.0\.1/);
     expect(dns.queries).toBeGreaterThan(0);

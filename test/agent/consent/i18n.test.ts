@@ -1,0 +1,31 @@
+// Customer texts: every key in both languages, placeholders consistent, and the language choice order.
+import { describe, expect, test } from "vitest";
+import { describeCheck, LOCALES, pickLocale, t, TEXT_TABLE, type TextKey } from "../../../agent/consent/i18n.js";
+import { CHECK_IDS } from "../../../shared/checks.js";
+
+describe("i18n", () => {
+  test.each(Object.keys(TEXT_TABLE) as TextKey[])("%s has a text in every language with the same placeholders", (key) => {
+    const ph = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
+    for (const l of LOCALES) expect(TEXT_TABLE[key][l]?.trim().length, `${key} ${l}`).toBeGreaterThan(0);
+    expect(ph(TEXT_TABLE[key]["zh-CN"])).toEqual(ph(TEXT_TABLE[key].en));
+  });
+
+  test("every check has its own plain-language description in both languages", () => {
+    for (const id of CHECK_IDS) for (const l of LOCALES) expect(describeCheck(l, id)).not.toBe(t(l, "check.other", { id }));
+    expect(describeCheck("zh-CN", "renew-dhcp")).toContain("renew-dhcp");
+  });
+
+  test.each([
+    [{ flag: "zh-CN" }, "zh-CN"],
+    [{ flag: "en", config: "zh-CN" as const }, "en"],
+    [{ config: "zh-CN" as const, env: { LANG: "en_US.UTF-8" } }, "zh-CN"],
+    [{ env: { LANG: "zh_CN.UTF-8" } }, "zh-CN"],
+    [{ env: { LANG: "en_US.UTF-8", LC_ALL: "zh_TW.UTF-8" } }, "zh-CN"],
+    [{ env: { LANG: "de_DE.UTF-8" } }, "en"],
+    [{ env: {} }, "en"],
+  ] as const)("pickLocale(%j) = %s", (o, want) => expect(pickLocale(o)).toBe(want));
+
+  test("an unknown --lang is an error, not a silent fallback", () => {
+    expect(() => pickLocale({ flag: "fr" })).toThrow(/unknown language/);
+  });
+});
