@@ -116,6 +116,8 @@ export const AgentConfig = z.object({
   /** Where grants, the outbox and logs live; default: beside the config file. */
   stateDir: z.string().optional(),
   locale: z.enum(["en", "zh-CN"]).optional(),
+  /** Undelivered results kept on disk before new runs are refused (docs/delivery.md). */
+  outboxMaxBytes: z.number().int().min(1024).default(8 * 1024 * 1024),
 });
 export type AgentConfig = z.infer<typeof AgentConfig>;
 

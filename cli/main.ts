@@ -4,14 +4,16 @@
 import { parseArgs } from "node:util";
 import { z } from "zod";
 import { Agent, EnrollmentCreated, Run, RunStreamEvent, Ticket, TicketWithRuns, TokenCreated } from "../shared/api.js";
-import { HttpClientError, httpJson } from "../shared/http-client.js";
+import { readFileSync } from "node:fs";
+import { HttpClientError, httpJson, type HttpJsonOptions } from "../shared/http-client.js";
 import { formatRun, formatStep, formatTicket, formatVerdict, Progress } from "./format.js";
 import { readSse } from "./sse.js";
 
 const VERSION = "0.1.0";
 const HELP = `netdiag ${VERSION}: engineer CLI for netdiag remote diagnostics
 
-Usage: netdiag <command> [options]      (global: --url URL --token TOKEN, or NETDIAG_URL / NETDIAG_TOKEN)
+Usage: netdiag <command> [options]
+  global: --url URL --token TOKEN [--ca PEM_FILE]   (or NETDIAG_URL, NETDIAG_TOKEN, NETDIAG_CA)
 
 Tickets
   ticket create --customer NAME --contact C --service S --symptom TEXT
@@ -22,9 +24,11 @@ Tickets
 Agents
   enroll-code [--ticket ID] [--ttl-hours N]       one-time code to read out to the customer
   agents                                          enrolled agents and whether they are online
-  agent revoke ID                                 (admin)
+  agent revoke ID                                 (admin) the agent's secret stops working
+  agent reenroll ID                               new one-time code that re-keys the same agent
 Runs
-  run --ticket ID --agent ID [--checks a,b,...] [--service URL|HOST:PORT] [--target HOST]... [--follow] [--json]
+  run --ticket ID --agent ID [--checks a,b,...] [--service URL|HOST:PORT] [--target HOST]...
+      [--grant-for 2h] [--follow] [--json]         (--grant-for: how long the customer's approval lasts)
   watch RUN_ID                                    follow a run live
   cancel RUN_ID
 Admin
@@ -36,20 +40,35 @@ Exit codes: 0 ok (run: nothing wrong found), 1 run found a fault, 2 usage error,
 
 class UsageError extends Error {}
 
+/** "90s", "30m", "2h", "1d" -> seconds. */
+function parseDurationS(s: string): number {
+  const m = /^(\d+)([smhd])$/.exec(s.trim());
+  if (!m) throw new UsageError(`bad duration '${s}': use e.g. 30m, 2h, 1d`);
+  return Number(m[1]) * { s: 1, m: 60, h: 3600, d: 86400 }[m[2] as "s" | "m" | "h" | "d"];
+}
+
 interface Global {
   url: string;
   token: string;
+  /** PEM of the collector's certificate/CA when it is not in the system trust store. */
+  caPem?: string;
 }
 
-function globals(v: { url?: string | undefined; token?: string | undefined }): Global {
+function globals(v: { url?: string | undefined; token?: string | undefined; ca?: string | undefined }): Global {
   const url = v.url ?? process.env.NETDIAG_URL;
   const token = v.token ?? process.env.NETDIAG_TOKEN;
+  const ca = v.ca ?? process.env.NETDIAG_CA;
   if (!url) throw new UsageError("no collector URL: pass --url or set NETDIAG_URL");
   if (!token) throw new UsageError("no API token: pass --token or set NETDIAG_TOKEN");
-  return { url: url.replace(/\/$/, ""), token };
+  return { url: url.replace(/\/$/, ""), token, ...(ca ? { caPem: readFileSync(ca, "utf8") } : {}) };
 }
 
-const GLOBAL_OPTS = { url: { type: "string" }, token: { type: "string" }, json: { type: "boolean", default: false } } as const;
+/** Calls the collector API with the engineer's token (and pinned CA). */
+function api<S extends z.ZodType>(g: Global, path: string, schema: S, o: HttpJsonOptions = {}): Promise<z.infer<S>> {
+  return httpJson(`${g.url}${path}`, schema, { token: g.token, ...(g.caPem ? { caPem: g.caPem } : {}), ...o });
+}
+
+const GLOBAL_OPTS = { url: { type: "string" }, token: { type: "string" }, ca: { type: "string" }, json: { type: "boolean", default: false } } as const;
 
 function out(s: string): void {
   process.stdout.write(s + "\n");
@@ -78,8 +97,7 @@ async function ticketCmd(argv: string[]): Promise<number> {
     if (!values.customer || !values.contact || !values.service || !values.symptom) {
       throw new UsageError("ticket create needs --customer, --contact, --service and --symptom");
     }
-    const t = await httpJson(`${g.url}/api/tickets`, Ticket, {
-      token: g.token,
+    const t = await api(g, `/api/tickets`, Ticket, {
       body: {
         customer: { name: values.customer, contact: values.contact, ...(values.site ? { site: values.site } : {}) },
         service: values.service,
@@ -94,7 +112,7 @@ async function ticketCmd(argv: string[]): Promise<number> {
     return 0;
   }
   if (sub === "list") {
-    const list = await httpJson(`${g.url}/api/tickets`, z.array(Ticket), { token: g.token });
+    const list = await api(g, `/api/tickets`, z.array(Ticket));
     if (values.json) out(JSON.stringify(list, null, 2));
     else for (const t of list) out(`${t.id}  ${t.status.padEnd(9)} ${t.severity.padEnd(9)} ${t.customer.name} — ${t.symptom.slice(0, 60)}`);
     return 0;
@@ -102,7 +120,7 @@ async function ticketCmd(argv: string[]): Promise<number> {
   if (sub === "show") {
     const id = positionals[0];
     if (!id) throw new UsageError("ticket show needs a ticket id");
-    const t = await httpJson(`${g.url}/api/tickets/${encodeURIComponent(id)}`, TicketWithRuns, { token: g.token });
+    const t = await api(g, `/api/tickets/${encodeURIComponent(id)}`, TicketWithRuns);
     out(values.json ? JSON.stringify(t, null, 2) : formatTicket(t));
     return 0;
   }
@@ -112,8 +130,7 @@ async function ticketCmd(argv: string[]): Promise<number> {
 async function enrollCodeCmd(argv: string[]): Promise<number> {
   const { values } = parseArgs({ args: argv, options: { ...GLOBAL_OPTS, ticket: { type: "string" }, "ttl-hours": { type: "string" } } });
   const g = globals(values);
-  const res = await httpJson(`${g.url}/api/enrollments`, EnrollmentCreated, {
-    token: g.token,
+  const res = await api(g, `/api/enrollments`, EnrollmentCreated, {
     body: { ...(values.ticket ? { ticketId: values.ticket } : {}), ...(values["ttl-hours"] ? { ttlS: Math.round(Number(values["ttl-hours"]) * 3600) } : {}) },
   });
   if (values.json) out(JSON.stringify(res));
@@ -127,7 +144,7 @@ async function enrollCodeCmd(argv: string[]): Promise<number> {
 async function agentsCmd(argv: string[]): Promise<number> {
   const { values } = parseArgs({ args: argv, options: GLOBAL_OPTS });
   const g = globals(values);
-  const list = await httpJson(`${g.url}/api/agents`, z.array(Agent), { token: g.token });
+  const list = await api(g, `/api/agents`, z.array(Agent));
   if (values.json) out(JSON.stringify(list, null, 2));
   else for (const a of list) out(`${a.id}  ${a.revokedAt ? "revoked" : a.connected ? "online " : "offline"}  ${a.name}${a.ticketId ? `  ticket ${a.ticketId}` : ""}`);
   return 0;
@@ -137,9 +154,16 @@ async function agentCmd(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
   const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: GLOBAL_OPTS });
   const g = globals(values);
-  if (sub !== "revoke" || !positionals[0]) throw new UsageError("usage: netdiag agent revoke AGENT_ID");
-  await httpJson(`${g.url}/api/agents/${encodeURIComponent(positionals[0])}/revoke`, z.object({ revoked: z.boolean() }), { token: g.token, method: "POST", body: {} });
-  out(`agent ${positionals[0]} revoked`);
+  const id = positionals[0];
+  if (!id || (sub !== "revoke" && sub !== "reenroll")) throw new UsageError("usage: netdiag agent revoke|reenroll AGENT_ID");
+  if (sub === "revoke") {
+    await api(g, `/api/agents/${encodeURIComponent(id)}/revoke`, z.object({ revoked: z.boolean() }), { method: "POST", body: {} });
+    out(`agent ${id} revoked`);
+    return 0;
+  }
+  const res = await api(g, `/api/agents/${encodeURIComponent(id)}/reenroll`, EnrollmentCreated, { method: "POST", body: {} });
+  out(`re-enrollment code for ${id}: ${res.code}   (valid until ${new Date(res.expiresAt).toISOString()}, one use)`);
+  out(`customer runs:   netdiag-agent enroll --collector ${g.url} --code ${res.code}`);
   return 0;
 }
 
@@ -149,7 +173,7 @@ async function follow(g: Global, runId: string, total: number, json: boolean): P
   let state = "requested";
   let segment: string | undefined;
   try {
-    for await (const { data } of readSse(`${g.url}/api/runs/${encodeURIComponent(runId)}/events`, g.token)) {
+    for await (const { data } of readSse(`${g.url}/api/runs/${encodeURIComponent(runId)}/events`, g.token, undefined, g.caPem)) {
       const parsed = RunStreamEvent.safeParse(JSON.parse(data));
       if (!parsed.success) continue;
       const ev = parsed.data;
@@ -184,18 +208,22 @@ async function runCmd(argv: string[]): Promise<number> {
       service: { type: "string" },
       target: { type: "string", multiple: true },
       follow: { type: "boolean", short: "f", default: false },
+      "grant-for": { type: "string" },
     },
   });
   const g = globals(values);
   if (!values.ticket || !values.agent) throw new UsageError("run needs --ticket ID and --agent ID");
   const checks = (values.checks ?? "host,gateway,dhcp,dns,path,service,snmp,routeros").split(",").map((s) => s.trim()).filter(Boolean);
-  const run = await httpJson(`${g.url}/api/runs`, Run, {
-    token: g.token,
+  const run = await api(g, `/api/runs`, Run, {
     body: {
       ticketId: values.ticket,
       agentId: values.agent,
       checks,
-      params: { ...(values.service ? { service: values.service } : {}), ...(values.target?.length ? { targets: values.target } : {}) },
+      params: {
+        ...(values.service ? { service: values.service } : {}),
+        ...(values.target?.length ? { targets: values.target } : {}),
+        ...(values["grant-for"] ? { consentTtlS: parseDurationS(values["grant-for"]) } : {}),
+      },
     },
   });
   if (!values.json) out(`run ${run.id} ${run.state} on agent ${run.agentId} (${checks.length} checks)`);
@@ -210,7 +238,7 @@ async function watchCmd(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: GLOBAL_OPTS });
   const g = globals(values);
   if (!positionals[0]) throw new UsageError("watch needs a run id");
-  const run = await httpJson(`${g.url}/api/runs/${encodeURIComponent(positionals[0])}`, Run, { token: g.token });
+  const run = await api(g, `/api/runs/${encodeURIComponent(positionals[0])}`, Run);
   if (!values.json) out(formatRun(run, false));
   return follow(g, run.id, run.checks.length, values.json);
 }
@@ -219,7 +247,7 @@ async function cancelCmd(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: GLOBAL_OPTS });
   const g = globals(values);
   if (!positionals[0]) throw new UsageError("cancel needs a run id");
-  const res = await httpJson(`${g.url}/api/runs/${encodeURIComponent(positionals[0])}/cancel`, z.object({ cancelled: z.boolean(), deliveredToAgent: z.boolean() }), { token: g.token, method: "POST", body: {} });
+  const res = await api(g, `/api/runs/${encodeURIComponent(positionals[0])}/cancel`, z.object({ cancelled: z.boolean(), deliveredToAgent: z.boolean() }), { method: "POST", body: {} });
   out(res.deliveredToAgent ? "cancel sent to the agent" : "run cancelled before the agent picked it up");
   return 0;
 }
@@ -230,20 +258,19 @@ async function tokenCmd(argv: string[]): Promise<number> {
   const g = globals(values);
   if (sub === "create") {
     if (!values.role || !values.name) throw new UsageError("token create needs --role and --name");
-    const t = await httpJson(`${g.url}/api/tokens`, TokenCreated, {
-      token: g.token,
+    const t = await api(g, `/api/tokens`, TokenCreated, {
       body: { role: values.role, name: values.name, ...(values["ttl-days"] ? { ttlS: Math.round(Number(values["ttl-days"]) * 86400) } : {}) },
     });
     out(values.json ? JSON.stringify(t) : `${t.token}\n(${t.role} token ${t.id}; shown only this once)`);
     return 0;
   }
   if (sub === "list") {
-    const list = await httpJson(`${g.url}/api/tokens`, z.array(z.object({ id: z.string(), name: z.string(), role: z.string(), revokedAt: z.number().optional(), expiresAt: z.number().optional() })), { token: g.token });
+    const list = await api(g, `/api/tokens`, z.array(z.object({ id: z.string(), name: z.string(), role: z.string(), revokedAt: z.number().optional(), expiresAt: z.number().optional() })));
     for (const t of list) out(`${t.id}  ${t.role.padEnd(10)} ${t.name}${t.revokedAt ? "  (revoked)" : ""}${t.expiresAt ? `  expires ${new Date(t.expiresAt).toISOString()}` : ""}`);
     return 0;
   }
   if (sub === "revoke" && positionals[0]) {
-    await httpJson(`${g.url}/api/tokens/${encodeURIComponent(positionals[0])}/revoke`, z.object({ revoked: z.boolean() }), { token: g.token, method: "POST", body: {} });
+    await api(g, `/api/tokens/${encodeURIComponent(positionals[0])}/revoke`, z.object({ revoked: z.boolean() }), { method: "POST", body: {} });
     out(`token ${positionals[0]} revoked`);
     return 0;
   }
@@ -259,7 +286,7 @@ async function auditCmd(argv: string[]): Promise<number> {
   if (values.action) q.set("action", values.action);
   if (values.actor) q.set("actor", values.actor);
   if (values.limit) q.set("limit", values.limit);
-  const rows = await httpJson(`${g.url}/api/audit?${q}`, z.array(z.record(z.string(), z.unknown())), { token: g.token });
+  const rows = await api(g, `/api/audit?${q}`, z.array(z.record(z.string(), z.unknown())));
   for (const r of rows) out(values.json ? JSON.stringify(r) : `${new Date(r.at as number).toISOString()}  ${String(r.outcome).padEnd(7)} ${String(r.action).padEnd(18)} ${r.actor}${r.ticketId ? ` ticket=${r.ticketId}` : ""}${r.agentId ? ` agent=${r.agentId}` : ""}${r.runId ? ` run=${r.runId}` : ""}`);
   return 0;
 }

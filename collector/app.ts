@@ -33,6 +33,8 @@ export function createApp(deps: AppDeps): Hono<Env> {
     if (err instanceof HttpError) {
       if (err.status >= 500) deps.log.error("request failed", { path: c.req.path, code: err.code });
       const body: ApiError = { error: { code: err.code, message: err.message } };
+      // Tell a rate-limited client when to come back instead of letting it hammer.
+      if (err.status === 429) c.header("Retry-After", "60");
       return c.json(body, err.status);
     }
     deps.log.error("unhandled error", { path: c.req.path, error: err instanceof Error ? err.stack : String(err) });

@@ -16,12 +16,14 @@ export const TicketSeverity = z.enum(["general", "important", "severe"]);
 
 export const CreateTicketBody = z
   .object({
-    customer: z.object({
-      name: z.string().min(1).max(200),
-      contact: z.string().min(1).max(200),
-      /** Site / address where the device is (for the field technician). */
-      site: z.string().max(500).optional(),
-    }),
+    customer: z
+      .object({
+        name: z.string().min(1).max(200),
+        contact: z.string().min(1).max(200),
+        /** Site / address where the device is (for the field technician). */
+        site: z.string().max(500).optional(),
+      })
+      .strict(),
     service: z.string().min(1).max(200),
     symptom: z.string().min(1).max(4000),
     startedAt: z.string().max(100).optional(),
@@ -32,6 +34,17 @@ export const CreateTicketBody = z
   })
   .strict();
 export type CreateTicketBody = z.infer<typeof CreateTicketBody>;
+
+const HOUR_MS = 3_600_000;
+/**
+ * Response and resolution time limits by severity (DOMAIN.md §2: severity fixes both). Defaults an ISP
+ * would start from; the collector stamps respondBy/resolveBy on the ticket from these at intake.
+ */
+export const TICKET_DEADLINES_MS: Record<z.infer<typeof TicketSeverity>, { respond: number; resolve: number }> = {
+  severe: { respond: HOUR_MS / 2, resolve: 8 * HOUR_MS },
+  important: { respond: 2 * HOUR_MS, resolve: 24 * HOUR_MS },
+  general: { respond: 4 * HOUR_MS, resolve: 72 * HOUR_MS },
+};
 
 export const TicketStatus = z.enum(["open", "escalated", "resolved", "closed"]);
 

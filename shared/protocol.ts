@@ -21,6 +21,8 @@ export const RunParams = z
     targets: z.array(z.string().max(253)).max(10).optional(),
     /** The service the customer says fails: URL or host:port. */
     service: z.string().max(2048).optional(),
+    /** If the customer approves this request, how long the resulting grant lasts (seconds). */
+    consentTtlS: z.number().int().min(60).max(7 * 86400).optional(),
   })
   .strict();
 export type RunParams = z.infer<typeof RunParams>;

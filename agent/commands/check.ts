@@ -11,7 +11,7 @@ import { runPlan } from "../runner/run-plan.js";
 import { isolateFault } from "../verdict/isolate-fault.js";
 import type { Verdict } from "../../shared/verdict.js";
 import { NotEnrolledError } from "../agent-service.js";
-import { DEFAULT_OUTBOX_MAX_BYTES, outboxPaths } from "../link/file-outbox.js";
+import { outboxPaths } from "../link/file-outbox.js";
 import { queuedBytes, runOffline } from "../offline-run.js";
 import { Id } from "../../shared/protocol.js";
 import { defaultConfigPath, UsageError } from "./common.js";
@@ -70,9 +70,9 @@ export async function checkCommand(argv: string[]): Promise<number> {
   // An offline run for a ticket (docs/delivery.md): recorded durably, uploaded by `run` later.
   const ticketId = values.ticket === undefined ? undefined : offlineTicket(values.ticket, config.identity !== undefined);
   const paths = outboxPaths(config.stateDir ?? dirname(configPath));
-  const full = ticketId !== undefined && (await queuedBytes(paths.log, paths.spool)) >= DEFAULT_OUTBOX_MAX_BYTES;
+  const full = ticketId !== undefined && (await queuedBytes(paths.log, paths.spool)) >= config.outboxMaxBytes;
   if (full) {
-    process.stderr.write(`netdiag-agent: OUTBOX_FULL: ${DEFAULT_OUTBOX_MAX_BYTES} bytes of results wait for upload; this run is shown here but not recorded for ticket ${ticketId}\n`);
+    process.stderr.write(`netdiag-agent: OUTBOX_FULL: ${config.outboxMaxBytes} bytes of results wait for upload; this run is shown here but not recorded for ticket ${ticketId}\n`);
   }
   if (ticketId && !full) {
     const r = await runOffline({ config, log, ticketId, checks: ids as CheckId[], params, spoolDir: paths.spool, signal: ac.signal, onStep, judge: isolateFault });

@@ -31,7 +31,7 @@ runs only if you authorized it ('netdiag-agent authorize') or approve it when as
   --consent grants-only       never ask: refuse whatever no grant covers
   --consent-timeout DURATION  how long to wait for your answer, e.g. 30s, 5m (default ${formatDuration(DEFAULT_CONSENT_TIMEOUT_MS)})
   --lang LANG                 language of the questions: en or zh-CN (default: config, then LANG)
-  --outbox-max-bytes N        undelivered results kept before new runs are refused (default ${DEFAULT_OUTBOX_MAX_BYTES})`;
+  --outbox-max-bytes N        undelivered results kept before new runs are refused (default: config outboxMaxBytes, ${DEFAULT_OUTBOX_MAX_BYTES})`;
 
 export async function runCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -59,9 +59,9 @@ export async function runCommand(argv: string[]): Promise<number> {
       throw new UsageError(`--consent-timeout: ${(e as Error).message}`);
     }
   }
-  const maxBytes = parseMaxBytes(values["outbox-max-bytes"]);
   const env = await loadConsentEnv(values, true);
   const { config } = env;
+  const maxBytes = values["outbox-max-bytes"] !== undefined ? parseMaxBytes(values["outbox-max-bytes"]) : config.outboxMaxBytes;
   const log = createLogger("agent");
   const broker = new ConsentBroker({ timeoutMs: consentTimeoutMs });
   const authz = createConsentAuthorizer({

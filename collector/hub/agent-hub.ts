@@ -8,7 +8,7 @@ import type { Logger } from "../../shared/log.js";
 import { AgentFrame, CloseCode, MAX_FRAME_BYTES, PROTOCOL_VERSION, type RunEvent, type ServerFrame } from "../../shared/protocol.js";
 import { ViolationTracker } from "../auth/violations.js";
 import type { RunBus } from "../run-bus.js";
-import type { Store } from "../store/types.js";
+import { EXPIRED_REASON, type Store } from "../store/types.js";
 
 export interface HubOptions {
   store: Store;
@@ -95,6 +95,7 @@ export class AgentHub {
       params: run.params,
       requestedBy: run.requestedBy,
       notAfter: run.pickupBy,
+      ...(run.params.consentTtlS !== undefined ? { consentTtlS: run.params.consentTtlS } : {}),
     });
     await this.o.store.setRunState(run.id, "sent", this.o.now());
     this.o.bus.publish(run.id, { type: "state", state: "sent" });
@@ -246,7 +247,7 @@ export class AgentHub {
   private async expireRuns(): Promise<void> {
     try {
       for (const id of await this.o.store.expireRuns(this.o.now())) {
-        this.o.bus.publish(id, { type: "state", state: "expired", reason: "the agent did not pick the run up in time" });
+        this.o.bus.publish(id, { type: "state", state: "expired", reason: EXPIRED_REASON });
       }
     } catch (e) {
       this.o.log.error("expiring runs failed", { error: String(e) });

@@ -3,10 +3,12 @@
 import { mkdir } from "node:fs/promises";
 import { dirname } from "node:path";
 import { TERMINAL_RUN_STATES } from "../../shared/api.js";
+import { TICKET_DEADLINES_MS } from "../../shared/api.js";
 import type { CreateTicketBody, Role, Run, RunState, StoredStep, Ticket } from "../../shared/api.js";
 import type { RunEvent } from "../../shared/protocol.js";
 import { migrate } from "./migrations.js";
 import { SqliteDb, type SqlParams, type SqlValue, type SyncMode, type Tx } from "./sqlite-db.js";
+import { EXPIRED_REASON } from "./types.js";
 import type {
   AgentRecord,
   AppendResult,
@@ -35,17 +37,6 @@ export interface SqliteStoreOptions {
 const SQLITE_BUSY_TIMEOUT_MS = 5_000;
 // 500 events per COMMIT: group commit gains little beyond a few hundred, and it bounds an ack's latency.
 const MAX_EVENTS_PER_COMMIT = 500;
-
-const HOUR_MS = 3_600_000;
-/**
- * Response/resolution limits per severity (DOMAIN.md §2, intake). Belongs with the ticket schema;
- * kept here until shared/api.ts exports it, since createTicket must fill respondBy/resolveBy.
- */
-export const TICKET_DEADLINES_MS: Record<Ticket["severity"], { respond: number; resolve: number }> = {
-  severe: { respond: HOUR_MS / 2, resolve: 8 * HOUR_MS },
-  important: { respond: 2 * HOUR_MS, resolve: 24 * HOUR_MS },
-  general: { respond: 4 * HOUR_MS, resolve: 72 * HOUR_MS },
-};
 
 const DEFAULT_AUDIT_LIMIT = 100;
 const MAX_AUDIT_LIMIT = 10_000;
@@ -424,9 +415,9 @@ class SqliteStore implements Store {
   expireRuns(now: number): Promise<string[]> {
     return this.db.write(async (tx) => {
       const rows = await tx.all<{ id: string }>(
-        `UPDATE runs SET state = 'expired', updated_at = ?
+        `UPDATE runs SET state = 'expired', updated_at = ?, reason = coalesce(reason, ?)
          WHERE state IN ('requested', 'sent') AND pickup_by <= ? RETURNING id`,
-        [now, now],
+        [now, EXPIRED_REASON, now],
       );
       return rows.map((r) => r.id).sort();
     });

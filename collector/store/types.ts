@@ -3,6 +3,9 @@
 import type { Role, RunState, Ticket, CreateTicketBody, Run } from "../../shared/api.js";
 import type { RunEvent } from "../../shared/protocol.js";
 
+/** Why a run is "expired"; every Store stores it on the run so GET /api/runs/:id says why. */
+export const EXPIRED_REASON = "the agent did not pick the run up in time";
+
 export interface NewRun {
   id: string;
   ticketId: string;
