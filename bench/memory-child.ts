@@ -1,0 +1,81 @@
+// Child process of the idle-connection memory bench (bench/memory.ts): runs either the real collector
+// or a bare ws server alone in its own process, so its RSS is only the server's. Talks to the parent
+// over IPC: "ready" (url, agent credentials, memory before), then answers each "measure" after gc().
+// Run only by bench/memory.ts: node --expose-gc dist/bench/memory-child.js collector|bare COUNT
+import { mkdtemp, rm } from "node:fs/promises";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { WebSocketServer } from "ws";
+import { CollectorConfig } from "../collector/config.js";
+import { startCollector } from "../collector/server.js";
+import { createLogger } from "../shared/log.js";
+import { seedAgents, type SeededAgent } from "./seed.js";
+
+export interface MemorySample {
+  rss: number;
+  heapUsed: number;
+  /** Connections the server counted when sampled. */
+  connections: number;
+}
+
+export type ChildMessage = { type: "ready"; url: string; agents: SeededAgent[]; before: MemorySample } | { type: "sample"; sample: MemorySample };
+
+/** How long the child waits for the server to count every connection the parent opened. */
+const SETTLE_DEADLINE_MS = 30_000;
+
+function sample(connections: number): MemorySample {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (!gc) throw new Error("run with --expose-gc");
+  // Twice: the first pass can leave garbage a finalizer created.
+  gc();
+  gc();
+  const m = process.memoryUsage();
+  return { rss: m.rss, heapUsed: m.heapUsed, connections };
+}
+
+async function main(): Promise<void> {
+  const mode = process.argv[2];
+  const count = Number(process.argv[3]);
+  if ((mode !== "collector" && mode !== "bare") || !Number.isInteger(count) || count < 1) throw new Error("usage: memory-child collector|bare COUNT");
+  const send = (m: ChildMessage) => process.send!(m);
+  let connected: () => number;
+  let close: () => Promise<void>;
+  let url: string;
+  let agents: SeededAgent[] = [];
+  if (mode === "collector") {
+    const dir = await mkdtemp(join(tmpdir(), "netdiag-bench-mem-"));
+    const log = createLogger("bench", "silent");
+    const c = await startCollector(CollectorConfig.parse({ dataDir: dir, host: "127.0.0.1", port: 0, logLevel: "silent", maxAgents: count + 10 }), { log });
+    agents = await seedAgents(c.store, count);
+    connected = () => c.hub.connectedCount();
+    url = c.url;
+    close = async () => {
+      await c.close();
+      await rm(dir, { recursive: true, force: true });
+    };
+  } else {
+    const wss = new WebSocketServer({ host: "127.0.0.1", port: 0, perMessageDeflate: false });
+    await new Promise<void>((r) => wss.once("listening", () => r()));
+    url = `ws://127.0.0.1:${(wss.address() as AddressInfo).port}/`;
+    connected = () => wss.clients.size;
+    close = () => new Promise<void>((r) => wss.close(() => r()));
+  }
+  process.on("message", (msg: { type: string; expect?: number }) => {
+    if (msg.type === "measure") {
+      const want = msg.expect ?? 0;
+      const started = Date.now();
+      // The parent saw its sockets open; the server may still be attaching the last few.
+      const poll = () => {
+        if (connected() >= want || Date.now() - started > SETTLE_DEADLINE_MS) send({ type: "sample", sample: sample(connected()) });
+        else setTimeout(poll, 20);
+      };
+      poll();
+    } else if (msg.type === "stop") {
+      void close().finally(() => process.exit(0));
+    }
+  });
+  send({ type: "ready", url, agents, before: sample(0) });
+}
+
+await main();
