@@ -81,7 +81,8 @@ describe("customer consent, background agent (no terminal)", () => {
 
   test("a run without a grant waits for the customer; `approve` runs it and grants that ticket and check", async () => {
     ticket = await newTicket();
-    await startAgent(["--consent-timeout", "3s"]);
+    // Long enough for pending/approve to run as separate processes on a loaded CI machine.
+    await startAgent(["--consent-timeout", "12s"]);
     const run = await newRun(ticket, ["ping"]);
     const p = await pendingFor(run.id);
     expect(p).toMatchObject({ ticketId: ticket, requestedBy: "alice", checks: ["ping"], grantMs: 3600_000 });
@@ -98,13 +99,13 @@ describe("customer consent, background agent (no terminal)", () => {
     expect((await agentBin(["approve", p.id])).code).toBe(1);
   });
 
-  test("`refuse` → CONSENT_REFUSED; no answer → CONSENT_TIMEOUT; both audited on the collector with the agent as actor", async () => {
+  test("`refuse` → CONSENT_REFUSED; no answer → CONSENT_TIMEOUT; both audited on the collector with the agent as actor", { timeout: 60_000 }, async () => {
     const r1 = await newRun(ticket, ["dns"]);
     const p = await pendingFor(r1.id);
     expect((await agentBin(["refuse", p.id])).code).toBe(0);
     expect((await settled(r1.id, "refused")).reason).toMatch(/^CONSENT_REFUSED: .*dns.*CHECKS_NOT_GRANTED/);
     const r2 = await newRun(ticket, ["host"]);
-    expect((await settled(r2.id, "refused")).reason).toMatch(/^CONSENT_TIMEOUT: /);
+    expect((await settled(r2.id, "refused", 40_000)).reason).toMatch(/^CONSENT_TIMEOUT: /);
     expect((await settled(r1.id, "refused")).steps).toHaveLength(0);
     const audit = await col.running.store.listAudit({ action: "run.refused" });
     expect(audit.map((e) => [e.actor, e.runId, (e.detail as { code: string }).code])).toEqual(
