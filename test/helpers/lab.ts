@@ -19,7 +19,7 @@ export interface Lab {
   state: string;
   env: NodeJS.ProcessEnv;
   /** Runs lab.sh; a non-zero exit is returned as data (faults make probes fail on purpose). */
-  run(args: string[], timeoutMs?: number): Promise<LabRun>;
+  run(args: string[], timeoutMs?: number, extraEnv?: Record<string, string>): Promise<LabRun>;
   /** Runs lab.sh and throws on a non-zero exit. */
   ok(args: string[], timeoutMs?: number): Promise<string>;
 }
@@ -28,9 +28,9 @@ export function labHandle(tag = "ndt"): Lab {
   const prefix = `${tag}${randomBytes(3).toString("hex")}`;
   const state = `/run/netdiag-lab-${prefix}`;
   const env = { ...process.env, LC_ALL: "C", NETDIAG_LAB_PREFIX: prefix, NETDIAG_LAB_DIR: state };
-  const run = async (args: string[], timeoutMs = 30_000): Promise<LabRun> => {
+  const run = async (args: string[], timeoutMs = 30_000, extraEnv: Record<string, string> = {}): Promise<LabRun> => {
     try {
-      const { stdout, stderr } = await pexec(LAB_SCRIPT, args, { env, timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 });
+      const { stdout, stderr } = await pexec(LAB_SCRIPT, args, { env: { ...env, ...extraEnv }, timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 });
       return { code: 0, stdout, stderr };
     } catch (e) {
       const err = e as { code?: number | string; stdout?: string; stderr?: string };
