@@ -1,0 +1,36 @@
+// Keeps README.md true: every API route, check and verdict cause in the code appears in it, so adding
+// one without documenting it fails here.
+import { readFileSync } from "node:fs";
+import { describe, expect, test } from "vitest";
+import { apiRoutes } from "../../collector/app.js";
+import { CHECK_IDS } from "../../shared/checks.js";
+import { CAUSES } from "../../agent/verdict/causes.js";
+import { ROOT } from "../helpers/cli.js";
+
+const readme = readFileSync(`${ROOT}/README.md`, "utf8");
+/** The lines of one "## Title" section. */
+const section = (title: string) => readme.split(/^## /m).find((s) => s.startsWith(title))?.split("\n") ?? [];
+
+describe("README.md", () => {
+  test.each(apiRoutes.map((r) => [`${r.method} ${r.path}`, r.access] as const))("documents %s with its access", (route, access) => {
+    const line = readme.split("\n").find((l) => l.includes(`\`${route}\``));
+    expect(line, `README has no row for ${route}`).toBeDefined();
+    if (access === "public") expect(line).toMatch(/public/);
+    else if (access.length === 3) expect(line).toMatch(/all roles/);
+    else for (const role of access) expect(line).toContain(role);
+  });
+
+  test.each([...CHECK_IDS])("has a catalogue row for check %s", (id) => {
+    expect(readme).toMatch(new RegExp(`^\\| \`${id}\` \\|`, "m"));
+  });
+
+  test.each(Object.entries(CAUSES))("lists cause %s under its segment", (cause, spec) => {
+    const row = section("The verdict").find((l) => l.startsWith(`| \`${spec.segment}\` |`));
+    expect(row, `no verdict row for segment ${spec.segment}`).toBeDefined();
+    expect(row).toMatch(new RegExp(`\\b${cause}\\b`));
+  });
+
+  test("names the three commands a newcomer needs", () => {
+    for (const cmd of ["npm install", "npm start", "npm test"]) expect(readme).toContain(cmd);
+  });
+});
