@@ -1,15 +1,12 @@
 // dns check: the error mapping and the judgement as tables, then the whole check against real DNS stubs
 // on loopback (never a real resolver: every test overrides both configured and public resolvers).
+import { fakeSystem, testCheckContext } from "../../helpers/check-context.js";
 import { afterAll, describe, expect, test } from "vitest";
-import { memoryLogger } from "../../../shared/log.js";
 import { dnsCheck, type DnsData } from "../../../agent/checks/dns.js";
 import { assessDns, resolverReport } from "../../../agent/checks/dns/assess.js";
 import { classifyDnsError } from "../../../agent/checks/dns/nslookup-status.js";
 import type { NsLookupResult } from "../../../agent/checks/dns/query.js";
 import type { CheckOutcome } from "../../../agent/checks/types.js";
-import { AgentConfig } from "../../../agent/config.js";
-import { buildContext } from "../../../agent/context.js";
-import type { SystemView } from "../../../agent/system/system-view.js";
 import { startDnsStub, type DnsStub, type DnsStubOptions } from "../../helpers/dns-stub.js";
 
 describe("classifyDnsError", () => {
@@ -106,21 +103,10 @@ async function stub(opts: DnsStubOptions = {}): Promise<DnsStub> {
   return s;
 }
 
-function fakeSystem(resolvers: string[]): SystemView {
-  return {
-    interfaces: async () => [],
-    routes: async () => [],
-    resolvers: async () => resolvers,
-    neighbours: async () => [],
-    wifi: async () => [],
-  };
-}
-
 /** Runs the check with the OS resolvers `system` and the given public resolvers (defaults always overridden). */
 async function runDns(system: string[], publicResolvers: string[], signal = new AbortController().signal): Promise<CheckOutcome<DnsData>> {
-  const config = AgentConfig.parse({ targets: { names: ["a.test", "b.test"], publicResolvers, anchors: ["127.0.0.1"] } });
-  const ctx = buildContext({ config, log: memoryLogger(), system: fakeSystem(system) }, {});
-  return dnsCheck.run({ ...ctx, earlier: {} }, signal);
+  const { ctx } = testCheckContext({ names: ["a.test", "b.test"], publicResolvers }, { system: fakeSystem({ resolvers: async () => system }) });
+  return dnsCheck.run(ctx, signal);
 }
 
 const codesOf = (o: CheckOutcome<DnsData>) => o.findings.map((f) => f.code);
@@ -151,9 +137,8 @@ describe.concurrent("dns check against loopback stubs", () => {
 
   test("config override of the resolvers wins over the OS's", async () => {
     const c = await stub();
-    const config = AgentConfig.parse({ targets: { names: ["a.test"], publicResolvers: [], resolvers: [c.address], anchors: ["127.0.0.1"] } });
-    const ctx = buildContext({ config, log: memoryLogger(), system: fakeSystem(["10.255.255.1"]) }, {});
-    const out = await dnsCheck.run({ ...ctx, earlier: {} }, new AbortController().signal);
+    const { ctx } = testCheckContext({ names: ["a.test"], resolvers: [c.address] }, { system: fakeSystem({ resolvers: async () => ["10.255.255.1"] }) });
+    const out = await dnsCheck.run(ctx, new AbortController().signal);
     expect(out.data.configuredSource).toBe("config");
     expect(out.data.resolvers.map((r) => r.server)).toEqual([c.address]);
   });

@@ -1,6 +1,7 @@
 // gateway check: the pure judgement as a table, then the real check against a gateway on loopback
 // (127.0.0.1) with real TCP servers on port 0 and the real ping, then the built agent in a two-namespace
 // lab (pc <-veth-> router) with real faults applied in the router namespace.
+import { fakeSystem } from "../../helpers/check-context.js";
 import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
@@ -17,7 +18,7 @@ import type { PingReport } from "../../../agent/probes/ping-types.js";
 import { spawnProcess, type Spawner } from "../../../agent/system/spawn.js";
 import type { NeighbourInfo, RouteInfo, SystemView } from "../../../agent/system/system-view.js";
 import { memoryLogger } from "../../../shared/log.js";
-import { canUseNetns, createNetns, linkNetns, sh, type Netns } from "../../helpers/netns.js";
+import { canUseNetns, createNetns, linkNetns, type Netns } from "../../helpers/netns.js";
 
 function report(received: number, rtt: number[] = Array(received).fill(1), status: PingReport["status"] = "Complete"): PingReport {
   const sent = 5;
@@ -99,13 +100,7 @@ beforeAll(async () => {
 afterAll(() => new Promise<void>((r) => open.server.close(() => r())));
 
 function loopbackSystem(neighbours: NeighbourInfo[] | Error, routes: RouteInfo[] = [{ destination: "default", gateway: "127.0.0.1", dev: "lo", family: 4 }]): SystemView {
-  return {
-    interfaces: async () => [],
-    routes: async () => routes,
-    resolvers: async () => [],
-    neighbours: async () => (neighbours instanceof Error ? Promise.reject(neighbours) : neighbours),
-    wifi: async () => [],
-  };
+  return fakeSystem({ routes: async () => routes, neighbours: async () => (neighbours instanceof Error ? Promise.reject(neighbours) : neighbours) });
 }
 function ctx(system: SystemView, spawn: Spawner = spawnProcess): CheckContext {
   return {

@@ -1,5 +1,6 @@
 // The ping check: pure assessment rules, then the real check on loopback and inside a namespace of
 // its own (pinging through `ip netns exec`, injected as the Spawner), where loss and dead targets are safe.
+import { fakeSystem } from "../../helpers/check-context.js";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { assessPing, pingCheck } from "../../../agent/checks/ping.js";
 import type { IpPingResult } from "../../../agent/checks/path/ip-ping.js";
@@ -35,7 +36,7 @@ function ctxFor(anchors: string[], spawn: Spawner): CheckContext {
   return {
     targets: AgentTargets.parse({ anchors, publicResolvers: [], names: ["x.test"] }),
     params: {},
-    system: { interfaces: async () => [], routes: async () => [], resolvers: async () => [], neighbours: async () => [], wifi: async () => [] },
+    system: fakeSystem(),
     spawn,
     now: Date.now,
     log: createLogger("test", "silent"),

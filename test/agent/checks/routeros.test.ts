@@ -1,13 +1,10 @@
 // routerosCheck.run against the simulator: a context built with buildContext, an injected SystemView,
 // a memory logger and targets overridden (anchors are never probed from here: the "router" pings them).
+import { testCheckContext } from "../../helpers/check-context.js";
 import { afterEach, describe, expect, test } from "vitest";
 import { routerosCheck } from "../../../agent/checks/routeros.js";
 import type { RouterOsDeviceReport } from "../../../agent/checks/routeros/assess.js";
-import { AgentConfig } from "../../../agent/config.js";
-import { buildContext } from "../../../agent/context.js";
-import type { SystemView } from "../../../agent/system/system-view.js";
 import { TIMEOUTS } from "../../../agent/timeouts.js";
-import { memoryLogger } from "../../../shared/log.js";
 import { healthyState, startRouterosSim, type RouterosSim, type SimOptions, type SimState } from "../../helpers/routeros-sim.js";
 
 const PASSWORD = "Pa55-word-never-logged";
@@ -15,20 +12,8 @@ const ANCHOR = "198.18.0.10";
 const sims: RouterosSim[] = [];
 afterEach(async () => void (await Promise.all(sims.splice(0).map((s) => s.close()))));
 
-const noSystem: SystemView = {
-  interfaces: async () => [],
-  routes: async () => [],
-  resolvers: async () => [],
-  neighbours: async () => [],
-  wifi: async () => [],
-};
-
 function ctxFor(devices: unknown[]) {
-  const log = memoryLogger();
-  const config = AgentConfig.parse({
-    targets: { anchors: [ANCHOR], publicResolvers: [], names: ["router.test"], routeros: devices },
-  });
-  const ctx = { ...buildContext({ config, log, system: noSystem, spawn: async () => { throw new Error("no spawning in this check"); } }, {}), earlier: {} };
+  const { ctx, log } = testCheckContext({ anchors: [ANCHOR], names: ["router.test"], routeros: devices }, { spawn: async () => { throw new Error("no spawning in this check"); } });
   return { ctx, log };
 }
 

@@ -1,5 +1,6 @@
 // service check: the error mapping and judgement as tables, the probe against real loopback servers,
 // and the kernel-made failures (timeouts, local policy, unreachable, no DNS) inside a namespace of ours.
+import { testCheckContext } from "../../helpers/check-context.js";
 import { execFile } from "node:child_process";
 import { once } from "node:events";
 import { existsSync } from "node:fs";
@@ -7,16 +8,12 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { memoryLogger } from "../../../shared/log.js";
 import type { StepResult } from "../../../shared/checks.js";
 import { parseServiceTarget } from "../../../shared/targets.js";
 import { serviceCheck, SERVICE_PROBE_OPTIONS } from "../../../agent/checks/service.js";
 import { assessService, classifyServiceError } from "../../../agent/checks/service/classify.js";
 import { probeService } from "../../../agent/checks/service/probe.js";
-import { AgentConfig } from "../../../agent/config.js";
-import { buildContext } from "../../../agent/context.js";
-import type { SystemView } from "../../../agent/system/system-view.js";
-import { canUseNetns, createNetns, sh, type Netns } from "../../helpers/netns.js";
+import { canUseNetns, createNetns, type Netns } from "../../helpers/netns.js";
 import { closedTcpPort, makeSelfSignedCert, startHttpServer, startHttpsServer, startTcpServer, type TestServer } from "../../helpers/service-servers.js";
 
 describe("classifyServiceError", () => {
@@ -68,16 +65,9 @@ async function keep<T extends TestServer>(s: Promise<T>): Promise<T> {
   return started;
 }
 
-const noSystem: SystemView = {
-  interfaces: async () => [], routes: async () => [], resolvers: async () => [], neighbours: async () => [], wifi: async () => [],
-};
-
 async function runService(service: string | undefined) {
-  const config = AgentConfig.parse({
-    targets: { anchors: ["127.0.0.1"], publicResolvers: [], resolvers: ["127.0.0.1"], names: ["a.test"], ...(service ? { service } : {}) },
-  });
-  const ctx = buildContext({ config, log: memoryLogger(), system: noSystem }, {});
-  return serviceCheck.run({ ...ctx, earlier: {} }, new AbortController().signal);
+  const { ctx } = testCheckContext({ resolvers: ["127.0.0.1"], names: ["a.test"], ...(service ? { service } : {}) });
+  return serviceCheck.run(ctx, new AbortController().signal);
 }
 const codes = (o: { findings: { code: string }[] }) => o.findings.map((f) => f.code);
 

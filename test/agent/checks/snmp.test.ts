@@ -1,13 +1,10 @@
 // The snmp check end to end against Debian's real snmpd on loopback (test/helpers/snmpd.ts): real
 // IF-MIB, v2c and v3 authPriv, snmpd's real USM report PDUs, and made-up modem values via `override`.
+import { testCheckContext } from "../../helpers/check-context.js";
 import { createSocket, type Socket } from "node:dgram";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { snmpCheck } from "../../../agent/checks/snmp.js";
-import type { CheckContext } from "../../../agent/checks/types.js";
-import { AgentConfig, type SnmpDevice } from "../../../agent/config.js";
-import { buildContext } from "../../../agent/context.js";
-import type { SystemView } from "../../../agent/system/system-view.js";
-import { memoryLogger } from "../../../shared/log.js";
+import { type SnmpDevice } from "../../../agent/config.js";
 import { startSnmpd, type Snmpd, type SnmpdOverride } from "../../helpers/snmpd.js";
 
 const COMMUNITY = "s3cret-community";
@@ -15,21 +12,9 @@ const USER = { name: "tech", authKey: "auth-key-12345", privKey: "priv-key-67890
 /** sysUpTime of one day (TimeTicks cannot be overridden; snmpd serves it as a Gauge, which the parser accepts). */
 const UP_ONE_DAY: SnmpdOverride = { oid: "1.3.6.1.2.1.1.3.0", type: "uinteger", value: 8640000 };
 
-/** No check here may look at the host: an empty made-up system view. */
-const noSystem: SystemView = {
-  interfaces: async () => [],
-  routes: async () => [],
-  resolvers: async () => [],
-  neighbours: async () => [],
-  wifi: async () => [],
-};
-
 function context(devices: unknown[]) {
-  const log = memoryLogger();
-  // Network safety: every public default (anchors, resolvers, names) overridden with loopback values.
-  const config = AgentConfig.parse({ targets: { anchors: ["127.0.0.1"], publicResolvers: ["127.0.0.1:1"], resolvers: ["127.0.0.1:1"], names: ["localhost"], snmp: devices } });
-  const ctx: CheckContext = { ...buildContext({ config, log, system: noSystem, privileged: false }, {}), earlier: {} };
-  return { ctx, log };
+  // No check here may look at the host: testCheckContext gives an empty made-up system view.
+  return testCheckContext({ resolvers: ["127.0.0.1:1"], snmp: devices });
 }
 
 async function run(devices: unknown[], signal = new AbortController().signal) {
