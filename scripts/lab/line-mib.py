@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""snmpd `pass` handler: the home router's simulated modem line in the standard DSL MIBs.
+"""snmpd `pass_persist` handler: the home router's simulated modem line in the standard DSL MIBs.
 
 The lab's access line is a veth, so its line figures are made up here, read from a small state file
 that `lab.sh fault line-degraded` rewrites (no snmpd restart). Serves, for the WAN ifIndex:
@@ -7,7 +7,9 @@ that `lab.sh fault line-degraded` rewrites (no snmpd restart). Serves, for the W
   .8 CurrAttainableRate (0.1 dB, bit/s); VDSL2-LINE-MIB (RFC 5650) xdsl2LineStatusAttainableRateDs/Us
   (.17/.18, bit/s) and xdsl2LineBandTable .2 LnAtten, .3 SigAtten, .4 SnrMargin (0.1 dB) for the bands
   upstream(1) and downstream(2).
-Usage (by snmpd): line-mib.py STATEFILE -g|-n OID   STATEFILE lines: key=value (see lab.sh).
+Usage (by snmpd): `pass_persist OID line-mib.py STATEFILE` (one long-lived process: a `pass` script
+spawned per GET/GETNEXT made a full SNMP read of the lab router take ~2 s), or for a manual look
+`line-mib.py STATEFILE -g|-n OID`. STATEFILE lines: key=value (see lab.sh), re-read on every request.
 """
 import sys
 
@@ -37,16 +39,40 @@ def table(state):
     return sorted(rows)
 
 
-def main():
-    state = dict(l.strip().split("=", 1) for l in open(sys.argv[1]) if "=" in l)
-    mode, oid = sys.argv[2], tuple(int(x) for x in sys.argv[3].strip(".").split(".") if x)
+def answer(statefile, mode, oid_text):
+    state = dict(l.strip().split("=", 1) for l in open(statefile) if "=" in l)
+    oid = tuple(int(x) for x in oid_text.strip(".").split(".") if x)
     for row_oid, kind, value in table(state):
-        if (mode == "-g" and row_oid == oid) or (mode == "-n" and row_oid > oid):
-            print("." + ".".join(map(str, row_oid)))
-            print(kind)
-            print(value)
+        if (mode == "get" and row_oid == oid) or (mode == "getnext" and row_oid > oid):
+            return "." + ".".join(map(str, row_oid)) + "\n" + kind + "\n" + str(value) + "\n"
+    return "NONE\n"
+
+
+def persist(statefile):
+    """The pass_persist protocol (snmpd.conf(5)): PING/PONG, then get|getnext|set + OID lines."""
+    for line in sys.stdin:
+        cmd = line.strip()
+        if cmd == "PING":
+            out = "PONG\n"
+        elif cmd in ("get", "getnext"):
+            out = answer(statefile, cmd, sys.stdin.readline().strip())
+        elif cmd == "set":
+            sys.stdin.readline()
+            sys.stdin.readline()
+            out = "not-writable\n"
+        elif cmd == "":
             return
-    print("NONE")
+        else:
+            out = "NONE\n"
+        sys.stdout.write(out)
+        sys.stdout.flush()
+
+
+def main():
+    if len(sys.argv) == 2:
+        persist(sys.argv[1])
+    else:
+        sys.stdout.write(answer(sys.argv[1], {"-g": "get", "-n": "getnext"}[sys.argv[2]], sys.argv[3]))
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 // The whole product slice, with real parts only: a collector on port 0 with a real SQLite file, the
 // real agent binary enrolled with a one-time code and connected over a real WebSocket, the engineer
 // CLI following a run live, real `ping` of loopback and a real DNS server on loopback.
-import { readFile, stat, writeFile, mkdtemp } from "node:fs/promises";
+import { mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
@@ -28,6 +28,7 @@ afterAll(async () => {
   await agent?.stop();
   await dns?.close();
   await col?.close();
+  await rm(dir, { recursive: true, force: true });
 });
 
 describe("agent -> WebSocket -> collector -> ticket", () => {
