@@ -190,8 +190,8 @@ sysContact support@$ZONE
 # snmpd's own uptime would be seconds after "lab.sh up" and read as "router rebooted recently":
 # present the router as up for one day (timeticks = 1/100 s).
 override .1.3.6.1.2.1.1.3.0 timeticks 8640000
-pass .1.3.6.1.2.1.10.94 $PY $HELPERS/line-mib.py $STATE/home/line.state
-pass .1.3.6.1.2.1.10.251 $PY $HELPERS/line-mib.py $STATE/home/line.state
+pass_persist .1.3.6.1.2.1.10.94 $PY $HELPERS/line-mib.py $STATE/home/line.state
+pass_persist .1.3.6.1.2.1.10.251 $PY $HELPERS/line-mib.py $STATE/home/line.state
 EOF
   start home-snmpd home snmpd -f -Lo -C -c "$STATE/home/snmpd.conf" -p "$STATE/home/snmpd.pid" \
     --persistentDir="$STATE/home/snmp"

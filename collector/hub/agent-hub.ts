@@ -194,9 +194,25 @@ export class AgentHub {
     }
     this.send(conn, { type: "ack", runId: ev.runId, seq: ev.seq });
     if (result === "duplicate") return;
-    // The agent refused (no customer grant, refused consent...): who refused what goes in the audit trail.
-    if (ev.type === "run.refused") await this.o.store.appendAudit({ at: this.o.now(), actor: `agent:${conn.agentId}`, action: "run.refused", agentId: conn.agentId, runId: ev.runId, outcome: "denied", detail: { code: ev.code, reason: ev.reason } }).catch((e: unknown) => this.o.log.error("audit of run.refused failed", { runId: ev.runId, error: String(e) }));
+    await this.auditRunEvent(conn.agentId, ev);
     this.publish(ev);
+  }
+
+  /**
+   * The agent's side of the story in the audit trail: it accepted (the customer's grant covered the
+   * run), refused (no grant, consent refused...), ran (finished, with outcome) or uploaded an offline
+   * run. Grants and revocations themselves are the customer's and live in the agent's consent log.
+   */
+  private async auditRunEvent(agentId: string, ev: RunEvent): Promise<void> {
+    const base = { at: this.o.now(), actor: `agent:${agentId}`, agentId, runId: ev.runId };
+    const entry =
+      ev.type === "run.refused" ? { ...base, action: "run.refused", outcome: "denied", detail: { code: ev.code, reason: ev.reason } }
+      : ev.type === "run.accepted" ? { ...base, action: "run.accepted", outcome: "allowed" }
+      : ev.type === "run.finished" ? { ...base, action: "run.finished", outcome: ev.outcome, detail: { steps: ev.steps } }
+      : ev.type === "run.offline" ? { ...base, action: "run.offline", ticketId: ev.ticketId, outcome: "ok", detail: { checks: ev.checks } }
+      : undefined;
+    if (!entry) return;
+    await this.o.store.appendAudit(entry).catch((e: unknown) => this.o.log.error("audit of a run event failed", { runId: ev.runId, action: entry.action, error: String(e) }));
   }
 
   private publish(ev: RunEvent): void {

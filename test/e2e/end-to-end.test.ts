@@ -88,6 +88,11 @@ describe("agent -> WebSocket -> collector -> ticket", () => {
     const ping = run.steps.find((s) => s.result.check === "ping")!.result;
     expect(JSON.stringify(ping.data)).toMatch(/127\.0\.0\.1/);
     expect(dns.queries).toBeGreaterThan(0);
+    // Who triggered, that the agent accepted and ran it, and who read the ticket: all audited.
+    const audit = await col.running.store.listAudit({ ticketId: ticket.id });
+    const trail = (await col.running.store.listAudit({ limit: 1000 })).filter((e) => e.runId === run.id).map((e) => `${e.action}:${e.actor.split(":")[0]}`);
+    expect(trail).toEqual(expect.arrayContaining(["run.request:token", "run.accepted:agent", "run.finished:agent"]));
+    expect(audit.some((e) => e.action === "ticket.read" && e.actor.includes("alice"))).toBe(true);
   });
 
   test("a run the collector cannot express with known checks is refused by the agent with a reason", async () => {
