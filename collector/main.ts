@@ -29,6 +29,8 @@ Options:
   --tls-key FILE     ... and key
   --public-url URL   the URL agents and engineers use, if not the bound address
   --log-level L      info | warn | error | silent (default info)
+  --max-agents N     connected agents before new ones are refused with 503 + Retry-After (default 10000)
+  --heartbeat-ms N   ping agents this often; one silent for a whole interval is dropped (default 30000)
   -h, --help         this help;  -v, --version  the version
 Exit codes: 0 ok, 1 failed to start, 2 usage error.`;
 
@@ -43,6 +45,8 @@ function parseConfig(argv: string[]): CollectorConfig {
       "tls-key": { type: "string" },
       "public-url": { type: "string" },
       "log-level": { type: "string" },
+      "max-agents": { type: "string" },
+      "heartbeat-ms": { type: "string" },
     },
     strict: true,
   });
@@ -59,6 +63,8 @@ function parseConfig(argv: string[]): CollectorConfig {
   const parsed = CollectorConfig.safeParse({
     ...Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined)),
     ...(raw.port !== undefined ? { port: Number(raw.port) } : {}),
+    ...(values["max-agents"] !== undefined ? { maxAgents: Number(values["max-agents"]) } : {}),
+    ...(values["heartbeat-ms"] !== undefined ? { heartbeatMs: Number(values["heartbeat-ms"]) } : {}),
   });
   if (!parsed.success) throw new UsageError(z.prettifyError(parsed.error));
   if (Boolean(parsed.data.tlsCert) !== Boolean(parsed.data.tlsKey)) throw new UsageError("--tls-cert and --tls-key go together");
