@@ -93,16 +93,20 @@ export function parseInterfaces(ifVarbinds: readonly RawVarbind[], ifxVarbinds: 
 /** A line MIB the device may not implement: `supported: false` means "not measured", never a fault. */
 export type LinePart<L> = { supported: false } | { supported: true; lines: L[] };
 
-export interface AdslLine {
+/** The line figures every xDSL MIB reports, per direction; undefined = not reported. */
+export interface DslLineFigures {
   ifIndex: number;
-  /** Downstream figures are measured by the modem (ATU-R), upstream by the exchange (ATU-C). */
   snrMarginDownDb?: number;
   snrMarginUpDb?: number;
+  /** Line attenuation per direction (VDSL2: LATN). */
   attenuationDownDb?: number;
   attenuationUpDb?: number;
   attainableRateDownBps?: number;
   attainableRateUpBps?: number;
 }
+
+/** ADSL: downstream figures are measured by the modem (ATU-R), upstream by the exchange (ATU-C). */
+export type AdslLine = DslLineFigures;
 
 export interface AdslErrors {
   /** adslAturPerfESs summed over lines: errored seconds since the agent's counters reset. */
@@ -160,15 +164,7 @@ export function parseAdsl(
   return { supported: true, lines, ...(Object.keys(errors).length ? { errors } : {}) };
 }
 
-export interface Vdsl2Line {
-  ifIndex: number;
-  snrMarginDownDb?: number;
-  snrMarginUpDb?: number;
-  /** Line attenuation (LATN) per direction. */
-  attenuationDownDb?: number;
-  attenuationUpDb?: number;
-  attainableRateDownBps?: number;
-  attainableRateUpBps?: number;
+export interface Vdsl2Line extends DslLineFigures {
   /** Figures the modem reported as a special value instead of a measurement (RFC 5650). */
   unavailable: string[];
 }
