@@ -1,6 +1,6 @@
 // Human output of the engineer CLI: one line per step as it lands, the verdict, a ticket summary,
 // and a progress line (spinner + count) on a terminal while waiting.
-import type { Run, TicketWithRuns } from "../shared/api.js";
+import type { DeviceState, Run, TicketWithRuns } from "../shared/api.js";
 import type { StepResult } from "../shared/checks.js";
 import type { Verdict } from "../shared/verdict.js";
 
@@ -76,4 +76,45 @@ export class Progress {
     this.frame = (this.frame + 1) % SPIN.length;
     this.stream.write(`\r\x1b[2K${SPIN[this.frame]} ${this.state}: ${this.n}/${this.total} steps`);
   }
+}
+
+/** A few figures a field technician looks for first, read defensively from each check's data. */
+function keyFigures(check: string, data: Record<string, unknown>): string {
+  // Check data crossed the wire as JSON; read it loosely and print "?" for what is missing.
+  const d = data as Record<string, any>;
+  switch (check) {
+    case "host":
+      return `primary ${d.primary ?? "?"}, gateway ${d.gateway ?? "none"}`;
+    case "gateway":
+      return `${d.gateway ?? "?"} ${d.alive ? "alive" : "not answering"}${d.ping?.AverageResponseTime !== undefined ? `, ${d.ping.AverageResponseTime} ms` : ""}`;
+    case "dhcp":
+      return d.lease ? `lease ${d.lease.IPAddress ?? "?"} from ${d.lease.DHCPServer ?? "?"}, ${d.lease.LeaseTimeRemaining ?? "?"} s left` : "no lease read";
+    case "snmp":
+    case "routeros":
+      return (d.devices ?? [])
+        .map((x: any) => {
+          const wan = x.wan ? `WAN ${x.wan.ifName ?? x.wan.name ?? "?"} ${x.wan.ifOperStatus ?? (x.wan.running === true ? "up" : x.wan.running === false ? "down" : "?")}` : "WAN ?";
+          const line = x.vdsl2?.lines?.[0] ?? x.adsl?.lines?.[0];
+          return `${x.host}: ${wan}${line?.snrMarginDownDb !== undefined ? `, SNR margin ${line.snrMarginDownDb}/${line.snrMarginUpDb ?? "?"} dB` : ""}`;
+        })
+        .join("; ");
+    default:
+      return "";
+  }
+}
+
+export function formatDeviceState(s: DeviceState): string {
+  const lines = [`device ${s.agent.id} (${s.agent.name})  ${s.agent.connected ? "online" : "offline"}${s.agent.ticketId ? `  ticket ${s.agent.ticketId}` : ""}`];
+  lines.push("latest measured state:");
+  for (const [check, st] of Object.entries(s.latest)) {
+    const codes = st.findings.filter((f) => f.severity !== "info").map((f) => f.code).join(", ");
+    const figures = keyFigures(check, st.data);
+    lines.push(`  ${check.padEnd(9)} ${st.status.padEnd(5)} ${new Date(st.at).toISOString()}${figures ? `  ${figures}` : ""}${codes ? `  [${codes}]` : ""}`);
+  }
+  lines.push(s.lastGoodRunId ? `changes since the last good run ${s.lastGoodRunId}:` : "no good run on record to compare with");
+  for (const c of s.changes) lines.push(`  ${c.check.padEnd(9)} ${c.kind.padEnd(8)} ${c.detail}`);
+  if (s.lastGoodRunId && s.changes.length === 0) lines.push("  none");
+  lines.push("runs (newest first):");
+  for (const r of s.runs) lines.push(`  ${r.id}  ${new Date(r.createdAt).toISOString()}  ${r.state.padEnd(10)} ${r.verdict ? `${r.verdict.segment}/${r.verdict.cause}` : "-"}${r.offline ? "  [offline]" : ""}`);
+  return lines.join("\n");
 }

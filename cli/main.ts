@@ -3,10 +3,10 @@
 // (NETDIAG_URL / NETDIAG_TOKEN or --url / --token).
 import { parseArgs } from "node:util";
 import { z } from "zod";
-import { Agent, EnrollmentCreated, Run, RunStreamEvent, Ticket, TicketWithRuns, TokenCreated } from "../shared/api.js";
+import { Agent, DeviceState, EnrollmentCreated, Run, RunStreamEvent, Ticket, TicketWithRuns, TokenCreated } from "../shared/api.js";
 import { readFileSync } from "node:fs";
 import { HttpClientError, httpJson, type HttpJsonOptions } from "../shared/http-client.js";
-import { formatRun, formatStep, formatTicket, formatVerdict, Progress } from "./format.js";
+import { formatDeviceState, formatRun, formatStep, formatTicket, formatVerdict, Progress } from "./format.js";
 import { readSse } from "./sse.js";
 
 const VERSION = "0.1.0";
@@ -24,6 +24,8 @@ Tickets
 Agents
   enroll-code [--ticket ID] [--ttl-hours N]       one-time code to read out to the customer
   agents                                          enrolled agents and whether they are online
+  device AGENT_ID [--json]                        the site's device state: newest result per check,
+                                                  run history, what changed since the last good run
   agent revoke ID                                 (admin) the agent's secret stops working
   agent reenroll ID                               new one-time code that re-keys the same agent
 Runs
@@ -147,6 +149,15 @@ async function agentsCmd(argv: string[]): Promise<number> {
   const list = await api(g, `/api/agents`, z.array(Agent));
   if (values.json) out(JSON.stringify(list, null, 2));
   else for (const a of list) out(`${a.id}  ${a.revokedAt ? "revoked" : a.connected ? "online " : "offline"}  ${a.name}${a.ticketId ? `  ticket ${a.ticketId}` : ""}`);
+  return 0;
+}
+
+async function deviceCmd(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: GLOBAL_OPTS });
+  const g = globals(values);
+  if (!positionals[0]) throw new UsageError("usage: netdiag device AGENT_ID");
+  const state = await api(g, `/api/agents/${encodeURIComponent(positionals[0])}/state`, DeviceState);
+  out(values.json ? JSON.stringify(state, null, 2) : formatDeviceState(state));
   return 0;
 }
 
@@ -295,6 +306,7 @@ const commands: Record<string, (argv: string[]) => Promise<number>> = {
   ticket: ticketCmd,
   "enroll-code": enrollCodeCmd,
   agents: agentsCmd,
+  device: deviceCmd,
   agent: agentCmd,
   run: runCmd,
   watch: watchCmd,

@@ -178,6 +178,46 @@ export const Agent = z.object({
 });
 export type Agent = z.infer<typeof Agent>;
 
+// ---- device state (what the field technician reads before going on site) ---------------------------
+
+export const DeviceCheckState = z.object({
+  runId: Id,
+  /** When the step ran (agent clock, epoch ms). */
+  at: z.number().int(),
+  status: z.string(),
+  findings: z.array(z.object({ code: z.string(), severity: z.string(), message: z.string(), subject: z.string().optional() })),
+  data: z.record(z.string(), z.unknown()),
+});
+
+export const DeviceChange = z.object({
+  check: z.string(),
+  /** status: the step's status changed; appeared / cleared: a warn or fail finding came or went. */
+  kind: z.enum(["status", "appeared", "cleared"]),
+  detail: z.string(),
+});
+
+export const DeviceState = z.object({
+  agent: Agent,
+  /** The newest measured result of each check (skipped and errored steps are not state). */
+  latest: z.record(z.string(), DeviceCheckState),
+  /** Recent runs, newest first, with their verdicts. */
+  runs: z.array(
+    z.object({
+      id: Id,
+      ticketId: Id,
+      createdAt: z.number().int(),
+      state: RunState,
+      offline: z.boolean(),
+      verdict: z.object({ segment: z.string(), cause: z.string(), summary: z.string() }).optional(),
+    }),
+  ),
+  /** The newest completed run whose verdict found nothing wrong; undefined = none on record. */
+  lastGoodRunId: Id.optional(),
+  /** What differs between the newest run and the last good one. */
+  changes: z.array(DeviceChange),
+});
+export type DeviceState = z.infer<typeof DeviceState>;
+
 // ---- tokens ---------------------------------------------------------------------------------------
 
 export const CreateTokenBody = z

@@ -7,11 +7,31 @@ import { hashSecret, randomEnrollmentCode, randomId, randomSecret } from "../../
 import { boundEnrollmentCode, parseEnrollmentCode } from "../auth/enrollment-code.js";
 import { actorOf } from "../auth/principal.js";
 import { conflict, HttpError, notFound, unauthorized } from "../http-error.js";
+import { redactRun } from "../auth/redact.js";
+import { deviceState } from "../device-state.js";
+import type { AgentRecord } from "../store/types.js";
 import { readBody } from "./body.js";
 import { ACTORS, ADMINS, principalOf, READERS, type RouteSpec } from "./route-spec.js";
 
 /** Only the validity can be chosen: the ticket is the agent's own. */
 const ReenrollBody = CreateEnrollmentBody.pick({ ttlS: true }).strict();
+
+/** How many recent runs the device state reads (history shown, and where the last good run is looked for). */
+const DEVICE_STATE_RUNS = 20;
+
+/** The API view of a stored agent: never its secret hash. */
+function agentView(a: AgentRecord, connected: boolean): Agent {
+  return {
+    id: a.id,
+    name: a.name,
+    createdAt: a.createdAt,
+    connected,
+    ...(a.hostname ? { hostname: a.hostname } : {}),
+    ...(a.ticketId ? { ticketId: a.ticketId } : {}),
+    ...(a.lastSeenAt !== undefined ? { lastSeenAt: a.lastSeenAt } : {}),
+    ...(a.revokedAt !== undefined ? { revokedAt: a.revokedAt } : {}),
+  };
+}
 
 export const agentRoutes: RouteSpec[] = [
   {
@@ -97,17 +117,21 @@ export const agentRoutes: RouteSpec[] = [
     access: READERS,
     summary: "list enrolled agents and whether they are connected",
     async handler(c, d) {
-      const list: Agent[] = (await d.store.listAgents()).map((a) => ({
-        id: a.id,
-        name: a.name,
-        createdAt: a.createdAt,
-        connected: d.hub.isConnected(a.id),
-        ...(a.hostname ? { hostname: a.hostname } : {}),
-        ...(a.ticketId ? { ticketId: a.ticketId } : {}),
-        ...(a.lastSeenAt !== undefined ? { lastSeenAt: a.lastSeenAt } : {}),
-        ...(a.revokedAt !== undefined ? { revokedAt: a.revokedAt } : {}),
-      }));
-      return c.json(list);
+      return c.json((await d.store.listAgents()).map((a) => agentView(a, d.hub.isConnected(a.id))));
+    },
+  },
+  {
+    method: "GET",
+    path: "/api/agents/:id/state",
+    access: READERS,
+    summary: "the site's collected device state: newest result per check, run history, changes since the last good run",
+    async handler(c, d) {
+      const id = Id.safeParse(c.req.param("id"));
+      const rec = id.success ? await d.store.getAgent(id.data) : undefined;
+      if (!rec) throw notFound("agent");
+      const runs = await d.store.listRunsForAgent(rec.id, DEVICE_STATE_RUNS);
+      await d.store.appendAudit({ at: d.now(), actor: actorOf(principalOf(c)), action: "device.read", agentId: rec.id, outcome: "ok", ...(rec.ticketId ? { ticketId: rec.ticketId } : {}) });
+      return c.json(deviceState(agentView(rec, d.hub.isConnected(rec.id)), runs.map((r) => redactRun(r))));
     },
   },
   {

@@ -117,6 +117,11 @@ export const MIGRATIONS: readonly Migration[] = [
         BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END`,
     ],
   },
+  {
+    version: 2,
+    name: "runs by agent (device state for field technicians)",
+    steps: [`CREATE INDEX runs_agent ON runs (agent_id, created_at)`],
+  },
 ];
 
 /**

@@ -364,6 +364,11 @@ class SqliteStore implements Store {
     return this.runsWhere("ticket_id = ? ORDER BY created_at, id", [ticketId]);
   }
 
+  listRunsForAgent(agentId: string, limit: number): Promise<Run[]> {
+    // Newest first; a subquery picks the ids so the limit applies to runs, not rows.
+    return this.runsWhere("id IN (SELECT id FROM runs WHERE agent_id = ? ORDER BY created_at DESC, id DESC LIMIT ?) ORDER BY created_at DESC, id DESC", [agentId, limit]);
+  }
+
   pendingRunsForAgent(agentId: string, now: number): Promise<Run[]> {
     return this.runsWhere("agent_id = ? AND state = 'requested' AND pickup_by > ? ORDER BY created_at, id", [
       agentId,

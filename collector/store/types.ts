@@ -93,6 +93,8 @@ export interface Store {
   createRun(run: NewRun): Promise<void>;
   getRun(id: string): Promise<Run | undefined>;
   listRunsForTicket(ticketId: string): Promise<Run[]>;
+  /** This agent's most recent runs with their steps, newest first. */
+  listRunsForAgent(agentId: string, limit: number): Promise<Run[]>;
   /** Runs of this agent still waiting to be sent (state requested, not past pickupBy). */
   pendingRunsForAgent(agentId: string, now: number): Promise<Run[]>;
   setRunState(id: string, state: RunState, now: number, reason?: string): Promise<void>;

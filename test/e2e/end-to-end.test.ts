@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { z } from "zod";
-import { Agent, EnrollmentCreated, Run, Ticket, TicketWithRuns, TokenCreated } from "../../shared/api.js";
+import { Agent, DeviceState, EnrollmentCreated, Run, Ticket, TicketWithRuns, TokenCreated } from "../../shared/api.js";
 import { startDnsStub, type DnsStub } from "../helpers/dns-stub.js";
 import { runBin, startBin, type Daemon } from "../helpers/cli.js";
 import { startTestCollector, type TestCollector } from "../helpers/collector.js";
@@ -113,6 +113,22 @@ describe("agent -> WebSocket -> collector -> ticket", () => {
       expect(r.stderr).toMatch(/invalid target/);
     }
     expect((await col.api(`/api/tickets/${ticket.id}`, TicketWithRuns)).runs).toHaveLength(2);
+  });
+
+  test("the field technician reads the site's device state but cannot trigger a run", async () => {
+    const tech = (await col.api("/api/tokens", TokenCreated, { body: { name: "zhao-field", role: "technician" } })).token;
+    const env = { NETDIAG_URL: col.url, NETDIAG_TOKEN: tech };
+    const r = await runBin("cli", ["device", agentId], env);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/latest measured state:/);
+    expect(r.stdout).toMatch(/^ {2}ping +ok/m);
+    expect(r.stdout).toMatch(/^ {2}dns +ok/m);
+    const json = DeviceState.parse(JSON.parse((await runBin("cli", ["device", agentId, "--json"], env)).stdout));
+    expect(Object.keys(json.latest).sort()).toEqual(["dns", "ping"]);
+    const denied = await runBin("cli", ["run", "--ticket", ticket.id, "--agent", agentId, "--checks", "ping"], env);
+    expect(denied.code).toBe(3);
+    expect(denied.stderr).toMatch(/role technician may not POST \/api\/runs/);
   });
 
   test("acknowledged results survive a collector restart", async () => {
