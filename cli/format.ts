@@ -1,7 +1,9 @@
 // Human output of the engineer CLI: one line per step as it lands, the verdict, a ticket summary,
 // and a progress line (spinner + count) on a terminal while waiting.
 import type { DeviceState, Run, TicketWithRuns } from "../shared/api.js";
-import type { StepResult } from "../shared/checks.js";
+import { CHECK_IDS, type StepResult } from "../shared/checks.js";
+
+const CHECK_ORDER: readonly string[] = CHECK_IDS;
 import type { Verdict } from "../shared/verdict.js";
 
 const MARK: Record<StepResult["status"], string> = { ok: "✔", warn: "!", fail: "✘", skipped: "-", error: "E", timeout: "T" };
@@ -89,6 +91,12 @@ function keyFigures(check: string, data: Record<string, unknown>): string {
       return `${d.gateway ?? "?"} ${d.alive ? "alive" : "not answering"}${d.ping?.AverageResponseTime !== undefined ? `, ${d.ping.AverageResponseTime} ms` : ""}`;
     case "dhcp":
       return d.lease ? `lease ${d.lease.IPAddress ?? "?"} from ${d.lease.DHCPServer ?? "?"}, ${d.lease.LeaseTimeRemaining ?? "?"} s left` : "no lease read";
+    case "path": {
+      const hop = d.ispHop?.address ? `ISP hop ${d.ispHop.address} ${d.ispHop.ping?.lossPct ?? "?"}% loss` : "ISP hop not found";
+      const anchors = (d.anchors ?? []) as { SuccessCount?: number; lossPct?: number }[];
+      const reached = anchors.filter((a) => (a.SuccessCount ?? 0) > 0).length;
+      return `${hop}, anchors ${reached}/${anchors.length} reachable${d.mtu?.pathMtu ? `, path MTU ${d.mtu.pathMtu}` : ""}`;
+    }
     case "snmp":
     case "routeros":
       return (d.devices ?? [])
@@ -106,7 +114,9 @@ function keyFigures(check: string, data: Record<string, unknown>): string {
 export function formatDeviceState(s: DeviceState): string {
   const lines = [`device ${s.agent.id} (${s.agent.name})  ${s.agent.connected ? "online" : "offline"}${s.agent.ticketId ? `  ticket ${s.agent.ticketId}` : ""}`];
   lines.push("latest measured state:");
-  for (const [check, st] of Object.entries(s.latest)) {
+  // In isolation-chain order, as the engineer reads a diagnosis.
+  const ordered = Object.entries(s.latest).sort(([a], [b]) => CHECK_ORDER.indexOf(a) - CHECK_ORDER.indexOf(b));
+  for (const [check, st] of ordered) {
     const codes = st.findings.filter((f) => f.severity !== "info").map((f) => f.code).join(", ");
     const figures = keyFigures(check, st.data);
     lines.push(`  ${check.padEnd(9)} ${st.status.padEnd(5)} ${new Date(st.at).toISOString()}${figures ? `  ${figures}` : ""}${codes ? `  [${codes}]` : ""}`);

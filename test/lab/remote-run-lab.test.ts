@@ -96,5 +96,12 @@ describe.skipIf(!(await canUseNetns()))("remote run in the lab: collector in the
     expect(run.state).toBe("completed");
     expect(run.steps.map((s) => s.result.check).sort()).toEqual(["dhcp", "dns", "gateway", "host", "path", "routeros", "service", "snmp"]);
     expect(run.verdict?.cause).toBe("DNS_SERVFAIL");
+
+    // The field technician's view of the site, from the same stored results.
+    const device = await netdiag(["device", agents[0]!.id]);
+    expect(device).toMatch(/snmp +ok .*10\.77\.0\.1: WAN wan0 up, SNR margin \d+(\.\d+)?\/\d+(\.\d+)? dB/);
+    expect(device).toMatch(/dhcp +ok .*lease 10\.77\.0\.\d+ from 10\.77\.0\.1/);
+    expect(device).toMatch(/path +ok .*ISP hop 100\.64\.7\.1 0% loss, anchors 3\/3 reachable/);
+    expect(device).toMatch(/dns\/DNS_SERVFAIL/);
   });
 });
