@@ -136,9 +136,27 @@ export class SqliteDb {
     private readonly maxBatch: number,
   ) {}
 
-  /** Opens (creating if needed) the file, sets the pragmas, runs `setup` on the writer before any reader. */
+  /**
+   * Opens (creating if needed) the file, sets the pragmas, runs `setup` on the writer before any reader.
+   * Two processes opening a NEW file at once can get SQLITE_BUSY without the busy handler ever being
+   * called (switching a fresh file to WAL and the first WAL-index setup do not wait on busy_timeout:
+   * sqlite.org/wal.html, "Sometimes Queries Return SQLITE_BUSY In WAL Mode"), so the whole open is
+   * retried with a short jittered pause for that error alone.
+   */
   static async open(path: string, opts: SqliteDbOptions, setup: (tx: Tx) => Promise<void>): Promise<SqliteDb> {
     if (opts.maxBatch < 1) throw new Error("maxBatch must be >= 1");
+    const deadline = Date.now() + opts.busyTimeoutMs;
+    for (;;) {
+      try {
+        return await SqliteDb.openOnce(path, opts, setup);
+      } catch (e) {
+        if ((e as { code?: string }).code !== "SQLITE_BUSY" || Date.now() > deadline) throw e;
+        await new Promise((r) => setTimeout(r, 20 + Math.random() * 80));
+      }
+    }
+  }
+
+  private static async openOnce(path: string, opts: SqliteDbOptions, setup: (tx: Tx) => Promise<void>): Promise<SqliteDb> {
     const w = new Connection(
       await openConnection(path, sqlite3.OPEN_READWRITE | sqlite3.OPEN_CREATE | sqlite3.OPEN_FULLMUTEX),
       true,
