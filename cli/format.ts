@@ -1,28 +1,12 @@
 // Human output of the engineer CLI: one line per step as it lands, the verdict, a ticket summary,
 // and a progress line (spinner + count) on a terminal while waiting.
 import type { DeviceState, Run, TicketWithRuns } from "../shared/api.js";
-import { CHECK_IDS, type StepResult } from "../shared/checks.js";
+import { CHECK_IDS } from "../shared/checks.js";
+import { formatStep, formatVerdict } from "../shared/format.js";
+
+export { formatStep, formatVerdict };
 
 const CHECK_ORDER: readonly string[] = CHECK_IDS;
-import type { Verdict } from "../shared/verdict.js";
-
-const MARK: Record<StepResult["status"], string> = { ok: "✔", warn: "!", fail: "✘", skipped: "-", error: "E", timeout: "T" };
-
-export function formatStep(s: StepResult): string {
-  const codes = s.findings.filter((f) => f.severity !== "info").map((f) => f.code);
-  const why = s.skipReason ?? s.error?.message ?? codes.join(", ");
-  return `${MARK[s.status]} ${s.check.padEnd(9)} ${s.status.padEnd(7)} ${String(Math.round(s.durationMs)).padStart(6)} ms${why ? "  " + why : ""}`;
-}
-
-export function formatVerdict(v: Verdict): string {
-  const lines = [`VERDICT: ${v.segment.toUpperCase()} — ${v.cause}: ${v.summary}`];
-  for (const e of v.evidence) lines.push(`  evidence: [${e.check}] ${e.code} ${e.detail}`);
-  for (const e of v.consequences) lines.push(`  consequence: [${e.check}] ${e.code} ${e.detail}`);
-  if (v.unverified.length) lines.push(`  not verified: ${v.unverified.join(", ")}`);
-  for (const s of v.next_steps.engineer) lines.push(`  engineer: ${s}`);
-  for (const s of v.next_steps.customer) lines.push(`  customer: ${s.en}`);
-  return lines.join("\n");
-}
 
 export function formatRun(r: Run, withSteps = true): string {
   const lines = [`run ${r.id}  ${r.state}${r.reason ? ` (${r.reason})` : ""}  agent ${r.agentId}  by ${r.requestedBy}  ${new Date(r.createdAt).toISOString()}${r.offline ? "  [offline run]" : ""}`];

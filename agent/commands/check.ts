@@ -9,7 +9,8 @@ import { loadAgentConfig } from "../config.js";
 import { buildContext, timeoutOverrides } from "../context.js";
 import { runPlan } from "../runner/run-plan.js";
 import { isolateFault } from "../verdict/isolate-fault.js";
-import type { Verdict } from "../../shared/verdict.js";
+import { formatStep, formatVerdict } from "../../shared/format.js";
+import { pickLocale } from "../consent/i18n.js";
 import { NotEnrolledError } from "../agent-service.js";
 import { outboxPaths } from "../link/file-outbox.js";
 import { queuedBytes, runOffline } from "../offline-run.js";
@@ -51,6 +52,12 @@ export async function checkCommand(argv: string[]): Promise<number> {
   }
   const configPath = values.config ?? defaultConfigPath();
   const config = await loadAgentConfig(configPath);
+  let locale: "en" | "zh-CN";
+  try {
+    locale = pickLocale({ flag: values.lang, config: config.locale, env: process.env });
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
   const ids = values.checks ? values.checks.split(",").map((s) => s.trim()).filter(Boolean) : [...FULL_DIAGNOSIS];
   const unknown = ids.filter((id) => !CheckId.safeParse(id).success);
   if (unknown.length) throw new UsageError(`unknown check id(s): ${unknown.join(", ")} (known: ${CheckId.options.join(", ")})`);
@@ -62,7 +69,7 @@ export async function checkCommand(argv: string[]): Promise<number> {
   const ac = new AbortController();
   const onSig = () => ac.abort(new Error("interrupted"));
   const onStep = (s: StepResult) => {
-    if (!values.json) process.stdout.write(formatStepLine(s) + "\n");
+    if (!values.json) process.stdout.write(formatStep(s) + "\n");
   };
   process.once("SIGINT", onSig);
   let steps: StepResult[];
@@ -87,26 +94,8 @@ export async function checkCommand(argv: string[]): Promise<number> {
   // "Could not run": nothing at all was measured (every step errored or timed out).
   const broken = steps.length === 0 || steps.every((s) => s.status === "error" || s.status === "timeout");
   if (values.json) process.stdout.write(JSON.stringify({ verdict, steps, ...(offline ? { offline } : {}) }, null, 2) + "\n");
-  else process.stdout.write("\n" + formatVerdictReport(verdict, pickLocale(values.lang ?? config.locale)) + "\n");
+  else process.stdout.write("\n" + formatVerdict(verdict, locale) + "\n");
   return broken ? 2 : verdict.segment === "none" ? 0 : 1;
-}
-
-/** zh* locales get Chinese customer texts; everything else English. */
-export function pickLocale(explicit?: string): "en" | "zh-CN" {
-  const l = explicit ?? process.env.LC_ALL ?? process.env.LC_MESSAGES ?? process.env.LANG ?? "";
-  return /^zh/i.test(l) ? "zh-CN" : "en";
-}
-
-export function formatVerdictReport(v: Verdict, locale: "en" | "zh-CN"): string {
-  const lines = [`Verdict: ${v.segment.toUpperCase()} (${v.cause}): ${v.summary}`];
-  for (const e of v.evidence) lines.push(`  because [${e.check}] ${e.detail}`);
-  for (const e of v.consequences) lines.push(`  consequence [${e.check}] ${e.code}: ${e.detail}`);
-  if (v.unverified.length) lines.push(`  not verified: ${v.unverified.join(", ")}`);
-  lines.push(locale === "zh-CN" ? "您可以这样做:" : "What you can do:");
-  for (const t of v.next_steps.customer) lines.push(`  - ${t[locale]}`);
-  lines.push("For the support engineer:");
-  for (const t of v.next_steps.engineer) lines.push(`  - ${t}`);
-  return lines.join("\n");
 }
 
 function offlineTicket(ticket: string, enrolled: boolean): string {
@@ -115,8 +104,3 @@ function offlineTicket(ticket: string, enrolled: boolean): string {
   return ticket;
 }
 
-export function formatStepLine(s: StepResult): string {
-  const mark = { ok: "✔", warn: "!", fail: "✘", skipped: "-", error: "E", timeout: "T" }[s.status];
-  const why = s.skipReason ?? s.error?.message ?? s.findings.filter((f) => f.severity !== "info").map((f) => f.code).join(", ");
-  return `${mark} ${s.check.padEnd(9)} ${s.status.padEnd(7)} ${String(Math.round(s.durationMs)).padStart(6)} ms${why ? "  " + why : ""}`;
-}

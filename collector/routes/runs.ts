@@ -10,10 +10,20 @@ import { badRequest, conflict, notFound } from "../http-error.js";
 import { readBody } from "./body.js";
 import { ACTORS, principalOf, READERS, type RouteSpec } from "./route-spec.js";
 
-async function loadRun(d: Parameters<RouteSpec["handler"]>[1], raw: string) {
-  const id = Id.safeParse(raw);
+type Ctx = Parameters<RouteSpec["handler"]>[0];
+type Deps = Parameters<RouteSpec["handler"]>[1];
+
+async function loadRun(c: Ctx, d: Deps) {
+  const id = Id.safeParse(c.req.param("id"));
   const run = id.success ? await d.store.getRun(id.data) : undefined;
   if (!run) throw notFound("run");
+  return run;
+}
+
+/** Loads the run and records who read or watched it (confidentiality: every read is audited). */
+async function readRun(c: Ctx, d: Deps, action: "run.read" | "run.watch") {
+  const run = await loadRun(c, d);
+  await d.store.appendAudit({ at: d.now(), actor: actorOf(principalOf(c)), action, runId: run.id, ticketId: run.ticketId, outcome: "ok" });
   return run;
 }
 
@@ -54,8 +64,7 @@ export const runRoutes: RouteSpec[] = [
     access: READERS,
     summary: "a run with its step results and verdict",
     async handler(c, d) {
-      const run = await loadRun(d, c.req.param("id") ?? "");
-      await d.store.appendAudit({ at: d.now(), actor: actorOf(principalOf(c)), action: "run.read", runId: run.id, ticketId: run.ticketId, outcome: "ok" });
+      const run = await readRun(c, d, "run.read");
       return c.json(redactRun(run));
     },
   },
@@ -65,7 +74,7 @@ export const runRoutes: RouteSpec[] = [
     access: ACTORS,
     summary: "cancel a run (the agent stops its checks)",
     async handler(c, d) {
-      const run = await loadRun(d, c.req.param("id") ?? "");
+      const run = await loadRun(c, d);
       const p = principalOf(c);
       if (TERMINAL_RUN_STATES.includes(run.state)) throw conflict("RUN_FINISHED", `run is already ${run.state}`);
       const sent = d.hub.cancel(run.agentId, run.id);
@@ -83,8 +92,7 @@ export const runRoutes: RouteSpec[] = [
     access: READERS,
     summary: "Server-Sent Events: stored steps first, then each new step, the verdict and state changes live",
     async handler(c, d) {
-      const run = await loadRun(d, c.req.param("id") ?? "");
-      await d.store.appendAudit({ at: d.now(), actor: actorOf(principalOf(c)), action: "run.watch", runId: run.id, ticketId: run.ticketId, outcome: "ok" });
+      const run = await readRun(c, d, "run.watch");
       return streamSSE(c, async (stream) => {
         // Subscribe before reading the stored state, then drop live events already covered by it,
         // so nothing falls in the gap between the two.

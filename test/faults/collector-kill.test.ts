@@ -94,6 +94,9 @@ describe("collector killed with SIGKILL mid-stream", () => {
       const target = totalAcks() + ACKS_BETWEEN_KILLS;
       // Every agent is back (so each kill cuts the whole fleet) and results flowed since the last kill.
       await expect.poll(() => agents.every((a) => a.link.isOpen) && (totalAcks() >= target || finished), { timeout: 60_000, interval: 20 }).toBe(true);
+      // Kill at a moment when results are in flight (sent or queued, not yet acked), so the kill
+      // really cuts streams in progress instead of landing in a quiet gap.
+      await expect.poll(() => finished || agents.some((a) => a.outbox.pending().length > 0), { timeout: 10_000, interval: 1 }).toBe(true);
       if (agents.some((a) => a.outbox.pending().length > 0)) killedWithUnacked++;
       collector.proc.kill("SIGKILL");
       await new Promise((r) => collector!.proc.once("exit", r));
