@@ -26,6 +26,16 @@ export const Verdict = z.object({
   evidence: z.array(Evidence).max(100),
   /** Later failures explained by this one. */
   consequences: z.array(Evidence).max(100),
+  /** Further faults found beyond the first (each with its own evidence); empty when none. */
+  also: z.array(z.object({ segment: Segment, cause: z.string().regex(/^[A-Z][A-Z0-9_]{1,63}$/), evidence: z.array(Evidence).max(20) })).max(10).optional(),
+  /**
+   * For UNDETERMINED: the segments the evidence cannot tell apart, each with a cause and the evidence
+   * pointing at it, and the probe that would decide. Empty otherwise.
+   */
+  candidates: z.array(z.object({ segment: Segment, cause: z.string().regex(/^[A-Z][A-Z0-9_]{1,63}$/), evidence: z.array(Evidence).max(20) })).max(8).optional(),
+  decider: z.string().max(1000).optional(),
+  /** Failed observations explained by a named harmless reason, not by the cause ("the router drops ping; ARP and TCP prove it alive"). */
+  explained: z.array(z.object({ reason: z.string().regex(/^[A-Z][A-Z0-9_]{1,63}$/), detail: z.string().max(1000), failures: z.array(Evidence).max(50) })).max(20).optional(),
   /** Segments that could not be judged because their evidence was not measured. */
   unverified: z.array(Segment).max(8),
   next_steps: z.object({

@@ -1,12 +1,14 @@
-// Turns step results into Observations: one extractor per check, in one literal map. Extractors read
-// the check's data defensively (it crossed the wire as JSON) and cite the step they read.
+// Turns step results into Observations: one extractor per check, in one literal map, each citing the
+// step it read. Then every warn/fail finding becomes a Failure with the points it needs.
 import type { CheckId, StepResult } from "../../shared/checks.js";
 import type { HostData } from "../checks/host/assess-host.js";
 import type { GatewayData } from "../checks/gateway/assess-gateway.js";
 import type { DnsData } from "../checks/dns.js";
+import type { DhcpData } from "../checks/dhcp.js";
 import type { PathData } from "../checks/path/assess.js";
 import type { IpPingResult } from "../checks/path/ip-ping.js";
-import type { Fact, LinkFigures, Observations } from "./observations.js";
+import { failuresOf } from "./failure-paths.js";
+import type { Fact, IcmpError, LinkFigures, Observations, ResolverObs } from "./observations.js";
 
 const USABLE = new Set(["ok", "warn", "fail"]);
 
@@ -15,7 +17,7 @@ function fact<T>(step: StepResult, value: T, code: string, detail: string): Fact
 }
 
 function has(step: StepResult, code: string): boolean {
-  return step.findings.some((f) => f.code === code);
+  return step.findings.some((f) => f.code === code && f.severity !== "info");
 }
 
 function findingMsg(step: StepResult, code: string): string {
@@ -27,6 +29,15 @@ function figures(p: IpPingResult | undefined): LinkFigures | undefined {
   return { reachable: p.SuccessCount > 0, lossPct: p.lossPct, ...(p.AverageResponseTime !== undefined ? { avgMs: p.AverageResponseTime } : {}) };
 }
 
+/** An ICMP error type from the probe's words (iputils / busybox / TR-181 style). */
+export function icmpErrorType(text: string): IcmpError["type"] {
+  const t = text.toLowerCase();
+  if (/net(work)?[ _]unreachable/.test(t)) return "net_unreachable";
+  if (/host[ _]unreachable/.test(t)) return "host_unreachable";
+  if (/prohibit|filtered|admin/.test(t)) return "filtered";
+  return "other";
+}
+
 type Extractor = (step: StepResult, obs: Observations) => void;
 
 const extractors: Record<CheckId, Extractor> = {
@@ -34,11 +45,10 @@ const extractors: Record<CheckId, Extractor> = {
     const d = step.data as Partial<HostData>;
     if (d.gateway) obs.gatewayAddress = d.gateway;
     if (d.faultSegment && d.blockedBy) {
-      obs.hostBreak = fact(step, { segment: d.faultSegment, code: d.blockedBy }, d.blockedBy, findingMsg(step, d.blockedBy));
-    } else {
-      obs.hostOk = fact(step, true, "HOST_OK", `primary interface ${d.primary ?? "?"} up with an address and a default route via ${d.gateway ?? "?"}`);
+      obs.hostBreak = fact(step, { point: d.faultSegment === "lan" ? "link" : "device", code: d.blockedBy }, d.blockedBy, findingMsg(step, d.blockedBy));
+    } else if (d.primary) {
+      obs.hostOk = fact(step, true, "HOST_OK", `primary interface ${d.primary} up with an address and a default route via ${d.gateway ?? "?"}`);
     }
-    if (has(step, "APIPA_ADDRESS")) obs.apipa = fact(step, true, "APIPA_ADDRESS", findingMsg(step, "APIPA_ADDRESS"));
     if (has(step, "WIFI_WEAK_SIGNAL")) {
       const q = d.wifi?.find((w) => w.quality !== undefined)?.quality ?? 0;
       obs.wifiWeak = fact(step, q, "WIFI_WEAK_SIGNAL", findingMsg(step, "WIFI_WEAK_SIGNAL"));
@@ -49,42 +59,62 @@ const extractors: Record<CheckId, Extractor> = {
     if (typeof d.alive !== "boolean") return;
     obs.gatewayAddress ??= d.gateway;
     obs.gatewayAlive = fact(step, d.alive, d.alive ? "GATEWAY_ALIVE" : "GATEWAY_UNREACHABLE", d.alive ? `gateway ${d.gateway} answered by ${(d.answeredBy ?? []).join(", ")}` : `gateway ${d.gateway} answered no ARP, ping or TCP probe`);
+    obs.gatewayTcp = (d.answeredBy ?? []).includes("tcp");
     if (d.ping && d.ping.Status === "Complete") {
       obs.gatewayLink = fact(step, { reachable: d.ping.SuccessCount > 0, lossPct: d.ping.lossPct, ...(d.ping.AverageResponseTime !== undefined ? { avgMs: d.ping.AverageResponseTime } : {}) }, "GATEWAY_PING", `gateway ping loss ${d.ping.lossPct}% avg ${d.ping.AverageResponseTime ?? "-"} ms`);
     }
   },
   dhcp(step, obs) {
+    const d = step.data as Partial<DhcpData>;
+    const probe = d.probe;
     // Only an unanswered DISCOVER shows the server dead: many routers ignore INFORM (RFC 2131 allows it).
-    const probe = (step.data as { probe?: { offers?: unknown[]; informReply?: { type?: string } } }).probe;
     if (has(step, "DHCP_NO_OFFER")) obs.dhcpAnswered = fact(step, false, "DHCP_NO_OFFER", findingMsg(step, "DHCP_NO_OFFER"));
-    else if ((probe?.offers?.length ?? 0) > 0 || probe?.informReply?.type === "ACK") obs.dhcpAnswered = fact(step, true, "DHCP_ANSWERED", "the DHCP server answered the probe");
-    if (has(step, "DHCP_ROGUE_SERVER")) obs.dhcpRogue = fact(step, [], "DHCP_ROGUE_SERVER", findingMsg(step, "DHCP_ROGUE_SERVER"));
+    else if ((probe?.offers?.length ?? 0) > 0 || probe?.informReply?.type === "ACK") obs.dhcpAnswered = fact(step, true, "DHCP_ANSWERED", `the DHCP server ${probe?.servers?.join(", ") ?? ""} answered the probe`);
+    const offered = [...(probe?.offers ?? []), ...(probe?.informReply ? [probe.informReply] : [])].flatMap((a) => a.DNSServers ?? []);
+    const fromLease = d.lease?.DNSServers ?? [];
+    const all = [...new Set([...offered, ...fromLease])];
+    if (all.length) obs.dhcpOfferedResolvers = all;
+    if (has(step, "DHCP_ROGUE_SERVER")) obs.dhcpRogue = fact(step, true, "DHCP_ROGUE_SERVER", findingMsg(step, "DHCP_ROGUE_SERVER"));
   },
   dns(step, obs) {
-    const d = step.data as Partial<DnsData>;
-    if (!d.summary || !d.resolvers) return;
+    const d = step.data as Partial<DnsData> & { resolvers?: (DnsData["resolvers"][number] & { alive?: boolean; role: string })[] };
+    if (!d.resolvers) return;
     const gw = obs.gatewayAddress;
-    const configured = d.resolvers.filter((r) => r.role === "configured");
-    const viaGateway = gw !== undefined && configured.some((r) => r.server === gw || r.server.startsWith(`${gw}:`));
-    const cState = d.summary.configured;
-    obs.dnsConfigured = fact(step, { state: cState, viaGateway }, `CONFIGURED_${cState.toUpperCase()}`, `configured resolvers ${configured.map((r) => `${r.server}=${r.state}`).join(", ") || "none"}`);
-    const pub = d.resolvers.filter((r) => r.role === "public");
-    obs.dnsPublic = fact(step, d.summary.public, `PUBLIC_${d.summary.public.toUpperCase()}`, `public resolvers ${pub.map((r) => `${r.server}=${r.state}`).join(", ") || "none"}`);
-    obs.dnsAnyReplied = d.summary.anyResolverReplied;
-    const failing = d.summary.namesFailingEverywhere;
+    const replied = new Set(["answer", "nxdomain", "nodata", "servfail", "refused"]);
+    for (const r of d.resolvers) {
+      const host = r.server.replace(/^\[(.*)\](:\d+)?$/, "$1").replace(/^(\d+\.\d+\.\d+\.\d+):\d+$/, "$1");
+      const outcomes = r.results.map((x) => x.outcome as string);
+      const resolves = outcomes.includes("answer");
+      const anyReply = outcomes.some((x) => replied.has(x));
+      const role = r.role === "public" ? "public" : (r.role as string) === "offered" ? "offered" : "configured";
+      const fails = resolves ? undefined : outcomes.includes("servfail") ? "servfail" : outcomes.includes("nxdomain") ? "nxdomain" : outcomes.includes("refused") ? "refused" : outcomes.includes("timeout") ? "timeout" : "other";
+      const ro: ResolverObs = {
+        server: r.server,
+        role,
+        isGateway: gw !== undefined && host === gw,
+        resolves,
+        ...(r.alive !== undefined || anyReply ? { alive: anyReply || r.alive === true } : {}),
+        ...(fails ? { fails } : {}),
+        ...(r.medianResponseMs !== undefined ? { medianMs: r.medianResponseMs } : {}),
+      };
+      obs.resolvers.push(ro);
+    }
+    const desc = obs.resolvers.map((r) => `${r.server} (${r.role}${r.isGateway ? ", the router" : ""}): ${r.resolves ? "resolves" : r.alive ? `alive, names ${r.fails}` : r.alive === false ? "no reply" : `names ${r.fails}`}`).join("; ");
+    obs.dnsFact = fact(step, desc, step.status === "ok" ? "DNS_OK" : "DNS_RESULTS", desc);
+    const failing = d.summary?.namesFailingEverywhere ?? [];
     if (failing.length) {
       const outcomes = d.resolvers.filter((r) => r.state !== "dead").flatMap((r) => r.results.filter((x) => failing.includes(x.hostName)).map((x) => x.outcome));
       const kind = outcomes.includes("servfail") ? "servfail" : outcomes.includes("nxdomain") ? "nxdomain" : outcomes.includes("timeout") ? "timeout" : "other";
       obs.dnsNamesFail = fact(step, { names: failing, kind }, `NAME_${kind.toUpperCase()}`, `${failing.join(", ")} fail at every live resolver (${kind})`);
     }
-    const slow = step.findings.find((f) => f.code === "DNS_SLOW" && f.severity === "warn");
-    if (slow) obs.dnsSlow = fact(step, 0, "DNS_SLOW", slow.message);
+    if (has(step, "DNS_SLOW")) obs.dnsSlow = fact(step, true, "DNS_SLOW", findingMsg(step, "DNS_SLOW"));
   },
   ping() {
     // The plain ping check is for engineers' ad-hoc targets; the path check carries the chain's evidence.
   },
   path(step, obs) {
     const d = step.data as Partial<PathData>;
+    const gw = obs.gatewayAddress ?? d.gateway?.address;
     if (d.ispHop?.address && d.ispHop.ping) {
       const f = figures(d.ispHop.ping);
       if (f) obs.ispHop = fact(step, { ...f, address: d.ispHop.address }, f.reachable ? "ISP_HOP_PING" : "ISP_HOP_UNREACHABLE", `first ISP hop ${d.ispHop.address}: loss ${f.lossPct}%${f.avgMs !== undefined ? ` avg ${f.avgMs} ms` : ""}`);
@@ -93,9 +123,22 @@ const extractors: Record<CheckId, Extractor> = {
       const f = figures(d.gateway.ping);
       if (f) obs.gatewayLink = fact(step, f, "GATEWAY_PING", `gateway ${d.gateway.address}: loss ${f.lossPct}%`);
     }
+    for (const hop of d.route?.RouteHops ?? []) {
+      if (!hop.HostAddress) continue;
+      if (hop.HostAddress !== gw && (hop.reply === "time_exceeded" || hop.reply === "echo_reply")) obs.hopsBeyondGateway.push(hop.HostAddress);
+      if (hop.reply === "unreachable") obs.icmpErrors.push(fact(step, { from: hop.HostAddress, type: icmpErrorType(hop.ErrorMessage ?? "") }, "ICMP_ERROR", `${hop.HostAddress} answered: ${hop.ErrorMessage ?? "unreachable"}`));
+    }
+    if (d.ispHop?.source === "discovered" && d.ispHop.address && !obs.hopsBeyondGateway.includes(d.ispHop.address)) obs.hopsBeyondGateway.push(d.ispHop.address);
     // Pool the anchors' probes: five echoes per target are too few to tell 25% loss from 20%, but the
     // pooled set of all anchors is large enough, and loss beyond the ISP edge hits them all alike.
-    const complete = (d.anchors ?? []).filter((p) => p.DiagnosticsState === "Complete");
+    const anchors = (d.anchors ?? []) as (IpPingResult & { icmpErrors?: { from: string; type: string }[] })[];
+    for (const a of anchors) {
+      for (const e of a.icmpErrors ?? []) {
+        const type: IcmpError["type"] = (["net_unreachable", "host_unreachable", "filtered"] as const).find((t) => t === e.type) ?? icmpErrorType(e.type);
+        obs.icmpErrors.push(fact(step, { from: e.from, type }, "ICMP_ERROR", `${a.Host}: ${e.type.replace(/_/g, " ")} from ${e.from}`));
+      }
+    }
+    const complete = anchors.filter((p) => p.DiagnosticsState === "Complete");
     if (complete.length) {
       const reached = complete.filter((p) => p.SuccessCount > 0).length;
       const sent = complete.reduce((n, p) => n + p.SuccessCount + p.FailureCount, 0);
@@ -110,12 +153,19 @@ const extractors: Record<CheckId, Extractor> = {
   service(step, obs) {
     const code = step.findings.find((f) => f.code.startsWith("SERVICE_") && f.code !== "SERVICE_SLOW" && f.code !== "SERVICE_OK" && f.severity !== "info")?.code;
     obs.service = fact(step, code ?? "SERVICE_OK", code ?? "SERVICE_OK", code ? findingMsg(step, code) : "the service answered");
-    if (has(step, "SERVICE_SLOW")) obs.serviceSlow = fact(step, 0, "SERVICE_SLOW", findingMsg(step, "SERVICE_SLOW"));
+    if (has(step, "SERVICE_SLOW")) obs.serviceSlow = fact(step, true, "SERVICE_SLOW", findingMsg(step, "SERVICE_SLOW"));
+    const d = step.data as { control?: { reached?: boolean; host?: string; outcome?: string }; gatewayTcp?: { answered?: boolean; port?: number } };
+    if (typeof d.control?.reached === "boolean") obs.serviceControl = fact(step, d.control.reached, d.control.reached ? "CONTROL_REACHED" : "CONTROL_FAILED", `the same port on control host ${d.control.host ?? "?"}: ${d.control.outcome ?? (d.control.reached ? "reached" : "failed")}`);
+    if (typeof d.gatewayTcp?.answered === "boolean") obs.serviceGatewayTcp = fact(step, d.gatewayTcp.answered, d.gatewayTcp.answered ? "GATEWAY_PORT_ANSWERED" : "GATEWAY_PORT_SILENT", `the same port (${d.gatewayTcp.port ?? "?"}) on the gateway: ${d.gatewayTcp.answered ? "answered" : "no answer at all"}`);
   },
   snmp: cpeExtractor,
   routeros(step, obs) {
     cpeExtractor(step, obs);
-    if (has(step, "ROUTER_PING_FAILED")) obs.routerPingOk = fact(step, false, "ROUTER_PING_FAILED", findingMsg(step, "ROUTER_PING_FAILED"));
+    if (has(step, "ROUTER_PING_FAILED")) obs.routerPing = fact(step, false, "ROUTER_PING_FAILED", findingMsg(step, "ROUTER_PING_FAILED"));
+    else {
+      const ping = (step.data as { devices?: { ping?: { received?: number } }[] }).devices?.find((x) => x.ping)?.ping;
+      if (ping && (ping.received ?? 0) > 0) obs.routerPing = fact(step, true, "ROUTER_PING_OK", "the router's own ping beyond itself gets replies");
+    }
   },
 };
 
@@ -135,13 +185,14 @@ function cpeExtractor(step: StepResult, obs: Observations): void {
 
 /** Builds the observations from every usable step (skipped, error and timeout steps are "not measured"). */
 export function observe(steps: readonly StepResult[]): Observations {
-  const obs: Observations = { measured: new Set() };
-  // host first: later extractors (dns) read the gateway address it found.
-  const ordered = [...steps].sort((a, b) => (a.check === "host" ? -1 : b.check === "host" ? 1 : a.check === "gateway" ? -1 : b.check === "gateway" ? 1 : 0));
-  for (const s of ordered) {
-    if (!USABLE.has(s.status)) continue;
+  const obs: Observations = { measured: new Set(), failures: [], resolvers: [], hopsBeyondGateway: [], icmpErrors: [] };
+  // host and gateway first: later extractors (dns, path) read the gateway address.
+  const rank = (c: CheckId) => (c === "host" ? 0 : c === "gateway" ? 1 : 2);
+  const usable = [...steps].filter((s) => USABLE.has(s.status)).sort((a, b) => rank(a.check) - rank(b.check));
+  for (const s of usable) {
     obs.measured.add(s.check);
     extractors[s.check](s, obs);
   }
+  for (const s of usable) obs.failures.push(...failuresOf(s, obs));
   return obs;
 }

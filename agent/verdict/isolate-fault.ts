@@ -1,217 +1,173 @@
-// The fault-isolation engine: a pure function from step results to one verdict, walking the chain
-// host → lan → router → wan → isp → dns → service (DOMAIN.md §3). Rules of evidence:
-//  - a segment is judged on what was measured; "not measured" is never "failed";
-//  - one silent probe type is not proof: a silent ICMP target is only blamed when nothing else
-//    (TCP, DNS, a second target) shows the path working;
-//  - degraded (loss, latency) is located at the first segment where it appears;
-//  - the first faulty segment wins; failures after it are listed as its consequences.
+// The fault-isolation engine: a pure function from step results to one verdict (docs/verdict.md).
+//  1. observe: typed facts per check, and every failed observation with the points its probe needs;
+//  2. locate: which points answers prove alive, where corroborated silence or an ICMP error says
+//     traffic stops, what the router's own traffic says about its uplink;
+//  3. judge: faults, degradations and ambiguities in chain order; the first fault wins (a degradation
+//     before it wins when it explains a timeout); an ambiguity there gives UNDETERMINED;
+//  4. explain: every failed observation must be explained by the chosen cause (it breaks a point the
+//     observation needs), by a further fault found, or by a named harmless reason. What nothing
+//     explains makes the verdict UNDETERMINED, never NONE.
 import type { StepResult } from "../../shared/checks.js";
 import type { Evidence, Segment, Verdict } from "../../shared/verdict.js";
+import { benignExplanations } from "./benign.js";
 import { CAUSES, type Cause } from "./causes.js";
 import { observe } from "./extract.js";
-import type { Fact, Observations } from "./observations.js";
+import { judge, type Ambiguity, type Finding, type Judgement } from "./judge.js";
+import { locate } from "./locate.js";
+import type { Failure, Observations } from "./observations.js";
+import { SEGMENT_OF } from "./points.js";
 
-/** DOMAIN.md §3: a probe set where more than 20% of probes fail is a problem. */
-export const LOSS_PROBLEM_PCT = 20;
-/** DOMAIN.md §3: gateway ping average above 1500 ms is a problem. */
-export const GATEWAY_SLOW_MS = 1500;
-/**
- * Loss beyond the ISP edge: pooled over all anchors, 10% with at least two probes lost. Lower than
- * the LAN's 20% (Wi-Fi is lossy by nature): on a wired ISP path even a few percent hurts, and two lost
- * probes out of ~15 is not one dropped echo.
- */
-export const ISP_LOSS_PCT = 10;
-export const ISP_LOSS_MIN_LOST = 2;
-/** Internet anchors: an average RTT above this is "high latency" (a transcontinental path is ~250 ms). */
-export const ANCHOR_SLOW_MS = 300;
+export { ANCHOR_SLOW_MS, GATEWAY_SLOW_MS, ISP_LOSS_MIN_LOST, ISP_LOSS_PCT, LOSS_PROBLEM_PCT } from "./judge.js";
 
-type State = "fault" | "degraded" | "good" | "unknown";
+const CHAIN: readonly Exclude<Segment, "none">[] = ["host", "lan", "router", "wan", "isp", "dns", "service"];
 
 /** Symptoms that packet loss or latency earlier in the chain can produce on their own. */
 const EXPLAINED_BY_DEGRADATION = new Set<Cause>(["SERVICE_TIMEOUT", "SERVICE_DNS_FAILED", "SERVICE_UNREACHABLE", "SERVICE_RESET", "DNS_TIMEOUT", "DNS_SLOW", "SERVICE_SLOW", "ISP_PACKET_LOSS", "ISP_HIGH_LATENCY"]);
 
-interface Judgement {
-  segment: Segment;
-  state: State;
-  cause?: Cause;
-  evidence: Evidence[];
-}
-
-const CHAIN: readonly Exclude<Segment, "none">[] = ["host", "lan", "router", "wan", "isp", "dns", "service"];
-
-const ev = (...facts: (Fact<unknown> | undefined)[]): Evidence[] => facts.filter((f): f is Fact<unknown> => f !== undefined).map((f) => f.evidence);
-
-/** What later probes prove about earlier segments: a reply from beyond a segment means it forwards. */
-function reach(o: Observations) {
-  const dnsPublicAnswered = o.dnsPublic?.value === "ok" || o.dnsPublic?.value === "partial";
-  const serviceReached = o.service !== undefined && ["SERVICE_OK", "SERVICE_REFUSED", "SERVICE_HTTP_ERROR", "SERVICE_RESET", "SERVICE_TLS_ERROR"].includes(o.service.value);
-  const internet = (o.anchors?.value.reachable ?? 0) > 0 || dnsPublicAnswered || (serviceReached && o.service?.value !== "SERVICE_REFUSED");
-  const ispHop = internet || o.ispHop?.value.reachable === true;
-  const gateway = ispHop || o.gatewayAlive?.value === true;
-  return { internet, ispHop, gateway, dnsPublicAnswered };
-}
-
-type Reach = ReturnType<typeof reach>;
-
-const judges: Record<Exclude<Segment, "none">, (o: Observations, r: Reach) => Omit<Judgement, "segment">> = {
-  host(o, r) {
-    const b = o.hostBreak?.value;
-    if (b?.segment === "host") {
-      const addressProblem = b.code === "NO_IPV4_ADDRESS" || b.code === "APIPA_ADDRESS";
-      // No address because the router's DHCP server is silent: that is the router's fault.
-      if (addressProblem && o.dhcpAnswered?.value === false) return { state: "good", evidence: [] };
-      const map: Record<string, Cause> = { NIC_ADMIN_DOWN: "NIC_ADMIN_DOWN", NO_INTERFACE_UP: "NO_INTERFACE_UP", NO_IPV4_ADDRESS: "NO_IP_ADDRESS", APIPA_ADDRESS: "NO_IP_ADDRESS", NO_DEFAULT_ROUTE: "NO_DEFAULT_ROUTE", GATEWAY_NOT_ON_LINK: "GATEWAY_NOT_ON_LINK" };
-      return { state: "fault", cause: map[b.code] ?? "NO_IP_ADDRESS", evidence: ev(o.hostBreak, o.apipa) };
-    }
-    if (b?.segment === "lan") return { state: "good", evidence: [] }; // lan's to judge
-    // Link up, address and route fine, yet the gateway answers nothing at all (DOMAIN.md §3: host).
-    if (o.hostOk && o.gatewayAlive?.value === false && !r.gateway) return { state: "fault", cause: "GATEWAY_NO_ARP", evidence: ev(o.hostOk, o.gatewayAlive) };
-    return { state: o.hostOk || r.gateway ? "good" : "unknown", evidence: [] };
-  },
-  lan(o, r) {
-    if (o.hostBreak?.value.segment === "lan") return { state: "fault", cause: "NO_CARRIER", evidence: ev(o.hostBreak) };
-    const g = o.gatewayLink?.value;
-    if (g && g.reachable && g.lossPct > LOSS_PROBLEM_PCT) return { state: "degraded", cause: "GATEWAY_LOSS", evidence: ev(o.gatewayLink) };
-    if (g && g.reachable && g.avgMs !== undefined && g.avgMs > GATEWAY_SLOW_MS) return { state: "degraded", cause: "GATEWAY_LOSS", evidence: ev(o.gatewayLink) };
-    if (o.wifiWeak) return { state: "degraded", cause: "WIFI_WEAK_SIGNAL", evidence: ev(o.wifiWeak) };
-    // A second DHCP server on the customer's LAN hands out wrong settings at random: a fault waiting to happen.
-    if (o.dhcpRogue) return { state: "degraded", cause: "DHCP_ROGUE_SERVER", evidence: ev(o.dhcpRogue) };
-    return { state: r.gateway ? "good" : "unknown", evidence: [] };
-  },
-  router(o, r) {
-    if (o.dhcpAnswered?.value === false && (r.gateway || o.hostBreak?.value.code === "APIPA_ADDRESS" || o.hostBreak?.value.code === "NO_IPV4_ADDRESS")) {
-      return { state: "fault", cause: "DHCP_NO_OFFER", evidence: ev(o.dhcpAnswered, o.gatewayAlive, o.apipa) };
-    }
-    const c = o.dnsConfigured?.value;
-    // The relay is the router's: blame it only when something shows DNS/IP beyond the router working.
-    if (c?.viaGateway && c.state === "dead" && (r.dnsPublicAnswered || r.internet)) {
-      return { state: "fault", cause: "ROUTER_DNS_DEAD", evidence: ev(o.dnsConfigured, o.dnsPublic, o.anchors) };
-    }
-    if (o.dhcpAnswered?.value === true || (c?.viaGateway && c.state !== "dead")) return { state: "good", evidence: [] };
-    return { state: r.internet ? "good" : r.gateway ? "good" : "unknown", evidence: [] };
-  },
-  wan(o, r) {
-    // The CPE's own word on its WAN, unless traffic demonstrably crosses it (then SNMP looked at the wrong interface).
-    if (o.wanDown && !r.internet) {
-      return { state: "fault", cause: o.wanDown.value, evidence: ev(o.wanDown, o.lineDegraded, o.ispHop, o.anchors) };
-    }
-    const hop = o.ispHop?.value;
-    if (hop && !hop.reachable && !r.internet && r.gateway) {
-      return { state: "fault", cause: "ISP_HOP_UNREACHABLE", evidence: ev(o.ispHop, o.gatewayAlive, o.anchors, o.dnsPublic) };
-    }
-    // No ISP hop was found at all, nothing beyond the router answers, and the CPE does not vouch for its WAN.
-    if (!hop && o.anchors && o.anchors.value.reachable === 0 && !r.internet && r.gateway && !o.wanUp) {
-      return { state: "fault", cause: "ISP_HOP_UNREACHABLE", evidence: ev(o.anchors, o.gatewayAlive, o.dnsPublic) };
-    }
-    const gwClean = !o.gatewayLink || o.gatewayLink.value.lossPct <= LOSS_PROBLEM_PCT;
-    if (o.lineDegraded) return { state: "degraded", cause: "LINE_DEGRADED", evidence: ev(o.lineDegraded, o.ispHop) };
-    if (hop && hop.reachable && hop.lossPct > LOSS_PROBLEM_PCT && gwClean) return { state: "degraded", cause: "WAN_PACKET_LOSS", evidence: ev(o.ispHop, o.gatewayLink) };
-    return { state: r.ispHop || o.wanUp ? "good" : "unknown", evidence: [] };
-  },
-  isp(o, r) {
-    const a = o.anchors?.value;
-    if (a && a.reachable === 0 && !r.internet && r.ispHop) {
-      return { state: "fault", cause: "ISP_UPSTREAM_UNREACHABLE", evidence: ev(o.ispHop, o.anchors, o.dnsPublic, o.routerPingOk) };
-    }
-    if (o.pmtuBlackhole) return { state: "fault", cause: "PMTU_BLACKHOLE", evidence: ev(o.pmtuBlackhole) };
-    const hop = o.ispHop?.value;
-    const hopClean = !hop || hop.lossPct <= LOSS_PROBLEM_PCT;
-    if (a && a.reachable > 0 && a.lossPct >= ISP_LOSS_PCT && a.lost >= ISP_LOSS_MIN_LOST && hopClean) return { state: "degraded", cause: "ISP_PACKET_LOSS", evidence: ev(o.anchors, o.ispHop) };
-    const hopFast = !hop || hop.avgMs === undefined || hop.avgMs < ANCHOR_SLOW_MS;
-    if (a && a.avgMs !== undefined && a.avgMs > ANCHOR_SLOW_MS && hopFast) return { state: "degraded", cause: "ISP_HIGH_LATENCY", evidence: ev(o.anchors, o.ispHop) };
-    return { state: r.internet ? "good" : "unknown", evidence: [] };
-  },
-  dns(o, r) {
-    // Judge names only when IP is shown to work beyond the ISP edge; otherwise failures are consequences.
-    const ipFine = r.internet || (o.anchors?.value.reachable ?? 0) > 0;
-    const f = o.dnsNamesFail?.value;
-    if (f && ipFine) {
-      const cause: Cause = f.kind === "servfail" ? "DNS_SERVFAIL" : f.kind === "nxdomain" ? "DNS_NXDOMAIN" : "DNS_TIMEOUT";
-      return { state: "fault", cause, evidence: ev(o.dnsNamesFail, o.anchors, o.dnsConfigured, o.dnsPublic) };
-    }
-    const c = o.dnsConfigured?.value;
-    if (c && !c.viaGateway && c.state === "dead" && r.dnsPublicAnswered) return { state: "fault", cause: "DNS_RESOLVER_DEAD", evidence: ev(o.dnsConfigured, o.dnsPublic) };
-    if (o.dnsSlow && ipFine) return { state: "degraded", cause: "DNS_SLOW", evidence: ev(o.dnsSlow) };
-    if (o.dnsConfigured || o.dnsPublic) return { state: ipFine || o.dnsAnyReplied ? "good" : "unknown", evidence: [] };
-    return { state: "unknown", evidence: [] };
-  },
-  service(o, r) {
-    const s = o.service?.value;
-    if (!s) return { state: "unknown", evidence: [] };
-    if (s === "SERVICE_LOCAL_BLOCKED") return { state: "fault", cause: "LOCAL_FIREWALL_BLOCKS", evidence: ev(o.service) };
-    if (s === "SERVICE_OK") return o.serviceSlow ? { state: "degraded", cause: "SERVICE_SLOW", evidence: ev(o.serviceSlow) } : { state: "good", evidence: [] };
-    const map: Record<string, Cause> = {
-      SERVICE_DNS_FAILED: "SERVICE_DNS_FAILED",
-      SERVICE_REFUSED: "SERVICE_REFUSED",
-      SERVICE_TIMEOUT: "SERVICE_TIMEOUT",
-      SERVICE_RESET: "SERVICE_RESET",
-      SERVICE_TLS_ERROR: "SERVICE_TLS_ERROR",
-      SERVICE_HTTP_ERROR: "SERVICE_HTTP_ERROR",
-      SERVICE_UNREACHABLE: "SERVICE_UNREACHABLE",
-      SERVICE_FAILED: "SERVICE_UNREACHABLE",
-    };
-    const cause = map[s];
-    if (!cause) return { state: "good", evidence: [] };
-    // A refusal (RST) or an HTTP error is an answer from the service itself: proof enough on its own.
-    // Silence or unreachability is blamed on the service only when the internet is shown reachable.
-    const selfEvident = s === "SERVICE_REFUSED" || s === "SERVICE_HTTP_ERROR" || s === "SERVICE_TLS_ERROR" || s === "SERVICE_RESET";
-    if (!selfEvident && !r.internet) return { state: "unknown", evidence: ev(o.service) };
-    if (s === "SERVICE_DNS_FAILED" && o.dnsNamesFail) return { state: "unknown", evidence: ev(o.service) };
-    return { state: "fault", cause, evidence: ev(o.service, o.anchors) };
-  },
+const segmentOf = (j: Judgement): Exclude<Segment, "none"> => {
+  const cause = j.kind === "ambiguous" ? j.candidates[0]!.cause : j.cause;
+  const s = CAUSES[cause].segment;
+  return s === "none" ? SEGMENT_OF[j.kind === "ambiguous" ? j.candidates[0]!.breaks : j.breaks] : s;
 };
 
-export function judgeChain(o: Observations): Judgement[] {
-  const r = reach(o);
-  return CHAIN.map((segment) => ({ segment, ...judges[segment](o, r) }));
-}
+const key = (e: Evidence) => `${e.check}:${e.code}:${e.detail}`;
 
 /** Pure: the verdict for a set of step results. */
 export function isolateFault(steps: readonly StepResult[]): Verdict {
   const obs = observe(steps);
-  const chain = judgeChain(obs);
-  const firstFault = chain.find((j) => j.state === "fault");
-  const firstDegraded = chain.find((j) => j.state === "degraded");
+  const reach = locate(obs);
+  const found = judge(obs, reach)
+    .map((j, i) => ({ j, i, seg: CHAIN.indexOf(segmentOf(j)) }))
+    .sort((a, b) => a.seg - b.seg || a.i - b.i)
+    .map((x) => x.j);
+
+  const firstBlocking = found.find((j) => j.kind !== "degraded");
+  const firstDegraded = found.find((j): j is Finding => j.kind === "degraded");
   // Loss and latency upstream explain timeouts downstream: a degraded segment before a fault of that
   // kind is the cause, the timeout its consequence. A refusal or an error answer is not explained so.
-  const explained = firstFault && firstDegraded && chain.indexOf(firstDegraded) < chain.indexOf(firstFault) && EXPLAINED_BY_DEGRADATION.has(firstFault.cause!);
-  const pick = explained ? firstDegraded : (firstFault ?? firstDegraded);
-  const unknown = (upTo: number) => chain.slice(0, upTo).filter((j) => j.state === "unknown").map((j) => j.segment);
+  const degradationFirst =
+    firstBlocking?.kind === "fault" && firstDegraded && found.indexOf(firstDegraded) < found.indexOf(firstBlocking) && EXPLAINED_BY_DEGRADATION.has(firstBlocking.cause);
+  const pick: Judgement | undefined = degradationFirst ? firstDegraded : (firstBlocking ?? firstDegraded);
 
-  if (!pick) {
-    const unverified = unknown(chain.length);
-    const cause: Cause = obs.measured.size === 0 || unverified.length === chain.length ? "UNDETERMINED" : "NONE";
-    return build(cause, [], [], unverified, obs);
+  if (pick?.kind === "ambiguous") return undetermined(obs, pick.candidates, pick.decider, []);
+
+  // Explain every failure: by the pick, by further faults, by a named harmless reason.
+  const others = found.filter((j): j is Finding => j !== pick && j.kind !== "ambiguous");
+  const benign = benignExplanations(obs, reach);
+  const cited = new Set((pick?.evidence ?? []).map(key));
+  const unexplained: Failure[] = [];
+  const consequences: Evidence[] = [];
+  const alsoUsed = new Set<Finding>();
+  const explainedBy = new Map<string, Evidence[]>();
+  for (const f of obs.failures) {
+    if (cited.has(key(f.evidence))) continue;
+    if (pick && explains(pick, f)) {
+      consequences.push(f.evidence);
+      continue;
+    }
+    const other = others.find((o) => o.evidence.some((e) => key(e) === key(f.evidence)) || explains(o, f));
+    if (other) {
+      alsoUsed.add(other);
+      continue;
+    }
+    const b = benign.find((x) => x.explains(f));
+    if (b) {
+      explainedBy.set(b.reason, [...(explainedBy.get(b.reason) ?? []), f.evidence]);
+      continue;
+    }
+    unexplained.push(f);
   }
-  const idx = chain.indexOf(pick);
-  return build(pick.cause!, pick.evidence, consequencesOf(steps, pick.evidence), unknown(idx), obs, pick.state === "degraded");
+  const explained = benign.filter((b) => explainedBy.has(b.reason)).map((b) => ({ reason: b.reason, detail: b.detail, failures: explainedBy.get(b.reason)!.slice(0, 50) }));
+
+  if (unexplained.length) {
+    const candidates = [...(pick ? [{ cause: pick.cause, breaks: pick.breaks, evidence: pick.evidence }] : []), ...candidatesFor(unexplained)];
+    return undetermined(obs, candidates, "Some failed observations are not explained by any fault found: re-run the diagnosis; if they persist, run the checks listed as not verified and compare with another device at the site.", unexplained.map((u) => u.evidence), explained);
+  }
+  if (!pick) {
+    if (obs.measured.size === 0) return undetermined(obs, [], "Nothing was measured: run the diagnosis with its checks.", [], explained);
+    return build("NONE", [], [], unverifiedSegments(obs), explained, []);
+  }
+  const also = [...alsoUsed, ...others.filter((o) => o.kind === "fault" && !alsoUsed.has(o))]
+    .filter((o, i, xs) => xs.indexOf(o) === i)
+    .map((o) => ({ segment: CAUSES[o.cause].segment, cause: o.cause, evidence: o.evidence.slice(0, 20) }));
+  return build(pick.cause, pick.evidence, consequences, unverifiedBefore(obs, CAUSES[pick.cause].segment), explained, also, pick.kind === "degraded");
 }
 
-/** Every other failing or warning step: explained by the verdict's fault, listed so nobody chases them. */
-function consequencesOf(steps: readonly StepResult[], evidence: Evidence[]): Evidence[] {
-  const cited = new Set(evidence.map((e) => e.check));
-  return steps
-    .filter((s) => (s.status === "fail" || s.status === "warn") && !cited.has(s.check))
-    .map((s) => {
-      const f = s.findings.find((x) => x.severity === "fail") ?? s.findings.find((x) => x.severity === "warn");
-      return { check: s.check, code: f?.code ?? s.status.toUpperCase(), detail: (f?.message ?? `${s.check} ${s.status}`).slice(0, 1000) };
-    });
+/** A fault explains a failure whose probe needs the point it breaks; a degradation only silence and slowness there. */
+function explains(j: Finding, f: Failure): boolean {
+  if (j.evidence.some((e) => key(e) === key(f.evidence))) return true;
+  // Only a fault of the device itself or its link explains a failure the engine has no rule for.
+  const breaks = [j.breaks, ...(j.alsoBreaks ?? [])];
+  if (f.path.includes("unknown")) return j.kind === "fault" && breaks.some((b) => b === "device" || b === "link");
+  if (!breaks.some((b) => f.path.includes(b))) return false;
+  return j.kind === "fault" || f.kind === "silence" || f.kind === "degraded";
 }
 
-function build(cause: Cause, evidence: Evidence[], consequences: Evidence[], unverified: Segment[], obs: Observations, degraded = false): Verdict {
+function candidatesFor(failures: Failure[]): Ambiguity["candidates"] {
+  const out: Ambiguity["candidates"] = [];
+  for (const f of failures) {
+    // The nearest point the failure needs that is not the device itself: where to look first.
+    const point = f.path.find((p) => p !== "device" && p !== "link") ?? f.path[0]!;
+    if (!out.some((c) => c.breaks === point)) out.push({ cause: "UNDETERMINED", breaks: point, evidence: [f.evidence] });
+    else out.find((c) => c.breaks === point)!.evidence.push(f.evidence);
+  }
+  return out;
+}
+
+/** Segments before `segment` whose checks did not run: the verdict holds only if they are healthy. */
+function unverifiedBefore(obs: Observations, segment: Segment): Segment[] {
+  const upTo = segment === "none" ? CHAIN.length : CHAIN.indexOf(segment);
+  return unverifiedSegments(obs).filter((s) => CHAIN.indexOf(s as Exclude<Segment, "none">) < upTo);
+}
+
+function unverifiedSegments(obs: Observations): Segment[] {
+  const m = obs.measured;
+  const has = (...ids: Parameters<typeof m.has>[0][]) => ids.some((id) => m.has(id));
+  const out: Segment[] = [];
+  if (!has("host")) out.push("host");
+  if (!has("host", "gateway")) out.push("lan");
+  if (!has("gateway", "dhcp", "dns")) out.push("router");
+  if (!has("path", "snmp", "routeros")) out.push("wan");
+  if (!has("path")) out.push("isp");
+  if (!has("dns")) out.push("dns");
+  if (!has("service")) out.push("service");
+  return out;
+}
+
+function undetermined(obs: Observations, candidates: Ambiguity["candidates"], decider: string, unexplained: Evidence[], explained: Explained = []): Verdict {
+  const v = build("UNDETERMINED", candidates.flatMap((c) => c.evidence).slice(0, 100), [], unverifiedSegments(obs), explained, []);
+  const seen = new Set<string>();
+  v.candidates = candidates
+    .map((c) => ({ segment: CAUSES[c.cause].segment === "none" ? SEGMENT_OF[c.breaks] : CAUSES[c.cause].segment, cause: c.cause, evidence: c.evidence.slice(0, 20) }))
+    .filter((c) => !seen.has(`${c.segment}:${c.cause}`) && seen.add(`${c.segment}:${c.cause}`))
+    .slice(0, 8);
+  v.decider = decider;
+  if (candidates.length) v.summary = `${v.summary}: ${(v.candidates ?? []).map((c) => `${c.segment}${c.cause !== "UNDETERMINED" ? ` (${c.cause})` : ""}`).join(" or ")}`;
+  if (unexplained.length) v.next_steps.engineer.unshift(`Not explained by any fault found: ${unexplained.map((e) => `${e.check}:${e.code}`).join(", ")}.`);
+  v.next_steps.engineer.unshift(decider);
+  return v;
+}
+
+type Also = NonNullable<Verdict["also"]>;
+type Explained = NonNullable<Verdict["explained"]>;
+
+function build(cause: Cause, evidence: Evidence[], consequences: Evidence[], unverified: Segment[], explained: Explained, also: Also, degraded = false): Verdict {
   const spec = CAUSES[cause];
   const engineer: string[] = [...spec.engineer];
   if (unverified.length && cause !== "UNDETERMINED") {
     engineer.push(`Not verified (not measured): ${unverified.join(", ")}. ${cause === "NONE" ? "Run the missing checks to be sure." : "The verdict holds only if these are healthy: check them first."}`);
   }
-  if (obs.dhcpRogue && cause !== "DHCP_ROGUE_SERVER") engineer.push(`Also seen: ${obs.dhcpRogue.evidence.detail}`);
+  for (const a of also) engineer.push(`Also found: ${a.segment}/${a.cause}: ${a.evidence[0]?.detail ?? ""}`.slice(0, 1000));
   return {
     segment: spec.segment,
     cause,
     summary: `${degraded ? "degraded: " : ""}${spec.title}`,
-    evidence,
-    consequences,
+    evidence: evidence.slice(0, 100),
+    consequences: consequences.slice(0, 100),
+    also: also.slice(0, 10),
+    candidates: [],
+    explained: explained.slice(0, 20),
     unverified,
-    next_steps: { customer: [...spec.customer], engineer },
+    next_steps: { customer: [...spec.customer], engineer: engineer.slice(0, 20) },
   };
 }

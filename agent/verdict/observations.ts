@@ -1,7 +1,8 @@
-// Normalized facts the verdict engine reasons on, extracted from step results. Every field is
-// optional: undefined means "not measured", which the rules must never read as "failed".
+// Normalized facts the verdict engine reasons on, extracted from step results. Every fact is
+// optional: undefined means "not measured", which the rules never read as good or as failed.
 import type { CheckId } from "../../shared/checks.js";
 import type { Evidence } from "../../shared/verdict.js";
+import type { Point } from "./points.js";
 
 /** A fact plus the step result it came from, so the verdict can cite its evidence. */
 export interface Fact<T> {
@@ -16,54 +17,96 @@ export interface LinkFigures {
   avgMs?: number;
 }
 
+/**
+ * One failed or degraded observation (a finding of severity warn/fail, or a failed step without
+ * one), with the points its probe needs. The verdict must explain every one of these.
+ */
+export interface Failure {
+  evidence: Evidence;
+  path: readonly Point[];
+  /** silence: no answer (timeouts, loss); answer: a negative answer (refused, SERVFAIL, 5xx); degraded: slow or lossy; report: a device's own report. */
+  kind: "silence" | "answer" | "degraded" | "report";
+}
+
+/** An ICMP error received in reply to our probe: proves `from` alive and says traffic stops there. */
+export interface IcmpError {
+  from: string;
+  /** net/host unreachable mean "no route onward"; filtered means a policy drop at `from`. */
+  type: "net_unreachable" | "host_unreachable" | "filtered" | "other";
+}
+
+export type ResolverRole = "configured" | "offered" | "public";
+
+export interface ResolverObs {
+  server: string;
+  role: ResolverRole;
+  /** The server is the home router (the device's gateway). */
+  isGateway: boolean;
+  /** Any reply at all (also REFUSED/SERVFAIL/NXDOMAIN, or to a local control query): the server is alive. undefined = not known. */
+  alive?: boolean;
+  /** It answered an external name with addresses. */
+  resolves: boolean;
+  /** Every external name failed there, and how (the dominant outcome); undefined when some resolved. */
+  fails?: "timeout" | "servfail" | "nxdomain" | "refused" | "other";
+  medianMs?: number;
+}
+
 export interface Observations {
   /** Which checks produced a usable result (status other than skipped/error/timeout). */
   measured: Set<CheckId>;
+  /** Every failed observation, with the points it needs. */
+  failures: Failure[];
 
-  // ---- host / lan (host check) ----
-  /** The host check's chain break: admin down, no address, no route, gateway off-link (host) or no carrier (lan). */
-  hostBreak?: Fact<{ segment: "host" | "lan"; code: string }>;
-  /** The host check ran and found the device able to reach its gateway by construction. */
+  // ---- host / lan ----
+  /** The device's own chain break: admin down, no address, no route, gateway off-link (device) or no carrier (link). */
+  hostBreak?: Fact<{ point: "device" | "link"; code: string }>;
   hostOk?: Fact<true>;
-  apipa?: Fact<true>;
   wifiWeak?: Fact<number>;
-  /** Gateway address the device uses (for telling "router DNS relay" from "ISP resolver"). */
+  /** Gateway address the device uses. */
   gatewayAddress?: string;
 
   // ---- gateway ----
   /** Gateway alive by any probe (ICMP, TCP, ARP). */
   gatewayAlive?: Fact<boolean>;
   gatewayLink?: Fact<LinkFigures>;
+  /** The gateway answered some TCP probe (SYN-ACK or RST). */
+  gatewayTcp?: boolean;
 
-  // ---- router services ----
+  // ---- router functions ----
   /** DHCP server answered a DISCOVER or INFORM (true), or was probed and did not (false). */
   dhcpAnswered?: Fact<boolean>;
-  dhcpRogue?: Fact<string[]>;
-  /** Configured resolvers: ok / partial / dead / name failures, and whether one of them is the gateway. */
-  dnsConfigured?: Fact<{ state: "ok" | "partial" | "dead" | "none"; viaGateway: boolean }>;
-  dnsPublic?: Fact<"ok" | "partial" | "dead" | "none">;
-  /** Some resolver replied at all (UDP beyond the host works at least to it). */
-  dnsAnyReplied?: boolean;
+  /** Resolvers the network's DHCP server offers (from the probe's answers or the lease). */
+  dhcpOfferedResolvers?: string[];
+  dhcpRogue?: Fact<true>;
+  resolvers: ResolverObs[];
   /** Names failing at every resolver that replies, with the dominant failure. */
   dnsNamesFail?: Fact<{ names: string[]; kind: "servfail" | "nxdomain" | "timeout" | "other" }>;
-  dnsSlow?: Fact<number>;
+  dnsSlow?: Fact<true>;
+  dnsFact?: Fact<string>;
 
-  // ---- wan (CPE state: snmp / routeros) ----
+  // ---- wan (the CPE's own report: snmp / routeros) ----
   wanDown?: Fact<"WAN_LINK_DOWN" | "WAN_ADMIN_DOWN" | "WAN_DHCP_NOT_BOUND">;
   lineDegraded?: Fact<string>;
-  /** The CPE itself reports its WAN up (SNMP ifOperStatus up / RouterOS running). */
+  /** The CPE reports its WAN interface up. */
   wanUp?: Fact<true>;
-  /** The router's own ping to an anchor (RouterOS) failed / worked. */
-  routerPingOk?: Fact<boolean>;
+  /** The router's own ping beyond itself (RouterOS). */
+  routerPing?: Fact<boolean>;
 
   // ---- path ----
   ispHop?: Fact<LinkFigures & { address: string }>;
-  /** Pooled over every anchor: loss is lost/sent of all their probes. */
+  /** Addresses beyond the gateway that answered a TTL-limited probe (Time Exceeded or echo). */
+  hopsBeyondGateway: string[];
+  /** Pooled over every anchor. */
   anchors?: Fact<{ total: number; reachable: number; lossPct: number; lost: number; sent: number; avgMs?: number }>;
+  icmpErrors: Fact<IcmpError>[];
   pmtuBlackhole?: Fact<true>;
 
   // ---- service ----
   /** The named service's outcome: a SERVICE_* finding code (SERVICE_OK when fine). */
   service?: Fact<string>;
-  serviceSlow?: Fact<number>;
+  serviceSlow?: Fact<true>;
+  /** The same port on a known-good control host: reached (any TCP answer) or not. */
+  serviceControl?: Fact<boolean>;
+  /** The same port on the gateway: answered (SYN-ACK/RST) or silent. */
+  serviceGatewayTcp?: Fact<boolean>;
 }

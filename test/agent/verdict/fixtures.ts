@@ -1,5 +1,9 @@
 // Builders of synthetic step results in the shapes the real checks produce, for the engine's table tests.
 import type { CheckId, Finding, StepResult, StepStatus } from "../../../shared/checks.js";
+import { assessDns, resolverReport } from "../../../agent/checks/dns/assess.js";
+import type { NsLookupResult } from "../../../agent/checks/dns/query.js";
+import type { DnsOutcome } from "../../../agent/checks/dns/nslookup-status.js";
+import { assessPath, type PathData } from "../../../agent/checks/path/assess.js";
 
 export function step(check: CheckId, status: StepStatus, data: Record<string, unknown> = {}, codes: string[] = []): StepResult {
   const findings: Finding[] = codes.map((code) => ({ code, severity: status === "fail" ? "fail" : "warn", message: code }));
@@ -37,35 +41,38 @@ export const dhcp = {
 };
 
 type RState = "answering" | "name_failures" | "dead";
-function dnsStep(configured: RState, pub: RState, opts: { viaGateway?: boolean; failKind?: string; slow?: boolean } = {}): ReturnType<typeof step> {
+/** A dns step judged by the real assessment (agent/checks/dns/assess.ts), so its findings are the real ones. */
+function dnsStep(configured: RState, pub: RState, opts: { viaGateway?: boolean; failKind?: DnsOutcome; slow?: boolean; relayAlive?: boolean } = {}): ReturnType<typeof step> {
   const cServer = opts.viaGateway === false ? "100.64.0.53" : GW;
-  const result = (state: RState, server: string) => ({
-    server,
-    role: server === "198.51.100.53" ? "public" : "configured",
-    state,
-    results: state === "name_failures" ? [{ hostName: "shop.test", outcome: opts.failKind ?? "servfail" }] : state === "dead" ? [{ hostName: "shop.test", outcome: "timeout" }] : [{ hostName: "shop.test", outcome: "answer" }],
-  });
-  const group = (s: RState) => (s === "dead" ? "dead" : "ok");
-  const failing = [configured, pub].every((s) => s !== "answering") && [configured, pub].some((s) => s === "name_failures");
-  return step(
-    "dns",
-    configured === "answering" && pub === "answering" ? (opts.slow ? "warn" : "ok") : "fail",
-    {
-      resolvers: [result(configured, cServer), result(pub, "198.51.100.53")],
-      summary: { configured: group(configured), public: group(pub), anyResolverReplied: configured !== "dead" || pub !== "dead", namesFailingEverywhere: failing ? ["shop.test"] : [], namesFailingSomewhere: [] },
-    },
-    opts.slow ? ["DNS_SLOW"] : [],
-  );
+  const result = (state: RState, server: string): NsLookupResult => {
+    const outcome: DnsOutcome = state === "name_failures" ? (opts.failKind ?? "servfail") : state === "dead" ? "timeout" : "answer";
+    return {
+      hostName: "shop.test",
+      dnsServerIP: server,
+      status: outcome === "answer" ? "Success" : outcome === "timeout" ? "Error_Timeout" : "Error_HostNameNotResolved",
+      outcome,
+      ipAddresses: outcome === "answer" ? ["198.51.100.80"] : [],
+      ...(outcome === "timeout" ? {} : { responseTimeMs: opts.slow ? 750 : 12 }),
+    };
+  };
+  // `alive`: the answer to a query the server answers by itself (undefined = that control not measured).
+  const resolvers = [
+    { ...resolverReport(cServer, "configured", [result(configured, cServer)]), ...(opts.relayAlive !== undefined ? { alive: opts.relayAlive } : {}) },
+    resolverReport("198.51.100.53", "public", [result(pub, "198.51.100.53")]),
+  ];
+  const { summary, findings } = assessDns(resolvers, ["shop.test"]);
+  const status = findings.some((f) => f.severity === "fail") ? "fail" : findings.some((f) => f.severity === "warn") ? "warn" : "ok";
+  return { check: "dns", status, startedAt: 0, durationMs: 1, findings, data: { names: ["shop.test"], configuredSource: "system", resolvers, ignoredResolvers: [], summary } };
 }
 export const dns = {
   ok: () => dnsStep("answering", "answering"),
-  slow: () => {
-    const s = dnsStep("answering", "answering", { slow: true });
-    s.findings = [{ code: "DNS_SLOW", severity: "warn", message: "750 ms" }];
-    return s;
-  },
-  routerRelayDead: () => dnsStep("dead", "answering"),
-  ispResolverDead: () => dnsStep("dead", "answering", { viaGateway: false }),
+  slow: () => dnsStep("answering", "answering", { slow: true }),
+  routerRelayDead: () => dnsStep("dead", "answering", { relayAlive: false }),
+  /** The relay answers by itself but external names time out there: its upstream is dead. */
+  relayUpstreamDead: () => dnsStep("dead", "answering", { relayAlive: true }),
+  /** The relay times out on external names and its own liveness was not measured. */
+  relayTimesOutUnknown: () => dnsStep("dead", "answering"),
+  ispResolverDead: () => dnsStep("dead", "answering", { viaGateway: false, relayAlive: false }),
   allDead: () => dnsStep("dead", "dead"),
   servfail: () => dnsStep("name_failures", "name_failures"),
   /** The router's relay replies SERVFAIL (its upstream is gone) and the public resolver is unreachable. */
@@ -73,20 +80,21 @@ export const dns = {
   nxdomain: () => dnsStep("name_failures", "name_failures", { failKind: "nxdomain" }),
 };
 
+const anchorPing = (host: string, ok: boolean, lossPct = ok ? 0 : 100, avg = 20) => ({ Host: host, IPAddressUsed: host, NumberOfRepetitions: 5, Timeout: 1000, DataBlockSize: 56, ...ping(ok, lossPct, avg) });
+
+/** A path step judged by the real assessment (agent/checks/path/assess.ts). */
 export const path = (o: { gw?: boolean; hop?: { ok: boolean; loss?: number } | "none"; anchors?: { ok: boolean; loss?: number; avg?: number }; blackhole?: boolean }) => {
   const hop = o.hop ?? { ok: true };
   const a = o.anchors ?? { ok: true };
-  const codes = [...(o.blackhole ? ["PMTU_BLACKHOLE"] : []), ...(a.ok ? [] : ["ANCHORS_UNREACHABLE"])];
-  return step(
-    "path",
-    codes.length ? "fail" : "ok",
-    {
-      gateway: { address: GW, ping: ping(o.gw ?? true) },
-      ispHop: hop === "none" ? { source: "not_found" } : { source: "discovered", address: "100.64.0.1", ping: ping(hop.ok, hop.loss, 8) },
-      anchors: [0, 1, 2].map(() => ping(a.ok, a.loss, a.avg ?? 20)),
-    },
-    codes,
-  );
+  const data = {
+    gateway: { address: GW, ping: anchorPing(GW, o.gw ?? true, undefined, 1) },
+    ispHop: hop === "none" ? ({ source: "not_found" } as const) : ({ source: "discovered", address: "100.64.0.1", ping: anchorPing("100.64.0.1", hop.ok, hop.loss, 8) } as const),
+    anchors: ["203.0.113.1", "203.0.113.2", "203.0.113.3"].map((h) => anchorPing(h, a.ok, a.loss, a.avg ?? 20)),
+    route: { Host: "203.0.113.1", MaxHopCount: 8, NumberOfTries: 1, RouteHops: [], reached: a.ok, silentTtls: [] },
+    ...(o.blackhole ? { mtu: { Host: "203.0.113.1", blackHole: true, pathMtu: 1400 } } : {}),
+  };
+  const outcome = assessPath(data as unknown as PathData);
+  return { ...step("path", outcome.status, data), findings: outcome.findings };
 };
 
 export const service = (code: string) => step("service", code === "SERVICE_OK" ? "ok" : "fail", {}, code === "SERVICE_OK" ? [] : [code]);

@@ -79,10 +79,11 @@ describe("rules of evidence", () => {
     expect(v.cause).toBe("DHCP_NO_OFFER");
   });
 
-  test("an APIPA address with DHCP not measured stays a host fault (no evidence against the router)", () => {
+  test("an APIPA address with DHCP not measured is undetermined between the device and the router's DHCP, and says which probe decides", () => {
     const v = run({ host: host.apipa(), gateway: gateway.dead(), dhcp: dhcp.notRoot(), dns: dns.allDead(), path: path({ gw: false, hop: "none", anchors: { ok: false } }), service: service("SERVICE_UNREACHABLE") });
-    expect(v.segment).toBe("host");
-    expect(v.cause).toBe("NO_IP_ADDRESS");
+    expect(v.cause).toBe("UNDETERMINED");
+    expect(v.candidates?.map((c) => `${c.segment}/${c.cause}`)).toEqual(["host/NO_IP_ADDRESS", "router/DHCP_NO_OFFER"]);
+    expect(v.decider).toMatch(/DHCP probe/);
   });
 
   test("a public resolver answering (even SERVFAIL) proves the internet reachable: names failing everywhere is dns", () => {
@@ -157,9 +158,11 @@ describe("rules of evidence", () => {
     expect(run({ path: path({ blackhole: true }) }).cause).toBe("PMTU_BLACKHOLE");
   });
 
-  test("an SNMP device whose only up interface is loopback does not vouch for the WAN", () => {
+  test("an SNMP device whose only up interface is loopback does not vouch for the WAN: router or wan, decided by the router's WAN state", () => {
     const v = run({ snmp: snmp.loopbackUpOnly(), dns: dns.allDead(), path: path({ hop: "none", anchors: { ok: false } }), service: service("SERVICE_TIMEOUT") });
-    expect(v.segment).toBe("wan");
+    expect(v.cause).toBe("UNDETERMINED");
+    expect(v.candidates?.map((c) => c.segment).sort()).toEqual(["router", "wan"]);
+    expect(v.decider).toMatch(/WAN state/);
   });
 
   test("a fault after unmeasured segments names what was not verified", () => {
