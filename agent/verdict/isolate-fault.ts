@@ -142,6 +142,9 @@ function undetermined(obs: Observations, candidates: Ambiguity["candidates"], de
     .filter((c) => !seen.has(`${c.segment}:${c.cause}`) && seen.add(`${c.segment}:${c.cause}`))
     .slice(0, 8);
   v.decider = decider;
+  // The nearest candidate in chain order is where to look first; a failure is never reported as "none".
+  const nearest = [...(v.candidates ?? [])].sort((a, b) => CHAIN.indexOf(a.segment as Exclude<Segment, "none">) - CHAIN.indexOf(b.segment as Exclude<Segment, "none">))[0];
+  if (nearest) v.segment = nearest.segment;
   if (candidates.length) v.summary = `${v.summary}: ${(v.candidates ?? []).map((c) => `${c.segment}${c.cause !== "UNDETERMINED" ? ` (${c.cause})` : ""}`).join(" or ")}`;
   if (unexplained.length) v.next_steps.engineer.unshift(`Not explained by any fault found: ${unexplained.map((e) => `${e.check}:${e.code}`).join(", ")}.`);
   v.next_steps.engineer.unshift(decider);

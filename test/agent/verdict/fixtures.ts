@@ -118,3 +118,52 @@ export function healthy(): Record<string, StepResult> {
     snmp: snmp.wanUp(),
   };
 }
+
+// ---- evidence the control probes add (typed step data of the dns, path and service checks) ----
+
+/** A dns step with resolvers of every role, judged by the real assessment. */
+export function dnsWith(rs: { server: string; role: "configured" | "public" | "offered"; outcome: DnsOutcome; alive?: boolean }[]): StepResult {
+  const reports = rs.map((r) => {
+    const res: NsLookupResult = {
+      hostName: "shop.test",
+      dnsServerIP: r.server,
+      status: r.outcome === "answer" ? "Success" : r.outcome === "timeout" ? "Error_Timeout" : "Error_HostNameNotResolved",
+      outcome: r.outcome,
+      ipAddresses: r.outcome === "answer" ? ["198.51.100.80"] : [],
+      ...(r.outcome === "timeout" ? {} : { responseTimeMs: 12 }),
+    };
+    // The assessment knows configured and public; an offered resolver is judged like a configured one.
+    const rep = resolverReport(r.server, r.role === "public" ? "public" : "configured", [res]);
+    return { ...rep, role: r.role, ...(r.alive !== undefined ? { alive: r.alive } : {}) };
+  });
+  const { summary, findings } = assessDns(
+    reports.filter((r) => r.role !== "offered").map((r) => ({ ...r, role: r.role as "configured" | "public" })),
+    ["shop.test"],
+  );
+  const status = findings.some((f) => f.severity === "fail") ? "fail" : findings.some((f) => f.severity === "warn") ? "warn" : "ok";
+  return { check: "dns", status, startedAt: 0, durationMs: 1, findings, data: { names: ["shop.test"], configuredSource: "system", resolvers: reports, ignoredResolvers: [], summary } };
+}
+
+/** Anchors that get an ICMP error from `from` (e.g. Destination Net Unreachable from the ISP edge). */
+export function pathIcmpError(from: string, type: "net_unreachable" | "host_unreachable" | "filtered"): StepResult {
+  // An error from the gateway itself means nothing beyond it was reached: no ISP hop either.
+  const s = path({ hop: from === GW ? "none" : { ok: true }, anchors: { ok: false } });
+  const d = s.data as { anchors: Record<string, unknown>[]; route: { RouteHops: unknown[] } };
+  for (const a of d.anchors) a["icmpErrors"] = [{ from, type }];
+  const error = { HostAddress: from, reply: "unreachable", ErrorMessage: type === "net_unreachable" ? "Destination Net Unreachable" : type, RTTimes: [] };
+  d.route.RouteHops = from === GW ? [{ ttl: 1, ...error }] : [{ ttl: 1, HostAddress: GW, reply: "time_exceeded", RTTimes: [] }, { ttl: 2, ...error }];
+  return s;
+}
+
+/** A service step with its control probes: the same port on a control host and on the gateway. */
+export function serviceWith(code: string, control?: boolean, gatewayPort?: boolean): StepResult {
+  const s = service(code);
+  s.data = {
+    target: "www.shop.test:443",
+    ...(control !== undefined ? { control: { host: "control.test", reached: control, outcome: control ? "connected" : "timeout" } } : {}),
+    ...(gatewayPort !== undefined ? { gatewayTcp: { port: 443, answered: gatewayPort } } : {}),
+  };
+  return s;
+}
+
+export const dhcpOffering = (dnsServers: string[]) => step("dhcp", "ok", { probe: { offers: [{ DHCPServer: GW, DNSServers: dnsServers, IPRouters: [GW] }], servers: [GW] } });

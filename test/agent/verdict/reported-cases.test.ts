@@ -1,0 +1,126 @@
+// The six misjudgements reported from an independently built lab (issue 9), as synthetic evidence in
+// the shapes the checks produce, and what a good engineer concludes from each.
+import { describe, expect, test } from "vitest";
+import type { StepResult } from "../../../shared/checks.js";
+import { Verdict } from "../../../shared/verdict.js";
+import { isolateFault } from "../../../agent/verdict/isolate-fault.js";
+import { dhcp, dhcpOffering, dnsWith, gateway, GW, healthy, path, pathIcmpError, serviceWith, snmp, step } from "./fixtures.js";
+
+const EDGE = "100.64.0.1";
+const PUBLIC = "198.51.100.53";
+
+const run = (over: Record<string, StepResult | undefined>) => {
+  const steps = Object.values({ ...healthy(), ...over }).filter((s): s is StepResult => s !== undefined);
+  const v = isolateFault(steps);
+  expect(Verdict.safeParse(v).success).toBe(true);
+  return v;
+};
+
+describe("reported misjudgements", () => {
+  test("1. the ISP edge's uplink is down: the edge answers ping, says Net Unreachable, DNS is REFUSED → isp", () => {
+    const v = run({
+      path: pathIcmpError(EDGE, "net_unreachable"),
+      dns: dnsWith([
+        { server: GW, role: "configured", outcome: "refused", alive: true },
+        { server: PUBLIC, role: "public", outcome: "timeout" },
+      ]),
+      service: serviceWith("SERVICE_UNREACHABLE", false),
+    });
+    expect(`${v.segment}/${v.cause}`).toBe("isp/ISP_NO_ROUTE");
+    expect(v.evidence.map((e) => e.detail).join(" ")).toContain(EDGE);
+  });
+
+  test("2. NAT gone on the router: its own DNS forwarding resolves, SNMP says WAN up, nothing beyond answers the PC → router", () => {
+    const v = run({
+      dns: dnsWith([
+        { server: GW, role: "configured", outcome: "answer", alive: true },
+        { server: PUBLIC, role: "public", outcome: "timeout" },
+      ]),
+      path: path({ hop: "none", anchors: { ok: false } }),
+      service: serviceWith("SERVICE_TIMEOUT", false, true),
+      snmp: snmp.wanUp(),
+    });
+    expect(`${v.segment}/${v.cause}`).toBe("router/ROUTER_NOT_FORWARDING");
+    expect(v.evidence.map((e) => e.code)).toContain("RELAY_RESOLVES");
+  });
+
+  test("3. the router's DHCP server is off and the PC has no address; the probe runs without one → router", () => {
+    const v = run({
+      host: step("host", "fail", { primary: "eth0", faultSegment: "host", blockedBy: "NO_IPV4_ADDRESS" }, ["NO_IPV4_ADDRESS"]),
+      gateway: step("gateway", "skipped"),
+      dhcp: dhcp.noOffer(),
+      dns: dnsWith([{ server: GW, role: "configured", outcome: "timeout" }, { server: PUBLIC, role: "public", outcome: "timeout" }]),
+      path: path({ gw: false, hop: "none", anchors: { ok: false } }),
+      service: serviceWith("SERVICE_UNREACHABLE"),
+    });
+    expect(`${v.segment}/${v.cause}`).toBe("router/DHCP_NO_OFFER");
+  });
+
+  test("4. the ISP resolver is down: the relay is alive but times out, the ISP resolver refuses, a public one works → dns", () => {
+    const v = run({
+      dns: dnsWith([
+        { server: GW, role: "configured", outcome: "timeout", alive: true },
+        { server: "100.64.0.53", role: "configured", outcome: "refused", alive: true },
+        { server: PUBLIC, role: "public", outcome: "answer" },
+      ]),
+      service: serviceWith("SERVICE_DNS_FAILED"),
+    });
+    expect(`${v.segment}/${v.cause}`).toBe("dns/DNS_UPSTREAM_FAILED");
+  });
+
+  test("5. a hand-set resolver where nothing answers while the DHCP-offered one (the router) works → host", () => {
+    const v = run({
+      dhcp: dhcpOffering([GW]),
+      dns: dnsWith([
+        { server: "10.99.99.99", role: "configured", outcome: "timeout", alive: false },
+        { server: GW, role: "offered", outcome: "answer", alive: true },
+        { server: PUBLIC, role: "public", outcome: "answer" },
+      ]),
+      service: serviceWith("SERVICE_DNS_FAILED"),
+    });
+    expect(`${v.segment}/${v.cause}`).toBe("host/DNS_LOCAL_MISCONFIGURED");
+  });
+
+  test("6. the PC's firewall drops outbound TCP 443: the service, a control host and the router's port all silent, ping and DNS fine → host", () => {
+    const v = run({ service: serviceWith("SERVICE_TIMEOUT", false, false), gateway: gateway.ok() });
+    expect(`${v.segment}/${v.cause}`).toBe("host/LOCAL_FIREWALL_DROPS");
+  });
+
+  test("6b. the same port fails everywhere but reaches the router: the device is cleared, the filter is beyond it", () => {
+    const v = run({ service: serviceWith("SERVICE_TIMEOUT", false, true) });
+    expect(v.cause).toBe("UNDETERMINED");
+    expect(v.candidates?.map((c) => c.cause)).toContain("PORT_BLOCKED_UPSTREAM");
+  });
+
+  test("a service timeout while the same port on a control host works is the service's", () => {
+    expect(run({ service: serviceWith("SERVICE_TIMEOUT", true) }).cause).toBe("SERVICE_TIMEOUT");
+  });
+});
+
+describe("the break located by an ICMP error or the router's own traffic", () => {
+  test("Net Unreachable from the home router itself: it has no route out (its WAN session is down) → wan", () => {
+    const v = run({ path: pathIcmpError(GW, "net_unreachable"), dns: dnsWith([{ server: GW, role: "configured", outcome: "servfail", alive: true }, { server: PUBLIC, role: "public", outcome: "timeout" }]), service: serviceWith("SERVICE_UNREACHABLE", false) });
+    expect(`${v.segment}/${v.cause}`).toBe("wan/WAN_NO_ROUTE");
+  });
+
+  test("the relay alive but unable to resolve, nothing beyond the router answers → the router's own uplink: wan", () => {
+    const v = run({
+      dns: dnsWith([{ server: GW, role: "configured", outcome: "timeout", alive: true }, { server: PUBLIC, role: "public", outcome: "timeout" }]),
+      path: path({ hop: "none", anchors: { ok: false } }),
+      service: serviceWith("SERVICE_TIMEOUT", false),
+    });
+    expect(v.segment).toBe("wan");
+  });
+
+  test("traffic beats the device's report: SNMP says WAN down, but anchors answer → not a WAN fault, and the contradiction is named", () => {
+    const v = run({ snmp: snmp.wanDown() });
+    expect(v.cause).toBe("NONE");
+    expect(v.explained?.map((e) => e.reason)).toContain("CPE_REPORT_CONTRADICTED");
+  });
+
+  test("a verdict of NONE names every harmless explanation it used", () => {
+    const v = run({ gateway: gateway.icmpSilent(), path: path({ gw: false, hop: { ok: false }, anchors: { ok: false } }) });
+    expect(v.cause, JSON.stringify(v)).toBe("NONE");
+    expect(v.explained?.map((e) => e.reason).sort()).toEqual(["ANCHORS_FILTER_ICMP", "ISP_HOP_FILTERS_ICMP"]);
+  });
+});
