@@ -95,26 +95,52 @@ export function pathStep(now = Date.now()): StepResult {
     ]),
   };
   const outcome = assessPath(data);
-  return { check: "path", status: outcome.status, startedAt: now, durationMs: 1234.5, findings: outcome.findings, data: outcome.data as unknown as Record<string, unknown> };
+  if (outcome.status === "skipped") throw new Error("assessPath never skips");
+  return { check: "path", status: outcome.status, startedAt: now, durationMs: 1234.5, findings: outcome.findings, data: outcome.data };
 }
 
 const GW = "10.0.1.1";
-const step = (check: StepResult["check"], data: Record<string, unknown>): StepResult => ({ check, status: "ok", startedAt: 0, durationMs: 1, findings: [], data });
+const at = { startedAt: 0, durationMs: 1 };
 
 /** A healthy full diagnosis in the shapes the checks produce (what isolateFault sees on a good day). */
 export function healthyDiagnosis(): StepResult[] {
-  const gwPing = { DiagnosticsState: "Complete", SuccessCount: 5, FailureCount: 0, lossPct: 0, AverageResponseTime: 1 };
-  const resolver = (server: string, role: string) => ({ server, role, state: "answering", results: [{ hostName: "shop.test", outcome: "answer" }] });
-  return [
-    step("host", { primary: "eth0", gateway: GW }),
-    step("gateway", { gateway: GW, alive: true, answeredBy: ["icmp", "arp"], ping: gwPing }),
-    step("dhcp", { probe: { offers: [{ DHCPServer: GW }] } }),
-    step("dns", {
-      resolvers: [resolver(GW, "configured"), resolver("198.51.100.53", "public")],
-      summary: { configured: "ok", public: "ok", anyResolverReplied: true, namesFailingEverywhere: [], namesFailingSomewhere: [] },
-    }),
+  const gwPing = { Status: "Complete" as const, SuccessCount: 5, FailureCount: 0, lossPct: 0, AverageResponseTime: 1 };
+  const resolver = (server: string, role: "configured" | "public") => ({
+    server,
+    role,
+    state: "answering" as const,
+    results: [{ hostName: "shop.test", dnsServerIP: server, status: "Success" as const, outcome: "answer" as const, ipAddresses: ["198.18.7.7"], responseTimeMs: 2 }],
+    medianResponseMs: 2,
+    maxResponseMs: 2,
+  });
+  const eth0 = { name: "eth0", Status: "Up" as const, adminUp: true, operState: "up", carrier: true, ipv4: [{ address: "10.0.1.2", prefixLength: 24, apipa: false }], ipv6: [] };
+  const offer = { type: "OFFER" as const, DHCPServer: GW, from: GW, IPAddress: "10.0.1.50", IPRouters: [GW], DNSServers: [GW], receivedAfterMs: 3 };
+  const steps: StepResult[] = [
+    { check: "host", status: "ok", ...at, findings: [], data: { interfaces: [eth0], primary: "eth0", primaryReason: "default-route", defaultRoutes: [{ family: 4, gateway: GW, dev: "eth0" }], gateway: GW, gatewayDev: "eth0", gatewayOnLink: true, resolvers: [GW] } },
+    { check: "gateway", status: "ok", ...at, findings: [], data: { gateway: GW, dev: "eth0", family: 4, ping: gwPing, tcp: { "53": { result: "open", connectMs: 0.3 } }, answeredBy: ["icmp", "tcp", "arp"], alive: true } },
+    { check: "dhcp", status: "ok", ...at, findings: [], data: { interface: "eth0", leaseLookedAt: [], probe: { chaddr: "02:00:00:00:00:01", discoverSent: true, offers: [offer], servers: [GW], sendErrors: [], malformedReplies: 0 } } },
+    {
+      check: "dns",
+      status: "ok",
+      ...at,
+      findings: [],
+      data: {
+        names: ["shop.test"],
+        configuredSource: "system",
+        resolvers: [resolver(GW, "configured"), resolver("198.51.100.53", "public")],
+        ignoredResolvers: [],
+        summary: { configured: "ok", public: "ok", anyResolverReplied: true, namesFailingEverywhere: [], namesFailingSomewhere: [] },
+      },
+    },
     pathStep(0),
-    step("service", {}),
-    step("snmp", { devices: [{ wan: { found: true, ifName: "dsl0", ifOperStatus: "up" }, interfaces: [{ ifOperStatus: "up" }] }] }),
+    { check: "service", status: "skipped", ...at, findings: [], data: {}, skipReason: "no service named for this run" },
+    {
+      check: "snmp",
+      status: "ok",
+      ...at,
+      findings: [],
+      data: { devices: [{ host: GW, port: 161, version: "2c", reach: "answered", wan: { found: true, ifIndex: 2, ifName: "dsl0", ifOperStatus: "up" }, interfaces: [{ ifIndex: 2, ifName: "dsl0", ifOperStatus: "up" }] }] },
+    },
   ];
+  return steps;
 }

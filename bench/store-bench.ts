@@ -25,7 +25,7 @@ function stepEvent(runId: string, seq: number): RunEvent {
     runId,
     seq,
     at: Date.now(),
-    result: { check: "ping", status: "ok", startedAt: Date.now(), durationMs: 12, findings: [], data: { rttMs: 3.2 } },
+    result: { check: "ping", status: "ok", startedAt: Date.now(), durationMs: 12, findings: [], data: { targets: [] } },
   };
 }
 

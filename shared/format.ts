@@ -8,7 +8,7 @@ const MARK: Record<StepResult["status"], string> = { ok: "✔", warn: "!", fail:
 /** One line per step: mark, check, status, duration, and why (skip reason, error, or warn/fail codes). */
 export function formatStep(s: StepResult): string {
   const codes = s.findings.filter((f) => f.severity !== "info").map((f) => f.code);
-  const why = s.skipReason ?? s.error?.message ?? codes.join(", ");
+  const why = s.status === "skipped" ? s.skipReason : s.status === "error" || s.status === "timeout" ? s.error.message : codes.join(", ");
   return `${MARK[s.status]} ${s.check.padEnd(9)} ${s.status.padEnd(7)} ${String(Math.round(s.durationMs)).padStart(6)} ms${why ? "  " + why : ""}`;
 }
 

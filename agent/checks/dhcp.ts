@@ -5,74 +5,9 @@ import type { InterfaceInfo } from "../system/system-view.js";
 import { DEFAULT_LEASE_LOCATIONS, findLease, type LeaseLocations, type LeaseRecord } from "./dhcp/lease-files.js";
 import { LIMITED_BROADCAST, randomLocalMac, runDhcpProbe, type ProbeReply, type ProbeRequest, type ProbeResult } from "./dhcp/probe.js";
 import { defineCheck, type CheckContext, type CheckOutcome } from "./types.js";
-import type { Finding } from "../../shared/checks.js";
+import type { DhcpClientState, DhcpData, DhcpFindingCode, DhcpServerAnswer, FindingOf, Severity } from "../../shared/checks.js";
 
-export type DhcpFindingCode =
-  | "DHCP_NO_OFFER"
-  | "DHCP_INFORM_NO_ACK"
-  | "DHCP_ROGUE_SERVER"
-  | "DHCP_LEASE_EXPIRING"
-  | "DHCP_NO_LEASE"
-  | "DHCP_BIND_DENIED";
-
-/** TR-181 DHCPv4.Client, from the lease the OS holds. */
-export interface DhcpClientState {
-  /** Bound while the lease runs; Init once it has expired (the client holds nothing valid). */
-  DHCPStatus: "Bound" | "Init";
-  IPAddress?: string;
-  SubnetMask?: string;
-  IPRouters: string[];
-  DNSServers: string[];
-  DHCPServer?: string;
-  /** Seconds left (TR-181 unit); -1 = infinite lease; negative below that = expired that long ago; undefined = unknown. */
-  LeaseTimeRemaining?: number;
-  /** Lease length granted, seconds; undefined = not recorded. */
-  leaseTimeSec?: number;
-  source: LeaseRecord["source"];
-  path?: string;
-}
-
-/** One server's answer: an OFFER to our DISCOVER or the ACK to our INFORM. */
-export interface DhcpServerAnswer {
-  type: ProbeReply["type"];
-  /** Option 54, or the reply's source address when a server omits it. */
-  DHCPServer: string;
-  /** UDP source of the reply (differs from DHCPServer behind a relay). */
-  from: string;
-  /** yiaddr of an OFFER; undefined for an INFORM ACK (nothing is offered). */
-  IPAddress?: string;
-  SubnetMask?: string;
-  IPRouters: string[];
-  DNSServers: string[];
-  DomainName?: string;
-  /** Option 51, seconds; undefined = not sent. */
-  leaseTimeSec?: number;
-  receivedAfterMs: number;
-}
-
-export interface DhcpData {
-  /** The interface probed; undefined = none found (DISCOVER then follows the routing table). */
-  interface?: string;
-  /** undefined = no lease found (static address, or a DHCP client we cannot read). */
-  lease?: DhcpClientState;
-  /** Lease files and commands consulted. */
-  leaseLookedAt: string[];
-  /** undefined = the probe did not run (see skipReason). */
-  probe?: {
-    /** Random locally administered chaddr used, never the host's MAC. */
-    chaddr: string;
-    discoverSent: boolean;
-    /** Where the INFORM went; undefined = not sent (mode, or no own address). */
-    informSentTo?: string;
-    offers: DhcpServerAnswer[];
-    /** undefined = no ACK/NAK to the INFORM (or none sent). */
-    informReply?: DhcpServerAnswer;
-    /** Distinct server ids seen across all answers. */
-    servers: string[];
-    sendErrors: { what: "discover" | "inform"; code: string }[];
-    malformedReplies: number;
-  };
-}
+export type { DhcpClientState, DhcpData, DhcpFindingCode, DhcpServerAnswer } from "../../shared/checks.js";
 
 /** RFC 2131 §4.4.5: past T2 (87.5% of the lease) the client has failed to renew with its own server. */
 const LEASE_EXPIRING_FRACTION = 0.125;
@@ -87,7 +22,7 @@ export interface DhcpDeps {
   probe: (req: ProbeRequest) => Promise<ProbeResult>;
 }
 
-const finding = (code: DhcpFindingCode, severity: Finding["severity"], message: string, subject?: string): Finding =>
+const finding = (code: DhcpFindingCode, severity: Severity, message: string, subject?: string): FindingOf<"dhcp"> =>
   subject ? { code, severity, message, subject } : { code, severity, message };
 
 /** Pure: lease record + clock to the TR-181 client state. */
@@ -128,8 +63,8 @@ export interface AssessInput {
 }
 
 /** Pure: everything measured to the check's outcome (findings and status). */
-export function assessDhcp(inp: AssessInput): CheckOutcome<DhcpData> {
-  const findings: Finding[] = [];
+export function assessDhcp(inp: AssessInput): CheckOutcome<"dhcp"> {
+  const findings: FindingOf<"dhcp">[] = [];
   const data: DhcpData = { leaseLookedAt: inp.leaseLookedAt };
   if (inp.iface) data.interface = inp.iface;
   if (inp.lease) data.lease = inp.lease;
@@ -189,7 +124,7 @@ function pickInterface(ctx: CheckContext, ifaces: InterfaceInfo[], defaultDev: s
   return up.length === 1 ? up[0] : undefined;
 }
 
-export async function runDhcp(ctx: CheckContext, signal: AbortSignal, deps: DhcpDeps): Promise<CheckOutcome<DhcpData>> {
+export async function runDhcp(ctx: CheckContext, signal: AbortSignal, deps: DhcpDeps): Promise<CheckOutcome<"dhcp">> {
   const [ifaces, routes] = await Promise.all([ctx.system.interfaces(signal), ctx.system.routes(signal)]);
   const defaultDev = routes.find((r) => r.family === 4 && r.destination === "default")?.dev;
   const configured = ctx.targets.dhcp.interface;
@@ -227,7 +162,7 @@ export async function runDhcp(ctx: CheckContext, signal: AbortSignal, deps: Dhcp
   return assessDhcp({ ...base, informTo, probe });
 }
 
-export const dhcpCheck = defineCheck<DhcpData>({
+export const dhcpCheck = defineCheck({
   id: "dhcp",
   title: "DHCP lease and an allocation-free DISCOVER/INFORM probe (rogue servers, no offer)",
   timeoutMs: TIMEOUTS.check.dhcp,

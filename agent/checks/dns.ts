@@ -2,22 +2,14 @@
 // server, and says whether the configured resolvers, the public ones, or the names themselves fail.
 import { DnsServer } from "../config.js";
 import { TIMEOUTS } from "../timeouts.js";
-import { assessDns, resolverReport, type DnsSummary, type ResolverReport, type ResolverRole } from "./dns/assess.js";
+import type { ResolverRole } from "../../shared/checks.js";
+import { assessDns, resolverReport } from "./dns/assess.js";
 import { queryServer } from "./dns/query.js";
 import { defineCheck } from "./types.js";
 
-export interface DnsData {
-  names: string[];
-  /** Where the configured resolvers came from: the agent config override, or the OS (resolv.conf). */
-  configuredSource: "config" | "system";
-  /** One entry per server asked, configured ones first. */
-  resolvers: ResolverReport[];
-  /** OS resolvers that node:dns cannot address (e.g. "fe80::1%eth0"), not asked. */
-  ignoredResolvers: string[];
-  summary: DnsSummary;
-}
+export type { DnsData } from "../../shared/checks.js";
 
-export const dnsCheck = defineCheck<DnsData>({
+export const dnsCheck = defineCheck({
   id: "dns",
   title: "DNS resolution at the configured and public resolvers",
   timeoutMs: TIMEOUTS.check.dns,

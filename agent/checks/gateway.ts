@@ -3,7 +3,7 @@
 import { ping } from "../probes/ping.js";
 import type { RouteInfo } from "../system/system-view.js";
 import { TIMEOUTS } from "../timeouts.js";
-import { assessGateway, type GatewayData } from "./gateway/assess-gateway.js";
+import { assessGateway } from "./gateway/assess-gateway.js";
 import { probeTcp } from "./gateway/tcp-probe.js";
 import { defineCheck, type Check } from "./types.js";
 
@@ -30,8 +30,8 @@ export interface GatewayCheckOptions {
   tcpPorts: readonly number[];
 }
 
-export function makeGatewayCheck(opts: GatewayCheckOptions): Check<GatewayData | Record<string, never>> {
-  return defineCheck<GatewayData | Record<string, never>>({
+export function makeGatewayCheck(opts: GatewayCheckOptions): Check<"gateway"> {
+  return defineCheck({
     id: "gateway",
     title: "Default gateway reachability: ping, TCP, ARP/NDP",
     timeoutMs: TIMEOUTS.check.gateway,

@@ -1,10 +1,10 @@
 // host: the customer's device itself — interfaces, addresses, default route, resolvers, Wi-Fi — read
 // from the injected SystemView and judged by the pure assessHost (agent/checks/host/assess-host.ts).
 import { TIMEOUTS } from "../timeouts.js";
-import { assessHost, type HostData } from "./host/assess-host.js";
+import { assessHost } from "./host/assess-host.js";
 import { defineCheck } from "./types.js";
 
-export const hostCheck = defineCheck<HostData>({
+export const hostCheck = defineCheck({
   id: "host",
   title: "Host: interfaces, addresses, default route, resolvers, Wi-Fi",
   timeoutMs: TIMEOUTS.check.host,

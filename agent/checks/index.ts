@@ -9,7 +9,7 @@ import { pingCheck } from "./ping.js";
 import { routerosCheck } from "./routeros.js";
 import { serviceCheck } from "./service.js";
 import { snmpCheck } from "./snmp.js";
-import type { Check } from "./types.js";
+import type { AnyCheck } from "./types.js";
 
 export const checks = [
   hostCheck,
@@ -21,11 +21,11 @@ export const checks = [
   serviceCheck,
   snmpCheck,
   routerosCheck,
-] as const satisfies readonly Check<object>[];
+] as const satisfies readonly AnyCheck[];
 
-const byId = new Map<CheckId, Check<object>>(checks.map((c) => [c.id, c as Check<object>]));
+const byId = new Map<CheckId, AnyCheck>(checks.map((c) => [c.id, c]));
 
-export function findCheck(id: string): Check<object> | undefined {
+export function findCheck(id: string): AnyCheck | undefined {
   return byId.get(id as CheckId);
 }
 

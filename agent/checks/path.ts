@@ -11,7 +11,7 @@ import { defineCheck } from "./types.js";
 export type { PathData } from "./path/assess.js";
 export type { PathFindingCode } from "./path/assess.js";
 
-export const pathCheck = defineCheck<PathData>({
+export const pathCheck = defineCheck({
   id: "path",
   title: "Path to the internet: gateway, first ISP hop and anchors (loss, RTT, jitter), hop list, path MTU",
   timeoutMs: TIMEOUTS.check.path,

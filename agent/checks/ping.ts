@@ -1,5 +1,5 @@
 // `ping`: reachability, loss and latency of each internet anchor (or the run's targets), in parallel.
-import type { Finding } from "../../shared/checks.js";
+import type { FindingOf } from "../../shared/checks.js";
 import { ping } from "../probes/ping.js";
 import { TIMEOUTS } from "../timeouts.js";
 import {
@@ -15,16 +15,11 @@ import {
 } from "./path/ip-ping.js";
 import { defineCheck, type CheckOutcome } from "./types.js";
 
-export type PingFindingCode = "TARGET_UNREACHABLE" | "TARGET_UNRESOLVED" | "TARGET_LOSS" | "TARGET_SLOW";
-
-export interface PingData {
-  /** One TR-181 IPPing result per target, in the configured order. */
-  targets: IpPingResult[];
-}
+export type { PingData, PingFindingCode } from "../../shared/checks.js";
 
 /** Pure: findings and status from the per-target results. */
-export function assessPing(targets: readonly IpPingResult[]): CheckOutcome<PingData> {
-  const findings: (Finding & { code: PingFindingCode })[] = [];
+export function assessPing(targets: readonly IpPingResult[]): CheckOutcome<"ping"> {
+  const findings: FindingOf<"ping">[] = [];
   for (const t of targets) {
     const reach = reachOf(t);
     if (reach === "unreachable") {
@@ -43,7 +38,7 @@ export function assessPing(targets: readonly IpPingResult[]): CheckOutcome<PingD
   return { status, findings, data: { targets: [...targets] } };
 }
 
-export const pingCheck = defineCheck<PingData>({
+export const pingCheck = defineCheck({
   id: "ping",
   title: "Ping each internet anchor: loss, min/avg/max RTT, jitter",
   timeoutMs: TIMEOUTS.check.ping,

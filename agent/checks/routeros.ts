@@ -21,7 +21,7 @@ export const routerosCheck = defineCheck({
   async run(ctx, signal) {
     const devices = ctx.targets.routeros;
     if (devices.length === 0) {
-      return { status: "skipped", findings: [], data: { devices: [] as RouterOsDeviceReport[] }, skipReason: "no RouterOS device configured" };
+      return { status: "skipped", findings: [], data: { devices: [] }, skipReason: "no RouterOS device configured" };
     }
     const reports = await Promise.all(devices.map((d) => collect(d, ctx, signal)));
     const findings = reports.flatMap(assessDevice);

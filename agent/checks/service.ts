@@ -3,14 +3,10 @@
 import { parseServiceTarget } from "../../shared/targets.js";
 import { TIMEOUTS } from "../timeouts.js";
 import { assessService } from "./service/classify.js";
-import { probeService, type ProbeOptions, type ServiceProbe } from "./service/probe.js";
+import { probeService, type ProbeOptions } from "./service/probe.js";
 import { defineCheck } from "./types.js";
 
-export interface ServiceData {
-  /** The target as configured; undefined when none was (then the step is skipped). */
-  target?: string;
-  probe?: ServiceProbe;
-}
+export type { ServiceData } from "../../shared/checks.js";
 
 /**
  * getaddrinfo has no timeout of its own (resolv.conf defaults allow 5 s x 2); 3 s keeps
@@ -25,7 +21,7 @@ export const SERVICE_PROBE_OPTIONS: ProbeOptions = {
   httpMs: TIMEOUTS.httpMs,
 };
 
-export const serviceCheck = defineCheck<ServiceData>({
+export const serviceCheck = defineCheck({
   id: "service",
   title: "Reachability of the service the customer names (DNS, TCP, TLS, HTTP)",
   timeoutMs: TIMEOUTS.check.service,

@@ -3,49 +3,16 @@
 // segment from them. Parsing and judging are pure (agent/checks/snmp/*); this file only does I/O.
 import type { SnmpDevice } from "../config.js";
 import { TIMEOUTS } from "../timeouts.js";
-import { describeWan, evaluateDevice, type SnmpFinding, type WanView } from "./snmp/evaluate.js";
+import { describeWan, evaluateDevice, type SnmpFinding } from "./snmp/evaluate.js";
 import { ADSL, DOCSIS, IF_COLUMNS, IF_ENTRY, IFX_COLUMNS, IFX_ENTRY, SYSTEM, VDSL2 } from "./snmp/oids.js";
-import {
-  parseAdsl,
-  parseDocsis,
-  parseInterfaces,
-  parseSystem,
-  parseVdsl2,
-  type AdslErrors,
-  type AdslLine,
-  type DocsisChannel,
-  type LinePart,
-  type SnmpInterface,
-  type SnmpSystem,
-  type Vdsl2Line,
-} from "./snmp/parse-device.js";
+import type { SnmpDeviceData, SnmpSystem } from "../../shared/checks.js";
+import { parseAdsl, parseDocsis, parseInterfaces, parseSystem, parseVdsl2 } from "./snmp/parse-device.js";
 import type { RawVarbind } from "./snmp/parse-values.js";
 import { classifySnmpError, openSnmp, type SnmpClient, type SnmpFailureCode } from "./snmp/session.js";
 import { pickWan } from "./snmp/wan.js";
 import { defineCheck, type CheckContext } from "./types.js";
 
-export interface SnmpDeviceData {
-  host: string;
-  port: number;
-  version: "2c" | "3";
-  /** answered: the agent replied and the fields below were read; anything else = not measured. */
-  reach: "answered" | "noResponse" | "authFailed" | "error";
-  /** Why the device could not be read (never contains a community or key). */
-  error?: string;
-  system?: SnmpSystem;
-  interfaces?: SnmpInterface[];
-  /** The device listed more interfaces than we read (MAX_ROWS_PER_COLUMN). */
-  interfacesTruncated?: boolean;
-  wan?: WanView;
-  /** Line MIBs: `{ supported: false }` = the device does not implement it (not a fault). */
-  adsl?: LinePart<AdslLine> & { errors?: AdslErrors };
-  vdsl2?: LinePart<Vdsl2Line>;
-  docsis?: LinePart<DocsisChannel>;
-}
-
-export interface SnmpData {
-  devices: SnmpDeviceData[];
-}
+export type { SnmpData, SnmpDeviceData } from "../../shared/checks.js";
 
 const REACH: Record<SnmpFailureCode, SnmpDeviceData["reach"]> = {
   SNMP_NO_RESPONSE: "noResponse",
@@ -53,7 +20,7 @@ const REACH: Record<SnmpFailureCode, SnmpDeviceData["reach"]> = {
   SNMP_ERROR: "error",
 };
 
-export const snmpCheck = defineCheck<SnmpData>({
+export const snmpCheck = defineCheck({
   id: "snmp",
   title: "Modem/router state over SNMP: WAN interface, DSL/cable line figures, uptime",
   timeoutMs: TIMEOUTS.check.snmp,

@@ -1,19 +1,22 @@
-// The check contract: a plain object with an id, a budget and run(ctx, signal). No base class.
-import type { CheckId, Finding, StepStatus } from "../../shared/checks.js";
+// The check contract: a plain object with an id, a budget and run(ctx, signal). No base class. The id
+// fixes, at compile time, the data schema and the finding codes the check may return (shared/steps/).
+import type { CheckId, FindingOf, StepDataOf, StepResultOf } from "../../shared/checks.js";
 import type { RunParams } from "../../shared/protocol.js";
 import type { Logger } from "../../shared/log.js";
 import type { AgentTargets } from "../config.js";
 import type { SystemView } from "../system/system-view.js";
 import type { Spawner } from "../system/spawn.js";
 
-/** What a check returns: the network's state as data. Throwing means a bug, never "the network is down". */
-export interface CheckOutcome<D extends object = Record<string, unknown>> {
-  status: Exclude<StepStatus, "error" | "timeout">;
-  findings: Finding[];
-  data: D;
-  /** Required when status is "skipped": why it was not measured. */
-  skipReason?: string;
-}
+/**
+ * What a check returns: the network's state as data. Throwing means a bug, never "the network is down".
+ * A measured outcome carries the check's full data; a skipped one may carry part of it and must say why.
+ */
+export type CheckOutcome<C extends CheckId> =
+  | { status: "ok" | "warn" | "fail"; findings: FindingOf<C>[]; data: StepDataOf<C>; skipReason?: undefined }
+  | { status: "skipped"; findings: FindingOf<C>[]; data: Partial<StepDataOf<C>>; skipReason: string };
+
+/** Results of earlier checks by id, as the runner recorded them (the full typed step). */
+export type EarlierSteps = { [C in CheckId]?: StepResultOf<C> };
 
 /** Everything a check may touch, injected so tests can replace each piece. */
 export interface CheckContext {
@@ -25,23 +28,26 @@ export interface CheckContext {
   now: () => number;
   log: Logger;
   /** Results of checks this one declared in `after`, once they finished (undefined if not run). */
-  earlier: Partial<Record<CheckId, { status: StepStatus; data: Record<string, unknown> }>>;
+  earlier: EarlierSteps;
   /** Whether the agent process may bind privileged ports / open raw sockets (root or capabilities). */
   privileged: boolean;
 }
 
-export interface Check<D extends object = Record<string, unknown>> {
-  id: CheckId;
+export interface Check<C extends CheckId = CheckId> {
+  id: C;
   /** One line for the catalogue. */
   title: string;
   /** This check's own budget; the runner aborts the signal when it runs out. */
   timeoutMs: number;
   /** Checks whose results this one reads from ctx.earlier; the runner orders them first. */
   after?: readonly CheckId[];
-  run(ctx: CheckContext, signal: AbortSignal): Promise<CheckOutcome<D>>;
+  run(ctx: CheckContext, signal: AbortSignal): Promise<CheckOutcome<C>>;
 }
 
-/** Helper so each check file gets its data type inferred while the registry stays homogeneous. */
-export function defineCheck<D extends object>(c: Check<D>): Check<D> {
+/** Any check of the registry (a union over ids, so each keeps its own data type). */
+export type AnyCheck = { [C in CheckId]: Check<C> }[CheckId];
+
+/** Helper so each check file is typed by its id: data and finding codes must match shared/steps/<id>.ts. */
+export function defineCheck<C extends CheckId>(c: Check<C>): Check<C> {
   return c;
 }

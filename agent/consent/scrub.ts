@@ -2,7 +2,7 @@
 // this scrubber, which replaces any configured secret value found anywhere in it with "[redacted]".
 // Key-name redaction (shared/log.ts) is not enough here: a check may echo a secret inside a value
 // (an error message quoting a community string, a device banner echoing a password).
-import type { RunEvent } from "../../shared/protocol.js";
+import { RunEvent } from "../../shared/protocol.js";
 import type { AgentConfig } from "../config.js";
 
 export const REDACTED = "[redacted]";
@@ -25,7 +25,40 @@ export function secretsOf(config: AgentConfig): string[] {
 
 export type Scrubber = <T>(value: T) => T;
 
-export function makeScrubber(secrets: readonly string[]): Scrubber {
+/** The parts of a zod 4 schema definition the walk below reads (zod's own `_zod.def`). */
+interface Def {
+  type: string;
+  shape?: Record<string, Schema>;
+  element?: Schema;
+  innerType?: Schema;
+  options?: Schema[];
+  valueType?: Schema;
+}
+interface Schema {
+  _zod: { def: Def; propValues?: Record<string, Set<unknown>> };
+  /** ZodString's bound (null when unbounded). */
+  maxLength?: number | null;
+  safeParse(v: unknown): { success: boolean };
+}
+
+/** The union option `v` belongs to: by its discriminator values when the option has them, else by parsing. */
+function optionFor(options: readonly Schema[], v: unknown): Schema | undefined {
+  const rec = (v ?? {}) as Record<string, unknown>;
+  const byProps = options.find((o) => {
+    const pv = o._zod.propValues;
+    return pv !== undefined && Object.keys(pv).length > 0 && Object.entries(pv).every(([k, vals]) => vals.has(rec[k]));
+  });
+  return byProps ?? options.find((o) => o.safeParse(v).success);
+}
+
+/**
+ * `schema` (the event's zod schema) tells free text from structure: enum and literal values and the
+ * field names of an object are the protocol's own vocabulary and stay as they are, so a weak secret
+ * that is also a common word (an SNMP community "public") cannot break a step's shape; every other
+ * string, and every key of a free-form record, is scrubbed. Where the value does not match the
+ * schema, everything is scrubbed, keys included.
+ */
+export function makeScrubber(secrets: readonly string[], schema?: unknown): Scrubber {
   if (secrets.length === 0) return (v) => v;
   const scrubString = (s: string): string => {
     let r = s;
@@ -44,9 +77,52 @@ export function makeScrubber(secrets: readonly string[]): Scrubber {
     }
     return v;
   };
-  return <T>(value: T) => walk(value, undefined, 0) as T;
+  const guided = (s: Schema | undefined, v: unknown, key: string | undefined, depth: number): unknown => {
+    if (!s || depth > 32) return walk(v, key, depth);
+    const d = s._zod.def;
+    switch (d.type) {
+      case "enum":
+      case "literal":
+        return v;
+      case "string": {
+        if (typeof v !== "string") return walk(v, key, depth);
+        const out = walk(v, key, depth) as string;
+        // "[redacted]" may be longer than the secret it replaces: stay within the field's bound.
+        const max = s.maxLength;
+        return typeof max === "number" && out.length > max ? out.slice(0, max) : out;
+      }
+      case "optional":
+      case "nullable":
+      case "default":
+        return v === undefined || v === null ? v : guided(d.innerType, v, key, depth);
+      case "array":
+        return Array.isArray(v) ? v.map((x) => guided(d.element, x, undefined, depth + 1)) : walk(v, key, depth);
+      case "union":
+        return guided(optionFor(d.options ?? [], v), v, key, depth);
+      case "object": {
+        if (v === null || typeof v !== "object" || Array.isArray(v)) return walk(v, key, depth);
+        const o: Record<string, unknown> = {};
+        for (const [k, x] of Object.entries(v)) {
+          const field = d.shape?.[k];
+          if (field) o[k] = guided(field, x, k, depth + 1);
+          else o[scrubString(k)] = walk(x, k, depth + 1);
+        }
+        return o;
+      }
+      case "record": {
+        if (v === null || typeof v !== "object" || Array.isArray(v)) return walk(v, key, depth);
+        const o: Record<string, unknown> = {};
+        for (const [k, x] of Object.entries(v)) o[scrubString(k)] = guided(d.valueType, x, k, depth + 1);
+        return o;
+      }
+      default:
+        return walk(v, key, depth);
+    }
+  };
+  const root = schema as Schema | undefined;
+  return <T>(value: T) => (root ? guided(root, value, undefined, 0) : walk(value, undefined, 0)) as T;
 }
 
 export function scrubberFor(config: AgentConfig): (ev: RunEvent) => RunEvent {
-  return makeScrubber(secretsOf(config));
+  return makeScrubber(secretsOf(config), RunEvent);
 }

@@ -2,11 +2,12 @@
 // it. Each step gets its own budget; a timeout aborts the check's signal (cancelling its work, not
 // just the wait), and a thrown error becomes status "error" with a code, never a crashed run.
 import { setMaxListeners } from "node:events";
-import type { CheckId, StepResult } from "../../shared/checks.js";
-import type { Check, CheckContext } from "../checks/types.js";
+import { z } from "zod";
+import { StepResult, type CheckId } from "../../shared/checks.js";
+import type { AnyCheck, CheckContext } from "../checks/types.js";
 
 export interface RunPlanOptions {
-  checks: readonly Check<object>[];
+  checks: readonly AnyCheck[];
   /** Context shared by every check; `earlier` is filled in by the runner. */
   ctx: Omit<CheckContext, "earlier">;
   signal: AbortSignal;
@@ -24,7 +25,7 @@ export async function runPlan(opts: RunPlanOptions): Promise<StepResult[]> {
   const done = new Map<CheckId, Promise<StepResult>>();
   const results: StepResult[] = [];
 
-  const start = (check: Check<object>): Promise<StepResult> => {
+  const start = (check: AnyCheck): Promise<StepResult> => {
     const existing = done.get(check.id);
     if (existing) return existing;
     const p = (async () => {
@@ -33,7 +34,7 @@ export async function runPlan(opts: RunPlanOptions): Promise<StepResult[]> {
       const deps = (check.after ?? []).filter((d) => requested.has(d) && d !== check.id);
       await Promise.all(deps.map((d) => start(checks.find((c) => c.id === d)!)));
       const result = await runOne(check, { ...ctx, earlier }, signal, opts.timeouts?.[check.id]);
-      earlier[check.id] = { status: result.status, data: result.data };
+      (earlier as Partial<Record<CheckId, StepResult>>)[result.check] = result;
       results.push(result);
       try {
         await opts.onStep?.(result);
@@ -52,7 +53,7 @@ export async function runPlan(opts: RunPlanOptions): Promise<StepResult[]> {
 
 /** Runs a single check under its budget and maps every way it can end to a StepResult. */
 export async function runOne(
-  check: Check<object>,
+  check: AnyCheck,
   ctx: CheckContext,
   runSignal: AbortSignal,
   timeoutOverrideMs?: number,
@@ -75,30 +76,46 @@ export async function runOne(
     // Race the check against its signal so a check that ignores the signal still cannot hold the run.
     const outcome = await Promise.race([check.run(ctx, local.signal), abortedPromise(local.signal)]);
     if (outcome.status === "skipped" && !outcome.skipReason) {
-      return { ...base, status: "error", durationMs: elapsed(), findings: outcome.findings, data: outcome.data as Record<string, unknown>, error: { code: "SKIP_WITHOUT_REASON", message: `check ${check.id} skipped without saying why` } };
+      return toStep({ ...base, status: "error", durationMs: elapsed(), findings: outcome.findings, data: outcome.data, error: { code: "SKIP_WITHOUT_REASON", message: `check ${check.id} skipped without saying why` } }, ctx);
     }
-    return {
-      ...base,
-      status: outcome.status,
-      durationMs: elapsed(),
-      findings: outcome.findings,
-      data: outcome.data as Record<string, unknown>,
-      ...(outcome.skipReason ? { skipReason: outcome.skipReason } : {}),
-    };
+    return toStep(
+      {
+        ...base,
+        status: outcome.status,
+        durationMs: elapsed(),
+        findings: outcome.findings,
+        data: outcome.data,
+        ...(outcome.skipReason ? { skipReason: outcome.skipReason } : {}),
+      },
+      ctx,
+    );
   } catch (e) {
     const reason = local.signal.aborted ? local.signal.reason : e;
     if (reason instanceof CheckTimeout) {
-      return { ...base, status: "timeout", durationMs: elapsed(), findings: [], data: {}, error: { code: "CHECK_TIMEOUT", message: `check ${check.id} exceeded its ${budgetMs} ms budget` } };
+      return toStep({ ...base, status: "timeout", durationMs: elapsed(), findings: [], data: {}, error: { code: "CHECK_TIMEOUT", message: `check ${check.id} exceeded its ${budgetMs} ms budget` } }, ctx);
     }
     if (runSignal.aborted) {
-      return { ...base, status: "skipped", durationMs: elapsed(), findings: [], data: {}, skipReason: "run cancelled" };
+      return toStep({ ...base, status: "skipped", durationMs: elapsed(), findings: [], data: {}, skipReason: "run cancelled" }, ctx);
     }
     ctx.log.error("check threw", { check: check.id, error: e instanceof Error ? e.stack : String(e) });
-    return { ...base, status: "error", durationMs: elapsed(), findings: [], data: {}, error: { code: errorCode(e), message: e instanceof Error ? e.message : String(e) } };
+    return toStep({ ...base, status: "error", durationMs: elapsed(), findings: [], data: {}, error: { code: errorCode(e), message: (e instanceof Error ? e.message : String(e)).slice(0, 2000) } }, ctx);
   } finally {
     clearTimeout(timer);
     runSignal.removeEventListener("abort", onRunAbort);
   }
+}
+
+/**
+ * Every step leaves through the schema it travels under (shared/steps/): a check whose data or finding
+ * codes do not match it is a bug, reported as status "error" (STEP_DATA_INVALID) instead of a frame the
+ * collector would refuse.
+ */
+function toStep(raw: { check: CheckId; startedAt: number; durationMs: number; [field: string]: unknown }, ctx: CheckContext): StepResult {
+  const parsed = StepResult.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  const message = z.prettifyError(parsed.error).slice(0, 2000);
+  ctx.log.error("check returned data outside its schema", { check: raw.check, error: message });
+  return { check: raw.check, status: "error", startedAt: raw.startedAt, durationMs: raw.durationMs, findings: [], data: {}, error: { code: "STEP_DATA_INVALID", message } } as StepResult;
 }
 
 export class CheckTimeout extends Error {

@@ -2,6 +2,7 @@
 // ticket, run or agent passes it through here with the caller's role, so a policy change is one edit
 // in PERSONAL_DATA_POLICY and cannot be forgotten in one handler. See SECURITY.md, "Confidentiality".
 import type { Role, Run, Ticket, TicketWithRuns } from "../../shared/api.js";
+import type { StepResult } from "../../shared/checks.js";
 
 /**
  * "record": one ticket opened on purpose (audited as ticket.read); "list": many tickets at once (not
@@ -72,5 +73,5 @@ export function scrubSecrets(value: unknown): unknown {
 
 /** Runs carry no personal data beyond the ticket id; their step data is scrubbed of secrets. */
 export function redactRun(run: Run): Run {
-  return { ...run, steps: run.steps.map((s) => ({ ...s, result: { ...s.result, data: scrubSecrets(s.result.data) as Record<string, unknown> } })) };
+  return { ...run, steps: run.steps.map((s) => ({ ...s, result: { ...s.result, data: scrubSecrets(s.result.data) } as StepResult })) };
 }

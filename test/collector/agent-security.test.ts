@@ -166,7 +166,7 @@ describe("an agent can only act as itself", () => {
     const mallory = await enroll();
     const run = await col.api("/api/runs", Run, { token: engineer, body: { ticketId: ticket.id, agentId: victim.agentId, checks: ["ping"], params: { targets: ["127.0.0.1"] } } });
     const live = await connectOk(mallory.agentId, mallory.secret);
-    const step = { check: "ping", status: "fail", startedAt: Date.now(), durationMs: 1, findings: [], data: { forged: true } };
+    const step = { check: "ping", status: "fail", startedAt: Date.now(), durationMs: 1, findings: [{ code: "TARGET_UNREACHABLE", severity: "fail", message: "forged" }], data: { targets: [] } };
     live.ws.send(JSON.stringify({ type: "run.accepted", runId: run.id, seq: 0, at: Date.now() }));
     live.ws.send(JSON.stringify({ type: "step", runId: run.id, seq: 1, at: Date.now(), result: step }));
     const err = await live.next("error");

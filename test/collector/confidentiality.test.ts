@@ -6,7 +6,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { z } from "zod";
-import { ROLES, Run, Ticket, TicketWithRuns, type Role } from "../../shared/api.js";
+import { ROLES, Ticket, type Role } from "../../shared/api.js";
+import type { StepResult } from "../../shared/checks.js";
 import { memoryLogger } from "../../shared/log.js";
 import { hashSecret, randomSecret } from "../../shared/secrets.js";
 import { createApp } from "../../collector/app.js";
@@ -45,9 +46,11 @@ beforeAll(async () => {
   await store.createAgent({ id: "ag_conf01", name: "pc", secretHash: hashSecret("x"), createdAt: NOW, ticketId });
   await store.createRun({ id: runId, ticketId, agentId: "ag_conf01", checks: ["snmp"], params: {}, requestedBy: "eng", pickupBy: NOW + 60_000, createdAt: NOW });
   await store.appendRunEvent("ag_conf01", { type: "run.accepted", runId, seq: 0, at: NOW }, NOW);
-  // A buggy agent that failed to scrub: the collector must not pass these on.
+  // A buggy agent that failed to scrub: the collector must not pass these on. The hub's strict step
+  // schema refuses unknown keys like these on the wire; written straight into the store, they test the
+  // scrubber behind it (defence in depth for rows stored by an older, looser collector).
   const data = { device: "192.168.1.1", community: "s3cr3t-comm", v3: { authKey: "AUTHKEY123", privKey: "PRIVKEY123" }, routers: [{ host: "r1", password: "hunter2" }], ifOperStatus: 1 };
-  await store.appendRunEvent("ag_conf01", { type: "step", runId, seq: 1, at: NOW, result: { check: "snmp", status: "ok", startedAt: NOW, durationMs: 5, findings: [], data } }, NOW);
+  await store.appendRunEvent("ag_conf01", { type: "step", runId, seq: 1, at: NOW, result: { check: "snmp", status: "ok", startedAt: NOW, durationMs: 5, findings: [], data } as unknown as StepResult }, NOW);
 });
 
 afterAll(async () => {
@@ -63,7 +66,8 @@ describe("customer personal data per role", () => {
   test.each(ROLES)("%s: one ticket (audited read) shows name, site and contact as the policy says", async (role) => {
     const res = await get(`/api/tickets/${ticketId}`, role);
     expect(res.status).toBe(200);
-    const t = TicketWithRuns.parse(await res.json());
+    // Ticket, not TicketWithRuns: the injected step (see beforeAll) does not fit the strict step schema.
+    const t = Ticket.parse(await res.json());
     const rule = PERSONAL_DATA_POLICY[role];
     expect(t.customer.name === "Wang Fang").toBe(rule.name);
     expect(t.customer.contact === CONTACT).toBe(rule.contactOnRecord);
@@ -88,7 +92,8 @@ describe("equipment secrets never leave the collector", () => {
       const text = await (await get(path, role)).text();
       for (const s of SECRETS) expect(text, `${path} for ${role}`).not.toContain(s);
     }
-    const run = Run.parse(await (await get(`/api/runs/${runId}`, role)).json());
+    // Read loosely: the injected data does not fit the snmp step schema (see beforeAll).
+    const run = (await (await get(`/api/runs/${runId}`, role)).json()) as { steps: { result: { data: Record<string, unknown> } }[] };
     const data = run.steps[0]!.result.data;
     expect(data.device).toBe("192.168.1.1");
     expect(data.ifOperStatus).toBe(1);

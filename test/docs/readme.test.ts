@@ -3,7 +3,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, test } from "vitest";
 import { apiRoutes } from "../../collector/app.js";
-import { CHECK_IDS } from "../../shared/checks.js";
+import { CHECK_IDS, STEP_SCHEMAS } from "../../shared/checks.js";
 import { CAUSES } from "../../agent/verdict/causes.js";
 import { ROOT } from "../helpers/cli.js";
 
@@ -22,6 +22,15 @@ describe("README.md", () => {
 
   test.each([...CHECK_IDS])("has a catalogue row for check %s", (id) => {
     expect(readme).toMatch(new RegExp(`^\\| \`${id}\` \\|`, "m"));
+  });
+
+  test.each([...CHECK_IDS])("lists every finding code of check %s in its catalogue row and docs/checks page", (id) => {
+    const row = readme.split("\n").find((l) => l.startsWith(`| \`${id}\` |`)) ?? "";
+    const page = readFileSync(`${ROOT}/docs/checks/${id}.md`, "utf8");
+    for (const code of STEP_SCHEMAS[id].codes.options) {
+      expect(row, `README catalogue row of ${id} lacks ${code}`).toMatch(new RegExp(`\\b${code}\\b`));
+      expect(page, `docs/checks/${id}.md lacks ${code}`).toMatch(new RegExp(`\\b${code}\\b`));
+    }
   });
 
   test.each(Object.entries(CAUSES))("lists cause %s under its segment", (cause, spec) => {

@@ -12,7 +12,7 @@ import { DB_FILE } from "../../collector/server.js";
 import { openSqliteStore } from "../../collector/store/sqlite-store.js";
 import type { RunEvent } from "../../shared/protocol.js";
 import { startBin, type Daemon } from "../helpers/cli.js";
-import { createTicket, enrollAgents, offlineRunEvents, startFakeAgent, type FakeAgent } from "../helpers/fake-agent.js";
+import { createTicket, enrollAgents, markOf, offlineRunEvents, startFakeAgent, type FakeAgent } from "../helpers/fake-agent.js";
 
 const AGENTS = 30;
 const RUNS_PER_AGENT = 4;
@@ -116,7 +116,7 @@ describe("collector killed with SIGKILL mid-stream", () => {
     for (const r of rows) {
       // Count by the content's own mark too, so a re-stored copy under another key would show.
       const ev = JSON.parse(r.body) as RunEvent;
-      const key = ev.type === "step" ? String(ev.result.data.mark) : `${r.run_id}:${r.seq}`;
+      const key = ev.type === "step" ? String(markOf(ev.result)) : `${r.run_id}:${r.seq}`;
       stored.set(key, (stored.get(key) ?? 0) + 1);
     }
     const duplicates = [...stored.values()].reduce((n, c) => n + (c - 1), 0);

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { setTimeout as delay } from "node:timers/promises";
 import type { RunEvent } from "../../shared/protocol.js";
 import { startTestCollector, type TestCollector } from "../helpers/collector.js";
-import { createTicket, enrollAgents, offlineRunEvents, startFakeAgent, type FakeAgent } from "../helpers/fake-agent.js";
+import { createTicket, enrollAgents, markOf, offlineRunEvents, startFakeAgent, type FakeAgent } from "../helpers/fake-agent.js";
 import { startTcpProxy, type TcpProxy } from "../helpers/tcp-proxy.js";
 
 /** Small, so a stalled link is found dead within about a second (agent: 2.5x; collector: 2x). */
@@ -96,7 +96,7 @@ describe("cut, stall and throttle the link while agents stream", () => {
 
     const runs = await col.running.store.listRunsForTicket(ticketId);
     const seen = new Map<string, number>();
-    for (const run of runs) for (const s of run.steps) seen.set(String(s.result.data.mark), (seen.get(String(s.result.data.mark)) ?? 0) + 1);
+    for (const run of runs) for (const s of run.steps) seen.set(String(markOf(s.result)), (seen.get(String(markOf(s.result))) ?? 0) + 1);
     const producedSteps = [...produced.values()].filter((e) => e.type === "step").map((e) => `${e.runId}:${e.seq}`);
     const duplicates = [...seen.values()].reduce((n, c) => n + c - 1, 0);
     const lost = producedSteps.filter((m) => !seen.has(m)).length;

@@ -1,6 +1,7 @@
 // A check context for in-process check tests: a made-up system view and targets whose public
 // defaults (anchors, resolvers, names) are always replaced by loopback-safe values (network safety).
-import type { CheckContext } from "../../agent/checks/types.js";
+import type { CheckContext, CheckOutcome } from "../../agent/checks/types.js";
+import type { CheckId } from "../../shared/checks.js";
 import { AgentConfig } from "../../agent/config.js";
 import { buildContext } from "../../agent/context.js";
 import type { Spawner } from "../../agent/system/spawn.js";
@@ -34,4 +35,10 @@ export function testCheckContext(targets: Record<string, unknown> = {}, o: TestC
     earlier: {},
   };
   return { ctx, log };
+}
+
+/** The outcome of a check that measured (status ok/warn/fail, full data); throws on a skipped one. */
+export function measured<C extends CheckId>(o: CheckOutcome<C>): Extract<CheckOutcome<C>, { status: "ok" | "warn" | "fail" }> {
+  if (o.status === "skipped") throw new Error(`expected a measurement, got skipped: ${o.skipReason}`);
+  return o as Extract<CheckOutcome<C>, { status: "ok" | "warn" | "fail" }>;
 }

@@ -5,6 +5,7 @@
 import { Enrolled, EnrollmentCreated, Ticket } from "../../shared/api.js";
 import { httpJson } from "../../shared/http-client.js";
 import { memoryLogger } from "../../shared/log.js";
+import type { StepResult } from "../../shared/checks.js";
 import type { RunEvent, ServerFrame } from "../../shared/protocol.js";
 import type { BackoffOptions } from "../../agent/link/backoff.js";
 import { CollectorLink } from "../../agent/link/collector-link.js";
@@ -124,7 +125,7 @@ export function startFakeAgent(o: FakeAgentOptions): FakeAgent {
   };
 }
 
-/** A step event whose result carries a mark unique to (runId, seq), so a stored copy can be traced. */
+/** A step event whose result carries a mark unique to (runId, seq) (read it with markOf), so a stored copy can be traced. */
 export function markedStep(runId: string, seq: number): RunEvent {
   const now = Date.now();
   return {
@@ -132,8 +133,14 @@ export function markedStep(runId: string, seq: number): RunEvent {
     runId,
     seq,
     at: now,
-    result: { check: "ping", status: "ok", startedAt: now, durationMs: 1, findings: [], data: { mark: `${runId}:${seq}` } },
+    // A skipped step's reason is free text, so the mark travels in a field the step schema allows.
+    result: { check: "ping", status: "skipped", startedAt: now, durationMs: 1, findings: [], data: {}, skipReason: `mark ${runId}:${seq}` },
   };
+}
+
+/** The mark markedStep put into a step ("runId:seq"); undefined for any other step. */
+export function markOf(result: StepResult): string | undefined {
+  return result.status === "skipped" ? /^mark (\S+)$/.exec(result.skipReason)?.[1] : undefined;
 }
 
 /** The events of one offline run with `steps` steps: run.offline (seq 0), steps 1..n, run.finished. */

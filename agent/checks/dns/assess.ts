@@ -1,55 +1,9 @@
 // Pure judgement of the dns check: per-resolver states, group summaries and findings from the raw
 // lookup results. Kept apart from the I/O so every rule is table-tested.
-import type { Finding } from "../../../shared/checks.js";
-import type { NsLookupResult } from "./query.js";
-import { SERVER_REPLIED, type DnsOutcome } from "./nslookup-status.js";
+import type { DnsFindingCode, DnsOutcome, DnsSummary, FindingOf, GroupState, NsLookupResult, ResolverReport, ResolverRole, Severity } from "../../../shared/checks.js";
+import { SERVER_REPLIED } from "./nslookup-status.js";
 
-export type DnsFindingCode =
-  | "NO_RESOLVER_CONFIGURED"
-  | "CONFIGURED_RESOLVER_DEAD"
-  | "ALL_CONFIGURED_RESOLVERS_DEAD"
-  | "PUBLIC_RESOLVER_DEAD"
-  | "ALL_RESOLVERS_DEAD"
-  | "NAME_SERVFAIL"
-  | "NAME_NXDOMAIN"
-  | "NAME_NODATA"
-  | "NAME_TIMEOUT"
-  | "NAME_REFUSED"
-  | "NAME_LOOKUP_ERROR"
-  | "RESOLVERS_DISAGREE"
-  | "DNS_SLOW";
-
-export type ResolverRole = "configured" | "public";
-
-/**
- * answering: every name resolved; name_failures: the server replies but some names fail (a problem
- * beyond it: upstream, the zone, DNSSEC); dead: it never served us (timeouts, REFUSED, port unreachable).
- */
-export type ResolverState = "answering" | "name_failures" | "dead";
-
-/** none: no resolver of this kind to ask; ok: all alive; partial: some dead; dead: all dead. */
-export type GroupState = "none" | "ok" | "partial" | "dead";
-
-export interface ResolverReport {
-  server: string;
-  role: ResolverRole;
-  state: ResolverState;
-  results: NsLookupResult[];
-  /** Median / max ResponseTime of replies in ms; undefined when the server never replied. */
-  medianResponseMs?: number;
-  maxResponseMs?: number;
-}
-
-export interface DnsSummary {
-  configured: GroupState;
-  public: GroupState;
-  /** At least one resolver (any role) replied: DNS packets get through, so IP works at least that far. */
-  anyResolverReplied: boolean;
-  /** Names no resolver resolved although some resolver replied: the `dns` segment's evidence. */
-  namesFailingEverywhere: string[];
-  /** Names that failed on at least one live resolver but resolved on another. */
-  namesFailingSomewhere: string[];
-}
+export type { DnsFindingCode, DnsSummary, GroupState, ResolverReport, ResolverRole, ResolverState } from "../../../shared/checks.js";
 
 /** DOMAIN.md §3: DNS resolution above 400 ms is slightly high, above 500 ms significantly high. */
 export const DNS_SLIGHTLY_SLOW_MS = 400;
@@ -78,9 +32,9 @@ export function resolverReport(server: string, role: ResolverRole, results: NsLo
   };
 }
 
-export function assessDns(resolvers: ResolverReport[], names: readonly string[]): { summary: DnsSummary; findings: Finding[] } {
-  const findings: Finding[] = [];
-  const add = (code: DnsFindingCode, severity: Finding["severity"], message: string, subject?: string) =>
+export function assessDns(resolvers: ResolverReport[], names: readonly string[]): { summary: DnsSummary; findings: FindingOf<"dns">[] } {
+  const findings: FindingOf<"dns">[] = [];
+  const add = (code: DnsFindingCode, severity: Severity, message: string, subject?: string) =>
     findings.push({ code, severity, message, ...(subject ? { subject } : {}) });
 
   const configured = resolvers.filter((r) => r.role === "configured");

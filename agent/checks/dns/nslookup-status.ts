@@ -1,28 +1,8 @@
 // The one mapping from node:dns (c-ares) error codes to TR-181 NSLookupDiagnostics statuses, plus a
 // finer outcome the assessment needs (TR-181 lumps NXDOMAIN, NODATA and SERVFAIL together).
+import type { DnsOutcome, NsLookupStatus } from "../../../shared/checks.js";
 
-/** TR-181 Device.DNS.Diagnostics.NSLookupDiagnostics.Result.{i}.Status. */
-export type NsLookupStatus =
-  | "Success"
-  | "Error_DNSServerNotAvailable"
-  | "Error_HostNameNotResolved"
-  | "Error_Timeout"
-  | "Error_Other";
-
-/**
- * What happened to one query. answer/nxdomain/nodata/servfail are replies from a working server;
- * refused (REFUSED rcode), unreachable (ICMP port unreachable) and timeout mean it did not serve us.
- */
-export type DnsOutcome =
-  | "answer"
-  | "nxdomain"
-  | "nodata"
-  | "servfail"
-  | "refused"
-  | "unreachable"
-  | "timeout"
-  | "cancelled"
-  | "other";
+export type { DnsOutcome, NsLookupStatus };
 
 /** Outcomes that prove the server is alive and resolving (even if this name failed upstream). */
 export const SERVER_REPLIED: ReadonlySet<DnsOutcome> = new Set(["answer", "nxdomain", "nodata", "servfail"]);

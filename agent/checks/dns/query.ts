@@ -1,24 +1,10 @@
 // Asks one DNS server for a set of names through node:dns, one Resolver per server so every error is
 // attributable to that server (a shared Resolver does not say which server failed: LIBRARIES.md).
 import { promises as dns } from "node:dns";
-import { classifyDnsError, type DnsOutcome, type NsLookupStatus } from "./nslookup-status.js";
+import type { NsLookupResult } from "../../../shared/checks.js";
+import { classifyDnsError } from "./nslookup-status.js";
 
-/** One name asked of one server: TR-181 NSLookupDiagnostics.Result.{i}, camelCased. */
-export interface NsLookupResult {
-  hostName: string;
-  /** The server asked, as configured ("IP" or "IP:PORT"). TR-181 DNSServerIP. */
-  dnsServerIP: string;
-  status: NsLookupStatus;
-  outcome: DnsOutcome;
-  /** node:dns code of the A query (ENOTFOUND, ESERVFAIL, EREFUSED, ENODATA, ETIMEOUT, ECONNREFUSED…); undefined on success. */
-  rawCode?: string;
-  /** TR-181 IPAddresses: the A records; empty when none. */
-  ipAddresses: string[];
-  /** AAAA records; undefined = the AAAA query failed or was not answered (not a fault by itself). */
-  ipv6Addresses?: string[];
-  /** TR-181 ResponseTime of the A query in ms; undefined when the server never replied. */
-  responseTimeMs?: number;
-}
+export type { NsLookupResult };
 
 export interface QueryOptions {
   /** Per attempt; c-ares doubles it on each retry. */

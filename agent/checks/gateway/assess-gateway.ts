@@ -1,32 +1,19 @@
 // Pure judgement of the default gateway's reachability from three independent kinds of evidence:
 // ICMP echo, TCP connects, and the kernel's neighbour (ARP/NDP) state. One silent kind is not proof
 // (DOMAIN.md §3): many routers drop echo requests yet answer ARP and reset TCP.
-import type { Finding } from "../../../shared/checks.js";
+import type { FindingOf, GatewayData, GatewayFindingCode, GatewayPingData, NeighbourVerdict, Severity } from "../../../shared/checks.js";
 import type { PingReport } from "../../probes/ping-types.js";
 import type { NeighbourInfo } from "../../system/system-view.js";
-import type { TcpProbe, TcpProbeResult } from "./tcp-probe.js";
+import type { TcpProbe } from "./tcp-probe.js";
 
-export type GatewayFindingCode =
-  | "NO_GATEWAY"
-  | "GATEWAY_ARP_FAILED"
-  | "GATEWAY_UNREACHABLE"
-  | "GATEWAY_ICMP_SILENT"
-  | "GATEWAY_LOSS"
-  | "GATEWAY_SLOW";
+export type { GatewayData, GatewayFindingCode, GatewayPingData, NeighbourVerdict } from "../../../shared/checks.js";
 
 /** DOMAIN.md §3: more than 20% of probes failing is a problem. */
 export const GATEWAY_LOSS_PCT = 20;
 /** DOMAIN.md §3: a gateway ping average above 1500 ms is a problem. */
 export const GATEWAY_SLOW_MS = 1500;
 
-/**
- * answered: the kernel confirmed the gateway's MAC recently (REACHABLE) or it is static (PERMANENT/NOARP);
- * cached: a MAC learned earlier but not confirmed now (STALE/DELAY/PROBE): a router that died a minute
- * ago still looks like this, so it is not counted as a sign of life;
- * failed: ARP/NDP got no answer (FAILED/INCOMPLETE); absent: no entry.
- */
-export type NeighbourVerdict = "answered" | "cached" | "failed" | "absent";
-
+/** Kernel NUD state to a NeighbourVerdict (shared/steps/gateway.ts says what each means). */
 export function classifyNeighbour(state: string | undefined): NeighbourVerdict {
   if (!state) return "absent";
   const s = state.toUpperCase();
@@ -34,36 +21,6 @@ export function classifyNeighbour(state: string | undefined): NeighbourVerdict {
   if (/REACHABLE|PERMANENT|NOARP/.test(s)) return "answered";
   if (/STALE|DELAY|PROBE/.test(s)) return "cached";
   return "absent";
-}
-
-export interface GatewayPingData {
-  /** TR-181 IPPing Status (agent/probes/ping-types.ts). */
-  Status: PingReport["status"];
-  SuccessCount: number;
-  FailureCount: number;
-  lossPct: number;
-  /** TR-181 Minimum/Average/MaximumResponseTime in ms; undefined = no reply. */
-  MinimumResponseTime?: number;
-  AverageResponseTime?: number;
-  MaximumResponseTime?: number;
-  jitterMs?: number;
-  /** Why ping could not run (PING_BINARY_MISSING …); undefined when it ran. */
-  errorCode?: string;
-}
-
-export interface GatewayData {
-  gateway: string;
-  dev?: string;
-  family: 4 | 6;
-  /** undefined = ping not run. */
-  ping?: GatewayPingData;
-  /** Neighbour entry read after the probes; undefined = the table could not be read. */
-  neighbour?: { state: string; mac?: string; verdict: NeighbourVerdict };
-  /** Port → outcome of one TCP connect; a refusal (RST) proves the gateway alive. */
-  tcp: Record<string, { result: TcpProbeResult; connectMs?: number; errorCode?: string }>;
-  /** Which kinds of evidence showed the gateway alive. */
-  answeredBy: ("icmp" | "tcp" | "arp")[];
-  alive: boolean;
 }
 
 export interface GatewayEvidence {
@@ -78,7 +35,7 @@ export interface GatewayEvidence {
 
 export interface GatewayAssessment {
   status: "ok" | "warn" | "fail";
-  findings: (Finding & { code: GatewayFindingCode })[];
+  findings: FindingOf<"gateway">[];
   data: GatewayData;
 }
 
@@ -114,7 +71,7 @@ export function assessGateway(ev: GatewayEvidence): GatewayAssessment {
   }
 
   const findings: GatewayAssessment["findings"] = [];
-  const add = (code: GatewayFindingCode, severity: Finding["severity"], message: string) =>
+  const add = (code: GatewayFindingCode, severity: Severity, message: string) =>
     findings.push({ code, severity, message, subject: ev.gateway });
 
   if (!alive) {

@@ -1,8 +1,9 @@
 // One TCP connect as a liveness probe: an accept ("open") or a RST ("refused") both prove the host is
 // alive at layer 3, which is what routers that drop ICMP echo still give away.
 import { connect } from "node:net";
+import type { TcpProbeResult } from "../../../shared/checks.js";
 
-export type TcpProbeResult = "open" | "refused" | "timeout" | "error";
+export type { TcpProbeResult };
 
 export interface TcpProbe {
   port: number;

@@ -1,74 +1,13 @@
 // Pure judgement of the host's own network configuration: which interface should carry traffic, and
 // whether it can reach its gateway by construction (admin state, carrier, address, route, on-link).
-import type { Finding } from "../../../shared/checks.js";
+import type { FindingOf, HostData, HostFindingCode, HostInterface, PrimaryReason, Severity } from "../../../shared/checks.js";
 import type { InterfaceInfo, RouteInfo, WifiInfo } from "../../system/system-view.js";
 import { inSubnetV4, isApipa } from "./ipv4.js";
 
-export type HostFindingCode =
-  | "NO_INTERFACE_UP"
-  | "NIC_ADMIN_DOWN"
-  | "NO_CARRIER"
-  | "NO_IPV4_ADDRESS"
-  | "APIPA_ADDRESS"
-  | "NO_DEFAULT_ROUTE"
-  | "GATEWAY_NOT_ON_LINK"
-  | "NO_RESOLVERS"
-  | "WIFI_WEAK_SIGNAL"
-  | "DUPLEX_HALF";
+export type { HostData, HostFindingCode, HostInterface, PrimaryReason } from "../../../shared/checks.js";
 
 /** DOMAIN.md §3: a Wi-Fi signal below 30/100 is weak. */
 export const WIFI_WEAK_QUALITY = 30;
-
-export interface HostInterface {
-  name: string;
-  index?: number;
-  mac?: string;
-  /** TR-181 Ethernet.Interface Status: Up, Down (admin down), LowerLayerDown (admin up, no carrier), Unknown. */
-  Status: "Up" | "Down" | "LowerLayerDown" | "Unknown";
-  adminUp: boolean;
-  /** Kernel operstate (up, down, dormant, unknown, lowerlayerdown). */
-  operState: string;
-  /** undefined = not measured (the kernel only reports carrier on an admin-up interface). */
-  carrier?: boolean;
-  /** TR-181 CurrentBitRate in Mbit/s; undefined = the driver does not say (veth, Wi-Fi). */
-  CurrentBitRate?: number;
-  /** TR-181 CurrentDuplexMode; undefined = not reported. */
-  CurrentDuplexMode?: "Full" | "Half";
-  /** TR-181 IP.Interface MaxMTUSize. */
-  MaxMTUSize?: number;
-  /** undefined = not measured. */
-  wireless?: boolean;
-  ipv4: { address: string; prefixLength: number; apipa: boolean }[];
-  ipv6: { address: string; prefixLength: number }[];
-}
-
-export type PrimaryReason = "default-route" | "carrier-and-address" | "carrier" | "configured-address" | "only-interface";
-
-export interface HostData {
-  /** Every non-loopback interface. */
-  interfaces: HostInterface[];
-  /** The interface that should carry traffic; undefined when the host has no candidate at all. */
-  primary?: string;
-  primaryReason?: PrimaryReason;
-  defaultRoutes: { family: 4 | 6; gateway?: string; dev?: string }[];
-  /** The IPv4 default gateway (else the IPv6 one); undefined = no default route with a gateway. */
-  gateway?: string;
-  gatewayDev?: string;
-  /** Whether the IPv4 gateway lies in a local subnet of its device; undefined = not judged (no gateway, IPv6). */
-  gatewayOnLink?: boolean;
-  /** resolv.conf nameservers. */
-  resolvers: string[];
-  /** Wi-Fi links; undefined = not measured (no wireless interface, or no `iw`). */
-  wifi?: WifiInfo[];
-  /**
-   * The first broken link of the chain interface → admin → carrier → address → route → gateway, as
-   * the segment it points at: "host" (the device's own configuration) or "lan" (admin up, no carrier).
-   * undefined = the host can reach its gateway by construction.
-   */
-  faultSegment?: "host" | "lan";
-  /** The finding code that decided faultSegment. */
-  blockedBy?: HostFindingCode;
-}
 
 export interface HostSnapshot {
   interfaces: InterfaceInfo[];
@@ -80,7 +19,7 @@ export interface HostSnapshot {
 
 export interface HostAssessment {
   status: "ok" | "warn" | "fail";
-  findings: (Finding & { code: HostFindingCode })[];
+  findings: FindingOf<"host">[];
   data: HostData;
 }
 
@@ -151,7 +90,7 @@ export function assessHost(snap: HostSnapshot): HostAssessment {
   }
 
   const findings: HostAssessment["findings"] = [];
-  const add = (code: HostFindingCode, severity: Finding["severity"], message: string, subject?: string) =>
+  const add = (code: HostFindingCode, severity: Severity, message: string, subject?: string) =>
     findings.push({ code, severity, message, ...(subject ? { subject } : {}) });
 
   const primaryPick = pickPrimary(interfaces, defaultRoutes);

@@ -1,38 +1,13 @@
 // Findings and status of the path check from its measurements. Pure, so the rules are table-tested.
-import type { Finding } from "../../../shared/checks.js";
+import type { FindingOf, PathData } from "../../../shared/checks.js";
 import type { CheckOutcome } from "../types.js";
-import type { RouteTrace } from "./hops.js";
-import { ANCHOR_SLOW_AVG_MS, isLossy, isSlow, LOSS_WARN_PCT, reachOf, type IpPingResult } from "./ip-ping.js";
-import type { MtuResult } from "./mtu.js";
+import { ANCHOR_SLOW_AVG_MS, isLossy, isSlow, LOSS_WARN_PCT, reachOf } from "./ip-ping.js";
 
-export type PathFindingCode =
-  | "ISP_HOP_UNREACHABLE"
-  | "ISP_HOP_LOSS"
-  | "ISP_HOP_NOT_FOUND"
-  | "ANCHORS_UNREACHABLE"
-  | "ANCHOR_UNREACHABLE"
-  | "ANCHOR_LOSS"
-  | "ANCHOR_SLOW"
-  | "PMTU_BLACKHOLE"
-  | "PMTU_REDUCED"
-  | "HOP_LIST_INCOMPLETE";
+export type { PathData, PathFindingCode } from "../../../shared/checks.js";
 
-export interface PathData {
-  /** The home router side: the IPv4/IPv6 default gateway and its ping; undefined = no default route. */
-  gateway?: { address: string; ping: IpPingResult };
-  /** The first ISP hop: from config, discovered by TTL probes, or not found (then no ping). */
-  ispHop: { source: "config" | "discovered" | "not_found"; address?: string; ttl?: number; ping?: IpPingResult };
-  /** One IPPing result per internet anchor, in configured order. */
-  anchors: IpPingResult[];
-  /** Hop list toward the first anchor. */
-  route: RouteTrace;
-  /** Path MTU toward the first anchor; undefined = MTU probing disabled in config. */
-  mtu?: MtuResult;
-}
+type PathFinding = FindingOf<"path">;
 
-type PathFinding = Finding & { code: PathFindingCode };
-
-export function assessPath(data: PathData): CheckOutcome<PathData> {
+export function assessPath(data: PathData): CheckOutcome<"path"> {
   const f: PathFinding[] = [];
   const reaches = data.anchors.map(reachOf);
   const anyAnchor = reaches.includes("reachable");

@@ -1,30 +1,8 @@
 // Traceroute-style hop list from TTL-limited pings, and the choice of the first ISP hop. Pure.
+import type { RouteHop, RouteTrace } from "../../../shared/checks.js";
 import type { PingReport } from "../../probes/ping-types.js";
 
-/** One TTL of TR-181 TraceRoute.RouteHops. */
-export interface RouteHop {
-  ttl: number;
-  /** Who answered at this TTL; undefined = nobody (the hop is silent, "*"). */
-  HostAddress?: string;
-  /** time_exceeded: a router on the way; echo_reply: the destination; unreachable: a router refused; none: silence. */
-  reply: "time_exceeded" | "echo_reply" | "unreachable" | "none";
-  /** ICMP error text for "unreachable". */
-  ErrorMessage?: string;
-  /** RTTs of echo replies (ms); iputils prints none for Time Exceeded, so intermediate hops have []. */
-  RTTimes: number[];
-}
-
-export interface RouteTrace {
-  Host: string;
-  MaxHopCount: number;
-  NumberOfTries: number;
-  /** Hops from TTL 1 up to the destination (or the first refusal, or MaxHopCount). */
-  RouteHops: RouteHop[];
-  /** The destination answered within MaxHopCount. */
-  reached: boolean;
-  /** TTLs before the end of the list where nobody answered. */
-  silentTtls: number[];
-}
+export type { RouteHop, RouteTrace };
 
 export function hopFromReport(ttl: number, r: PingReport): RouteHop {
   if (r.received > 0) return { ttl, reply: "echo_reply", RTTimes: r.rttMs, ...(r.addressUsed ? { HostAddress: r.addressUsed } : {}) };

@@ -1,5 +1,6 @@
 // TR-181 IPPing view of a ping report, and the loss/latency thresholds the ping and path checks share.
 import { TIMEOUTS } from "../../timeouts.js";
+import type { IpPingResult } from "../../../shared/checks.js";
 import type { PingReport, PingRequest } from "../../probes/ping-types.js";
 
 /** More than 20% of probes lost is a problem (DOMAIN.md §3); with 5 probes that is 2 or more lost. */
@@ -10,32 +11,7 @@ export const LOSS_WARN_PCT = 20;
  */
 export const ANCHOR_SLOW_AVG_MS = 300;
 
-/** Device.IP.Diagnostics.IPPing result names (TR-181), plus loss, jitter and the raw RTTs. */
-export interface IpPingResult {
-  Host: string;
-  /** Address actually pinged; undefined = the name never resolved. */
-  IPAddressUsed?: string;
-  DiagnosticsState: PingReport["status"];
-  NumberOfRepetitions: number;
-  /** Per-reply wait, ms. */
-  Timeout: number;
-  DataBlockSize: number;
-  SuccessCount: number;
-  FailureCount: number;
-  /** ms; undefined = no reply. */
-  MinimumResponseTime?: number;
-  AverageResponseTime?: number;
-  MaximumResponseTime?: number;
-  lossPct: number;
-  /** undefined = fewer than 2 replies. */
-  jitterMs?: number;
-  rttMs: number[];
-  /** ICMP errors routers sent instead of replies (e.g. Destination Host Unreachable). */
-  icmpErrors: { from?: string; message: string }[];
-  /** Set for Error_Internal. */
-  errorCode?: string;
-  localError?: string;
-}
+export type { IpPingResult };
 
 /** The standard request for a reachability/latency figure (TIMEOUTS.ping*). */
 export function standardPing(host: string): PingRequest {

@@ -1,4 +1,5 @@
 // Path-MTU probing with don't-fragment pings: which sizes to try, and what the answers mean. Pure.
+import type { MtuProbe, MtuResult } from "../../../shared/checks.js";
 import type { PingReport } from "../../probes/ping-types.js";
 
 /** Link MTUs seen in access networks: Ethernet, PPPoE (1492), common tunnel/VPN sizes, IPv6 minimum, 576. */
@@ -24,15 +25,7 @@ export function refinePayloads(passBytes: number, failBytes: number, n: number):
   return [...out].filter((p) => p > passBytes && p < failBytes);
 }
 
-export interface MtuProbe {
-  payloadBytes: number;
-  packetBytes: number;
-  /** reply: passed; frag_needed: a router said "Frag needed" (mtu, from); local_too_big: the kernel
-   * already knows a smaller MTU (mtu); silent: no reply and no error; error: ping could not run. */
-  outcome: "reply" | "frag_needed" | "local_too_big" | "silent" | "error";
-  mtu?: number;
-  from?: string;
-}
+export type { MtuProbe, MtuResult };
 
 export function classifyMtuProbe(payloadBytes: number, ipv6: boolean, r: PingReport): MtuProbe {
   const base = { payloadBytes, packetBytes: payloadBytes + headerBytes(ipv6) };
@@ -41,19 +34,6 @@ export function classifyMtuProbe(payloadBytes: number, ipv6: boolean, r: PingRep
   if (r.localMtu !== undefined) return { ...base, outcome: "local_too_big", mtu: r.localMtu };
   if (r.status !== "Complete") return { ...base, outcome: "error" };
   return { ...base, outcome: "silent" };
-}
-
-export interface MtuResult {
-  Host: string;
-  probes: MtuProbe[];
-  /** Largest DF payload that got a reply; undefined = none did (not measured: anchor unreachable). */
-  largestPayloadBytes?: number;
-  /** largestPayloadBytes plus IP+ICMP headers: the largest packet known to pass. */
-  pathMtu?: number;
-  /** Smallest MTU any router (from set) or the kernel's cache (from unset) named; undefined = none named. */
-  reportedMtu?: { mtu: number; from?: string };
-  /** Bigger DF packets vanished with no frag-needed while smaller ones passed. */
-  blackHole: boolean;
 }
 
 /** Sums up every probe made so far. */

@@ -20,17 +20,9 @@ import { RouterOSAPI, type IRosOptions } from "node-routeros";
 import { TIMEOUTS } from "../../timeouts.js";
 import { SentenceFramer } from "./framer.js";
 
-export type RosErrorCode =
-  | "ROUTEROS_UNREACHABLE"
-  | "ROUTEROS_AUTH_FAILED"
-  | "ROUTEROS_TRAP"
-  | "ROUTEROS_TIMEOUT"
-  | "ROUTEROS_FATAL";
+import type { RosError, RosErrorCode } from "../../../shared/checks.js";
 
-export interface RosError {
-  code: RosErrorCode;
-  message: string;
-}
+export type { RosError, RosErrorCode };
 
 export type RosRow = Record<string, string>;
 export type RosResult<T> = { ok: true; value: T } | { ok: false; error: RosError };

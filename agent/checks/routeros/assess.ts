@@ -1,18 +1,7 @@
 // Pure: one router's collected state in, findings out. Rules in one place so they can be table-tested.
-import type { Finding } from "../../../shared/checks.js";
-import type { RosError, RosErrorCode } from "./adapter.js";
-import type { RosDefaultRoute, RosDhcpClient, RosEthernet, RosInterface, RosLogLine, RosPing, RosSystem, WanSource } from "./parse-state.js";
+import type { FindingOf, RouterOsDeviceReport, RouterOsFindingCode, Severity } from "../../../shared/checks.js";
 
-export type RouterOsFindingCode =
-  | "ROUTEROS_UNREACHABLE"
-  | "ROUTEROS_AUTH_FAILED"
-  | "WAN_LINK_DOWN"
-  | "WAN_DISABLED"
-  | "WAN_DHCP_NOT_BOUND"
-  | "NO_DEFAULT_ROUTE_ON_ROUTER"
-  | "ROUTER_PING_FAILED"
-  | "INTERFACE_ERRORS"
-  | "ROUTER_REBOOTED_RECENTLY";
+export type { RouterOsDeviceReport, RouterOsFindingCode } from "../../../shared/checks.js";
 
 /** An uptime under an hour means a reboot (power cut, crash, watchdog) close to the customer's complaint. */
 export const RECENT_REBOOT_S = 3600;
@@ -21,30 +10,11 @@ export const INTERFACE_ERROR_RATIO = 0.001;
 /** Router-side loss above this is degraded (DOMAIN.md §3: more than 20% of probes failing is a problem). */
 export const PING_LOSS_WARN_PCT = 20;
 
-export interface RouterOsDeviceReport {
-  host: string;
-  port: number;
-  tls: boolean;
-  /** Set when connect/login failed; then every other field is undefined (not measured). */
-  error?: RosError;
-  system?: RosSystem;
-  interfaces?: RosInterface[];
-  wan?: { name: string; source: WanSource; type?: string; running?: boolean; disabled?: boolean; ethernet?: RosEthernet };
-  /** The DHCP client on the WAN interface; undefined = none there or not measured. */
-  dhcpClient?: RosDhcpClient;
-  /** Default routes (dst 0.0.0.0/0); [] = measured, none configured. */
-  defaultRoutes?: RosDefaultRoute[];
-  ping?: RosPing;
-  log?: RosLogLine[];
-  /** Commands that did not answer (trap, timeout, lost connection): their fields stay undefined. */
-  commandErrors: { command: string; code: RosErrorCode; message: string }[];
-}
-
-type RosFinding = Finding & { code: RouterOsFindingCode };
+type RosFinding = FindingOf<"routeros">;
 
 export function assessDevice(r: RouterOsDeviceReport): RosFinding[] {
   const out: RosFinding[] = [];
-  const add = (code: RouterOsFindingCode, severity: Finding["severity"], message: string, subject = r.host) =>
+  const add = (code: RouterOsFindingCode, severity: Severity, message: string, subject = r.host) =>
     out.push({ code, severity, message, subject });
   if (r.error) {
     if (r.error.code === "ROUTEROS_AUTH_FAILED") add("ROUTEROS_AUTH_FAILED", "warn", `RouterOS API refused us: ${r.error.message}`);

@@ -1,77 +1,11 @@
 // Pure: RouterOS API rows (string records) in, typed router state out. Field names follow TR-181 where
 // one fits (DHCPv4.Client: DHCPStatus, IPAddress, IPRouters, LeaseTimeRemaining); undefined = not measured.
+import type { RosDefaultRoute, RosDhcpClient, RosEthernet, RosInterface, RosLogLine, RosPing, RosSystem, WanSource } from "../../../shared/checks.js";
 import { parseRosBool, parseRosDurationS, parseRosInt, parseRosMs } from "./parse-values.js";
 
 type Row = Record<string, string>;
 
-export interface RosSystem {
-  uptimeS?: number;
-  version?: string;
-  boardName?: string;
-  cpuLoadPct?: number;
-  freeMemoryBytes?: number;
-  totalMemoryBytes?: number;
-}
-
-export interface RosInterface {
-  name: string;
-  type?: string;
-  running?: boolean;
-  disabled?: boolean;
-  rxError?: number;
-  txError?: number;
-  rxPacket?: number;
-  txPacket?: number;
-  linkDowns?: number;
-}
-
-export interface RosEthernet {
-  name: string;
-  /** RouterOS monitor status: link-ok, no-link, unknown. */
-  status?: string;
-  linkOk?: boolean;
-  rate?: string;
-  fullDuplex?: boolean;
-}
-
-export interface RosDhcpClient {
-  interface: string;
-  /** RouterOS status (bound, searching..., requesting..., rebinding..., stopped); TR-181 DHCPStatus. */
-  DHCPStatus?: string;
-  disabled?: boolean;
-  IPAddress?: string;
-  IPRouters?: string;
-  LeaseTimeRemainingS?: number;
-}
-
-export interface RosDefaultRoute {
-  gateway?: string;
-  /** Outgoing interface when the router says (immediate-gw "a.b.c.d%ether1", gateway-status, or an interface gateway). */
-  interface?: string;
-  active?: boolean;
-  disabled?: boolean;
-}
-
-/** Router-side ping (TR-181 IPPing naming with units). */
-export interface RosPing {
-  host: string;
-  sent: number;
-  /** TR-181 SuccessCount. */
-  received: number;
-  lossPct: number;
-  rttMs: number[];
-  minMs?: number;
-  avgMs?: number;
-  maxMs?: number;
-}
-
-export interface RosLogLine {
-  time: string;
-  topics: string;
-  message: string;
-}
-
-export type WanSource = "config" | "dhcp-client" | "default-route" | "pppoe";
+export type { RosDefaultRoute, RosDhcpClient, RosEthernet, RosInterface, RosLogLine, RosPing, RosSystem, WanSource };
 
 export function parseResource(rows: Row[]): RosSystem | undefined {
   const r = rows[0];

@@ -1,23 +1,8 @@
 // Pure judgement of the service check: the one mapping from (stage, errno / OpenSSL code) to a finding
 // code, and the findings for a finished probe.
-import type { Finding } from "../../../shared/checks.js";
+import type { FindingOf, ServiceFindingCode, ServiceStage, Severity } from "../../../shared/checks.js";
 
-export type ServiceStage = "dns" | "connect" | "tls" | "http";
-
-export type ServiceFindingCode =
-  | "SERVICE_OK"
-  | "SERVICE_DNS_FAILED"
-  | "SERVICE_REFUSED"
-  | "SERVICE_RESET"
-  | "SERVICE_TIMEOUT"
-  | "SERVICE_TLS_ERROR"
-  | "SERVICE_LOCAL_BLOCKED"
-  | "SERVICE_UNREACHABLE"
-  | "SERVICE_HTTP_ERROR"
-  | "SERVICE_HTTP_CLIENT_ERROR"
-  | "SERVICE_REDIRECT"
-  | "SERVICE_SLOW"
-  | "SERVICE_FAILED";
+export type { ServiceFindingCode, ServiceStage } from "../../../shared/checks.js";
 
 /** Our own codes for a stage that ran out of time (the kernel's ETIMEDOUT comes much later). */
 export const TIMEOUT_CODES = ["CONNECT_TIMEOUT", "TLS_TIMEOUT", "RESPONSE_TIMEOUT", "LOOKUP_TIMEOUT", "ABORTED"] as const;
@@ -65,9 +50,9 @@ export interface ProbeFacts {
   redirectLocation?: string;
 }
 
-export function assessService(p: ProbeFacts): Finding[] {
-  const findings: Finding[] = [];
-  const add = (code: ServiceFindingCode, severity: Finding["severity"], message: string) =>
+export function assessService(p: ProbeFacts): FindingOf<"service">[] {
+  const findings: FindingOf<"service">[] = [];
+  const add = (code: ServiceFindingCode, severity: Severity, message: string) =>
     findings.push({ code, severity, message, subject: p.target });
   if (p.failedStage) {
     const code = classifyServiceError(p.failedStage, p.errorCode);

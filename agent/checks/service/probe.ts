@@ -6,7 +6,7 @@ import http from "node:http";
 import net from "node:net";
 import tls from "node:tls";
 import type { ParsedService } from "../../../shared/targets.js";
-import type { ServiceStage } from "./classify.js";
+import type { ServiceProbe, ServiceStage } from "../../../shared/checks.js";
 
 export interface ProbeOptions {
   lookupMs: number;
@@ -17,34 +17,7 @@ export interface ProbeOptions {
   caPem?: string;
 }
 
-export interface ServiceProbe {
-  kind: ParsedService["kind"];
-  host: string;
-  port: number;
-  /** HTTP path; undefined for plain TCP. */
-  path?: string;
-  /** getaddrinfo (dns.lookup): what applications see, /etc/hosts included; literal: the host was an IP. */
-  resolution: "getaddrinfo" | "literal";
-  /** Addresses getaddrinfo returned, in its (RFC 6724) order; empty when resolution failed. */
-  addresses: string[];
-  /** The one address connected to (the first; no happy-eyeballs fallback, so the failure is attributable). */
-  addressUsed?: string;
-  /** Stage that failed; undefined when every stage succeeded. */
-  failedStage?: ServiceStage;
-  /** errno (ECONNREFUSED…), OpenSSL code (DEPTH_ZERO_SELF_SIGNED_CERT, ERR_SSL_…) or ours (CONNECT_TIMEOUT…). */
-  errorCode?: string;
-  errorMessage?: string;
-  /** Stage durations in ms; undefined = the stage did not run or did not finish. */
-  dnsMs?: number;
-  connectMs?: number;
-  tlsMs?: number;
-  /** Request written → response headers received. */
-  firstByteMs?: number;
-  /** Start of the probe → end of the body (or of the last stage that ran). */
-  totalMs?: number;
-  tls?: { protocol?: string; cipher?: string; alpn?: string; peerSubject?: string; peerIssuer?: string; validTo?: string };
-  http?: { statusCode: number; redirectLocation?: string; bodyBytes: number };
-}
+export type { ServiceProbe };
 
 /** Caps how much body we read: the status and timing matter, not the page. */
 const MAX_BODY_BYTES = 256 * 1024;

@@ -1,25 +1,10 @@
 // Pure: one device's parsed data → findings. Every threshold is here, with why.
-import type { Finding } from "../../../shared/checks.js";
-import type { AdslErrors, AdslLine, DocsisChannel, LinePart, SnmpInterface, SnmpSystem, Vdsl2Line } from "./parse-device.js";
+import type { AdslLine, AdslPart, DocsisPart, FindingOf, SnmpInterface, SnmpSystem, Vdsl2Line, Vdsl2Part, WanView } from "../../../shared/checks.js";
 import type { WanSelection } from "./wan.js";
 
-export type SnmpFindingCode =
-  | "SNMP_NO_RESPONSE"
-  | "SNMP_AUTH_FAILED"
-  | "SNMP_ERROR"
-  | "DEVICE_REBOOTED_RECENTLY"
-  | "WAN_NOT_IDENTIFIED"
-  | "WAN_LINK_DOWN"
-  | "WAN_ADMIN_DOWN"
-  | "WAN_ERRORS"
-  | "LINE_SNR_LOW"
-  | "LINE_ATTENUATION_HIGH"
-  | "LINE_ERRORS"
-  | "LINE_POWER_OUT_OF_RANGE";
+export type { SnmpFindingCode, WanView } from "../../../shared/checks.js";
 
-export interface SnmpFinding extends Finding {
-  code: SnmpFindingCode;
-}
+export type SnmpFinding = FindingOf<"snmp">;
 
 export const THRESHOLDS = {
   /** A reboot in the last 15 min likely falls within the customer's complaint (or is its cause). */
@@ -48,27 +33,14 @@ export const THRESHOLDS = {
   erroredSecondsRatioMax: 0.01,
 } as const;
 
-export interface WanView {
-  found: boolean;
-  ifIndex?: number;
-  how?: NonNullable<WanSelection>["how"];
-  matched?: string;
-  ifName?: string;
-  ifType?: number;
-  ifAdminStatus?: SnmpInterface["ifAdminStatus"];
-  ifOperStatus?: SnmpInterface["ifOperStatus"];
-  /** (in+out errors) / (in+out packets + errors) since the counters started; undefined = not measured. */
-  errorRatio?: number;
-}
-
 export interface MeasuredDevice {
   subject: string;
   system: SnmpSystem;
   interfaces: SnmpInterface[];
   wan: WanView;
-  adsl: LinePart<AdslLine> & { errors?: AdslErrors };
-  vdsl2: LinePart<Vdsl2Line>;
-  docsis: LinePart<DocsisChannel>;
+  adsl: AdslPart;
+  vdsl2: Vdsl2Part;
+  docsis: DocsisPart;
 }
 
 /** Resolves the selection against the interface table (a configured ifIndex may not exist). */

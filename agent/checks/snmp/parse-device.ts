@@ -1,41 +1,11 @@
 // Pure: turns the varbinds read from one device into typed data (system group, interfaces, DSL and
-// cable line figures). Field names follow the MIBs; units are in the names (Db, Bps, S, Mbps).
+// cable line figures, shaped by shared/steps/snmp.ts). Field names follow the MIBs; units are in the names.
+import { IF_STATUS, type AdslPart, type DocsisPart, type IfStatus, type SnmpInterface, type SnmpSystem, type Vdsl2Line, type Vdsl2Part } from "../../../shared/checks.js";
 import { ADSL, DOCSIS, IF_COLUMNS, IF_ENTRY, IFX_COLUMNS, IFX_ENTRY, SYSTEM, VDSL2 } from "./oids.js";
 import { tableRows, tenths, varbindNumber, varbindText, xdsl2Tenths, type RawVarbind, type TableRow } from "./parse-values.js";
 
-export interface SnmpSystem {
-  sysDescr?: string;
-  sysObjectID?: string;
-  /** sysUpTime in whole seconds; undefined = not reported. */
-  sysUpTimeS?: number;
-  sysName?: string;
-}
-
-/** IF-MIB ifAdminStatus / ifOperStatus enumerations (RFC 2863). */
-export const IF_STATUS = ["up", "down", "testing", "unknown", "dormant", "notPresent", "lowerLayerDown"] as const;
-export type IfStatus = (typeof IF_STATUS)[number];
-
-export interface SnmpInterface {
-  ifIndex: number;
-  ifDescr?: string;
-  ifName?: string;
-  ifAlias?: string;
-  /** IANAifType number (e.g. 6 ethernetCsmacd, 94 adsl, 251 vdsl2). */
-  ifType?: number;
-  ifAdminStatus?: IfStatus;
-  ifOperStatus?: IfStatus;
-  /** Seconds of agent uptime at the last state change (ifLastChange). */
-  ifLastChangeS?: number;
-  /** ifHighSpeed, else ifSpeed / 10^6; undefined = not reported. */
-  speedMbps?: number;
-  ifInErrors?: number;
-  ifOutErrors?: number;
-  /** Unicast packets, 64-bit counters when the agent has them, else 32-bit. */
-  inPkts?: number;
-  outPkts?: number;
-  ifHCInOctets?: number;
-  ifHCOutOctets?: number;
-}
+export type { AdslErrors, AdslLine, AdslPart, DocsisChannel, DocsisPart, IfStatus, SnmpInterface, SnmpSystem, Vdsl2Line, Vdsl2Part } from "../../../shared/checks.js";
+export { IF_STATUS } from "../../../shared/checks.js";
 
 export function parseSystem(varbinds: readonly RawVarbind[]): SnmpSystem {
   const by = new Map(varbinds.map((vb) => [vb.oid, vb]));
@@ -90,38 +60,12 @@ export function parseInterfaces(ifVarbinds: readonly RawVarbind[], ifxVarbinds: 
   return out.sort((a, b) => a.ifIndex - b.ifIndex);
 }
 
-/** A line MIB the device may not implement: `supported: false` means "not measured", never a fault. */
-export type LinePart<L> = { supported: false } | { supported: true; lines: L[] };
-
-/** The line figures every xDSL MIB reports, per direction; undefined = not reported. */
-export interface DslLineFigures {
-  ifIndex: number;
-  snrMarginDownDb?: number;
-  snrMarginUpDb?: number;
-  /** Line attenuation per direction (VDSL2: LATN). */
-  attenuationDownDb?: number;
-  attenuationUpDb?: number;
-  attainableRateDownBps?: number;
-  attainableRateUpBps?: number;
-}
-
-/** ADSL: downstream figures are measured by the modem (ATU-R), upstream by the exchange (ATU-C). */
-export type AdslLine = DslLineFigures;
-
-export interface AdslErrors {
-  /** adslAturPerfESs summed over lines: errored seconds since the agent's counters reset. */
-  erroredSeconds?: number;
-  /** Channel blocks received / uncorrectable (CRC errors left after FEC), summed over channels. */
-  receivedBlocks?: number;
-  uncorrectableBlocks?: number;
-}
-
 export function parseAdsl(
   atuc: readonly RawVarbind[],
   atur: readonly RawVarbind[],
   perf: readonly RawVarbind[],
   chanPerf: readonly RawVarbind[],
-): LinePart<AdslLine> & { errors?: AdslErrors } {
+): AdslPart {
   const cRows = tableRows(ADSL.atucPhysEntry, atuc);
   const rRows = tableRows(ADSL.aturPhysEntry, atur);
   const keys = new Set([...cRows.keys(), ...rRows.keys()].filter((k) => /^\d+$/.test(k)));
@@ -164,12 +108,7 @@ export function parseAdsl(
   return { supported: true, lines, ...(Object.keys(errors).length ? { errors } : {}) };
 }
 
-export interface Vdsl2Line extends DslLineFigures {
-  /** Figures the modem reported as a special value instead of a measurement (RFC 5650). */
-  unavailable: string[];
-}
-
-export function parseVdsl2(line: readonly RawVarbind[], band: readonly RawVarbind[]): LinePart<Vdsl2Line> {
+export function parseVdsl2(line: readonly RawVarbind[], band: readonly RawVarbind[]): Vdsl2Part {
   const lineRows = tableRows(VDSL2.lineEntry, line);
   const bandRows = tableRows(VDSL2.bandEntry, band);
   const byIf = new Map<number, Vdsl2Line>();
@@ -208,19 +147,7 @@ export function parseVdsl2(line: readonly RawVarbind[], band: readonly RawVarbin
   return { supported: true, lines: [...byIf.values()].sort((a, b) => a.ifIndex - b.ifIndex) };
 }
 
-export interface DocsisChannel {
-  ifIndex: number;
-  /** docsIfDownChannelPower in dBmV. */
-  powerDbmv?: number;
-  /** docsIfSigQSignalNoise in dB. */
-  snrDb?: number;
-  /** Codewords: good, corrected by FEC, uncorrectable. */
-  unerroreds?: number;
-  correcteds?: number;
-  uncorrectables?: number;
-}
-
-export function parseDocsis(down: readonly RawVarbind[], sigQ: readonly RawVarbind[]): LinePart<DocsisChannel> {
+export function parseDocsis(down: readonly RawVarbind[], sigQ: readonly RawVarbind[]): DocsisPart {
   const dRows = tableRows(DOCSIS.downChannelEntry, down);
   const qRows = tableRows(DOCSIS.sigQEntry, sigQ);
   const keys = new Set([...dRows.keys(), ...qRows.keys()].filter((k) => /^\d+$/.test(k)));

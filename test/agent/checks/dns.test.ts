@@ -1,8 +1,8 @@
 // dns check: the error mapping and the judgement as tables, then the whole check against real DNS stubs
 // on loopback (never a real resolver: every test overrides both configured and public resolvers).
-import { fakeSystem, testCheckContext } from "../../helpers/check-context.js";
+import { fakeSystem, measured, testCheckContext } from "../../helpers/check-context.js";
 import { afterAll, describe, expect, test } from "vitest";
-import { dnsCheck, type DnsData } from "../../../agent/checks/dns.js";
+import { dnsCheck } from "../../../agent/checks/dns.js";
 import { assessDns, resolverReport } from "../../../agent/checks/dns/assess.js";
 import { classifyDnsError } from "../../../agent/checks/dns/nslookup-status.js";
 import type { NsLookupResult } from "../../../agent/checks/dns/query.js";
@@ -104,12 +104,12 @@ async function stub(opts: DnsStubOptions = {}): Promise<DnsStub> {
 }
 
 /** Runs the check with the OS resolvers `system` and the given public resolvers (defaults always overridden). */
-async function runDns(system: string[], publicResolvers: string[], signal = new AbortController().signal): Promise<CheckOutcome<DnsData>> {
+async function runDns(system: string[], publicResolvers: string[], signal = new AbortController().signal) {
   const { ctx } = testCheckContext({ names: ["a.test", "b.test"], publicResolvers }, { system: fakeSystem({ resolvers: async () => system }) });
-  return dnsCheck.run(ctx, signal);
+  return measured(await dnsCheck.run(ctx, signal));
 }
 
-const codesOf = (o: CheckOutcome<DnsData>) => o.findings.map((f) => f.code);
+const codesOf = (o: CheckOutcome<"dns">) => o.findings.map((f) => f.code);
 
 /** A loopback port that was bound and then closed: queries to it get ICMP port unreachable. */
 async function closedUdpPort(): Promise<string> {
@@ -138,7 +138,7 @@ describe.concurrent("dns check against loopback stubs", () => {
   test("config override of the resolvers wins over the OS's", async () => {
     const c = await stub();
     const { ctx } = testCheckContext({ names: ["a.test"], resolvers: [c.address] }, { system: fakeSystem({ resolvers: async () => ["10.255.255.1"] }) });
-    const out = await dnsCheck.run(ctx, new AbortController().signal);
+    const out = measured(await dnsCheck.run(ctx, new AbortController().signal));
     expect(out.data.configuredSource).toBe("config");
     expect(out.data.resolvers.map((r) => r.server)).toEqual([c.address]);
   });

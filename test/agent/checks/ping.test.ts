@@ -1,6 +1,6 @@
 // The ping check: pure assessment rules, then the real check on loopback and inside a namespace of
 // its own (pinging through `ip netns exec`, injected as the Spawner), where loss and dead targets are safe.
-import { fakeSystem } from "../../helpers/check-context.js";
+import { fakeSystem, measured } from "../../helpers/check-context.js";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { assessPing, pingCheck } from "../../../agent/checks/ping.js";
 import type { IpPingResult } from "../../../agent/checks/path/ip-ping.js";
@@ -47,7 +47,7 @@ function ctxFor(anchors: string[], spawn: Spawner): CheckContext {
 
 describe("ping check on loopback", () => {
   test("127.0.0.1 and ::1 answer: ok, TR-181 IPPing figures per target", async () => {
-    const out = await pingCheck.run(ctxFor(["127.0.0.1", "::1"], spawnProcess), AbortSignal.timeout(pingCheck.timeoutMs));
+    const out = measured(await pingCheck.run(ctxFor(["127.0.0.1", "::1"], spawnProcess), AbortSignal.timeout(pingCheck.timeoutMs)));
     expect(out.status).toBe("ok");
     expect(out.data.targets).toHaveLength(2);
     for (const t of out.data.targets) {
@@ -77,19 +77,19 @@ describe.skipIf(!(await canUseNetns()))("ping check in a namespace", () => {
 
   test("a target with no route is unreachable while another answers: warn", async () => {
     // No link but lo in this namespace: 10.9.9.9 has no route, nothing is sent.
-    const out = await pingCheck.run(ctxFor(["127.0.0.1", "10.9.9.9"], spawn), AbortSignal.timeout(pingCheck.timeoutMs));
+    const out = measured(await pingCheck.run(ctxFor(["127.0.0.1", "10.9.9.9"], spawn), AbortSignal.timeout(pingCheck.timeoutMs)));
     expect(out.status).toBe("warn");
     expect(out.findings.map((f) => [f.code, f.subject])).toEqual([["TARGET_UNREACHABLE", "10.9.9.9"]]);
     expect(out.data.targets[1]).toMatchObject({ DiagnosticsState: "Error_NoRoute", SuccessCount: 0, lossPct: 100 });
   });
 
   test("every target unreachable: fail", async () => {
-    const out = await pingCheck.run(ctxFor(["10.9.9.9", "10.9.9.10"], spawn), AbortSignal.timeout(pingCheck.timeoutMs));
+    const out = measured(await pingCheck.run(ctxFor(["10.9.9.9", "10.9.9.10"], spawn), AbortSignal.timeout(pingCheck.timeoutMs)));
     expect(out.status).toBe("fail");
   });
 
   test("dropped echoes show as TARGET_LOSS with the measured figures", async () => {
-    const out = await pingCheck.run(ctxFor(["127.0.0.2"], spawn), AbortSignal.timeout(pingCheck.timeoutMs));
+    const out = measured(await pingCheck.run(ctxFor(["127.0.0.2"], spawn), AbortSignal.timeout(pingCheck.timeoutMs)));
     expect(out.status).toBe("warn");
     expect(out.findings.map((f) => f.code)).toEqual(["TARGET_LOSS"]);
     expect(out.data.targets[0]).toMatchObject({ SuccessCount: 2, FailureCount: 3, lossPct: 60 });

@@ -263,7 +263,8 @@ describe.skipIf(!(await canUseNetns()))("service check inside a network namespac
     const step = await runInNs(ns, cfgPath, service);
     expect(step.status).toBe("fail");
     expect(step.findings.map((f) => f.code)).toEqual([code]);
-    const probe = step.data.probe as { errorCode?: string; connectMs?: number };
+    if (step.check !== "service") throw new Error(`expected a service step, got ${step.check}`);
+    const probe = step.data.probe!;
     if (errorCode) expect(probe.errorCode).toBe(errorCode);
     expect(probe.connectMs).toBeUndefined();
   });

@@ -1,7 +1,7 @@
 // Device secrets never leave the agent: the scrubber replaces every configured secret value anywhere
 // in an outgoing event, and the executor applies it to every event it emits.
 import { describe, expect, test } from "vitest";
-import { makeScrubber, REDACTED, secretsOf } from "../../../agent/consent/scrub.js";
+import { makeScrubber, REDACTED, scrubberFor, secretsOf } from "../../../agent/consent/scrub.js";
 import { AgentConfig } from "../../../agent/config.js";
 import { RunExecutor } from "../../../agent/run-executor.js";
 import { memoryLogger } from "../../../shared/log.js";
@@ -26,6 +26,7 @@ describe("scrubber", () => {
 
   test("replaces secrets in nested values, arrays, keys and messages; leaves structure alone", () => {
     const scrub = makeScrubber(secretsOf(config));
+    // A valid snmp step (the scrubbed copy must still parse), with secrets echoed in free-text fields.
     const ev = {
       type: "step",
       runId: "run_aaaaaa",
@@ -36,17 +37,56 @@ describe("scrubber", () => {
         status: "fail",
         startedAt: 1,
         durationMs: 1,
-        findings: [{ code: "SNMP_AUTH", severity: "fail", message: "device said: bad community c0mmunity" }],
-        data: { banner: ["login r0uterpass ok"], nested: { deep: { v: "x-authkey-123-privkey-456" } }, ["k-c0mmunity"]: 1 },
+        findings: [{ code: "SNMP_AUTH_FAILED", severity: "fail", message: "device said: bad community c0mmunity" }],
+        data: { devices: [{ host: "10.0.0.1", port: 161, version: "2c", reach: "answered", error: "login r0uterpass ok", system: { sysDescr: "x-authkey-123-privkey-456" }, interfaces: [{ ifIndex: 1, ifAlias: "c0mmunity" }] }] },
       },
     };
+    expect(RunEvent.safeParse(ev).success).toBe(true);
     const out = scrub(ev);
     const text = JSON.stringify(out);
     for (const s of secretsOf(config)) expect(text).not.toContain(s);
     expect(out.result.findings[0]!.message).toBe(`device said: bad community ${REDACTED}`);
-    expect(out.result.data.nested.deep.v).toBe(`x-${REDACTED}-${REDACTED}`);
+    expect(out.result.data.devices[0]!.system.sysDescr).toBe(`x-${REDACTED}-${REDACTED}`);
     expect(RunEvent.safeParse(out).success).toBe(true);
-    expect(ev.result.data.banner[0]).toBe("login r0uterpass ok"); // input not mutated
+    expect(ev.result.data.devices[0]!.error).toBe("login r0uterpass ok"); // input not mutated
+    // Keys too (no step schema has free-form keys today, but the scrubber does not rely on that).
+    expect(scrub({ ["k-c0mmunity"]: 1, list: ["r0uterpass"] })).toEqual({ [`k-${REDACTED}`]: 1, list: [REDACTED] });
+  });
+
+  test("a secret that is also a protocol word (community \"public\") leaves the step's shape intact", () => {
+    // Found in the lab: the collector refused the scrubbed dns step (role and summary key "public" were
+    // redacted) and blocked the agent for repeated protocol violations.
+    const weak = AgentConfig.parse({ targets: { anchors: ["127.0.0.1"], snmp: [{ host: "10.0.0.1", version: "2c", community: "public" }] } });
+    const resolver = (server: string, role: "configured" | "public") => ({ server, role, state: "answering", results: [{ hostName: "a.test", dnsServerIP: server, status: "Success", outcome: "answer", ipAddresses: ["10.1.0.1"] }] });
+    const ev = {
+      type: "step",
+      runId: "run_aaaaaa",
+      seq: 1,
+      at: 1,
+      result: {
+        check: "dns",
+        status: "warn",
+        startedAt: 1,
+        durationMs: 1,
+        findings: [{ code: "PUBLIC_RESOLVER_DEAD", severity: "warn", message: "public resolver 10.0.0.9 did not serve any query", subject: "10.0.0.9" }],
+        data: { names: ["a.test"], configuredSource: "system", resolvers: [resolver("10.0.0.1", "configured"), resolver("10.0.0.9", "public")], ignoredResolvers: [], summary: { configured: "ok", public: "partial", anyResolverReplied: true, namesFailingEverywhere: [], namesFailingSomewhere: [] } },
+      },
+    };
+    expect(RunEvent.safeParse(ev).success).toBe(true);
+    const out = scrubberFor(weak)(ev as RunEvent) as typeof ev;
+    expect(RunEvent.safeParse(out).success).toBe(true);
+    expect(out.result.data.resolvers[1]!.role).toBe("public");
+    expect(out.result.data.summary.public).toBe("partial");
+    expect(out.result.findings[0]!.message).toBe(`${REDACTED} resolver 10.0.0.9 did not serve any query`);
+    // Without the schema, the old blind walk breaks the step (what the collector refused).
+    expect(RunEvent.safeParse(makeScrubber(["public"])(ev)).success).toBe(false);
+  });
+
+  test("a redacted value stays within its field's length bound", () => {
+    const ev = { type: "run.refused", runId: "run_aaaaaa", seq: 1, at: 1, code: "REFUSED", reason: "ab ".repeat(333) };
+    const out = scrubberFor(AgentConfig.parse({ targets: { anchors: ["127.0.0.1"], routeros: [{ host: "10.0.0.3", user: "u", password: "ab" }] } }))(ev as RunEvent);
+    expect(RunEvent.safeParse(out).success).toBe(true);
+    expect(JSON.stringify(out)).not.toContain("ab ");
   });
 
   test("the executor scrubs every event it emits (a secret planted in a real step's data)", async () => {

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { crc32 } from "node:zlib";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
-import type { StepResult } from "../../../shared/checks.js";
+import type { FindingOf } from "../../../shared/checks.js";
 import { memoryLogger } from "../../../shared/log.js";
 import type { RunEvent, RunRequestFrame } from "../../../shared/protocol.js";
 import { AgentConfig } from "../../../agent/config.js";
@@ -36,8 +36,11 @@ const step = (runId: string, seq: number, pad = 0): RunEvent => ({
   runId,
   seq,
   at: 1_700_000_000_000 + seq,
-  result: { check: "ping", status: "ok", startedAt: 1_700_000_000_000, durationMs: 12.5, findings: [], data: { pad: "x".repeat(pad) } } as StepResult,
+  result: { check: "ping", status: "ok", startedAt: 1_700_000_000_000, durationMs: 12.5, findings: padding(pad), data: { targets: [] } },
 });
+/** Findings whose messages add up to `bytes` characters: a step of a chosen size that still fits its schema. */
+const padding = (bytes: number): FindingOf<"ping">[] =>
+  Array.from({ length: Math.ceil(bytes / 1000) }, (_, i) => ({ code: "TARGET_SLOW" as const, severity: "info" as const, message: "x".repeat(Math.min(1000, bytes - i * 1000)) }));
 const accepted = (runId: string): RunEvent => ({ type: "run.accepted", runId, seq: 0, at: 1_700_000_000_000 });
 const ev = (e: RunEvent): OutboxRecord => ({ k: "ev", ev: e });
 const file = (...recs: OutboxRecord[]) => Buffer.concat([OUTBOX_MAGIC, ...recs.map(encodeRecord)]);

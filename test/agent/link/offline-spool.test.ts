@@ -20,7 +20,7 @@ afterEach(async () => {
 });
 
 const offline = (runId: string): RunEvent => ({ type: "run.offline", runId, seq: 0, at: 1, ticketId: "tkt_aaaaaa", checks: ["ping"] });
-const step = (runId: string, seq: number): RunEvent => ({ type: "step", runId, seq, at: 2, result: { check: "ping", status: "ok", startedAt: 1, durationMs: 1, findings: [], data: {} } });
+const step = (runId: string, seq: number): RunEvent => ({ type: "step", runId, seq, at: 2, result: { check: "ping", status: "ok", startedAt: 1, durationMs: 1, findings: [], data: { targets: [] } } });
 
 test("a committed spool file is imported whole, deleted, and not imported twice", async () => {
   const w = await SpoolWriter.create(spool, "off_aaaaaa");

@@ -69,7 +69,7 @@ describe("rules of evidence", () => {
   });
 
   test("errors and timeouts are not evidence either", () => {
-    const v = run({ host: { ...host.adminDown(), status: "error" }, dhcp: { ...dhcp.noOffer(), status: "timeout" } });
+    const v = run({ host: step("host", "error", host.adminDown().data, ["NIC_ADMIN_DOWN"]), dhcp: step("dhcp", "timeout", dhcp.noOffer().data, ["DHCP_NO_OFFER"]) });
     expect(v.segment).toBe("none");
   });
 

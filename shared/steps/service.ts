@@ -1,0 +1,72 @@
+// Step data of the `service` check: the one service the customer names, stage by stage (name lookup,
+// TCP connect, TLS, HTTP). Produced by agent/checks/service.ts and agent/checks/service/probe.ts.
+import { z } from "zod";
+import { Addr, List, Ms, Str } from "./common.js";
+
+export const ServiceFindingCode = z.enum([
+  "SERVICE_OK",
+  "SERVICE_DNS_FAILED",
+  "SERVICE_REFUSED",
+  "SERVICE_RESET",
+  "SERVICE_TIMEOUT",
+  "SERVICE_TLS_ERROR",
+  "SERVICE_LOCAL_BLOCKED",
+  "SERVICE_UNREACHABLE",
+  "SERVICE_HTTP_ERROR",
+  "SERVICE_HTTP_CLIENT_ERROR",
+  "SERVICE_REDIRECT",
+  "SERVICE_SLOW",
+  "SERVICE_FAILED",
+]);
+export type ServiceFindingCode = z.infer<typeof ServiceFindingCode>;
+
+export const ServiceStage = z.enum(["dns", "connect", "tls", "http"]);
+export type ServiceStage = z.infer<typeof ServiceStage>;
+
+const Port = z.number().int().min(1).max(65535);
+
+export const ServiceProbe = z.strictObject({
+  kind: z.enum(["http", "https", "tcp"]),
+  host: Addr,
+  port: Port,
+  /** HTTP path; undefined for plain TCP. */
+  path: Str(2048).optional(),
+  /** getaddrinfo (dns.lookup): what applications see, /etc/hosts included; literal: the host was an IP. */
+  resolution: z.enum(["getaddrinfo", "literal"]),
+  /** Addresses getaddrinfo returned, in its (RFC 6724) order; empty when resolution failed. */
+  addresses: List(Addr, 64),
+  /** The one address connected to (the first; no happy-eyeballs fallback, so the failure is attributable). */
+  addressUsed: Addr.optional(),
+  /** Stage that failed; undefined when every stage succeeded. */
+  failedStage: ServiceStage.optional(),
+  /** errno (ECONNREFUSED…), OpenSSL code (DEPTH_ZERO_SELF_SIGNED_CERT, ERR_SSL_…) or ours (CONNECT_TIMEOUT…). */
+  errorCode: Str(100).optional(),
+  errorMessage: Str(300).optional(),
+  /** Stage durations in ms; undefined = the stage did not run or did not finish. */
+  dnsMs: Ms.optional(),
+  connectMs: Ms.optional(),
+  tlsMs: Ms.optional(),
+  /** Request written → response headers received. */
+  firstByteMs: Ms.optional(),
+  /** Start of the probe → end of the body (or of the last stage that ran). */
+  totalMs: Ms.optional(),
+  tls: z
+    .strictObject({
+      protocol: Str(32).optional(),
+      cipher: Str(100).optional(),
+      alpn: Str(32).optional(),
+      peerSubject: Str(300).optional(),
+      peerIssuer: Str(300).optional(),
+      validTo: Str(64).optional(),
+    })
+    .optional(),
+  http: z.strictObject({ statusCode: z.number().int().min(0).max(999), redirectLocation: Str(2048).optional(), bodyBytes: z.number().int().nonnegative() }).optional(),
+});
+export type ServiceProbe = z.infer<typeof ServiceProbe>;
+
+export const ServiceData = z.strictObject({
+  /** The target as configured; undefined when none was (then the step is skipped). */
+  target: Str(2048).optional(),
+  probe: ServiceProbe.optional(),
+});
+export type ServiceData = z.infer<typeof ServiceData>;
