@@ -4,6 +4,7 @@
 // A code missing here is treated as a failure nothing but a device fault explains, so the verdict
 // can never read an unknown failure as healthy.
 import type { CheckId, Finding, StepResult } from "../../shared/checks.js";
+import type { FindingCodeOf } from "../../shared/steps/index.js";
 import type { Failure, Observations, ResolverObs } from "./observations.js";
 import { PATHS, type Point } from "./points.js";
 
@@ -25,7 +26,8 @@ function resolverFor(f: Finding, o: Observations): ResolverObs | undefined {
   return o.resolvers.find((r) => r.server === f.subject);
 }
 
-const RULES: Record<CheckId, Record<string, Rule>> = {
+/** Exhaustive per check: a finding code added to a check's schema fails to compile until it has a rule here. */
+const RULES: { [C in CheckId]: Record<FindingCodeOf<C>, Rule> } = {
   host: {
     NO_INTERFACE_UP: silence(PATHS.device),
     NIC_ADMIN_DOWN: silence(PATHS.device),
@@ -88,9 +90,10 @@ const RULES: Record<CheckId, Record<string, Rule>> = {
     PMTU_BLACKHOLE: silence(PATHS.internet),
     PMTU_REDUCED: null,
     HOP_LIST_INCOMPLETE: null,
-    ANCHOR_ICMP_ERROR: silence(PATHS.internet),
   },
   service: {
+    SERVICE_OK: null,
+    SERVICE_REDIRECT: null,
     SERVICE_DNS_FAILED: silence([...PATHS.internet, "names", "service"]),
     SERVICE_REFUSED: answer(PATHS.service),
     SERVICE_RESET: answer(PATHS.service),
@@ -157,7 +160,7 @@ function namePath(f: Finding, o: Observations): readonly Point[] {
 
 /** The failures of one usable step: one per warn/fail finding, or one for a failed step that has none. */
 export function failuresOf(step: StepResult, o: Observations): Failure[] {
-  const rules = RULES[step.check];
+  const rules: Record<string, Rule> = RULES[step.check];
   const out: Failure[] = [];
   for (const f of step.findings) {
     if (f.severity === "info") continue;

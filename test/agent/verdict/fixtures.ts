@@ -44,7 +44,7 @@ export const dhcp = {
 
 type RState = "answering" | "name_failures" | "dead";
 /** A dns step judged by the real assessment (agent/checks/dns/assess.ts), so its findings are the real ones. */
-function dnsStep(configured: RState, pub: RState, opts: { viaGateway?: boolean; failKind?: DnsOutcome; slow?: boolean; relayAlive?: boolean } = {}): ReturnType<typeof step> {
+function dnsStep(configured: RState, pub: RState, opts: { viaGateway?: boolean; failKind?: DnsOutcome; slow?: boolean; relayAlive?: boolean } = {}): StepResult {
   const cServer = opts.viaGateway === false ? "100.64.0.53" : GW;
   const result = (state: RState, server: string): NsLookupResult => {
     const outcome: DnsOutcome = state === "name_failures" ? (opts.failKind ?? "servfail") : state === "dead" ? "timeout" : "answer";
@@ -64,7 +64,7 @@ function dnsStep(configured: RState, pub: RState, opts: { viaGateway?: boolean; 
   ];
   const { summary, findings } = assessDns(resolvers, ["shop.test"]);
   const status = findings.some((f) => f.severity === "fail") ? "fail" : findings.some((f) => f.severity === "warn") ? "warn" : "ok";
-  return { check: "dns", status, startedAt: 0, durationMs: 1, findings, data: { names: ["shop.test"], configuredSource: "system", resolvers, ignoredResolvers: [], summary } };
+  return { check: "dns", status, startedAt: 0, durationMs: 1, findings, data: { names: ["shop.test"], configuredSource: "system", resolvers, ignoredResolvers: [], summary } } as unknown as StepResult;
 }
 export const dns = {
   ok: () => dnsStep("answering", "answering"),
@@ -96,7 +96,7 @@ export const path = (o: { gw?: boolean; hop?: { ok: boolean; loss?: number } | "
     ...(o.blackhole ? { mtu: { Host: "203.0.113.1", blackHole: true, pathMtu: 1400 } } : {}),
   };
   const outcome = assessPath(data as unknown as PathData);
-  return { ...step("path", outcome.status, data), findings: outcome.findings };
+  return { ...step("path", outcome.status, data), findings: outcome.findings } as unknown as StepResult;
 };
 
 export const service = (code: string) => step("service", code === "SERVICE_OK" ? "ok" : "fail", {}, code === "SERVICE_OK" ? [] : [code]);
@@ -143,7 +143,7 @@ export function dnsWith(rs: { server: string; role: "configured" | "public" | "o
     ["shop.test"],
   );
   const status = findings.some((f) => f.severity === "fail") ? "fail" : findings.some((f) => f.severity === "warn") ? "warn" : "ok";
-  return { check: "dns", status, startedAt: 0, durationMs: 1, findings, data: { names: ["shop.test"], configuredSource: "system", resolvers: reports, ignoredResolvers: [], summary } };
+  return { check: "dns", status, startedAt: 0, durationMs: 1, findings, data: { names: ["shop.test"], configuredSource: "system", resolvers: reports, ignoredResolvers: [], summary } } as unknown as StepResult;
 }
 
 /** Anchors that get an ICMP error from `from` (e.g. Destination Net Unreachable from the ISP edge). */
