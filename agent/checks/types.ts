@@ -29,6 +29,13 @@ export interface CheckContext {
   log: Logger;
   /** Results of checks this one declared in `after`, once they finished (undefined if not run). */
   earlier: EarlierSteps;
+  /**
+   * Waits for another check's step while this one keeps working (an `after` dependency without the
+   * wait up front); resolves undefined at once when that check is not in this run. Never wait on a
+   * check that waits on this one, and bound the wait by this check's own signal and budget.
+   * undefined = the caller offers no waiting (tests, benches): read `earlier` instead.
+   */
+  waitFor?: <C extends CheckId>(id: C) => Promise<StepResultOf<C> | undefined>;
   /** Whether the agent process may bind privileged ports / open raw sockets (root or capabilities). */
   privileged: boolean;
 }

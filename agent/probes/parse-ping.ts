@@ -1,6 +1,7 @@
 // Pure parser for `ping` text (iputils and busybox, LC_ALL=C): raw output in, PingReport figures out.
 // Figures come from the per-reply lines and the count we asked for, never from ping's summary, because
 // busybox prints no mdev, iputils with -w sends more than -c, and both round the summary.
+import type { IcmpErrorReply, IcmpErrorType } from "../../shared/checks.js";
 import type { PingReport } from "./ping-types.js";
 
 export type ParsedPing = Omit<PingReport, "host">;
@@ -21,6 +22,23 @@ const CANNOT_RESOLVE = /Temporary failure in name resolution|Name or service not
 const NO_ROUTE = /Network is unreachable/i;
 
 /**
+ * ping's text for an ICMP error → what it says about the path. iputils prints the IPv4 texts of
+ * ping4_common.c pr_icmph ("Destination Net Unreachable", "Packet filtered", …) and the IPv6 ones of
+ * ping6_common.c ("Destination unreachable: No route", "…: Administratively prohibited", …).
+ */
+const ICMP_ERROR_TYPES: [RegExp, IcmpErrorType][] = [
+  [/^Destination Net (Unreachable|Unknown)|^Destination unreachable: No route/i, "net_unreachable"],
+  [/^Destination Host (Unreachable|Unknown)|^Destination unreachable: Address unreachable/i, "host_unreachable"],
+  [/^Destination Protocol Unreachable/i, "protocol_unreachable"],
+  [/^Destination Port Unreachable|^Destination unreachable: Port unreachable/i, "port_unreachable"],
+  [/^Packet filtered|Prohibited|Administratively prohibited|ingress\/egress policy|Reject route/i, "admin_prohibited"],
+];
+
+export function classifyIcmpError(message: string): IcmpErrorType {
+  return ICMP_ERROR_TYPES.find(([re]) => re.test(message))?.[1] ?? "other";
+}
+
+/**
  * @param sent how many echo requests were asked for (-c); loss is counted against it.
  * @param exitCode ping's exit code; null when it was killed.
  */
@@ -30,7 +48,7 @@ export function parsePingOutput(stdout: string, stderr: string, exitCode: number
   const bySeq = new Map<number, number>();
   const rttMs: number[] = [];
   const ttlExceededFrom: string[] = [];
-  const icmpErrors: { from?: string; message: string }[] = [];
+  const icmpErrors: IcmpErrorReply[] = [];
   let fragNeeded: ParsedPing["fragNeeded"];
 
   for (const raw of stdout.split("\n")) {
@@ -55,7 +73,7 @@ export function parsePingOutput(stdout: string, stderr: string, exitCode: number
     } else if (TTL_EXCEEDED.test(message)) {
       if (!ttlExceededFrom.includes(from)) ttlExceededFrom.push(from);
     } else if (!icmpErrors.some((e) => e.from === from && e.message === message)) {
-      icmpErrors.push({ from, message });
+      icmpErrors.push({ from, type: classifyIcmpError(message), message: message.slice(0, 200) });
     }
   }
 

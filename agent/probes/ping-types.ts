@@ -1,5 +1,6 @@
 // The ping probe's contract, shared by the ping, gateway and path checks. Implemented in ping.ts
 // (own execFile wrapper around iputils `ping`; ping.ts says why not the `ping` package).
+import type { IcmpErrorReply } from "../../shared/checks.js";
 
 export interface PingRequest {
   /** Validated IP literal or hostname (callers validate with shared/targets.ts; ping.ts re-checks). */
@@ -49,8 +50,8 @@ export interface PingReport {
   ttlExceededFrom: string[];
   /** "Frag needed and DF set (mtu = N)" seen: the MTU reported, and by whom. */
   fragNeeded?: { mtu: number; from?: string };
-  /** Other ICMP errors seen, e.g. "Destination Host Unreachable" from a router. */
-  icmpErrors: { from?: string; message: string }[];
+  /** Other ICMP errors seen, e.g. "Destination Net Unreachable" from a router, typed (IcmpErrorType). */
+  icmpErrors: IcmpErrorReply[];
   /** Local error text (e.g. "message too long, mtu=1400" when DF forbids sending). */
   localError?: string;
   /** The MTU named by a local "message too long, mtu=N" error: what the kernel already knows about this

@@ -3,7 +3,7 @@
 // just the wait), and a thrown error becomes status "error" with a code, never a crashed run.
 import { setMaxListeners } from "node:events";
 import { z } from "zod";
-import { StepResult, type CheckId } from "../../shared/checks.js";
+import { StepResult, type CheckId, type StepResultOf } from "../../shared/checks.js";
 import type { AnyCheck, CheckContext } from "../checks/types.js";
 
 export interface RunPlanOptions {
@@ -33,7 +33,10 @@ export async function runPlan(opts: RunPlanOptions): Promise<StepResult[]> {
       // undefined in ctx.earlier, and the check must treat that as "not measured".
       const deps = (check.after ?? []).filter((d) => requested.has(d) && d !== check.id);
       await Promise.all(deps.map((d) => start(checks.find((c) => c.id === d)!)));
-      const result = await runOne(check, { ...ctx, earlier }, signal, opts.timeouts?.[check.id]);
+      // Or wait mid-run (ctx.waitFor), doing its own work meanwhile; again only for checks in this run.
+      const waitFor = <C extends CheckId>(id: C) =>
+        (requested.has(id) && id !== check.id ? start(checks.find((c) => c.id === id)!) : Promise.resolve(undefined)) as Promise<StepResultOf<C> | undefined>;
+      const result = await runOne(check, { ...ctx, earlier, waitFor }, signal, opts.timeouts?.[check.id]);
       (earlier as Partial<Record<CheckId, StepResult>>)[result.check] = result;
       results.push(result);
       try {

@@ -26,10 +26,26 @@ export const Counter = z.number().nonnegative();
 export const PingStatus = z.enum(["Complete", "Error_CannotResolveHostName", "Error_NoRoute", "Error_Internal", "Error_Aborted"]);
 export type PingStatus = z.infer<typeof PingStatus>;
 
-/** An ICMP error a router sent instead of a reply (e.g. "Destination Host Unreachable"). */
+/**
+ * What an ICMP error says, grouped by what it tells about the path (RFC 792/1812 for IPv4, RFC 4443
+ * for IPv6; agent/probes/parse-ping.ts maps ping's text). Any of them proves its sender alive.
+ * - net_unreachable: the sender has no route to the destination (IPv4 code 0/6/11, IPv6 "No route").
+ * - host_unreachable: the sender has a route but the destination does not answer on its last link
+ *   (ARP/NDP failure) or the route rejects it (IPv4 code 1/7/12, IPv6 "Address unreachable").
+ * - protocol_unreachable, port_unreachable: sent by the destination host itself (it is up).
+ * - admin_prohibited: a filter refused the packet (IPv4 9/10/13 "Packet filtered", IPv6 1/5/6).
+ * - other: anything else ping printed (source route failed, precedence, beyond scope …).
+ * Time Exceeded and Fragmentation Needed are reported on their own (ttlExceededFrom, fragNeeded / MTU).
+ */
+export const IcmpErrorType = z.enum(["net_unreachable", "host_unreachable", "protocol_unreachable", "port_unreachable", "admin_prohibited", "other"]);
+export type IcmpErrorType = z.infer<typeof IcmpErrorType>;
+
+/** An ICMP error a router (or the destination) sent instead of an echo reply. */
 export const IcmpErrorReply = z.strictObject({
-  /** The router that sent it; undefined = ping did not say. */
+  /** Who sent it; undefined = ping did not say. */
   from: Addr.optional(),
+  type: IcmpErrorType,
+  /** ping's own text, e.g. "Destination Net Unreachable". */
   message: Str(200),
 });
 export type IcmpErrorReply = z.infer<typeof IcmpErrorReply>;
@@ -54,7 +70,8 @@ export const IpPingResult = z.strictObject({
   /** undefined = fewer than 2 replies. */
   jitterMs: Ms.optional(),
   rttMs: List(Ms, 100),
-  /** ICMP errors routers sent instead of replies. */
+  /** ICMP errors sent instead of replies, one per distinct (sender, text); empty = none seen (busybox
+   * ping never reports them: it drops every ICMP error). */
   icmpErrors: List(IcmpErrorReply, 20),
   /** Set for Error_Internal (PING_BINARY_MISSING …). */
   errorCode: Str(64).optional(),

@@ -1,7 +1,7 @@
 // Step data of the `path` check: gateway, first ISP hop and anchors pinged side by side, a hop list and
 // a path-MTU probe toward the first anchor. Produced by agent/checks/path.ts and agent/checks/path/*.
 import { z } from "zod";
-import { Addr, Count, IpPingResult, List, Ms, Str } from "./common.js";
+import { Addr, Count, IcmpErrorType, IpPingResult, List, Ms, Str } from "./common.js";
 
 export const PathFindingCode = z.enum([
   "ISP_HOP_UNREACHABLE",
@@ -28,6 +28,9 @@ export const RouteHop = z.strictObject({
   reply: z.enum(["time_exceeded", "echo_reply", "unreachable", "none"]),
   /** ICMP error text for "unreachable". */
   ErrorMessage: Str(200).optional(),
+  /** What the ICMP error for "unreachable" says (net_unreachable: HostAddress has no route onward,
+   * admin_prohibited: a filter there, …); undefined for every other reply. */
+  icmpError: IcmpErrorType.optional(),
   /** RTTs of echo replies (ms); iputils prints none for Time Exceeded, so intermediate hops have []. */
   RTTimes: List(Ms, 16),
 });
@@ -72,7 +75,10 @@ export const MtuResult = z.strictObject({
 export type MtuResult = z.infer<typeof MtuResult>;
 
 export const IspHop = z.strictObject({
-  /** config: targets.ispHop; discovered: the first router beyond the gateway in the hop list; not_found: neither. */
+  /**
+   * config: targets.ispHop; discovered: the first router beyond the gateway that answered a TTL-limited
+   * probe (Time Exceeded, or an ICMP error that ends the hop list); not_found: neither.
+   */
   source: z.enum(["config", "discovered", "not_found"]),
   address: Addr.optional(),
   ttl: Ttl.optional(),

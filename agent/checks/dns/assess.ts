@@ -1,6 +1,6 @@
 // Pure judgement of the dns check: per-resolver states, group summaries and findings from the raw
 // lookup results. Kept apart from the I/O so every rule is table-tested.
-import type { DnsFindingCode, DnsOutcome, DnsSummary, FindingOf, GroupState, NsLookupResult, ResolverReport, ResolverRole, Severity } from "../../../shared/checks.js";
+import type { DhcpResolverSource, DnsControlProbe, DnsFindingCode, DnsOutcome, DnsSummary, FindingOf, GroupState, NsLookupResult, ResolverReport, ResolverRole, Severity } from "../../../shared/checks.js";
 import { SERVER_REPLIED } from "./nslookup-status.js";
 
 export type { DnsFindingCode, DnsSummary, GroupState, ResolverReport, ResolverRole, ResolverState } from "../../../shared/checks.js";
@@ -19,30 +19,59 @@ const NAME_CODE: Partial<Record<DnsOutcome, DnsFindingCode>> = {
   other: "NAME_LOOKUP_ERROR",
 };
 
-export function resolverReport(server: string, role: ResolverRole, results: NsLookupResult[]): ResolverReport {
+export interface ResolverExtras {
+  /** Answers to the control questions (undefined = not asked). */
+  control?: DnsControlProbe[];
+  /** Where DHCP named this server (undefined = it did not). */
+  offeredBy?: DhcpResolverSource[];
+}
+
+/**
+ * alive: anything came back, to a name or a control question, whatever its rcode (REFUSED included);
+ * undefined only when every query was cancelled before an answer could come.
+ */
+export function isAlive(results: readonly NsLookupResult[], control?: readonly DnsControlProbe[]): boolean | undefined {
+  if (results.some((r) => r.rcode !== undefined) || control?.some((c) => c.outcome === "reply")) return true;
+  if (results.length > 0 && results.every((r) => r.outcome === "cancelled")) return undefined;
+  return false;
+}
+
+export function resolverReport(server: string, role: ResolverRole, results: NsLookupResult[], extras: ResolverExtras = {}): ResolverReport {
   const replied = results.some((r) => SERVER_REPLIED.has(r.outcome));
   const allOk = results.every((r) => r.outcome === "answer");
   const times = results.filter((r) => SERVER_REPLIED.has(r.outcome) && r.responseTimeMs !== undefined).map((r) => r.responseTimeMs as number);
+  const alive = isAlive(results, extras.control);
   return {
     server,
     role,
     state: !replied ? "dead" : allOk ? "answering" : "name_failures",
     results,
     ...(times.length ? { medianResponseMs: median(times), maxResponseMs: Math.max(...times) } : {}),
+    ...(alive !== undefined ? { alive } : {}),
+    ...(extras.control ? { control: extras.control } : {}),
+    ...(extras.offeredBy?.length ? { offeredBy: extras.offeredBy } : {}),
   };
 }
 
-export function assessDns(resolvers: ResolverReport[], names: readonly string[]): { summary: DnsSummary; findings: FindingOf<"dns">[] } {
+/** Outcomes that mean the server could not get an answer from upstream (not that the name is wrong). */
+const UPSTREAM_FAILURES: ReadonlySet<DnsOutcome> = new Set(["timeout", "servfail", "refused"]);
+
+/**
+ * @param dhcpResolvers every DNS server DHCP hands out on this link; undefined = DHCP not measured.
+ */
+export function assessDns(resolvers: ResolverReport[], names: readonly string[], dhcpResolvers?: readonly string[]): { summary: DnsSummary; findings: FindingOf<"dns">[] } {
   const findings: FindingOf<"dns">[] = [];
   const add = (code: DnsFindingCode, severity: Severity, message: string, subject?: string) =>
     findings.push({ code, severity, message, ...(subject ? { subject } : {}) });
 
   const configured = resolvers.filter((r) => r.role === "configured");
   const publics = resolvers.filter((r) => r.role === "public");
+  const offered = resolvers.filter((r) => r.role === "offered");
   const live = resolvers.filter((r) => r.state !== "dead");
   const summary: DnsSummary = {
     configured: groupState(configured),
     public: groupState(publics),
+    ...(dhcpResolvers !== undefined ? { offered: groupState(offered) } : {}),
     anyResolverReplied: live.length > 0,
     namesFailingEverywhere: [],
     namesFailingSomewhere: [],
@@ -58,6 +87,21 @@ export function assessDns(resolvers: ResolverReport[], names: readonly string[])
         ? "while public resolvers answer: the router's DNS relay or the ISP resolver is down"
         : "and no public resolver answered either";
     add("ALL_CONFIGURED_RESOLVERS_DEAD", "fail", `no configured resolver answered ${why}`);
+  }
+  for (const r of offered.filter((r) => r.state === "dead")) {
+    add("OFFERED_RESOLVER_DEAD", "warn", `resolver ${r.server} that DHCP hands out did not serve any query (${codes(r)})`, r.server);
+  }
+  // The control questions answered but no name resolved, for want of an upstream answer: the server
+  // (a router's relay) is up and its upstream is not.
+  for (const r of [...configured, ...offered]) {
+    const selfAnswered = r.control?.some((c) => c.outcome === "reply") === true;
+    const upstreamFailed = r.results.length > 0 && r.results.every((x) => UPSTREAM_FAILURES.has(x.outcome));
+    if (selfAnswered && upstreamFailed) {
+      add("RESOLVER_UPSTREAM_FAILING", "warn", `${r.server} answers what it knows itself (${r.control!.filter((c) => c.outcome === "reply").map((c) => c.query).join(", ")}) but resolved no name (${codes(r)}): its upstream fails`, r.server);
+    }
+  }
+  if (dhcpResolvers?.length && configured.length && !configured.some((r) => dhcpResolvers.includes(r.server))) {
+    add("RESOLVERS_DIFFER_FROM_DHCP", "info", `the host uses ${configured.map((r) => r.server).join(", ")} but DHCP hands out ${dhcpResolvers.join(", ")}`);
   }
   for (const r of publics.filter((r) => r.state === "dead")) {
     add("PUBLIC_RESOLVER_DEAD", "warn", `public resolver ${r.server} did not serve any query (${codes(r)})`, r.server);

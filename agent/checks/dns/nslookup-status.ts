@@ -1,6 +1,6 @@
 // The one mapping from node:dns (c-ares) error codes to TR-181 NSLookupDiagnostics statuses, plus a
 // finer outcome the assessment needs (TR-181 lumps NXDOMAIN, NODATA and SERVFAIL together).
-import type { DnsOutcome, NsLookupStatus } from "../../../shared/checks.js";
+import type { DnsOutcome, DnsRcode, NsLookupStatus } from "../../../shared/checks.js";
 
 export type { DnsOutcome, NsLookupStatus };
 
@@ -23,4 +23,21 @@ const BY_CODE: Record<string, { status: NsLookupStatus; outcome: DnsOutcome }> =
 export function classifyDnsError(code: string | undefined): { status: NsLookupStatus; outcome: DnsOutcome } {
   if (code === undefined) return { status: "Success", outcome: "answer" };
   return BY_CODE[code] ?? { status: "Error_Other", outcome: "other" };
+}
+
+/** node:dns (c-ares) codes that mean the server replied, with the RCODE of that reply (c-ares ares.h). */
+const RCODE_BY_CODE: Record<string, DnsRcode> = {
+  ENODATA: "NOERROR",
+  ENOTFOUND: "NXDOMAIN",
+  ESERVFAIL: "SERVFAIL",
+  EREFUSED: "REFUSED",
+  ENOTIMP: "NOTIMP",
+  EFORMERR: "FORMERR",
+  // A reply c-ares could not read: still a reply.
+  EBADRESP: "OTHER",
+};
+
+/** Pure: the RCODE of the reply behind a node:dns result; undefined = no reply (timeout, port unreachable, cancelled). */
+export function rcodeOf(code: string | undefined): DnsRcode | undefined {
+  return code === undefined ? "NOERROR" : RCODE_BY_CODE[code];
 }

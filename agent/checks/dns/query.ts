@@ -2,7 +2,7 @@
 // attributable to that server (a shared Resolver does not say which server failed: LIBRARIES.md).
 import { promises as dns } from "node:dns";
 import type { NsLookupResult } from "../../../shared/checks.js";
-import { classifyDnsError } from "./nslookup-status.js";
+import { classifyDnsError, rcodeOf } from "./nslookup-status.js";
 
 export type { NsLookupResult };
 
@@ -34,7 +34,7 @@ async function queryName(resolver: dns.Resolver, server: string, name: string): 
   let { status, outcome } = classifyDnsError(a.code);
   // An IPv6-only name (no A, has AAAA) is resolved as far as an application is concerned.
   if (outcome === "nodata" && aaaa.addresses?.length) ({ status, outcome } = classifyDnsError(undefined));
-  const replied = outcome !== "timeout" && outcome !== "unreachable" && outcome !== "cancelled" && outcome !== "other";
+  const rcode = rcodeOf(a.code);
   return {
     hostName: name,
     dnsServerIP: server,
@@ -43,7 +43,7 @@ async function queryName(resolver: dns.Resolver, server: string, name: string): 
     ...(a.code ? { rawCode: a.code } : {}),
     ipAddresses: a.addresses ?? [],
     ...(aaaa.addresses ? { ipv6Addresses: aaaa.addresses } : {}),
-    ...(replied ? { responseTimeMs: a.ms } : {}),
+    ...(rcode ? { responseTimeMs: a.ms, rcode } : {}),
   };
 }
 

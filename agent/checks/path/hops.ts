@@ -9,7 +9,7 @@ export function hopFromReport(ttl: number, r: PingReport): RouteHop {
   const via = r.ttlExceededFrom[0];
   if (via) return { ttl, reply: "time_exceeded", HostAddress: via, RTTimes: [] };
   const err = r.icmpErrors[0];
-  if (err) return { ttl, reply: "unreachable", ErrorMessage: err.message, RTTimes: [], ...(err.from ? { HostAddress: err.from } : {}) };
+  if (err) return { ttl, reply: "unreachable", ErrorMessage: err.message, icmpError: err.type, RTTimes: [], ...(err.from ? { HostAddress: err.from } : {}) };
   return { ttl, reply: "none", RTTimes: [] };
 }
 
@@ -30,13 +30,15 @@ export function buildRoute(host: string, maxHops: number, tries: number, hops: r
 
 /**
  * The first ISP hop: the first router beyond the home gateway. TTL 1 is the home router (whatever
- * address it answers from); beyond it, the first time-exceeded responder that is not the gateway
- * itself. A path that reaches the destination first has no separate ISP hop to name.
+ * address it answers from); beyond it, the first responder that is not the gateway itself: a router
+ * answering Time Exceeded, or one whose ICMP error ends the list (an ISP edge with no route onward
+ * says "Net Unreachable" even to a TTL-limited probe, since it looks the route up first, and the
+ * error proves it alive). A path that reaches the destination first has no separate ISP hop to name.
  */
 export function pickIspHop(route: RouteTrace, gateway: string | undefined): { address: string; ttl: number } | undefined {
   for (const h of route.RouteHops) {
     if (h.ttl < 2 || !h.HostAddress || h.HostAddress === gateway) continue;
-    if (h.reply !== "time_exceeded") return undefined;
+    if (h.reply !== "time_exceeded" && h.reply !== "unreachable") return undefined;
     return { address: h.HostAddress, ttl: h.ttl };
   }
   return undefined;

@@ -2,11 +2,15 @@
 // on loopback (never a real resolver: every test overrides both configured and public resolvers).
 import { fakeSystem, measured, testCheckContext } from "../../helpers/check-context.js";
 import { afterAll, describe, expect, test } from "vitest";
+import dnsPacket from "dns-packet";
 import { dnsCheck } from "../../../agent/checks/dns.js";
+import { encodeQuery, parseReplyHeader, splitServer } from "../../../agent/checks/dns/control.js";
+import type { StepResultOf } from "../../../shared/checks.js";
 import { assessDns, resolverReport } from "../../../agent/checks/dns/assess.js";
 import { classifyDnsError } from "../../../agent/checks/dns/nslookup-status.js";
 import type { NsLookupResult } from "../../../agent/checks/dns/query.js";
-import type { CheckOutcome } from "../../../agent/checks/types.js";
+import { defineCheck, type CheckOutcome } from "../../../agent/checks/types.js";
+import { runPlan } from "../../../agent/runner/run-plan.js";
 import { startDnsStub, type DnsStub, type DnsStubOptions } from "../../helpers/dns-stub.js";
 
 describe("classifyDnsError", () => {
@@ -132,7 +136,7 @@ describe.concurrent("dns check against loopback stubs", () => {
     const a = out.data.resolvers[0]!.results.find((r) => r.hostName === "a.test")!;
     expect(a).toMatchObject({ status: "Success", ipAddresses: ["10.1.0.1"], ipv6Addresses: ["fd00::1"], dnsServerIP: c.address });
     expect(a.responseTimeMs).toBeGreaterThanOrEqual(0);
-    expect(c.queries).toBe(4); // A + AAAA for two names
+    expect(c.queries).toBe(6); // A + AAAA for two names, and the two control questions
   });
 
   test("config override of the resolvers wins over the OS's", async () => {
@@ -218,4 +222,145 @@ describe.concurrent("dns check against loopback stubs", () => {
     expect(performance.now() - t0).toBeLessThan(1000);
     expect(out.data.resolvers[0]!.results.every((r) => r.rawCode === "ECANCELLED")).toBe(true);
   });
+
+  test("relay alive, upstream dead: names time out, the control questions are answered → alive, RESOLVER_UPSTREAM_FAILING", async () => {
+    const relay = await stub({ behaviour: "drop", perName: { localhost: "answer", "version.bind": "refused" } });
+    const out = await runDns([relay.address], []);
+    const r = out.data.resolvers[0]!;
+    expect(r).toMatchObject({ role: "configured", state: "dead", alive: true });
+    expect(r.results.every((x) => x.outcome === "timeout" && x.rcode === undefined)).toBe(true);
+    expect(r.control).toEqual([
+      { query: "localhost. IN A", outcome: "reply", rcode: "NXDOMAIN", responseTimeMs: expect.any(Number) },
+      { query: "version.bind. CH TXT", outcome: "reply", rcode: "REFUSED", responseTimeMs: expect.any(Number) },
+    ]);
+    expect(codesOf(out)).toContain("RESOLVER_UPSTREAM_FAILING");
+  });
+
+  test("REFUSED, SERVFAIL and a timeout are three different things; a refusal proves the server alive", async () => {
+    const [refusing, failing, silent] = [await stub({ behaviour: "refused" }), await stub({ behaviour: "servfail" }), await stub({ behaviour: "drop" })];
+    const out = await runDns([refusing.address, failing.address, silent.address], []);
+    const [r, f, d] = out.data.resolvers;
+    expect(r!.results.map((x) => [x.outcome, x.rcode])).toEqual([["refused", "REFUSED"], ["refused", "REFUSED"]]);
+    expect(f!.results.map((x) => [x.outcome, x.rcode])).toEqual([["servfail", "SERVFAIL"], ["servfail", "SERVFAIL"]]);
+    expect(d!.results.map((x) => [x.outcome, x.rcode])).toEqual([["timeout", undefined], ["timeout", undefined]]);
+    expect([r!.alive, f!.alive, d!.alive]).toEqual([true, true, false]);
+    expect(d!.control?.map((c) => c.outcome)).toEqual(["timeout", "timeout"]);
+  });
+
+  test("a closed port: control questions get ICMP port unreachable, the server is not alive", async () => {
+    const out = await runDns([await closedUdpPort()], []);
+    const r = out.data.resolvers[0]!;
+    expect(r.alive).toBe(false);
+    expect(r.control?.map((c) => [c.outcome, c.errorCode])).toEqual([["unreachable", "ECONNREFUSED"], ["unreachable", "ECONNREFUSED"]]);
+  });
+
+  test("public resolvers get no control questions", async () => {
+    const p = await stub();
+    const out = await runDns([], [p.address]);
+    expect(out.data.resolvers[0]).toMatchObject({ role: "public", alive: true });
+    expect(out.data.resolvers[0]!.control).toBeUndefined();
+    expect(p.queries).toBe(4);
+  });
+
+  test("DHCP hands out a working resolver the host does not use: asked as `offered`", async () => {
+    const [dead, offered] = [await stub({ behaviour: "drop" }), await stub()];
+    const { ctx } = testCheckContext({ names: ["a.test"], publicResolvers: [] }, { system: fakeSystem({ resolvers: async () => [dead.address] }) });
+    ctx.earlier.dhcp = dhcpStep([offered.address, "192.0.2.0/24-not-a-server"], [offered.address]);
+    const out = measured(await dnsCheck.run(ctx, AbortSignal.timeout(10_000)));
+    expect(out.data.dhcpResolvers).toEqual([offered.address, "192.0.2.0/24-not-a-server"]);
+    expect(out.data.resolvers.map((r) => [r.server, r.role, r.state, r.offeredBy])).toEqual([
+      [dead.address, "configured", "dead", undefined],
+      [offered.address, "offered", "answering", ["lease", "offer"]],
+    ]);
+    expect(out.data.summary).toMatchObject({ configured: "dead", offered: "ok" });
+    expect(codesOf(out)).toContain("RESOLVERS_DIFFER_FROM_DHCP");
+  });
+
+  test("DHCP hands out the configured resolver: no extra server, the configured one says where DHCP named it", async () => {
+    const c = await stub();
+    const { ctx } = testCheckContext({ names: ["a.test"], publicResolvers: [] }, { system: fakeSystem({ resolvers: async () => [c.address] }) });
+    ctx.earlier.dhcp = dhcpStep([c.address], []);
+    const out = measured(await dnsCheck.run(ctx, AbortSignal.timeout(10_000)));
+    expect(out.data.resolvers.map((r) => [r.role, r.offeredBy])).toEqual([["configured", ["lease"]]]);
+    expect(out.data.summary.offered).toBe("none");
+    expect(codesOf(out)).not.toContain("RESOLVERS_DIFFER_FROM_DHCP");
+  });
+
+  test("without a dhcp step, what DHCP hands out is not measured", async () => {
+    const c = await stub();
+    const out = await runDns([c.address], []);
+    expect(out.data.dhcpResolvers).toBeUndefined();
+    expect(out.data.summary.offered).toBeUndefined();
+  });
+});
+
+describe("dns waits for the dhcp step mid-run, not before it starts", () => {
+  test("the names are asked at once; the resolver DHCP offers is asked when the dhcp step lands", async () => {
+    const [configured, offered] = [await stub(), await stub()];
+    let release: () => void = () => undefined;
+    const dhcpDone = new Promise<void>((r) => (release = r));
+    const slowDhcp = defineCheck({
+      id: "dhcp",
+      title: "a dhcp step that lands when the test says",
+      timeoutMs: 10_000,
+      async run() {
+        await dhcpDone;
+        const { status, findings, data } = dhcpStep([], [offered.address]);
+        return { status, findings, data } as CheckOutcome<"dhcp">;
+      },
+    });
+    const { ctx } = testCheckContext({ names: ["a.test"], publicResolvers: [] }, { system: fakeSystem({ resolvers: async () => [configured.address] }) });
+    const { earlier: _unused, ...base } = ctx;
+    const run = runPlan({ checks: [slowDhcp, dnsCheck], ctx: base, signal: AbortSignal.timeout(20_000) });
+    // The configured resolver hears the names and the control questions while dhcp is still running.
+    await expect.poll(() => configured.queries).toBe(4);
+    expect(offered.queries).toBe(0);
+    release();
+    const steps = await run;
+    const dns = steps.find((s) => s.check === "dns")!;
+    if (dns.check !== "dns" || dns.status === "skipped" || dns.status === "error" || dns.status === "timeout") throw new Error(`dns not measured: ${JSON.stringify(dns)}`);
+    expect(dns.data.resolvers.map((r: { server: string; role: string }) => [r.server, r.role])).toEqual([[configured.address, "configured"], [offered.address, "offered"]]);
+    expect(offered.queries).toBe(4);
+  });
+});
+
+/** A measured dhcp step whose lease lists `lease` and whose one OFFER lists `offer` as DNS servers. */
+function dhcpStep(lease: string[], offer: string[]): StepResultOf<"dhcp"> {
+  const answer = { type: "OFFER" as const, DHCPServer: "10.0.0.1", from: "10.0.0.1", IPAddress: "10.0.0.50", IPRouters: ["10.0.0.1"], DNSServers: offer, receivedAfterMs: 3 };
+  return {
+    check: "dhcp",
+    status: "ok",
+    startedAt: 0,
+    durationMs: 1,
+    findings: [],
+    data: {
+      interface: "eth0",
+      lease: { DHCPStatus: "Bound", IPAddress: "10.0.0.50", IPRouters: ["10.0.0.1"], DNSServers: lease, source: "dhclient" },
+      leaseLookedAt: [],
+      probe: { chaddr: "02:00:00:00:00:01", discoverSent: true, offers: offer.length ? [answer] : [], servers: offer.length ? ["10.0.0.1"] : [], sendErrors: [], malformedReplies: 0 },
+    },
+  };
+}
+
+describe("control question packets", () => {
+  test("encodeQuery builds what dns-packet reads as the same question", () => {
+    const q = dnsPacket.decode(encodeQuery(0x1234, "version.bind", 16, 3));
+    expect(q).toMatchObject({ id: 0x1234, type: "query", flags: dnsPacket.RECURSION_DESIRED, questions: [{ name: "version.bind", type: "TXT", class: "CH" }] });
+  });
+  test.each([
+    [0, "NOERROR"], [2, "SERVFAIL"], [3, "NXDOMAIN"], [4, "NOTIMP"], [5, "REFUSED"], [9, "OTHER"],
+  ] as const)("reply rcode %d → %s", (n, name) => {
+    const reply = dnsPacket.encode({ type: "response", id: 7, flags: n, questions: [{ type: "A", name: "localhost" }] });
+    expect(parseReplyHeader(reply)).toEqual({ id: 7, rcode: name });
+  });
+  test("a query or a runt is not a reply", () => {
+    expect(parseReplyHeader(encodeQuery(1, "localhost", 1, 1))).toBeUndefined();
+    expect(parseReplyHeader(Buffer.alloc(5))).toBeUndefined();
+  });
+  test.each([
+    ["10.0.0.1", { host: "10.0.0.1", port: 53 }],
+    ["127.0.0.1:5353", { host: "127.0.0.1", port: 5353 }],
+    ["[::1]:5353", { host: "::1", port: 5353 }],
+    ["fd00::53", { host: "fd00::53", port: 53 }],
+  ])("splitServer(%s)", (s, expected) => expect(splitServer(s)).toEqual(expected));
 });

@@ -8,7 +8,8 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { assessPath, type PathData } from "../../../agent/checks/path/assess.js";
-import { buildRoute, pickIspHop, type RouteHop } from "../../../agent/checks/path/hops.js";
+import { buildRoute, hopFromReport, pickIspHop, type RouteHop } from "../../../agent/checks/path/hops.js";
+import type { PingReport } from "../../../agent/probes/ping-types.js";
 import type { IpPingResult } from "../../../agent/checks/path/ip-ping.js";
 import { bracket, refinePayloads, summarizeMtu, type MtuProbe } from "../../../agent/checks/path/mtu.js";
 import type { StepResult } from "../../../shared/checks.js";
@@ -39,10 +40,25 @@ describe("hop list and ISP hop", () => {
   ] as [string, RouteHop[], unknown][])("%s", (_n, hops, expected) => {
     expect(pickIspHop(buildRoute("x", 5, 2, hops), "10.0.1.1")).toEqual(expected);
   });
-  test("a refusal ends the list", () => {
-    const r = buildRoute("x", 5, 2, [hop(1, "time_exceeded", "10.0.1.1"), hop(2, "unreachable", "10.0.2.2"), hop(3, "none")]);
+  test("a refusal ends the list; the router that refused is the first ISP hop (its error proves it alive)", () => {
+    const r = buildRoute("x", 5, 2, [hop(1, "time_exceeded", "10.0.1.1"), { ...hop(2, "unreachable", "10.0.2.2"), icmpError: "net_unreachable" }, hop(3, "none")]);
     expect(r.RouteHops).toHaveLength(2);
     expect(r.reached).toBe(false);
+    expect(pickIspHop(r, "10.0.1.1")).toEqual({ address: "10.0.2.2", ttl: 2 });
+  });
+  test("the gateway itself refusing is not an ISP hop", () => {
+    const r = buildRoute("x", 5, 2, [hop(1, "unreachable", "10.0.1.1")]);
+    expect(pickIspHop(r, "10.0.1.1")).toBeUndefined();
+  });
+  test.each([
+    ["Net Unreachable from the ISP edge", { icmpErrors: [{ from: "100.64.7.1", type: "net_unreachable", message: "Destination Net Unreachable" }] }, { reply: "unreachable", HostAddress: "100.64.7.1", icmpError: "net_unreachable", ErrorMessage: "Destination Net Unreachable" }],
+    ["Packet filtered", { icmpErrors: [{ from: "100.64.7.1", type: "admin_prohibited", message: "Packet filtered" }] }, { reply: "unreachable", icmpError: "admin_prohibited" }],
+    ["Time Exceeded", { ttlExceededFrom: ["10.0.2.2"] }, { reply: "time_exceeded", HostAddress: "10.0.2.2" }],
+  ] as [string, Partial<PingReport>, Partial<RouteHop>][])("hopFromReport: %s", (_n, over, expected) => {
+    const report: PingReport = { host: "198.18.0.1", status: "Complete", sent: 2, received: 0, failed: 2, lossPct: 100, rttMs: [], ttlExceededFrom: [], icmpErrors: [], ...over };
+    const h = hopFromReport(2, report);
+    expect(h).toMatchObject(expected);
+    if (expected.reply === "time_exceeded") expect(h.icmpError).toBeUndefined();
   });
 });
 
@@ -198,6 +214,22 @@ describe.skipIf(!(await canUseNetns()))("path check in a namespace lab", () => {
       expect(s.data.mtu?.reportedMtu).toBeUndefined();
     } finally {
       await r2.exec("iptables", ["-D", ...rule]);
+    }
+  });
+
+  test("r2 loses its route to the anchors: Net Unreachable from r2 on every anchor, the hop list ends at r2, r2 is the ISP hop", async () => {
+    await r2.exec("ip", ["route", "del", "198.18.0.0/24", "via", "10.0.3.2"]);
+    try {
+      const s = await runPath();
+      expect(s.findings.map((f) => f.code)).toContain("ANCHORS_UNREACHABLE");
+      for (const a of s.data.anchors) expect(a.icmpErrors).toEqual([{ from: "10.0.2.2", type: "net_unreachable", message: "Destination Net Unreachable" }]);
+      expect(s.data.route.RouteHops.map((h) => [h.ttl, h.HostAddress, h.reply, h.icmpError])).toEqual([
+        [1, "10.0.1.1", "time_exceeded", undefined],
+        [2, "10.0.2.2", "unreachable", "net_unreachable"],
+      ]);
+      expect(s.data.ispHop).toMatchObject({ source: "discovered", address: "10.0.2.2", ttl: 2, ping: { SuccessCount: 5 } });
+    } finally {
+      await r2.exec("ip", ["route", "add", "198.18.0.0/24", "via", "10.0.3.2"]);
     }
   });
 
