@@ -12,6 +12,9 @@ import { HostTarget, ServiceTarget } from "../shared/targets.js";
 export const PUBLIC_ANCHORS = ["1.1.1.1", "8.8.8.8", "9.9.9.9"] as const;
 export const PUBLIC_RESOLVERS = ["1.1.1.1", "8.8.8.8"] as const;
 export const DEFAULT_NAMES = ["example.com", "www.google.com"] as const;
+/** Hosts the service check connects to on the service's own port when that connect fails: large,
+ * well-run hosts that answer (SYN-ACK or RST) from everywhere on at least 80 and 443. */
+export const PUBLIC_CONTROL_HOSTS = ["1.1.1.1", "8.8.8.8"] as const;
 
 const SnmpV2Device = z.object({
   host: HostTarget,
@@ -90,6 +93,8 @@ export const AgentTargets = z.object({
   ispHop: HostTarget.optional(),
   /** The service the customer names (URL or host:port). */
   service: ServiceTarget.optional(),
+  /** Known-good hosts `service` connects to on the same port when the service's connect fails. */
+  controlHosts: z.array(HostTarget).max(5).default([...PUBLIC_CONTROL_HOSTS]),
   dhcp: DhcpOptions.default(DhcpOptions.parse({})),
   path: PathOptions.default(PathOptions.parse({})),
   snmp: z.array(SnmpDevice).max(5).default([]),

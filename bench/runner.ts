@@ -33,7 +33,7 @@ export async function runnerBench(quick: boolean): Promise<BenchRow[]> {
   const minMs = quick ? 100 : 500;
   const noopChecks = checks.map((c) => ({ ...c, run: noop })) as AnyCheck[];
   // Loopback-only targets: the no-op checks read nothing, but no public default may leak into a bench.
-  const targets = AgentTargets.parse({ anchors: ["127.0.0.1"], publicResolvers: ["127.0.0.1"], names: ["localhost"] });
+  const targets = AgentTargets.parse({ anchors: ["127.0.0.1"], controlHosts: ["127.0.0.1"], publicResolvers: ["127.0.0.1"], names: ["localhost"] });
   const ctx: Omit<CheckContext, "earlier"> = {
     targets,
     params: {},

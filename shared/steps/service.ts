@@ -2,6 +2,7 @@
 // TCP connect, TLS, HTTP). Produced by agent/checks/service.ts and agent/checks/service/probe.ts.
 import { z } from "zod";
 import { Addr, List, Ms, Str } from "./common.js";
+import { TcpProbeResult } from "./gateway.js";
 
 export const ServiceFindingCode = z.enum([
   "SERVICE_OK",
@@ -64,9 +65,34 @@ export const ServiceProbe = z.strictObject({
 });
 export type ServiceProbe = z.infer<typeof ServiceProbe>;
 
+/** One TCP connect to the service's port on another host (agent/checks/service/control.ts). */
+export const ServiceControlTarget = z.strictObject({
+  host: Addr,
+  /** control: a known-good host from targets.controlHosts; gateway: the default gateway. */
+  role: z.enum(["control", "gateway"]),
+  /** open (SYN-ACK) or refused (RST): the answer came back, so TCP to this port leaves the device and
+   * returns; timeout: nothing came back; error: errorCode says (EHOSTUNREACH, EPERM …). */
+  result: TcpProbeResult,
+  connectMs: Ms.optional(),
+  errorCode: Str(64).optional(),
+});
+export type ServiceControlTarget = z.infer<typeof ServiceControlTarget>;
+
+/** The same port on other hosts, asked when the service's own TCP connect failed (not with a RST). */
+export const ServiceControl = z.strictObject({
+  port: Port,
+  targets: List(ServiceControlTarget, 8),
+});
+export type ServiceControl = z.infer<typeof ServiceControl>;
+
 export const ServiceData = z.strictObject({
   /** The target as configured; undefined when none was (then the step is skipped). */
   target: Str(2048).optional(),
   probe: ServiceProbe.optional(),
+  /**
+   * Control connects to the service's port on targets.controlHosts and the gateway; undefined = not
+   * run: the service's connect succeeded, was refused (the host answered), or never started (no address).
+   */
+  control: ServiceControl.optional(),
 });
 export type ServiceData = z.infer<typeof ServiceData>;

@@ -38,7 +38,7 @@ beforeAll(async () => {
   expect(r.code, r.stderr).toBe(0);
   const cfg = JSON.parse(await readFile(cfgPath(), "utf8"));
   agentId = cfg.identity.agentId;
-  cfg.targets = { anchors: ["127.0.0.1"], publicResolvers: [dns.address], resolvers: [dns.address], names: ["shop.test"] };
+  cfg.targets = { anchors: ["127.0.0.1"], controlHosts: ["127.0.0.1"], publicResolvers: [dns.address], resolvers: [dns.address], names: ["shop.test"] };
   cfg.stateDir = join(dir, "state");
   await writeFile(cfgPath(), JSON.stringify(cfg), { mode: 0o600 });
   // The customer's grant for this ticket (consent is enforced on the agent).

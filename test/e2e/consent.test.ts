@@ -64,7 +64,7 @@ beforeAll(async () => {
   expect(r.code).toBe(0);
   const cfg = JSON.parse(await readFile(cfgPath(), "utf8"));
   agentId = cfg.identity.agentId;
-  cfg.targets = { anchors: ["127.0.0.1"], publicResolvers: ["127.0.0.1:9"], resolvers: ["127.0.0.1:9"], names: ["shop.test"] };
+  cfg.targets = { anchors: ["127.0.0.1"], controlHosts: ["127.0.0.1"], publicResolvers: ["127.0.0.1:9"], resolvers: ["127.0.0.1:9"], names: ["shop.test"] };
   await writeFile(cfgPath(), JSON.stringify(cfg), { mode: 0o600 });
 });
 

@@ -62,7 +62,7 @@ describe("agent -> WebSocket -> collector -> ticket", () => {
     expect(again.code).not.toBe(0);
     expect(again.stderr).toMatch(/enrollment code was used/);
     // Point every target at loopback stubs (network safety) and start the agent.
-    cfg.targets = { anchors: ["127.0.0.1"], publicResolvers: [dns.address], resolvers: [dns.address], names: ["shop.test"] };
+    cfg.targets = { anchors: ["127.0.0.1"], controlHosts: ["127.0.0.1"], publicResolvers: [dns.address], resolvers: [dns.address], names: ["shop.test"] };
     await writeFile(cfgPath(), JSON.stringify(cfg), { mode: 0o600 });
     // The customer pre-authorizes diagnosis for this ticket (the agent refuses runs without a grant).
     expect((await runBin("agent", ["authorize", "--ticket", ticket.id, "--all", "--for", "1h", "--config", cfgPath()])).code).toBe(0);

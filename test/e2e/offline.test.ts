@@ -32,7 +32,7 @@ beforeAll(async () => {
   expect(r.code, r.stderr).toBe(0);
   const cfg = JSON.parse(await readFile(cfgPath(), "utf8"));
   agentId = cfg.identity.agentId;
-  cfg.targets = { anchors: ["127.0.0.1"], publicResolvers: [dns.address], resolvers: [dns.address], names: ["shop.test"] };
+  cfg.targets = { anchors: ["127.0.0.1"], controlHosts: ["127.0.0.1"], publicResolvers: [dns.address], resolvers: [dns.address], names: ["shop.test"] };
   cfg.stateDir = stateDir();
   await writeFile(cfgPath(), JSON.stringify(cfg), { mode: 0o600 });
 });
@@ -97,7 +97,7 @@ describe("offline runs: check --ticket while the collector is unreachable", () =
 
   test("an agent that is not enrolled says so instead of recording a run nobody could upload", async () => {
     const bare = join(dir, "bare.json");
-    await writeFile(bare, JSON.stringify({ targets: { anchors: ["127.0.0.1"], publicResolvers: [dns.address], resolvers: [dns.address], names: ["shop.test"] }, stateDir: join(dir, "bare-state") }));
+    await writeFile(bare, JSON.stringify({ targets: { anchors: ["127.0.0.1"], controlHosts: ["127.0.0.1"], publicResolvers: [dns.address], resolvers: [dns.address], names: ["shop.test"] }, stateDir: join(dir, "bare-state") }));
     const r = await runBin("agent", ["check", "--ticket", ticket.id, "--checks", "ping", "--config", bare]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/not enrolled/);

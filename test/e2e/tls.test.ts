@@ -71,7 +71,7 @@ describe("https + wss with a pinned CA", () => {
     const cfg = JSON.parse(await readFile(cfgPath(), "utf8"));
     const agentId: string = cfg.identity.agentId;
     // Network safety: every target is loopback.
-    cfg.targets = { anchors: ["127.0.0.1"], publicResolvers: ["127.0.0.1:9"], resolvers: ["127.0.0.1:9"], names: ["shop.test"] };
+    cfg.targets = { anchors: ["127.0.0.1"], controlHosts: ["127.0.0.1"], publicResolvers: ["127.0.0.1:9"], resolvers: ["127.0.0.1:9"], names: ["shop.test"] };
     await writeFile(cfgPath(), JSON.stringify(cfg), { mode: 0o600 });
     // The customer's consent (agent/consent): without a grant the agent would ask, not run.
     const grant = await runBin("agent", ["authorize", "--ticket", ticket.id, "--checks", "ping", "--for", "30m", "--config", cfgPath()]);

@@ -136,7 +136,7 @@ describe("runs in flight when the link fails", () => {
     const config = AgentConfig.parse({
       identity: { collectorUrl: col.url, agentId: c.agentId, secret: c.secret },
       // Network safety: loopback only, even though the fake spawner never pings anything.
-      targets: { anchors: ["127.0.0.1"], publicResolvers: [], resolvers: ["127.0.0.1"], names: ["localhost"] },
+      targets: { anchors: ["127.0.0.1"], controlHosts: ["127.0.0.1"], publicResolvers: [], resolvers: ["127.0.0.1"], names: ["localhost"] },
     });
     const svc = startAgentService({ config, log: memoryLogger(), outbox: new MemoryOutbox(), authorize: async () => ({ ok: true }), contextOverrides: { spawn } });
     stops.push(() => svc.stop());

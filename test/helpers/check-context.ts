@@ -26,10 +26,10 @@ export interface TestContextOptions {
   privileged?: boolean;
 }
 
-/** `targets` is AgentTargets input; anchors, publicResolvers and names default to loopback-safe values. */
+/** `targets` is AgentTargets input; anchors, publicResolvers, names and controlHosts default to loopback-safe values. */
 export function testCheckContext(targets: Record<string, unknown> = {}, o: TestContextOptions = {}) {
   const log = memoryLogger();
-  const config = AgentConfig.parse({ targets: { anchors: ["127.0.0.1"], publicResolvers: [], names: ["localhost"], ...targets } });
+  const config = AgentConfig.parse({ targets: { anchors: ["127.0.0.1"], publicResolvers: [], names: ["localhost"], controlHosts: ["127.0.0.1"], ...targets } });
   const ctx: CheckContext = {
     ...buildContext({ config, log, system: o.system ?? fakeSystem(), privileged: o.privileged ?? false, ...(o.spawn ? { spawn: o.spawn } : {}) }, {}),
     earlier: {},

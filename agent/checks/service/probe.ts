@@ -28,8 +28,16 @@ class StageError extends Error {
   }
 }
 
+/** Moments of the probe a caller may act on (the service check starts its control connects from them). */
+export interface ProbeHooks {
+  /** The TCP connect to `address` has started. */
+  onConnectStart?(address: string): void;
+  /** The TCP connect succeeded. */
+  onConnected?(): void;
+}
+
 /** Never rejects for network faults: every failure becomes failedStage + errorCode in the result. */
-export async function probeService(target: ParsedService, opts: ProbeOptions, signal: AbortSignal): Promise<ServiceProbe> {
+export async function probeService(target: ParsedService, opts: ProbeOptions, signal: AbortSignal, hooks: ProbeHooks = {}): Promise<ServiceProbe> {
   const t0 = performance.now();
   const since = (t: number) => Math.round((performance.now() - t) * 10) / 10;
   const out: ServiceProbe = {
@@ -59,11 +67,13 @@ export async function probeService(target: ParsedService, opts: ProbeOptions, si
     stage = "connect";
     let t = performance.now();
     socket = net.connect({ host: address, port: target.port });
+    hooks.onConnectStart?.(address);
     // Each stage awaits errors through once(); these keep a late error (after its stage) from
     // becoming an uncaught 'error' event that would crash the agent.
     socket.on("error", ignore);
     await bounded(once(socket, "connect"), opts.connectMs, "CONNECT_TIMEOUT", signal);
     out.connectMs = since(t);
+    hooks.onConnected?.();
     if (target.kind === "tcp") return out;
 
     const deadline = performance.now() + opts.httpMs;

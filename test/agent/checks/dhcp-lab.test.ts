@@ -65,7 +65,7 @@ describe.skipIf(!(await canUseNetns()))("dhcp check in network namespaces", () =
   async function runCheck(ns: Netns, dhcp: object, opts: { uid?: number } = {}): Promise<Step> {
     const cfg = join(work, `cfg-${Math.random().toString(36).slice(2)}.json`);
     // Every default target overridden with loopback (network safety); only dhcp runs anyway.
-    await writeFile(cfg, JSON.stringify({ targets: { anchors: ["127.0.0.1"], publicResolvers: [], resolvers: ["127.0.0.1"], names: ["localhost"], dhcp } }));
+    await writeFile(cfg, JSON.stringify({ targets: { anchors: ["127.0.0.1"], controlHosts: ["127.0.0.1"], publicResolvers: [], resolvers: ["127.0.0.1"], names: ["localhost"], dhcp } }));
     const cmd = ["netns", "exec", ns.name, ...(opts.uid !== undefined ? ["setpriv", `--reuid=${opts.uid}`, `--regid=${opts.uid}`, "--clear-groups"] : []), process.execPath, join(build, "agent/main.js"), "check", "--checks", "dhcp", "--json", "--config", cfg];
     const stdout = await new Promise<string>((resolve, reject) =>
       execFile("ip", cmd, { timeout: 20_000 }, (err, out, errOut) => {

@@ -77,7 +77,7 @@ describe("assessDhcp", () => {
 describe("runDhcp with an injected host and probe", () => {
   const eth0: InterfaceInfo = { name: "eth0", index: 2, adminUp: true, operState: "up", ipv4: [{ address: "10.0.0.50", prefixLength: 24 }], ipv6: [], loopback: false };
   const ctx = (over: { privileged?: boolean; ifaces?: InterfaceInfo[]; routes?: RouteInfo[]; dhcp?: object } = {}): CheckContext => ({
-    targets: AgentTargets.parse({ anchors: ["127.0.0.1"], publicResolvers: [], resolvers: ["127.0.0.1"], names: ["localhost"], dhcp: over.dhcp ?? {} }),
+    targets: AgentTargets.parse({ anchors: ["127.0.0.1"], controlHosts: ["127.0.0.1"], publicResolvers: [], resolvers: ["127.0.0.1"], names: ["localhost"], dhcp: over.dhcp ?? {} }),
     params: {},
     system: {
       interfaces: async () => over.ifaces ?? [eth0],

@@ -53,7 +53,7 @@ describe.skipIf(!(await canUseNetns()))("dns check against dnsmasq with a dead u
 
   test("names time out, dnsmasq answers version.bind itself: alive, RESOLVER_UPSTREAM_FAILING", async () => {
     const cfg = join(work, "agent.json");
-    await writeFile(cfg, JSON.stringify({ targets: { anchors: ["127.0.0.1"], publicResolvers: [], resolvers: ["10.98.0.1"], names: ["www.shop.test"] } }));
+    await writeFile(cfg, JSON.stringify({ targets: { anchors: ["127.0.0.1"], controlHosts: ["127.0.0.1"], publicResolvers: [], resolvers: ["10.98.0.1"], names: ["www.shop.test"] } }));
     const stdout = await new Promise<string>((resolve, reject) =>
       execFile("ip", ["netns", "exec", pc.name, process.execPath, join(ROOT, "dist/agent/main.js"), "check", "--checks", "dns", "--json", "--config", cfg], { timeout: 30_000 }, (err, out, errOut) =>
         err && !out ? reject(new Error(`agent failed: ${err.message} ${errOut}`)) : resolve(out),

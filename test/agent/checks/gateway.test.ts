@@ -104,7 +104,7 @@ function loopbackSystem(neighbours: NeighbourInfo[] | Error, routes: RouteInfo[]
 }
 function ctx(system: SystemView, spawn: Spawner = spawnProcess): CheckContext {
   return {
-    targets: AgentTargets.parse({ anchors: ["198.18.0.1"], publicResolvers: ["198.18.0.53"], names: ["example.test"] }),
+    targets: AgentTargets.parse({ anchors: ["198.18.0.1"], controlHosts: ["198.18.0.1"], publicResolvers: ["198.18.0.53"], names: ["example.test"] }),
     params: {}, system, spawn, now: Date.now, log: memoryLogger(), earlier: {}, privileged: false,
   };
 }
@@ -187,7 +187,7 @@ describe.skipIf(!(await canUseNetns()))("lab: built agent, pc <-veth-> router", 
     dir = await mkdtemp(join(tmpdir(), "nd-gwlab-"));
     cfg = join(dir, "agent.json");
     // Every public default overridden with lab addresses (network safety).
-    await writeFile(cfg, JSON.stringify({ targets: { anchors: ["10.77.0.1"], publicResolvers: ["10.77.0.1"], names: ["example.test"] } }));
+    await writeFile(cfg, JSON.stringify({ targets: { anchors: ["10.77.0.1"], controlHosts: ["10.77.0.1"], publicResolvers: ["10.77.0.1"], names: ["example.test"] } }));
     await waitFor(() => carrier(pc, "eth0"), true);
   });
 

@@ -105,7 +105,7 @@ function fakeSystem(snap: HostSnapshot, wifi: () => Promise<WifiInfo[]> = async 
 
 function ctxWith(system: SystemView): CheckContext {
   return {
-    targets: AgentTargets.parse({ anchors: ["198.18.0.1"], publicResolvers: ["198.18.0.53"], names: ["example.test"] }),
+    targets: AgentTargets.parse({ anchors: ["198.18.0.1"], controlHosts: ["198.18.0.1"], publicResolvers: ["198.18.0.53"], names: ["example.test"] }),
     params: {},
     system,
     spawn: async () => {

@@ -149,7 +149,7 @@ describe.skipIf(!(await canUseNetns()))("path check in a namespace lab", () => {
     await ip(r2, "route", "add", "198.18.0.0/24", "via", "10.0.3.2");
     await ip(far, "route", "add", "default", "via", "10.0.3.1");
     for (const ns of [r1, r2]) await ns.exec("sysctl", ["-qw", "net.ipv4.ip_forward=1"]);
-    await writeFile(join(cfgDir, "agent.json"), JSON.stringify({ targets: { anchors: ["198.18.0.1", "198.18.0.2"], publicResolvers: [], names: ["x.test"], path: { maxHops: 6 } } }));
+    await writeFile(join(cfgDir, "agent.json"), JSON.stringify({ targets: { anchors: ["198.18.0.1", "198.18.0.2"], controlHosts: ["198.18.0.1", "198.18.0.2"], publicResolvers: [], names: ["x.test"], path: { maxHops: 6 } } }));
     await build;
   });
 

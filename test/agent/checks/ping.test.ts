@@ -34,7 +34,7 @@ describe("assessPing", () => {
 
 function ctxFor(anchors: string[], spawn: Spawner): CheckContext {
   return {
-    targets: AgentTargets.parse({ anchors, publicResolvers: [], names: ["x.test"] }),
+    targets: AgentTargets.parse({ anchors, controlHosts: anchors, publicResolvers: [], names: ["x.test"] }),
     params: {},
     system: fakeSystem(),
     spawn,

@@ -1,19 +1,20 @@
 // service check: the error mapping and judgement as tables, the probe against real loopback servers,
 // and the kernel-made failures (timeouts, local policy, unreachable, no DNS) inside a namespace of ours.
 import { testCheckContext } from "../../helpers/check-context.js";
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { once } from "node:events";
 import { existsSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import type { StepResult } from "../../../shared/checks.js";
+import type { ServiceData, StepResult } from "../../../shared/checks.js";
 import { parseServiceTarget } from "../../../shared/targets.js";
 import { serviceCheck, SERVICE_PROBE_OPTIONS } from "../../../agent/checks/service.js";
 import { assessService, classifyServiceError } from "../../../agent/checks/service/classify.js";
+import { needsControl } from "../../../agent/checks/service/control.js";
 import { probeService } from "../../../agent/checks/service/probe.js";
-import { canUseNetns, createNetns, type Netns } from "../../helpers/netns.js";
+import { canUseNetns, createNetns, linkNetns, type Netns } from "../../helpers/netns.js";
 import { closedTcpPort, makeSelfSignedCert, startHttpServer, startHttpsServer, startTcpServer, type TestServer } from "../../helpers/service-servers.js";
 
 describe("classifyServiceError", () => {
@@ -36,6 +37,19 @@ describe("classifyServiceError", () => {
   ] as const)("%s %s → %s", (stage, code, expected) => {
     expect(classifyServiceError(stage, code)).toBe(expected);
   });
+});
+
+describe("needsControl: only a connect that failed without a RST", () => {
+  test.each([
+    [{ failedStage: "connect" as const, errorCode: "CONNECT_TIMEOUT" }, true],
+    [{ failedStage: "connect" as const, errorCode: "EHOSTUNREACH" }, true],
+    [{ failedStage: "connect" as const, errorCode: "EACCES" }, true],
+    [{ failedStage: "connect" as const, errorCode: "ECONNRESET" }, true],
+    [{ failedStage: "connect" as const, errorCode: "ECONNREFUSED" }, false],
+    [{ failedStage: "dns" as const, errorCode: "ENOTFOUND" }, false],
+    [{ failedStage: "tls" as const, errorCode: "ECONNRESET" }, false],
+    [{}, false],
+  ])("%o → %s", (probe, expected) => expect(needsControl(probe)).toBe(expected));
 });
 
 describe("assessService", () => {
@@ -243,7 +257,7 @@ describe.skipIf(!(await canUseNetns()))("service check inside a network namespac
     await ns.exec("ip", ["route", "add", "unreachable", "10.79.0.0/24"]);
     dir = await mkdtemp(join(tmpdir(), "netdiag-svc-"));
     cfgPath = join(dir, "agent.json");
-    await writeFile(cfgPath, JSON.stringify({ targets: { anchors: ["10.77.0.1"], publicResolvers: [], resolvers: ["10.77.0.1"], names: ["a.test"] } }));
+    await writeFile(cfgPath, JSON.stringify({ targets: { anchors: ["10.77.0.1"], publicResolvers: [], resolvers: ["10.77.0.1"], names: ["a.test"], controlHosts: ["10.77.0.2"] } }));
   }, 180_000);
 
   afterAll(async () => {
@@ -267,5 +281,77 @@ describe.skipIf(!(await canUseNetns()))("service check inside a network namespac
     const probe = step.data.probe!;
     if (errorCode) expect(probe.errorCode).toBe(errorCode);
     expect(probe.connectMs).toBeUndefined();
+  });
+});
+
+describe.skipIf(!(await canUseNetns()))("service control connects: the same port elsewhere, in namespaces of ours", () => {
+  // pc (10.80.0.2, default via gw) -- gw (10.80.0.1; the service 10.81.0.1 and a control host
+  // 10.81.0.2 on its lo). Nothing listens on gw unless a test says so, so gw answers SYNs with RST.
+  let pc: Netns, gw: Netns;
+  let dir: string;
+  let cfgPath: string;
+  let listener: ReturnType<typeof spawn> | undefined;
+  const port = (n: number) => 20000 + ((process.pid * 11 + n) % 30000);
+  const [SERVICE_DROP, LOCAL_DROP, LISTENING] = [port(1), port(2), port(3)];
+
+  beforeAll(async () => {
+    if (!existsSync("dist/agent/checks/service/control.js")) throw new Error("build did not produce dist/agent/checks/service/control.js");
+    pc = await createNetns("svc-pc");
+    gw = await createNetns("svc-gw");
+    await linkNetns(pc, "eth0", gw, "lan0");
+    await pc.exec("ip", ["addr", "add", "10.80.0.2/24", "dev", "eth0"]);
+    await gw.exec("ip", ["addr", "add", "10.80.0.1/24", "dev", "lan0"]);
+    for (const a of ["10.81.0.1/32", "10.81.0.2/32"]) await gw.exec("ip", ["addr", "add", a, "dev", "lo"]);
+    await pc.exec("ip", ["link", "set", "eth0", "up"]);
+    await gw.exec("ip", ["link", "set", "lan0", "up"]);
+    await pc.exec("ip", ["route", "add", "default", "via", "10.80.0.1"]);
+    // The service alone drops its SYNs (a dead or filtered service); the pc drops one port everywhere
+    // (a local firewall).
+    await gw.exec("iptables", ["-A", "INPUT", "-d", "10.81.0.1", "-p", "tcp", "--dport", String(SERVICE_DROP), "-j", "DROP"]);
+    await pc.exec("iptables", ["-A", "OUTPUT", "-p", "tcp", "--dport", String(LOCAL_DROP), "-j", "DROP"]);
+    listener = spawn("ip", ["netns", "exec", gw.name, process.execPath, "-e", `require("net").createServer((s) => s.end()).listen(${LISTENING}, "10.81.0.1", () => console.log("listening"))`], { stdio: ["ignore", "pipe", "inherit"] });
+    await once(listener.stdout!, "data");
+    dir = await mkdtemp(join(tmpdir(), "netdiag-svc-ctl-"));
+    cfgPath = join(dir, "agent.json");
+    await writeFile(cfgPath, JSON.stringify({ targets: { anchors: ["10.80.0.1"], publicResolvers: [], resolvers: ["10.80.0.1"], names: ["a.test"], controlHosts: ["10.81.0.2"] } }));
+  }, 180_000);
+
+  afterAll(async () => {
+    listener?.kill("SIGKILL");
+    await pc?.close();
+    await gw?.close();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  const controlOf = (step: StepResult): ServiceData => {
+    if (step.check !== "service" || step.status === "skipped" || step.status === "error" || step.status === "timeout") throw new Error(`service not measured: ${JSON.stringify(step)}`);
+    return step.data;
+  };
+
+  test.concurrent("the service's SYNs vanish, the same port elsewhere answers RST: control refused on both", async () => {
+    const data = controlOf(await runInNs(pc, cfgPath, `10.81.0.1:${SERVICE_DROP}`));
+    expect(data.probe?.errorCode).toBe("CONNECT_TIMEOUT");
+    expect(data.control).toEqual({
+      port: SERVICE_DROP,
+      targets: [
+        { host: "10.81.0.2", role: "control", result: "refused", connectMs: expect.any(Number) },
+        { host: "10.80.0.1", role: "gateway", result: "refused", connectMs: expect.any(Number) },
+      ],
+    });
+  });
+
+  test.concurrent("a local firewall drops the port: the controls time out too", async () => {
+    const data = controlOf(await runInNs(pc, cfgPath, `10.81.0.1:${LOCAL_DROP}`));
+    expect(data.probe?.errorCode).toBe("CONNECT_TIMEOUT");
+    expect(data.control?.targets.map((t) => [t.role, t.result])).toEqual([["control", "timeout"], ["gateway", "timeout"]]);
+  });
+
+  test.concurrent("refused (the host answered) or connected: no control connects", async () => {
+    const refused = controlOf(await runInNs(pc, cfgPath, `10.81.0.2:${SERVICE_DROP}`));
+    expect(refused.probe?.errorCode).toBe("ECONNREFUSED");
+    expect(refused.control).toBeUndefined();
+    const ok = controlOf(await runInNs(pc, cfgPath, `10.81.0.1:${LISTENING}`));
+    expect(ok.probe?.failedStage).toBeUndefined();
+    expect(ok.control).toBeUndefined();
   });
 });

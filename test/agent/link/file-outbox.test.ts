@@ -211,7 +211,7 @@ describe("size policy: a full outbox refuses new runs, never an accepted run's e
     // The real executor, with the guard in front of the (allow-all) consent: refused before any check runs.
     const emitted: RunEvent[] = [];
     const exec = new RunExecutor({
-      deps: { config: AgentConfig.parse({ targets: { anchors: ["127.0.0.1"], publicResolvers: ["127.0.0.1:9"], resolvers: ["127.0.0.1:9"], names: ["a.test"] } }), log: memoryLogger() },
+      deps: { config: AgentConfig.parse({ targets: { anchors: ["127.0.0.1"], controlHosts: ["127.0.0.1"], publicResolvers: ["127.0.0.1:9"], resolvers: ["127.0.0.1:9"], names: ["a.test"] } }), log: memoryLogger() },
       log: memoryLogger(),
       authorize: guard,
       emit: async (e) => (await box.append(e), void emitted.push(e)),
