@@ -1,14 +1,11 @@
 // Turns step results into Observations: one extractor per check, in one literal map, each citing the
 // step it read. Then every warn/fail finding becomes a Failure with the points it needs.
-import type { CheckId, StepResult } from "../../shared/checks.js";
-import type { HostData } from "../checks/host/assess-host.js";
-import type { GatewayData } from "../checks/gateway/assess-gateway.js";
-import type { DnsData } from "../checks/dns.js";
-import type { DhcpData } from "../checks/dhcp.js";
-import type { PathData } from "../checks/path/assess.js";
-import type { IpPingResult } from "../checks/path/ip-ping.js";
+import { StepResult, type CheckId } from "../../shared/checks.js";
+import type { IcmpErrorType, IpPingResult } from "../../shared/steps/common.js";
+import { isMeasured, type MeasuredStepOf } from "../../shared/steps/index.js";
 import { failuresOf } from "./failure-paths.js";
-import type { Fact, IcmpError, LinkFigures, Observations, ResolverObs } from "./observations.js";
+import { PATHS } from "./points.js";
+import type { Fact, IcmpError, LinkFigures, Observations } from "./observations.js";
 
 const USABLE = new Set(["ok", "warn", "fail"]);
 
@@ -29,20 +26,21 @@ function figures(p: IpPingResult | undefined): LinkFigures | undefined {
   return { reachable: p.SuccessCount > 0, lossPct: p.lossPct, ...(p.AverageResponseTime !== undefined ? { avgMs: p.AverageResponseTime } : {}) };
 }
 
-/** An ICMP error type from the probe's words (iputils / busybox / TR-181 style). */
-export function icmpErrorType(text: string): IcmpError["type"] {
-  const t = text.toLowerCase();
-  if (/net(work)?[ _]unreachable/.test(t)) return "net_unreachable";
-  if (/host[ _]unreachable/.test(t)) return "host_unreachable";
-  if (/prohibit|filtered|admin/.test(t)) return "filtered";
-  return "other";
-}
+/** What an ICMP error says for locating the break (the probe classified it: shared/steps/common.ts). */
+const ICMP_MEANING: Record<IcmpErrorType, IcmpError["type"]> = {
+  net_unreachable: "net_unreachable",
+  host_unreachable: "host_unreachable",
+  admin_prohibited: "filtered",
+  // Port/protocol unreachable come from the destination itself: it is alive, nothing stops on the way.
+  port_unreachable: "other",
+  protocol_unreachable: "other",
+  other: "other",
+};
 
-type Extractor = (step: StepResult, obs: Observations) => void;
-
-const extractors: Record<CheckId, Extractor> = {
+/** One extractor per check, each reading that check's typed data (shared/steps/<id>.ts). */
+const extractors: { [C in CheckId]: (step: MeasuredStepOf<C>, obs: Observations) => void } = {
   host(step, obs) {
-    const d = step.data as Partial<HostData>;
+    const d = step.data;
     if (d.gateway) obs.gatewayAddress = d.gateway;
     if (d.faultSegment && d.blockedBy) {
       obs.hostBreak = fact(step, { point: d.faultSegment === "lan" ? "link" : "device", code: d.blockedBy }, d.blockedBy, findingMsg(step, d.blockedBy));
@@ -55,53 +53,50 @@ const extractors: Record<CheckId, Extractor> = {
     }
   },
   gateway(step, obs) {
-    const d = step.data as Partial<GatewayData>;
-    if (typeof d.alive !== "boolean") return;
+    const d = step.data;
     obs.gatewayAddress ??= d.gateway;
     obs.gatewayAlive = fact(step, d.alive, d.alive ? "GATEWAY_ALIVE" : "GATEWAY_UNREACHABLE", d.alive ? `gateway ${d.gateway} answered by ${(d.answeredBy ?? []).join(", ")}` : `gateway ${d.gateway} answered no ARP, ping or TCP probe`);
-    obs.gatewayTcp = (d.answeredBy ?? []).includes("tcp");
+    obs.gatewayTcp = d.answeredBy.includes("tcp");
     if (d.ping && d.ping.Status === "Complete") {
       obs.gatewayLink = fact(step, { reachable: d.ping.SuccessCount > 0, lossPct: d.ping.lossPct, ...(d.ping.AverageResponseTime !== undefined ? { avgMs: d.ping.AverageResponseTime } : {}) }, "GATEWAY_PING", `gateway ping loss ${d.ping.lossPct}% avg ${d.ping.AverageResponseTime ?? "-"} ms`);
     }
   },
   dhcp(step, obs) {
-    const d = step.data as Partial<DhcpData>;
+    const d = step.data;
     const probe = d.probe;
     // Only an unanswered DISCOVER shows the server dead: many routers ignore INFORM (RFC 2131 allows it).
     if (has(step, "DHCP_NO_OFFER")) obs.dhcpAnswered = fact(step, false, "DHCP_NO_OFFER", findingMsg(step, "DHCP_NO_OFFER"));
     else if ((probe?.offers?.length ?? 0) > 0 || probe?.informReply?.type === "ACK") obs.dhcpAnswered = fact(step, true, "DHCP_ANSWERED", `the DHCP server ${probe?.servers?.join(", ") ?? ""} answered the probe`);
-    const offered = [...(probe?.offers ?? []), ...(probe?.informReply ? [probe.informReply] : [])].flatMap((a) => a.DNSServers ?? []);
+    const offered = [...(probe?.offers ?? []), ...(probe?.informReply ? [probe.informReply] : [])].flatMap((a) => a.DNSServers);
     const fromLease = d.lease?.DNSServers ?? [];
     const all = [...new Set([...offered, ...fromLease])];
     if (all.length) obs.dhcpOfferedResolvers = all;
     if (has(step, "DHCP_ROGUE_SERVER")) obs.dhcpRogue = fact(step, true, "DHCP_ROGUE_SERVER", findingMsg(step, "DHCP_ROGUE_SERVER"));
   },
   dns(step, obs) {
-    const d = step.data as Partial<DnsData> & { resolvers?: (DnsData["resolvers"][number] & { alive?: boolean; role: string })[] };
-    if (!d.resolvers) return;
+    const d = step.data;
     const gw = obs.gatewayAddress;
-    const replied = new Set(["answer", "nxdomain", "nodata", "servfail", "refused"]);
     for (const r of d.resolvers) {
       const host = r.server.replace(/^\[(.*)\](:\d+)?$/, "$1").replace(/^(\d+\.\d+\.\d+\.\d+):\d+$/, "$1");
-      const outcomes = r.results.map((x) => x.outcome as string);
+      const outcomes = r.results.map((x) => x.outcome);
       const resolves = outcomes.includes("answer");
-      const anyReply = outcomes.some((x) => replied.has(x));
-      const role = r.role === "public" ? "public" : (r.role as string) === "offered" ? "offered" : "configured";
       const fails = resolves ? undefined : outcomes.includes("servfail") ? "servfail" : outcomes.includes("nxdomain") ? "nxdomain" : outcomes.includes("refused") ? "refused" : outcomes.includes("timeout") ? "timeout" : "other";
-      const ro: ResolverObs = {
+      obs.resolvers.push({
         server: r.server,
-        role,
+        role: r.role,
         isGateway: gw !== undefined && host === gw,
         resolves,
-        ...(r.alive !== undefined || anyReply ? { alive: anyReply || r.alive === true } : {}),
+        // Silence to external names alone does not show a relay dead (its upstream may be): only a
+        // control question it answers by itself, unanswered, does.
+        ...(r.alive === true ? { alive: true } : r.alive === false && r.control?.length ? { alive: false } : {}),
         ...(fails ? { fails } : {}),
         ...(r.medianResponseMs !== undefined ? { medianMs: r.medianResponseMs } : {}),
-      };
-      obs.resolvers.push(ro);
+      });
     }
+    if (d.dhcpResolvers) obs.dhcpOfferedResolvers = [...new Set([...(obs.dhcpOfferedResolvers ?? []), ...d.dhcpResolvers])];
     const desc = obs.resolvers.map((r) => `${r.server} (${r.role}${r.isGateway ? ", the router" : ""}): ${r.resolves ? "resolves" : r.alive ? `alive, names ${r.fails}` : r.alive === false ? "no reply" : `names ${r.fails}`}`).join("; ");
     obs.dnsFact = fact(step, desc, step.status === "ok" ? "DNS_OK" : "DNS_RESULTS", desc);
-    const failing = d.summary?.namesFailingEverywhere ?? [];
+    const failing = d.summary.namesFailingEverywhere;
     if (failing.length) {
       const outcomes = d.resolvers.filter((r) => r.state !== "dead").flatMap((r) => r.results.filter((x) => failing.includes(x.hostName)).map((x) => x.outcome));
       const kind = outcomes.includes("servfail") ? "servfail" : outcomes.includes("nxdomain") ? "nxdomain" : outcomes.includes("timeout") ? "timeout" : "other";
@@ -113,7 +108,7 @@ const extractors: Record<CheckId, Extractor> = {
     // The plain ping check is for engineers' ad-hoc targets; the path check carries the chain's evidence.
   },
   path(step, obs) {
-    const d = step.data as Partial<PathData>;
+    const d = step.data;
     const gw = obs.gatewayAddress ?? d.gateway?.address;
     if (d.ispHop?.address && d.ispHop.ping) {
       const f = figures(d.ispHop.ping);
@@ -123,19 +118,19 @@ const extractors: Record<CheckId, Extractor> = {
       const f = figures(d.gateway.ping);
       if (f) obs.gatewayLink = fact(step, f, "GATEWAY_PING", `gateway ${d.gateway.address}: loss ${f.lossPct}%`);
     }
-    for (const hop of d.route?.RouteHops ?? []) {
+    for (const hop of d.route.RouteHops) {
       if (!hop.HostAddress) continue;
       if (hop.HostAddress !== gw && (hop.reply === "time_exceeded" || hop.reply === "echo_reply")) obs.hopsBeyondGateway.push(hop.HostAddress);
-      if (hop.reply === "unreachable") obs.icmpErrors.push(fact(step, { from: hop.HostAddress, type: icmpErrorType(hop.ErrorMessage ?? "") }, "ICMP_ERROR", `${hop.HostAddress} answered: ${hop.ErrorMessage ?? "unreachable"}`));
+      if (hop.reply === "unreachable") obs.icmpErrors.push(fact(step, { from: hop.HostAddress, type: ICMP_MEANING[hop.icmpError ?? "other"] }, "ICMP_ERROR", `${hop.HostAddress} answered: ${hop.ErrorMessage ?? "unreachable"}`));
     }
     if (d.ispHop?.source === "discovered" && d.ispHop.address && !obs.hopsBeyondGateway.includes(d.ispHop.address)) obs.hopsBeyondGateway.push(d.ispHop.address);
     // Pool the anchors' probes: five echoes per target are too few to tell 25% loss from 20%, but the
     // pooled set of all anchors is large enough, and loss beyond the ISP edge hits them all alike.
-    const anchors = (d.anchors ?? []) as (IpPingResult & { icmpErrors?: { from: string; type: string }[] })[];
+    const anchors = d.anchors;
     for (const a of anchors) {
-      for (const e of a.icmpErrors ?? []) {
-        const type: IcmpError["type"] = (["net_unreachable", "host_unreachable", "filtered"] as const).find((t) => t === e.type) ?? icmpErrorType(e.type);
-        obs.icmpErrors.push(fact(step, { from: e.from, type }, "ICMP_ERROR", `${a.Host}: ${e.type.replace(/_/g, " ")} from ${e.from}`));
+      for (const e of a.icmpErrors) {
+        if (!e.from) continue;
+        obs.icmpErrors.push(fact(step, { from: e.from, type: ICMP_MEANING[e.type] }, "ICMP_ERROR", `${a.Host}: ${e.message} from ${e.from}`));
       }
     }
     const complete = anchors.filter((p) => p.DiagnosticsState === "Complete");
@@ -154,23 +149,36 @@ const extractors: Record<CheckId, Extractor> = {
     const code = step.findings.find((f) => f.code.startsWith("SERVICE_") && f.code !== "SERVICE_SLOW" && f.code !== "SERVICE_OK" && f.severity !== "info")?.code;
     obs.service = fact(step, code ?? "SERVICE_OK", code ?? "SERVICE_OK", code ? findingMsg(step, code) : "the service answered");
     if (has(step, "SERVICE_SLOW")) obs.serviceSlow = fact(step, true, "SERVICE_SLOW", findingMsg(step, "SERVICE_SLOW"));
-    const d = step.data as { control?: { reached?: boolean; host?: string; outcome?: string }; gatewayTcp?: { answered?: boolean; port?: number } };
-    if (typeof d.control?.reached === "boolean") obs.serviceControl = fact(step, d.control.reached, d.control.reached ? "CONTROL_REACHED" : "CONTROL_FAILED", `the same port on control host ${d.control.host ?? "?"}: ${d.control.outcome ?? (d.control.reached ? "reached" : "failed")}`);
-    if (typeof d.gatewayTcp?.answered === "boolean") obs.serviceGatewayTcp = fact(step, d.gatewayTcp.answered, d.gatewayTcp.answered ? "GATEWAY_PORT_ANSWERED" : "GATEWAY_PORT_SILENT", `the same port (${d.gatewayTcp.port ?? "?"}) on the gateway: ${d.gatewayTcp.answered ? "answered" : "no answer at all"}`);
+    // Control probes: the same port on known-good hosts and on the gateway (any answer: reached).
+    const control = step.data.control;
+    if (control) {
+      const answered = (t: { result: string }) => t.result === "open" || t.result === "refused";
+      const hosts = control.targets.filter((t) => t.role === "control");
+      const gw = control.targets.filter((t) => t.role === "gateway");
+      const list = (ts: typeof hosts) => ts.map((t) => `${t.host} ${t.result}`).join(", ");
+      if (hosts.length) {
+        const reached = hosts.some(answered);
+        obs.serviceControl = fact(step, reached, reached ? "CONTROL_REACHED" : "CONTROL_FAILED", `port ${control.port} on control hosts: ${list(hosts)}`);
+      }
+      if (gw.length) {
+        const reached = gw.some(answered);
+        obs.serviceGatewayTcp = fact(step, reached, reached ? "GATEWAY_PORT_ANSWERED" : "GATEWAY_PORT_SILENT", `port ${control.port} on the gateway: ${list(gw)}`);
+      }
+    }
   },
   snmp: cpeExtractor,
   routeros(step, obs) {
     cpeExtractor(step, obs);
     if (has(step, "ROUTER_PING_FAILED")) obs.routerPing = fact(step, false, "ROUTER_PING_FAILED", findingMsg(step, "ROUTER_PING_FAILED"));
     else {
-      const ping = (step.data as { devices?: { ping?: { received?: number } }[] }).devices?.find((x) => x.ping)?.ping;
-      if (ping && (ping.received ?? 0) > 0) obs.routerPing = fact(step, true, "ROUTER_PING_OK", "the router's own ping beyond itself gets replies");
+      const ping = step.data.devices.find((x) => x.ping)?.ping;
+      if (ping && ping.received > 0) obs.routerPing = fact(step, true, "ROUTER_PING_OK", "the router's own ping beyond itself gets replies");
     }
   },
 };
 
 /** snmp and routeros both report the CPE's WAN state and line quality with the same codes. */
-function cpeExtractor(step: StepResult, obs: Observations): void {
+function cpeExtractor(step: MeasuredStepOf<"snmp"> | MeasuredStepOf<"routeros">, obs: Observations): void {
   const wanCodes = { WAN_LINK_DOWN: "WAN_LINK_DOWN", WAN_ADMIN_DOWN: "WAN_ADMIN_DOWN", WAN_DISABLED: "WAN_ADMIN_DOWN", WAN_DHCP_NOT_BOUND: "WAN_DHCP_NOT_BOUND" } as const;
   for (const [code, cause] of Object.entries(wanCodes)) {
     if (has(step, code) && !obs.wanDown) obs.wanDown = fact(step, cause, code, findingMsg(step, code));
@@ -178,9 +186,17 @@ function cpeExtractor(step: StepResult, obs: Observations): void {
   const line = ["LINE_SNR_LOW", "LINE_ERRORS", "LINE_ATTENUATION_HIGH", "WAN_ERRORS", "LINE_POWER_OUT_OF_RANGE"].find((c) => has(step, c));
   if (line && !obs.lineDegraded) obs.lineDegraded = fact(step, line, line, findingMsg(step, line));
   // snmp: devices[].wan.ifOperStatus; routeros: devices[].wan.running.
-  const devices = (step.data as { devices?: { wan?: { ifOperStatus?: string; running?: boolean; ifName?: string; name?: string } }[] }).devices ?? [];
-  const up = devices.find((d) => d.wan?.ifOperStatus === "up" || d.wan?.running === true);
-  if (up && !obs.wanDown && !obs.wanUp) obs.wanUp = fact(step, true, "WAN_UP", `the CPE reports its WAN interface ${up.wan?.ifName ?? up.wan?.name ?? ""} up`);
+  const name = step.check === "snmp" ? step.data.devices.map((d) => d.wan?.found && d.wan.ifOperStatus === "up" ? (d.wan.ifName ?? "?") : undefined).find((x) => x) : step.data.devices.map((d) => (d.wan?.running ? d.wan.name : undefined)).find((x) => x);
+  if (name && !obs.wanDown && !obs.wanUp) obs.wanUp = fact(step, true, "WAN_UP", `the CPE reports its WAN interface ${name} up`);
+}
+
+/** Steps already checked against their schema (steps are not mutated once produced). */
+const checked = new WeakSet<StepResult>();
+function readable(s: StepResult): boolean {
+  if (checked.has(s)) return true;
+  const ok = StepResult.safeParse(s).success;
+  if (ok) checked.add(s);
+  return ok;
 }
 
 /** Builds the observations from every usable step (skipped, error and timeout steps are "not measured"). */
@@ -188,10 +204,18 @@ export function observe(steps: readonly StepResult[]): Observations {
   const obs: Observations = { measured: new Set(), failures: [], resolvers: [], hopsBeyondGateway: [], icmpErrors: [] };
   // host and gateway first: later extractors (dns, path) read the gateway address.
   const rank = (c: CheckId) => (c === "host" ? 0 : c === "gateway" ? 1 : 2);
-  const usable = [...steps].filter((s) => USABLE.has(s.status)).sort((a, b) => rank(a.check) - rank(b.check));
+  // A step whose data does not match its check's schema (a bug in a check) is not measured, but its
+  // failure, if it reports one, is not forgotten: it stays a failure nothing but a device fault explains.
+  const usable: StepResult[] = [];
+  for (const s of steps) {
+    if (!USABLE.has(s.status)) continue;
+    if (readable(s)) usable.push(s);
+    else if (s.status !== "ok") obs.failures.push({ evidence: { check: s.check, code: "STEP_UNREADABLE", detail: `${s.check} reported ${s.status} with data that does not match its schema` }, path: PATHS.unknown, kind: "silence" });
+  }
+  usable.sort((a, b) => rank(a.check) - rank(b.check));
   for (const s of usable) {
     obs.measured.add(s.check);
-    extractors[s.check](s, obs);
+    if (isMeasured(s, s.check)) (extractors[s.check] as (step: StepResult, o: Observations) => void)(s, obs);
   }
   for (const s of usable) obs.failures.push(...failuresOf(s, obs));
   return obs;

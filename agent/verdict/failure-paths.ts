@@ -71,6 +71,10 @@ const RULES: { [C in CheckId]: Record<FindingCodeOf<C>, Rule> } = {
     NAME_REFUSED: (f, o) => answer(namePath(f, o)),
     NAME_LOOKUP_ERROR: (f, o) => silence(namePath(f, o)),
     RESOLVERS_DISAGREE: answer(["configured_resolver", "isp_resolver", "relay", "names"]),
+    OFFERED_RESOLVER_DEAD: (f, o) => silence(deadResolverPath(resolverFor(f, o) ?? { role: "offered", isGateway: false })),
+    // Alive (it answers its control questions) but resolves nothing: its upstream, beyond it.
+    RESOLVER_UPSTREAM_FAILING: (f, o) => silence(resolverPath(resolverFor(f, o) ?? { role: "configured", isGateway: true }, true)),
+    RESOLVERS_DIFFER_FROM_DHCP: null,
     DNS_SLOW: (f, o) => degraded(namePath(f, o)),
   },
   ping: {

@@ -4,7 +4,7 @@ import { describe, expect, test } from "vitest";
 import { DeviceState, type Agent, type Run } from "../../shared/api.js";
 import type { StepResult } from "../../shared/checks.js";
 import { deviceState } from "../../collector/device-state.js";
-import { step } from "../agent/verdict/fixtures.js";
+import { looseStep as step } from "../agent/verdict/fixtures.js";
 
 const agent: Agent = { id: "ag_site01", name: "wang-pc", createdAt: 0, connected: false };
 

@@ -1,78 +1,146 @@
-// Builders of synthetic step results in the shapes the real checks produce, for the engine's table tests.
-import type { CheckId, Finding, StepResult, StepStatus } from "../../../shared/checks.js";
+// Builders of step results for the engine's tests, complete and valid against the step schemas
+// (shared/steps/): every builder parses its result, so a fixture that drifts from what the checks
+// produce fails loudly. The dns and path steps are judged by the checks' real assessments.
+import { StepResult, type CheckId, type StepStatus } from "../../../shared/checks.js";
+import type { DnsOutcome, DnsRcode, NsLookupResult } from "../../../shared/steps/dns.js";
+import type { IpPingResult } from "../../../shared/steps/common.js";
+import type { PathData } from "../../../shared/steps/path.js";
 import { assessDns, resolverReport } from "../../../agent/checks/dns/assess.js";
-import type { NsLookupResult } from "../../../agent/checks/dns/query.js";
-import type { DnsOutcome } from "../../../agent/checks/dns/nslookup-status.js";
-import { assessPath, type PathData } from "../../../agent/checks/path/assess.js";
-
-export function step(check: CheckId, status: StepStatus, data: Record<string, unknown> = {}, codes: string[] = []): StepResult {
-  const findings: Finding[] = codes.map((code) => ({ code, severity: status === "fail" ? "fail" : "warn", message: code }));
-  // Loose on purpose: the engine's table tests give only the fields a rule reads (the lead rewrites these).
-  const extra = status === "skipped" ? { skipReason: "not measured in this case" } : status === "error" || status === "timeout" ? { error: { code: "TEST", message: "not measured" } } : {};
-  return { check, status, startedAt: 0, durationMs: 1, findings, data, ...extra } as unknown as StepResult;
-}
-
-const ping = (ok: boolean, lossPct = ok ? 0 : 100, avg = 5) => ({
-  DiagnosticsState: "Complete",
-  SuccessCount: ok ? Math.round(5 * (1 - lossPct / 100)) : 0,
-  FailureCount: ok ? Math.round((5 * lossPct) / 100) : 5,
-  lossPct,
-  ...(ok ? { AverageResponseTime: avg } : {}),
-});
+import { assessPath } from "../../../agent/checks/path/assess.js";
 
 export const GW = "10.77.0.1";
+export const EDGE = "100.64.0.1";
+export const PUBLIC = "198.51.100.53";
+const ANCHORS = ["203.0.113.1", "203.0.113.2", "203.0.113.3"];
+
+type Sev = "info" | "warn" | "fail";
+const statusOf = (findings: { severity: Sev }[]): "ok" | "warn" | "fail" => (findings.some((f) => f.severity === "fail") ? "fail" : findings.some((f) => f.severity === "warn") ? "warn" : "ok");
+
+/** Parses a step: a builder that produces something the schemas refuse is a broken fixture. */
+function valid(s: unknown): StepResult {
+  const r = StepResult.safeParse(s);
+  if (!r.success) throw new Error(`fixture does not match the step schema: ${JSON.stringify(r.error.issues.slice(0, 3))}\n${JSON.stringify(s).slice(0, 600)}`);
+  return r.data;
+}
+
+function measured(check: CheckId, data: unknown, findings: { code: string; severity: Sev; message?: string; subject?: string }[], status?: StepStatus): StepResult {
+  const f = findings.map((x) => ({ code: x.code, severity: x.severity, message: x.message ?? x.code, ...(x.subject ? { subject: x.subject } : {}) }));
+  return valid({ check, status: status ?? statusOf(f), startedAt: 0, durationMs: 1, findings: f, data });
+}
+
+/** A step with only the given data, not checked against the schemas: for code that reads steps generically (device state). */
+export function looseStep(check: CheckId, status: StepStatus, data: Record<string, unknown> = {}, codes: string[] = []): StepResult {
+  const findings = codes.map((code) => ({ code, severity: status === "fail" ? "fail" : "warn", message: code }));
+  return { check, status, startedAt: 0, durationMs: 1, findings, data, ...(status === "skipped" ? { skipReason: "not measured" } : {}) } as unknown as StepResult;
+}
+
+/** A step that did not measure: skipped (with a reason) or error/timeout (with an error). */
+export function step(check: CheckId, status: "skipped" | "error" | "timeout"): StepResult {
+  const extra = status === "skipped" ? { skipReason: "not measured in this case" } : { error: { code: "TEST", message: "not measured" } };
+  return valid({ check, status, startedAt: 0, durationMs: 1, findings: [], data: {}, ...extra });
+}
+
+// ---- host ----
+const iface = (o: Partial<{ name: string; Status: "Up" | "Down" | "LowerLayerDown"; carrier: boolean; ipv4: string[]; apipa: boolean; wireless: boolean }> = {}) => ({
+  name: o.name ?? "eth0",
+  Status: o.Status ?? "Up",
+  adminUp: (o.Status ?? "Up") !== "Down",
+  operState: (o.Status ?? "Up") === "Up" ? "up" : "down",
+  ...(o.Status !== "Down" ? { carrier: o.carrier ?? true } : {}),
+  ...(o.wireless !== undefined ? { wireless: o.wireless } : {}),
+  ipv4: (o.ipv4 ?? ["10.77.0.100"]).map((address) => ({ address, prefixLength: o.apipa ? 16 : 24, apipa: !!o.apipa })),
+  ipv6: [],
+});
+const route = { defaultRoutes: [{ family: 4, gateway: GW, dev: "eth0" }], gateway: GW, gatewayDev: "eth0", gatewayOnLink: true };
+const hostBreak = (i: ReturnType<typeof iface>, segment: "host" | "lan", code: string) =>
+  measured("host", { interfaces: [i], primary: i.name, primaryReason: "only-interface", defaultRoutes: [], resolvers: [GW], faultSegment: segment, blockedBy: code }, [{ code, severity: "fail" }]);
 
 export const host = {
-  ok: () => step("host", "ok", { primary: "eth0", gateway: GW }),
-  adminDown: () => step("host", "fail", { faultSegment: "host", blockedBy: "NIC_ADMIN_DOWN" }, ["NIC_ADMIN_DOWN"]),
-  noCarrier: () => step("host", "fail", { faultSegment: "lan", blockedBy: "NO_CARRIER" }, ["NO_CARRIER"]),
-  apipa: () => step("host", "fail", { faultSegment: "host", blockedBy: "APIPA_ADDRESS" }, ["APIPA_ADDRESS"]),
-  weakWifi: () => step("host", "warn", { primary: "wlan0", gateway: GW, wifi: [{ iface: "wlan0", quality: 18 }] }, ["WIFI_WEAK_SIGNAL"]),
+  ok: () => measured("host", { interfaces: [iface()], primary: "eth0", primaryReason: "default-route", ...route, resolvers: [GW] }, []),
+  adminDown: () => hostBreak(iface({ Status: "Down" }), "host", "NIC_ADMIN_DOWN"),
+  noCarrier: () => hostBreak(iface({ Status: "LowerLayerDown", carrier: false }), "lan", "NO_CARRIER"),
+  apipa: () => hostBreak(iface({ ipv4: ["169.254.7.7"], apipa: true }), "host", "APIPA_ADDRESS"),
+  noAddress: () => hostBreak(iface({ ipv4: [] }), "host", "NO_IPV4_ADDRESS"),
+  weakWifi: () =>
+    measured("host", { interfaces: [iface({ name: "wlan0", wireless: true })], primary: "wlan0", primaryReason: "default-route", ...route, gatewayDev: "wlan0", resolvers: [GW], wifi: [{ iface: "wlan0", quality: 18 }] }, [{ code: "WIFI_WEAK_SIGNAL", severity: "warn" }]),
 };
 
+// ---- gateway ----
+const gwPing = (received: number, lossPct: number) => ({ Status: "Complete", SuccessCount: received, FailureCount: 5 - received, lossPct, ...(received ? { AverageResponseTime: 1 } : {}) });
 export const gateway = {
-  ok: (lossPct = 0) => step("gateway", "ok", { gateway: GW, alive: true, answeredBy: ["icmp", "arp"], ping: { Status: "Complete", SuccessCount: 5, FailureCount: 0, lossPct, AverageResponseTime: 1 } }),
-  icmpSilent: () => step("gateway", "ok", { gateway: GW, alive: true, answeredBy: ["tcp", "arp"], ping: { Status: "Complete", SuccessCount: 0, FailureCount: 5, lossPct: 100 } }),
-  dead: () => step("gateway", "fail", { gateway: GW, alive: false, answeredBy: [], ping: { Status: "Complete", SuccessCount: 0, FailureCount: 5, lossPct: 100 } }, ["GATEWAY_UNREACHABLE"]),
+  ok: (lossPct = 0) => {
+    const received = Math.round(5 * (1 - lossPct / 100));
+    return measured("gateway", { gateway: GW, dev: "eth0", family: 4, ping: gwPing(received, lossPct), neighbour: { state: "REACHABLE", verdict: "answered" }, tcp: { "80": { result: "open" } }, answeredBy: ["icmp", "tcp", "arp"], alive: true }, lossPct > 20 ? [{ code: "GATEWAY_LOSS", severity: "warn" }] : []);
+  },
+  icmpSilent: () =>
+    measured("gateway", { gateway: GW, dev: "eth0", family: 4, ping: gwPing(0, 100), neighbour: { state: "REACHABLE", verdict: "answered" }, tcp: { "80": { result: "refused" } }, answeredBy: ["tcp", "arp"], alive: true }, [{ code: "GATEWAY_ICMP_SILENT", severity: "info" }]),
+  dead: () =>
+    measured("gateway", { gateway: GW, dev: "eth0", family: 4, ping: gwPing(0, 100), neighbour: { state: "FAILED", verdict: "failed" }, tcp: { "80": { result: "timeout" } }, answeredBy: [], alive: false }, [{ code: "GATEWAY_ARP_FAILED", severity: "fail" }, { code: "GATEWAY_UNREACHABLE", severity: "fail" }]),
 };
 
+// ---- dhcp ----
+const offer = (dns: string[]) => ({ type: "OFFER", DHCPServer: GW, from: GW, IPAddress: "10.77.0.150", SubnetMask: "255.255.255.0", IPRouters: [GW], DNSServers: dns, receivedAfterMs: 3 });
+const probe = (offers: unknown[]) => ({ chaddr: "02:00:00:00:00:01", discoverSent: true, offers, servers: offers.length ? [GW] : [], sendErrors: [], malformedReplies: 0 });
 export const dhcp = {
-  ok: () => step("dhcp", "ok", { probe: { offers: [{ DHCPServer: GW }] } }),
-  noOffer: () => step("dhcp", "fail", { probe: { offers: [] } }, ["DHCP_NO_OFFER"]),
-  notRoot: () => step("dhcp", "skipped", {}, ["DHCP_BIND_DENIED"]),
+  ok: () => measured("dhcp", { interface: "eth0", leaseLookedAt: [], probe: probe([offer([GW])]) }, []),
+  noOffer: () => measured("dhcp", { interface: "eth0", leaseLookedAt: [], probe: probe([]) }, [{ code: "DHCP_NO_OFFER", severity: "fail" }]),
+  notRoot: () => step("dhcp", "skipped"),
+  rogue: () => {
+    const rogue = { ...offer([GW]), DHCPServer: "10.77.0.250", from: "10.77.0.250" };
+    return measured("dhcp", { interface: "eth0", leaseLookedAt: [], probe: { ...probe([offer([GW]), rogue]), servers: [GW, "10.77.0.250"] } }, [{ code: "DHCP_ROGUE_SERVER", severity: "warn" }]);
+  },
 };
+export const dhcpOffering = (dnsServers: string[]) => measured("dhcp", { interface: "eth0", leaseLookedAt: [], probe: probe([offer(dnsServers)]) }, []);
+
+// ---- dns (the real assessment) ----
+const RCODE: Partial<Record<DnsOutcome, DnsRcode>> = { answer: "NOERROR", nxdomain: "NXDOMAIN", nodata: "NOERROR", servfail: "SERVFAIL", refused: "REFUSED" };
+
+export interface ResolverSpec {
+  server: string;
+  role: "configured" | "offered" | "public";
+  outcome: DnsOutcome;
+  /** The answer to a control question it answers by itself (localhost.): true = replied, false = silent; undefined = not asked. */
+  alive?: boolean;
+  slowMs?: number;
+}
+
+/** A dns step with any resolvers, judged by the real assessment (agent/checks/dns/assess.ts). */
+export function dnsWith(rs: ResolverSpec[], dhcpResolvers?: string[]): StepResult {
+  const reports = rs.map((r) => {
+    const rcode = RCODE[r.outcome];
+    const res: NsLookupResult = {
+      hostName: "shop.test",
+      dnsServerIP: r.server,
+      status: r.outcome === "answer" ? "Success" : r.outcome === "timeout" ? "Error_Timeout" : "Error_HostNameNotResolved",
+      outcome: r.outcome,
+      ipAddresses: r.outcome === "answer" ? ["198.51.100.80"] : [],
+      ...(rcode ? { rcode, responseTimeMs: r.slowMs ?? 12 } : {}),
+    };
+    const control = r.alive === undefined ? undefined : [{ query: "localhost. IN A" as const, outcome: r.alive ? ("reply" as const) : ("timeout" as const), ...(r.alive ? { rcode: "NOERROR" as const } : {}) }];
+    return resolverReport(r.server, r.role, [res], { ...(control ? { control } : {}), ...(r.role === "offered" ? { offeredBy: ["offer" as const] } : {}) });
+  });
+  const { summary, findings } = assessDns(reports, ["shop.test"], dhcpResolvers);
+  return measured("dns", { names: ["shop.test"], configuredSource: "system", resolvers: reports, ignoredResolvers: [], ...(dhcpResolvers ? { dhcpResolvers } : {}), summary }, findings);
+}
 
 type RState = "answering" | "name_failures" | "dead";
-/** A dns step judged by the real assessment (agent/checks/dns/assess.ts), so its findings are the real ones. */
 function dnsStep(configured: RState, pub: RState, opts: { viaGateway?: boolean; failKind?: DnsOutcome; slow?: boolean; relayAlive?: boolean } = {}): StepResult {
+  const outcome = (s: RState): DnsOutcome => (s === "name_failures" ? (opts.failKind ?? "servfail") : s === "dead" ? "timeout" : "answer");
   const cServer = opts.viaGateway === false ? "100.64.0.53" : GW;
-  const result = (state: RState, server: string): NsLookupResult => {
-    const outcome: DnsOutcome = state === "name_failures" ? (opts.failKind ?? "servfail") : state === "dead" ? "timeout" : "answer";
-    return {
-      hostName: "shop.test",
-      dnsServerIP: server,
-      status: outcome === "answer" ? "Success" : outcome === "timeout" ? "Error_Timeout" : "Error_HostNameNotResolved",
-      outcome,
-      ipAddresses: outcome === "answer" ? ["198.51.100.80"] : [],
-      ...(outcome === "timeout" ? {} : { responseTimeMs: opts.slow ? 750 : 12 }),
-    };
-  };
-  // `alive`: the answer to a query the server answers by itself (undefined = that control not measured).
-  const resolvers = [
-    { ...resolverReport(cServer, "configured", [result(configured, cServer)]), ...(opts.relayAlive !== undefined ? { alive: opts.relayAlive } : {}) },
-    resolverReport("198.51.100.53", "public", [result(pub, "198.51.100.53")]),
-  ];
-  const { summary, findings } = assessDns(resolvers, ["shop.test"]);
-  const status = findings.some((f) => f.severity === "fail") ? "fail" : findings.some((f) => f.severity === "warn") ? "warn" : "ok";
-  return { check: "dns", status, startedAt: 0, durationMs: 1, findings, data: { names: ["shop.test"], configuredSource: "system", resolvers, ignoredResolvers: [], summary } } as unknown as StepResult;
+  const alive = opts.relayAlive ?? (configured === "dead" ? undefined : true);
+  return dnsWith([
+    { server: cServer, role: "configured", outcome: outcome(configured), ...(alive !== undefined ? { alive } : {}), ...(opts.slow ? { slowMs: 750 } : {}) },
+    { server: PUBLIC, role: "public", outcome: outcome(pub), ...(opts.slow ? { slowMs: 750 } : {}) },
+  ]);
 }
 export const dns = {
   ok: () => dnsStep("answering", "answering"),
   slow: () => dnsStep("answering", "answering", { slow: true }),
+  /** The relay answers nothing, not even a query it answers by itself. */
   routerRelayDead: () => dnsStep("dead", "answering", { relayAlive: false }),
   /** The relay answers by itself but external names time out there: its upstream is dead. */
   relayUpstreamDead: () => dnsStep("dead", "answering", { relayAlive: true }),
-  /** The relay times out on external names and its own liveness was not measured. */
+  /** The relay times out on external names and its own liveness was not measured (an older agent). */
   relayTimesOutUnknown: () => dnsStep("dead", "answering"),
   ispResolverDead: () => dnsStep("dead", "answering", { viaGateway: false, relayAlive: false }),
   allDead: () => dnsStep("dead", "dead"),
@@ -82,30 +150,83 @@ export const dns = {
   nxdomain: () => dnsStep("name_failures", "name_failures", { failKind: "nxdomain" }),
 };
 
-const anchorPing = (host: string, ok: boolean, lossPct = ok ? 0 : 100, avg = 20) => ({ Host: host, IPAddressUsed: host, NumberOfRepetitions: 5, Timeout: 1000, DataBlockSize: 56, ...ping(ok, lossPct, avg) });
+// ---- path (the real assessment) ----
+function pingOf(host: string, ok: boolean, lossPct = ok ? 0 : 100, avg = 20, icmpErrors: IpPingResult["icmpErrors"] = []): IpPingResult {
+  const received = ok ? Math.round(5 * (1 - lossPct / 100)) : 0;
+  return {
+    Host: host,
+    IPAddressUsed: host,
+    DiagnosticsState: "Complete",
+    NumberOfRepetitions: 5,
+    Timeout: 1000,
+    DataBlockSize: 56,
+    SuccessCount: received,
+    FailureCount: 5 - received,
+    lossPct: ok ? lossPct : 100,
+    ...(received ? { MinimumResponseTime: avg, AverageResponseTime: avg, MaximumResponseTime: avg } : {}),
+    rttMs: Array.from({ length: received }, () => avg),
+    icmpErrors,
+  };
+}
+
+export interface PathSpec {
+  gw?: boolean;
+  hop?: { ok: boolean; loss?: number } | "none";
+  anchors?: { ok: boolean; loss?: number; avg?: number };
+  blackhole?: boolean;
+  /** ICMP errors every anchor gets instead of replies. */
+  icmpError?: { from: string; type: "net_unreachable" | "host_unreachable" | "admin_prohibited" };
+}
 
 /** A path step judged by the real assessment (agent/checks/path/assess.ts). */
-export const path = (o: { gw?: boolean; hop?: { ok: boolean; loss?: number } | "none"; anchors?: { ok: boolean; loss?: number; avg?: number }; blackhole?: boolean }) => {
+export function path(o: PathSpec): StepResult {
   const hop = o.hop ?? { ok: true };
   const a = o.anchors ?? { ok: true };
-  const data = {
-    gateway: { address: GW, ping: anchorPing(GW, o.gw ?? true, undefined, 1) },
-    ispHop: hop === "none" ? ({ source: "not_found" } as const) : ({ source: "discovered", address: "100.64.0.1", ping: anchorPing("100.64.0.1", hop.ok, hop.loss, 8) } as const),
-    anchors: ["203.0.113.1", "203.0.113.2", "203.0.113.3"].map((h) => anchorPing(h, a.ok, a.loss, a.avg ?? 20)),
-    route: { Host: "203.0.113.1", MaxHopCount: 8, NumberOfTries: 1, RouteHops: [], reached: a.ok, silentTtls: [] },
-    ...(o.blackhole ? { mtu: { Host: "203.0.113.1", blackHole: true, pathMtu: 1400 } } : {}),
+  const err = o.icmpError ? [{ from: o.icmpError.from, type: o.icmpError.type, message: o.icmpError.type === "net_unreachable" ? "Destination Net Unreachable" : o.icmpError.type }] : [];
+  const hops =
+    o.icmpError !== undefined
+      ? [
+          ...(o.icmpError.from === GW ? [] : [{ ttl: 1, HostAddress: GW, reply: "time_exceeded" as const, RTTimes: [] }]),
+          { ttl: o.icmpError.from === GW ? 1 : 2, HostAddress: o.icmpError.from, reply: "unreachable" as const, ErrorMessage: err[0]!.message, icmpError: o.icmpError.type, RTTimes: [] },
+        ]
+      : [];
+  const data: PathData = {
+    gateway: { address: GW, ping: pingOf(GW, o.gw ?? true, undefined, 1) },
+    ispHop: hop === "none" ? { source: "not_found" } : { source: "discovered", address: EDGE, ttl: 2, ping: pingOf(EDGE, hop.ok, hop.loss, 8) },
+    anchors: ANCHORS.map((h) => pingOf(h, a.ok, a.loss, a.avg ?? 20, err)),
+    route: { Host: ANCHORS[0]!, MaxHopCount: 8, NumberOfTries: 1, RouteHops: hops, reached: a.ok, silentTtls: [] },
+    ...(o.blackhole ? { mtu: { Host: ANCHORS[0]!, probes: [], largestPayloadBytes: 1372, pathMtu: 1400, blackHole: true } } : {}),
   };
-  const outcome = assessPath(data as unknown as PathData);
-  return { ...step("path", outcome.status, data), findings: outcome.findings } as unknown as StepResult;
-};
+  const outcome = assessPath(data);
+  return measured("path", data, outcome.findings, outcome.status);
+}
 
-export const service = (code: string) => step("service", code === "SERVICE_OK" ? "ok" : "fail", {}, code === "SERVICE_OK" ? [] : [code]);
+/** Anchors that get an ICMP error from `from` (e.g. Destination Net Unreachable from the ISP edge). */
+export function pathIcmpError(from: string, type: "net_unreachable" | "host_unreachable" | "admin_prohibited"): StepResult {
+  // An error from the gateway itself means nothing beyond it was reached: no ISP hop either.
+  return path({ hop: from === GW ? "none" : { ok: true }, anchors: { ok: false }, icmpError: { from, type } });
+}
 
+// ---- service ----
+export const service = (code: string) => measured("service", { target: "www.shop.test:443" }, code === "SERVICE_OK" ? [{ code, severity: "info" }] : [{ code, severity: "fail" }]);
+
+/** A service step with its control probes: the same port on a control host and on the gateway. */
+export function serviceWith(code: string, control?: boolean, gatewayPort?: boolean): StepResult {
+  const result = (reached: boolean) => (reached ? "refused" : "timeout");
+  const targets = [
+    ...(control !== undefined ? [{ host: "203.0.113.50", role: "control", result: result(control) }] : []),
+    ...(gatewayPort !== undefined ? [{ host: GW, role: "gateway", result: result(gatewayPort) }] : []),
+  ];
+  return measured("service", { target: "www.shop.test:443", ...(targets.length ? { control: { port: 443, targets } } : {}) }, [{ code, severity: "fail" }]);
+}
+
+// ---- snmp ----
+const snmpDevice = (wan: Record<string, unknown>) => ({ host: GW, port: 161, version: "2c", reach: "answered", wan });
 export const snmp = {
-  wanUp: () => step("snmp", "ok", { devices: [{ wan: { found: true, ifName: "dsl0", ifOperStatus: "up" }, interfaces: [{ ifOperStatus: "up" }] }] }),
-  wanDown: () => step("snmp", "fail", { devices: [{ wan: { found: true, ifName: "dsl0", ifOperStatus: "down" } }] }, ["WAN_LINK_DOWN"]),
-  lineDegraded: () => step("snmp", "fail", { devices: [{ wan: { found: true, ifName: "dsl0", ifOperStatus: "up" } }] }, ["LINE_SNR_LOW"]),
-  loopbackUpOnly: () => step("snmp", "ok", { devices: [{ wan: { found: false }, interfaces: [{ ifName: "lo", ifOperStatus: "up" }] }] }),
+  wanUp: () => measured("snmp", { devices: [snmpDevice({ found: true, ifName: "dsl0", ifAdminStatus: "up", ifOperStatus: "up" })] }, []),
+  wanDown: () => measured("snmp", { devices: [snmpDevice({ found: true, ifName: "dsl0", ifAdminStatus: "up", ifOperStatus: "down" })] }, [{ code: "WAN_LINK_DOWN", severity: "fail" }]),
+  lineDegraded: () => measured("snmp", { devices: [snmpDevice({ found: true, ifName: "dsl0", ifAdminStatus: "up", ifOperStatus: "up" })] }, [{ code: "LINE_SNR_LOW", severity: "fail" }]),
+  loopbackUpOnly: () => measured("snmp", { devices: [snmpDevice({ found: false })] }, [{ code: "WAN_NOT_IDENTIFIED", severity: "info" }]),
 };
 
 /** A healthy full diagnosis; each case replaces the steps it breaks. */
@@ -120,52 +241,3 @@ export function healthy(): Record<string, StepResult> {
     snmp: snmp.wanUp(),
   };
 }
-
-// ---- evidence the control probes add (typed step data of the dns, path and service checks) ----
-
-/** A dns step with resolvers of every role, judged by the real assessment. */
-export function dnsWith(rs: { server: string; role: "configured" | "public" | "offered"; outcome: DnsOutcome; alive?: boolean }[]): StepResult {
-  const reports = rs.map((r) => {
-    const res: NsLookupResult = {
-      hostName: "shop.test",
-      dnsServerIP: r.server,
-      status: r.outcome === "answer" ? "Success" : r.outcome === "timeout" ? "Error_Timeout" : "Error_HostNameNotResolved",
-      outcome: r.outcome,
-      ipAddresses: r.outcome === "answer" ? ["198.51.100.80"] : [],
-      ...(r.outcome === "timeout" ? {} : { responseTimeMs: 12 }),
-    };
-    // The assessment knows configured and public; an offered resolver is judged like a configured one.
-    const rep = resolverReport(r.server, r.role === "public" ? "public" : "configured", [res]);
-    return { ...rep, role: r.role, ...(r.alive !== undefined ? { alive: r.alive } : {}) };
-  });
-  const { summary, findings } = assessDns(
-    reports.filter((r) => r.role !== "offered").map((r) => ({ ...r, role: r.role as "configured" | "public" })),
-    ["shop.test"],
-  );
-  const status = findings.some((f) => f.severity === "fail") ? "fail" : findings.some((f) => f.severity === "warn") ? "warn" : "ok";
-  return { check: "dns", status, startedAt: 0, durationMs: 1, findings, data: { names: ["shop.test"], configuredSource: "system", resolvers: reports, ignoredResolvers: [], summary } } as unknown as StepResult;
-}
-
-/** Anchors that get an ICMP error from `from` (e.g. Destination Net Unreachable from the ISP edge). */
-export function pathIcmpError(from: string, type: "net_unreachable" | "host_unreachable" | "filtered"): StepResult {
-  // An error from the gateway itself means nothing beyond it was reached: no ISP hop either.
-  const s = path({ hop: from === GW ? "none" : { ok: true }, anchors: { ok: false } });
-  const d = s.data as { anchors: Record<string, unknown>[]; route: { RouteHops: unknown[] } };
-  for (const a of d.anchors) a["icmpErrors"] = [{ from, type }];
-  const error = { HostAddress: from, reply: "unreachable", ErrorMessage: type === "net_unreachable" ? "Destination Net Unreachable" : type, RTTimes: [] };
-  d.route.RouteHops = from === GW ? [{ ttl: 1, ...error }] : [{ ttl: 1, HostAddress: GW, reply: "time_exceeded", RTTimes: [] }, { ttl: 2, ...error }];
-  return s;
-}
-
-/** A service step with its control probes: the same port on a control host and on the gateway. */
-export function serviceWith(code: string, control?: boolean, gatewayPort?: boolean): StepResult {
-  const s = service(code);
-  s.data = {
-    target: "www.shop.test:443",
-    ...(control !== undefined ? { control: { host: "control.test", reached: control, outcome: control ? "connected" : "timeout" } } : {}),
-    ...(gatewayPort !== undefined ? { gatewayTcp: { port: 443, answered: gatewayPort } } : {}),
-  };
-  return s;
-}
-
-export const dhcpOffering = (dnsServers: string[]) => step("dhcp", "ok", { probe: { offers: [{ DHCPServer: GW, DNSServers: dnsServers, IPRouters: [GW] }], servers: [GW] } });

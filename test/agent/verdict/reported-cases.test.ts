@@ -4,7 +4,7 @@ import { describe, expect, test } from "vitest";
 import type { StepResult } from "../../../shared/checks.js";
 import { Verdict } from "../../../shared/verdict.js";
 import { isolateFault } from "../../../agent/verdict/isolate-fault.js";
-import { dhcp, dhcpOffering, dnsWith, gateway, GW, healthy, path, pathIcmpError, serviceWith, snmp, step } from "./fixtures.js";
+import { dhcp, dhcpOffering, dnsWith, gateway, GW, healthy, host, path, service, pathIcmpError, serviceWith, snmp, step } from "./fixtures.js";
 
 const EDGE = "100.64.0.1";
 const PUBLIC = "198.51.100.53";
@@ -46,7 +46,7 @@ describe("reported misjudgements", () => {
 
   test("3. the router's DHCP server is off and the PC has no address; the probe runs without one → router", () => {
     const v = run({
-      host: step("host", "fail", { primary: "eth0", faultSegment: "host", blockedBy: "NO_IPV4_ADDRESS" }, ["NO_IPV4_ADDRESS"]),
+      host: host.noAddress(),
       gateway: step("gateway", "skipped"),
       dhcp: dhcp.noOffer(),
       dns: dnsWith([{ server: GW, role: "configured", outcome: "timeout" }, { server: PUBLIC, role: "public", outcome: "timeout" }]),
@@ -123,4 +123,11 @@ describe("the break located by an ICMP error or the router's own traffic", () =>
     expect(v.cause, JSON.stringify(v)).toBe("NONE");
     expect(v.explained?.map((e) => e.reason).sort()).toEqual(["ANCHORS_FILTER_ICMP", "ISP_HOP_FILTERS_ICMP"]);
   });
+});
+
+test("a failed step whose data does not match its schema is not read, and its failure is never turned into NONE", () => {
+  const broken = { ...service("SERVICE_REFUSED"), data: { target: 42 } } as unknown as StepResult;
+  const v = isolateFault([...Object.values(healthy()).filter((s) => s.check !== "service"), broken]);
+  expect(v.cause).toBe("UNDETERMINED");
+  expect(v.segment).not.toBe("none");
 });
