@@ -68,7 +68,7 @@ export async function startCollector(cfg: CollectorConfig, opts: StartOptions = 
         }
       : {}),
   });
-  const upgrade = createAgentUpgradeHandler({ store, hub, log, now, limiter, maxAgents: cfg.maxAgents });
+  const upgrade = createAgentUpgradeHandler({ store, hub, log, now, limiter, maxAgents: cfg.maxAgents, keepAliveMs: 2 * cfg.heartbeatMs });
   server.on("upgrade", upgrade.handle);
   server.on("clientError", (err, socket) => {
     log.warn("client error", { error: err.message });
@@ -92,7 +92,8 @@ export async function startCollector(cfg: CollectorConfig, opts: StartOptions = 
     async close() {
       if (closed) return;
       closed = true;
-      hub.close();
+      // The hub records lost links and finishes its store work before the store closes.
+      await hub.close();
       upgrade.close();
       await new Promise<void>((r) => {
         server.close(() => r());
