@@ -268,8 +268,10 @@ export class AgentHub {
         return;
       case "stored":
         this.send(conn, { type: "ack", runId: ev.runId, seq: ev.seq });
-        await this.auditRunEvent(conn.agentId, ev);
+        // Published before the audit write is awaited, so viewers get events in the order they were
+        // stored (an audited run.accepted must not show up after the step stored behind it).
         this.publish(ev, result);
+        await this.auditRunEvent(conn.agentId, ev);
     }
   }
 
