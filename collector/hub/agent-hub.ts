@@ -71,9 +71,9 @@ export class AgentHub {
     return this.conns.size;
   }
 
-  /** Heartbeat timer wakeups so far (bench/heartbeat.ts). */
-  get heartbeatTicks(): number {
-    return this.sweep.ticks;
+  /** Heartbeat timer wakeups and pings so far (bench/heartbeat.ts). */
+  get heartbeatStats(): { ticks: number; pings: number } {
+    return { ticks: this.sweep.ticks, pings: this.sweep.pings };
   }
 
   /** Takes over an authenticated socket for this agent (replacing an older connection). */

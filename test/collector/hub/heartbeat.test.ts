@@ -1,7 +1,7 @@
 // The collector's heartbeat sweep on fake time: one timer for any number of peers, each pinged once
 // per interval and spread over it, a silent peer dropped within two intervals, never a live one.
 import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
-import { HeartbeatSweep, type HeartbeatPeer } from "../../../collector/hub/heartbeat.js";
+import { HeartbeatSweep, slicesFor, type HeartbeatPeer } from "../../../collector/hub/heartbeat.js";
 
 const H = 1000;
 
@@ -94,4 +94,8 @@ describe("HeartbeatSweep", () => {
     }
     sweep.stop();
   });
+});
+
+test("default slices: one tick per 100 ms, at least 1, at most 100", () => {
+  expect([100, 200, 1000, 5000, 60_000].map(slicesFor)).toEqual([1, 2, 10, 50, 100]);
 });
