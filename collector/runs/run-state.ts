@@ -27,8 +27,8 @@ export type CollectorRunInput = Exclude<RunInput, { kind: "event" }>;
 export interface RunSnapshot {
   state: RunState;
   pickupBy: number;
-  /** Step events stored for the run. */
-  steps: number;
+  /** At least one step event is stored for the run (what a verdict rests on). */
+  hasSteps: boolean;
   hasVerdict: boolean;
   /** Seq of the agent's own closing event (run.finished or run.refused), once stored. */
   endSeq?: number;
@@ -158,7 +158,7 @@ function decideEvent(snap: RunSnapshot, ev: RunEvent, currentReason?: string): R
 /** A verdict rests on stored steps, and there is one per run: it never replaces an earlier one. */
 function verdictRule(snap: RunSnapshot, reason: string | undefined, to: RunState = snap.state): RunDecision {
   if (snap.hasVerdict) return no("VERDICT_EXISTS", "the run already has a verdict; it is never replaced");
-  if (snap.steps === 0) return no("VERDICT_WITHOUT_STEPS", "a verdict needs the step results it rests on; none is stored");
+  if (!snap.hasSteps) return no("VERDICT_WITHOUT_STEPS", "a verdict needs the step results it rests on; none is stored");
   return ok(snap, to, reason);
 }
 

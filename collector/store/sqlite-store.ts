@@ -5,7 +5,7 @@ import { dirname } from "node:path";
 import { TICKET_DEADLINES_MS } from "../../shared/api.js";
 import type { CreateTicketBody, Role, Run, RunState, StoredStep, Ticket } from "../../shared/api.js";
 import type { RunEvent } from "../../shared/protocol.js";
-import { decide, LIVE_STATES, WAITING_STATES, type CollectorRunInput, type RunDecision } from "../runs/run-state.js";
+import { decide, isTerminal, LIVE_STATES, WAITING_STATES, type CollectorRunInput, type RunDecision } from "../runs/run-state.js";
 import { migrate } from "./migrations.js";
 import { SqliteDb, type SqlParams, type SqlValue, type SyncMode, type Tx } from "./sqlite-db.js";
 import type {
@@ -392,7 +392,7 @@ class SqliteStore implements Store {
       const out: RunTransition[] = [];
       for (const r of rows) {
         // Collector-side inputs read only the state and the deadline; steps/verdict do not matter to them.
-        const decision = decide({ state: r.state, pickupBy: r.pickup_by, steps: 0, hasVerdict: false }, input, opt(r.reason));
+        const decision = decide({ state: r.state, pickupBy: r.pickup_by, hasSteps: false, hasVerdict: false }, input, opt(r.reason));
         await writeDecision(tx, r.id, decision, now);
         out.push({ runId: r.id, ticketId: r.ticket_id, agentId: r.agent_id, pickupBy: r.pickup_by, from: r.state, decision });
       }
@@ -536,22 +536,17 @@ async function applyRunEvent(tx: Tx, agentId: string, event: RunEvent, receivedA
   // Another agent's run looks exactly like a missing one: no probing of run ids across agents.
   if (run.agent_id !== agentId) return { outcome: "unknown_run" };
 
-  // One pass over the run's own events (primary-key range): is this a replay, and what is stored.
-  const facts = await tx.get<{ dup: number | null; steps: number | null; end_seq: number | null }>(
-    `SELECT max(seq = ?) AS dup, sum(type = 'step') AS steps,
-            max(CASE WHEN type IN ('run.finished', 'run.refused') THEN seq END) AS end_seq
-     FROM run_events WHERE run_id = ?`,
-    [event.seq, event.runId],
-  );
-  if (facts?.dup === 1) return { outcome: "duplicate" };
+  // A replay is answered before the state machine: a primary-key lookup.
+  if (await tx.get("SELECT 1 FROM run_events WHERE run_id = ? AND seq = ?", [event.runId, event.seq])) return { outcome: "duplicate" };
+  // The rest of the snapshot is read only when the machine can need it, so an ordinary step costs no
+  // scan of the run's events: whether a step is stored (for a verdict), and the agent's end (only a
+  // finished run has one).
+  const hasSteps = event.type === "verdict" && (await tx.get("SELECT 1 FROM run_events WHERE run_id = ? AND type = 'step' LIMIT 1", [event.runId])) !== undefined;
+  const end = isTerminal(run.state)
+    ? await tx.get<{ seq: number }>("SELECT seq FROM run_events WHERE run_id = ? AND type IN ('run.finished', 'run.refused') LIMIT 1", [event.runId])
+    : undefined;
   const d = decide(
-    {
-      state: run.state,
-      pickupBy: run.pickup_by,
-      steps: facts?.steps ?? 0,
-      hasVerdict: run.has_verdict === 1,
-      ...(facts?.end_seq !== null && facts?.end_seq !== undefined ? { endSeq: facts.end_seq } : {}),
-    },
+    { state: run.state, pickupBy: run.pickup_by, hasSteps, hasVerdict: run.has_verdict === 1, ...(end ? { endSeq: end.seq } : {}) },
     { kind: "event", event },
     opt(run.reason),
   );

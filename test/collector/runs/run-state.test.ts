@@ -26,7 +26,7 @@ const ev = {
   offline: () => RunEvent.parse({ type: "run.offline", runId: R, seq: 0, at: T0, ticketId: "tk_table1", checks: ["ping"] }),
 };
 
-const snap = (state: RunState, more: Partial<RunSnapshot> = {}): RunSnapshot => ({ state, pickupBy: T0 + 60_000, steps: 0, hasVerdict: false, ...more });
+const snap = (state: RunState, more: Partial<RunSnapshot> = {}): RunSnapshot => ({ state, pickupBy: T0 + 60_000, hasSteps: false, hasVerdict: false, ...more });
 /** A decision as one short string: "state" / "state (effects)" / "!CODE (effects)". */
 const short = (d: RunDecision) => (d.ok ? d.state : `!${d.code}`) + (d.effects.length ? ` (${d.effects.join(",")})` : "");
 
@@ -93,20 +93,20 @@ describe("agent events", () => {
     ["step before accepting", snap("received"), ev.step(), "!NOT_ACCEPTED"],
     ["step for a queued run", snap("requested"), ev.step(), "!NOT_ACCEPTED"],
     ["step for an expired run", snap("expired"), ev.step(), "!NOT_ACCEPTED"],
-    ["verdict after steps", snap("running", { steps: 2 }), ev.verdict(), "running"],
+    ["verdict after steps", snap("running", { hasSteps: true }), ev.verdict(), "running"],
     ["verdict before any step", snap("running"), ev.verdict(), "!VERDICT_WITHOUT_STEPS"],
-    ["second verdict", snap("running", { steps: 2, hasVerdict: true }), ev.verdict(5), "!VERDICT_EXISTS"],
-    ["finished", snap("running", { steps: 1 }), ev.finished(), "completed"],
+    ["second verdict", snap("running", { hasSteps: true, hasVerdict: true }), ev.verdict(5), "!VERDICT_EXISTS"],
+    ["finished", snap("running", { hasSteps: true }), ev.finished(), "completed"],
     ["finished while delivering", snap("delivering"), ev.finished(4, "failed"), "failed"],
     ["interrupted before it started (agent restarted)", snap("awaiting_consent"), ev.finished(2, "failed"), "failed"],
     // After the agent's own end: earlier seqs may still arrive, later ones are not part of the run.
-    ["step after finished", snap("completed", { steps: 1, endSeq: 4 }), ev.step(5), "!RUN_FINISHED"],
-    ["verdict after finished", snap("completed", { steps: 1, hasVerdict: true, endSeq: 4 }), ev.verdict(5), "!RUN_FINISHED"],
-    ["second finish", snap("completed", { steps: 1, endSeq: 4 }), ev.finished(5, "failed"), "!RUN_FINISHED"],
-    ["another finish below the end", snap("completed", { steps: 1, endSeq: 4 }), ev.finished(3, "failed"), "!RUN_FINISHED"],
-    ["a step that arrives after finished but came before it", snap("completed", { steps: 0, endSeq: 4 }), ev.step(2), "completed"],
-    ["a verdict that came before finished, steps stored", snap("completed", { steps: 1, endSeq: 4 }), ev.verdict(3), "completed"],
-    ["a verdict that came before finished, no step stored", snap("completed", { steps: 0, endSeq: 4 }), ev.verdict(3), "!VERDICT_WITHOUT_STEPS"],
+    ["step after finished", snap("completed", { hasSteps: true, endSeq: 4 }), ev.step(5), "!RUN_FINISHED"],
+    ["verdict after finished", snap("completed", { hasSteps: true, hasVerdict: true, endSeq: 4 }), ev.verdict(5), "!RUN_FINISHED"],
+    ["second finish", snap("completed", { hasSteps: true, endSeq: 4 }), ev.finished(5, "failed"), "!RUN_FINISHED"],
+    ["another finish below the end", snap("completed", { hasSteps: true, endSeq: 4 }), ev.finished(3, "failed"), "!RUN_FINISHED"],
+    ["a step that arrives after finished but came before it", snap("completed", { hasSteps: false, endSeq: 4 }), ev.step(2), "completed"],
+    ["a verdict that came before finished, steps stored", snap("completed", { hasSteps: true, endSeq: 4 }), ev.verdict(3), "completed"],
+    ["a verdict that came before finished, no step stored", snap("completed", { hasSteps: false, endSeq: 4 }), ev.verdict(3), "!VERDICT_WITHOUT_STEPS"],
     ["anything after the agent refused", snap("refused", { endSeq: 1 }), ev.step(2), "!RUN_FINISHED"],
     // Cancelled before the agent acknowledged it: the agent is told to stop.
     ["ack of a run cancelled before pickup", snap("cancelled"), ev.received(), "!RUN_CANCELLED (send_cancel)"],
