@@ -86,12 +86,14 @@ export class RunExecutor {
       if (e instanceof BadParamsError) return refuse("BAD_PARAMS", e.message);
       throw e;
     }
-    const decision = await this.o.authorize(req, { asking: (until) => emit({ type: "run.consent", until }) });
-    if (!decision.ok) return refuse(decision.code, decision.reason);
-
+    // Registered before the customer is asked: a cancel while asking keeps the run from starting.
     const ac = new AbortController();
     this.active.set(req.runId, ac);
+    const reasonOf = (sig: AbortSignal) => String((sig.reason as Error | undefined)?.message ?? sig.reason);
     try {
+      const decision = await this.o.authorize(req, { asking: (until) => emit({ type: "run.consent", until }) });
+      if (!decision.ok) return await refuse(decision.code, decision.reason);
+      if (ac.signal.aborted) return void (await emit({ type: "run.finished", outcome: "cancelled", steps: 0, reason: reasonOf(ac.signal) }));
       await emit({ type: "run.accepted" });
       const steps = await runPlan({
         checks: [...new Set(req.checks)].map((id) => findCheck(id)!),
@@ -104,7 +106,7 @@ export class RunExecutor {
         const verdict = this.o.judge?.(steps);
         if (verdict) await emit({ type: "verdict", verdict });
       }
-      const why = ac.signal.aborted ? { reason: String((ac.signal.reason as Error | undefined)?.message ?? ac.signal.reason) } : {};
+      const why = ac.signal.aborted ? { reason: reasonOf(ac.signal) } : {};
       await emit({ type: "run.finished", outcome: ac.signal.aborted ? "cancelled" : "completed", steps: steps.length, ...why });
     } catch (e) {
       this.o.log.error("run failed", { runId: req.runId, error: e instanceof Error ? e.stack : String(e) });
