@@ -23,10 +23,11 @@ import { createTicket, enrollAgents, type AgentCredentials } from "../helpers/fa
 import { startTcpProxy, type TcpProxy } from "../helpers/tcp-proxy.js";
 
 /**
- * Small, so dead links are found within ~1 s on both sides (2 x heartbeat), yet long enough that a run
- * created right after the stall is still written into the dead socket on a loaded machine.
+ * Small, so dead links are found within ~2 s on both sides (2 x heartbeat), yet long enough (at least
+ * 1 s before the collector can find the link dead) that runs created right after the stall are still
+ * written into the dead socket on a loaded machine.
  */
-const HEARTBEAT_MS = 500;
+const HEARTBEAT_MS = 1000;
 const POLL = { timeout: 20_000, interval: 25 };
 
 let col: TestCollector;
@@ -152,7 +153,7 @@ describe("a silently dead link while runs are triggered", () => {
     // The link dies: no bytes either way, nothing closed. Runs triggered now are written into the
     // dead socket (the collector cannot know yet).
     proxy.stall();
-    const gap = [await createRun(c.agentId), await createRun(c.agentId), await createRun(c.agentId)];
+    const gap = await Promise.all([createRun(c.agentId), createRun(c.agentId), createRun(c.agentId)]);
     const watched = watchStates(gap[0]!.id);
     // At least the first went out before the collector found the link dead (the others may be queued
     // already on a slow machine: that is the next case).
