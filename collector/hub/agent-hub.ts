@@ -78,6 +78,8 @@ export class AgentHub {
 
   /** Takes over an authenticated socket for this agent (replacing an older connection). */
   attach(agentId: string, ws: WebSocket, remote: string): void {
+    // An upgrade that finished while the collector stops: the agent comes back to the next one.
+    if (this.closing) return void ws.close(CloseCode.goingAway, "collector shutting down");
     const old = this.conns.get(agentId);
     if (old) old.ws.close(CloseCode.replaced, "replaced by a newer connection");
     const conn: Conn = {
