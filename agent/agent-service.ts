@@ -42,6 +42,7 @@ export function startAgentService(o: AgentServiceOptions): AgentService {
     authorize: o.authorize,
     // The verdict is computed on the agent (it works offline too) and streamed last.
     judge: o.judge ?? isolateFault,
+    known: (runId) => o.outbox.knows(runId),
     emit: async (ev) => {
       await o.outbox.append(ev);
       link.send(ev);

@@ -1,6 +1,7 @@
-// Executes run requests from the collector: refuses what it must (unknown checks, bad targets, an
-// expired request, no customer grant), otherwise runs the checks and emits seq-numbered events,
-// each written to the outbox before it is sent.
+// Executes run requests from the collector: acknowledges each (run.received), refuses what it must
+// (unknown checks, bad targets, an expired request, no customer grant), otherwise runs the checks and
+// emits seq-numbered events, each written to the outbox before it is sent. A run id is handled once:
+// the collector re-sends a request until it holds the acknowledgement (docs/delivery.md).
 import { CheckId, type StepResult } from "../shared/checks.js";
 import type { Logger } from "../shared/log.js";
 import type { RunEvent, RunRequestFrame } from "../shared/protocol.js";
@@ -10,8 +11,14 @@ import { scrubberFor } from "./consent/scrub.js";
 import { BadParamsError, buildContext, timeoutOverrides, type ContextDeps } from "./context.js";
 import { runPlan } from "./runner/run-plan.js";
 
+/** What an authorizer may report while it decides. */
+export interface AuthorizeHooks {
+  /** The customer is being asked; `until` is when no answer counts as a refusal. Awaited before asking. */
+  asking?: (until: number) => Promise<void>;
+}
+
 /** Decides whether the customer authorized this run; the agent is the final enforcement point. */
-export type Authorizer = (req: RunRequestFrame) => Promise<{ ok: true } | { ok: false; code: string; reason: string }>;
+export type Authorizer = (req: RunRequestFrame, hooks?: AuthorizeHooks) => Promise<{ ok: true } | { ok: false; code: string; reason: string }>;
 
 export interface ExecutorOptions {
   deps: ContextDeps;
@@ -22,6 +29,8 @@ export interface ExecutorOptions {
   /** Turns the step results into the fault-isolation verdict (streamed last). */
   judge?: (steps: StepResult[]) => Verdict | undefined;
   now?: () => number;
+  /** True when the run id was handled before, also by an earlier process (the outbox remembers). */
+  known?: (runId: string) => boolean;
 }
 
 export class RunExecutor {
@@ -50,8 +59,12 @@ export class RunExecutor {
 
   /** Resolves when the run has finished (or was refused). Never rejects. */
   async handle(req: RunRequestFrame): Promise<void> {
-    // The collector re-sends a run it has not seen accepted (e.g. after a reconnect): run it once.
-    if (this.seen.has(req.runId)) return;
+    // The collector re-sends a request until it has stored our run.received (at least once); here it
+    // is run at most once, even after a restart of the agent.
+    if (this.seen.has(req.runId) || this.o.known?.(req.runId)) {
+      this.o.log.info("run request already handled; ignored", { runId: req.runId });
+      return;
+    }
     this.seen.add(req.runId);
     const now = this.o.now ?? Date.now;
     let seq = 0;
@@ -61,6 +74,8 @@ export class RunExecutor {
       await emit({ type: "run.refused", code, reason });
     };
 
+    // Durable before anything else: from here on the outbox knows this run id.
+    await emit({ type: "run.received" });
     const unknown = req.checks.filter((c) => !CheckId.safeParse(c).success);
     if (unknown.length) return refuse("UNKNOWN_CHECK", `unknown check id(s): ${unknown.join(", ")}; this agent knows ${CheckId.options.join(", ")}`);
     if (req.notAfter < now()) return refuse("REQUEST_EXPIRED", "the run request arrived after its pickup deadline");
@@ -71,12 +86,14 @@ export class RunExecutor {
       if (e instanceof BadParamsError) return refuse("BAD_PARAMS", e.message);
       throw e;
     }
-    const decision = await this.o.authorize(req);
-    if (!decision.ok) return refuse(decision.code, decision.reason);
-
+    // Registered before the customer is asked: a cancel while asking keeps the run from starting.
     const ac = new AbortController();
     this.active.set(req.runId, ac);
+    const reasonOf = (sig: AbortSignal) => String((sig.reason as Error | undefined)?.message ?? sig.reason);
     try {
+      const decision = await this.o.authorize(req, { asking: (until) => emit({ type: "run.consent", until }) });
+      if (!decision.ok) return await refuse(decision.code, decision.reason);
+      if (ac.signal.aborted) return void (await emit({ type: "run.finished", outcome: "cancelled", steps: 0, reason: reasonOf(ac.signal) }));
       await emit({ type: "run.accepted" });
       const steps = await runPlan({
         checks: [...new Set(req.checks)].map((id) => findCheck(id)!),
@@ -89,10 +106,11 @@ export class RunExecutor {
         const verdict = this.o.judge?.(steps);
         if (verdict) await emit({ type: "verdict", verdict });
       }
-      await emit({ type: "run.finished", outcome: ac.signal.aborted ? "cancelled" : "completed", steps: steps.length });
+      const why = ac.signal.aborted ? { reason: reasonOf(ac.signal) } : {};
+      await emit({ type: "run.finished", outcome: ac.signal.aborted ? "cancelled" : "completed", steps: steps.length, ...why });
     } catch (e) {
       this.o.log.error("run failed", { runId: req.runId, error: e instanceof Error ? e.stack : String(e) });
-      await emit({ type: "run.finished", outcome: "failed", steps: 0 }).catch(() => undefined);
+      await emit({ type: "run.finished", outcome: "failed", steps: 0, reason: `the agent failed: ${e instanceof Error ? e.message : String(e)}`.slice(0, 1000) }).catch(() => undefined);
     } finally {
       this.active.delete(req.runId);
     }

@@ -45,16 +45,18 @@ export async function benchAppend(store: Store, n: number): Promise<AppendBench>
   const runIds = [`bench-seq-${tag}`, `bench-conc-${tag}`] as const;
   for (const id of runIds) {
     await store.createRun({ id, ticketId, agentId, checks: ["ping"], params: {}, requestedBy: "system", pickupBy: now + 3_600_000, createdAt: now });
+    // Steps are stored only for a run the agent accepted (run state machine); the steps are seq 1..n.
+    await store.appendRunEvent(agentId, { type: "run.accepted", runId: id, seq: 0, at: now }, now);
   }
 
   let t = performance.now();
-  for (let seq = 0; seq < n; seq++) await store.appendRunEvent(agentId, stepEvent(runIds[0], seq), Date.now());
+  for (let seq = 1; seq <= n; seq++) await store.appendRunEvent(agentId, stepEvent(runIds[0], seq), Date.now());
   const sequentialS = (performance.now() - t) / 1000;
 
   // 100 callers, each awaiting its own next event: the shape of 100 agents streaming at once.
-  let next = 0;
+  let next = 1;
   const caller = async (): Promise<void> => {
-    for (let seq = next++; seq < n; seq = next++) await store.appendRunEvent(agentId, stepEvent(runIds[1], seq), Date.now());
+    for (let seq = next++; seq <= n; seq = next++) await store.appendRunEvent(agentId, stepEvent(runIds[1], seq), Date.now());
   };
   t = performance.now();
   await Promise.all(Array.from({ length: CONCURRENT_CALLERS }, caller));

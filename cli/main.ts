@@ -3,11 +3,11 @@
 // (NETDIAG_URL / NETDIAG_TOKEN or --url / --token).
 import { parseArgs } from "node:util";
 import { z } from "zod";
-import { Agent, DeviceState, EnrollmentCreated, Run, RunStreamEvent, Ticket, TicketWithRuns, TokenCreated } from "../shared/api.js";
+import { Agent, DeviceState, EnrollmentCreated, Run, Ticket, TicketWithRuns, TokenCreated } from "../shared/api.js";
 import { readFileSync } from "node:fs";
 import { HttpClientError, httpJson, type HttpJsonOptions } from "../shared/http-client.js";
-import { formatDeviceState, formatRun, formatStep, formatTicket, formatVerdict, Progress } from "./format.js";
-import { readSse } from "./sse.js";
+import { follow } from "./follow.js";
+import { formatDeviceState, formatRun, formatTicket } from "./format.js";
 
 const VERSION = "0.1.0";
 const HELP = `netdiag ${VERSION}: engineer CLI for netdiag remote diagnostics
@@ -176,36 +176,6 @@ async function agentCmd(argv: string[]): Promise<number> {
   out(`re-enrollment code for ${id}: ${res.code}   (valid until ${new Date(res.expiresAt).toISOString()}, one use)`);
   out(`customer runs:   netdiag-agent enroll --collector ${g.url} --code ${res.code}`);
   return 0;
-}
-
-/** Follows a run's SSE stream; returns the exit code for its outcome. */
-async function follow(g: Global, runId: string, total: number, json: boolean): Promise<number> {
-  const progress = new Progress(process.stderr, total, !json && process.stderr.isTTY === true);
-  let state = "requested";
-  let segment: string | undefined;
-  try {
-    for await (const { data } of readSse(`${g.url}/api/runs/${encodeURIComponent(runId)}/events`, g.token, undefined, g.caPem)) {
-      const parsed = RunStreamEvent.safeParse(JSON.parse(data));
-      if (!parsed.success) continue;
-      const ev = parsed.data;
-      if (json) out(JSON.stringify(ev));
-      if (ev.type === "step") {
-        progress.step();
-        if (!json) progress.println(formatStep(ev.result));
-      } else if (ev.type === "verdict") {
-        segment = ev.verdict.segment;
-        if (!json) progress.println(formatVerdict(ev.verdict));
-      } else {
-        state = ev.state;
-        progress.setState(ev.state);
-        if (!json && ev.state !== "requested") progress.println(`· run ${ev.state}${ev.reason ? `: ${ev.reason}` : ""}`);
-      }
-    }
-  } finally {
-    progress.done();
-  }
-  if (state !== "completed") return 4;
-  return segment && segment !== "none" ? 1 : 0;
 }
 
 async function runCmd(argv: string[]): Promise<number> {

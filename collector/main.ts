@@ -30,7 +30,8 @@ Options:
   --public-url URL   the URL agents and engineers use, if not the bound address
   --log-level L      info | warn | error | silent (default info)
   --max-agents N     connected agents before new ones are refused with 503 + Retry-After (default 10000)
-  --heartbeat-ms N   ping agents this often; one silent for a whole interval is dropped (default 30000)
+  --heartbeat-ms N   ping agents this often; one that misses a ping is dropped, and agents give up on a
+                     collector silent for 2x this: dead links are found within 2x (default 5000)
   -h, --help         this help;  -v, --version  the version
 Exit codes: 0 ok, 1 failed to start, 2 usage error.`;
 

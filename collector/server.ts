@@ -68,7 +68,7 @@ export async function startCollector(cfg: CollectorConfig, opts: StartOptions = 
         }
       : {}),
   });
-  const upgrade = createAgentUpgradeHandler({ store, hub, log, now, limiter, maxAgents: cfg.maxAgents });
+  const upgrade = createAgentUpgradeHandler({ store, hub, log, now, limiter, maxAgents: cfg.maxAgents, keepAliveMs: 2 * cfg.heartbeatMs });
   server.on("upgrade", upgrade.handle);
   server.on("clientError", (err, socket) => {
     log.warn("client error", { error: err.message });
@@ -92,12 +92,13 @@ export async function startCollector(cfg: CollectorConfig, opts: StartOptions = 
     async close() {
       if (closed) return;
       closed = true;
-      hub.close();
+      // Stop accepting first (an agent reconnecting now must not reach a closing hub), then let the
+      // hub record lost links and finish its store work before the store closes.
+      const stopped = new Promise<void>((r) => server.close(() => r()));
+      await hub.close();
       upgrade.close();
-      await new Promise<void>((r) => {
-        server.close(() => r());
-        (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
-      });
+      (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
+      await stopped;
       if (!opts.store) await store.close();
     },
   };

@@ -70,14 +70,19 @@ export type Ticket = z.infer<typeof Ticket>;
 // ---- runs ---------------------------------------------------------------------------------------
 
 /**
- * requested: stored, not yet sent (agent offline); sent: delivered to the agent's socket;
- * running: the agent accepted it; delivering: the agent was running it when its connection dropped,
- * results will follow on reconnect; completed/cancelled/failed: the agent said so; refused: the agent
- * refused (no grant, unknown check); expired: the agent never received it in time.
+ * The run's lifecycle; collector/runs/run-state.ts is the one place that moves a run between them.
+ * requested: queued, the agent is offline (sent when it connects); sent: written to the agent's
+ * connection, not yet acknowledged (re-sent on every reconnect until it is); received: the agent
+ * acknowledged it; awaiting_consent: the agent is asking the customer; running: the agent accepted it;
+ * delivering: the agent has the run but its link dropped, its answer and results follow on reconnect;
+ * completed/cancelled/failed: the agent said so (or cancelled before the agent received it); refused:
+ * the agent refused (no grant, unknown check); expired: not acknowledged by its pickup deadline.
  */
 export const RunState = z.enum([
   "requested",
   "sent",
+  "received",
+  "awaiting_consent",
   "running",
   "delivering",
   "completed",
@@ -117,8 +122,10 @@ export const Run = z.object({
   updatedAt: z.number().int(),
   /** Epoch ms by which the agent must have picked the run up, else it expires. */
   pickupBy: z.number().int(),
-  /** Why the run was refused / failed, when it was. */
+  /** Why the run is in its state: refused / failed / cancelled / expired, or queued after a dropped link. */
   reason: z.string().optional(),
+  /** In awaiting_consent: when the customer's answer is due (the agent's clock, epoch ms). */
+  consentUntil: z.number().int().optional(),
   /** true when the agent ran it locally and uploaded it later. */
   offline: z.boolean(),
   verdict: Verdict.optional(),
@@ -133,7 +140,13 @@ export type TicketWithRuns = z.infer<typeof TicketWithRuns>;
 export const RunStreamEvent = z.discriminatedUnion("type", [
   z.object({ type: z.literal("step"), seq: z.number().int(), result: StepResult }),
   z.object({ type: z.literal("verdict"), verdict: Verdict }),
-  z.object({ type: z.literal("state"), state: RunState, reason: z.string().optional() }),
+  z.object({
+    type: z.literal("state"),
+    state: RunState,
+    reason: z.string().optional(),
+    /** requested/sent: when the run expires unless the agent acknowledges it; awaiting_consent: when the customer's answer is due. */
+    until: z.number().int().optional(),
+  }),
 ]);
 export type RunStreamEvent = z.infer<typeof RunStreamEvent>;
 

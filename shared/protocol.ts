@@ -4,8 +4,12 @@ import { z } from "zod";
 import { CheckId, StepResult } from "./checks.js";
 import { Verdict } from "./verdict.js";
 
-/** Bumped on any incompatible change; both sides send it and refuse a mismatch with close 1002. */
-export const PROTOCOL_VERSION = 1;
+/**
+ * Bumped on any incompatible change; both sides send it and refuse a mismatch with close 1002.
+ * 2: run.received (the agent's durable acknowledgement of a run request), run.consent, and a reason on
+ * run.finished; the collector re-sends a run request on every reconnect until it holds run.received.
+ */
+export const PROTOCOL_VERSION = 2;
 
 /** Largest frame either side accepts (bytes). A step result with its findings fits well below this. */
 export const MAX_FRAME_BYTES = 256 * 1024;
@@ -34,7 +38,10 @@ export const WelcomeFrame = z.object({
   protocol: z.number().int(),
   agentId: Id,
   serverTime: z.number().int(),
-  /** The collector pings this often; the agent treats 2.5x this much silence as a dead link. */
+  /**
+   * The collector pings this often (and drops an agent that missed one ping); the agent treats 2x this
+   * much silence as a dead link (docs/delivery.md, "Dead links").
+   */
   heartbeatMs: z.number().int().positive(),
 });
 
@@ -71,6 +78,8 @@ export const ErrorFrame = z.object({
   message: z.string().max(1000),
   /** The run it concerns, when any. */
   runId: Id.optional(),
+  /** The event it concerns, when any (e.g. an event the run state machine refused; it is acked too). */
+  seq: z.number().int().nonnegative().optional(),
 });
 
 export const ServerFrame = z.discriminatedUnion("type", [
@@ -98,6 +107,13 @@ export const HelloFrame = z.object({
  */
 const RunEventBase = { runId: Id, seq: z.number().int().nonnegative().max(100000), at: z.number().int() };
 
+/**
+ * The agent has the run request (seq 0 of a requested run, written to its outbox before it is sent):
+ * the collector stops re-sending the request. The agent never starts a run id twice.
+ */
+export const RunReceivedEvent = z.object({ type: z.literal("run.received"), ...RunEventBase });
+/** The agent is asking the customer; `until` is when an unanswered question counts as refused. */
+export const RunConsentEvent = z.object({ type: z.literal("run.consent"), ...RunEventBase, until: z.number().int() });
 export const RunAcceptedEvent = z.object({ type: z.literal("run.accepted"), ...RunEventBase });
 export const RunRefusedEvent = z.object({
   type: z.literal("run.refused"),
@@ -113,6 +129,8 @@ export const RunFinishedEvent = z.object({
   outcome: z.enum(["completed", "cancelled", "failed"]),
   /** How many step events this run produced (lets the collector tell when it has them all). */
   steps: z.number().int().nonnegative(),
+  /** Why it was cancelled or failed (e.g. "the customer revoked the grant"). */
+  reason: z.string().max(1000).optional(),
 });
 /** A run the customer started locally (e.g. during an outage) and that is now uploaded to a ticket. */
 export const OfflineRunEvent = z.object({
@@ -123,6 +141,8 @@ export const OfflineRunEvent = z.object({
 });
 
 export const RunEvent = z.discriminatedUnion("type", [
+  RunReceivedEvent,
+  RunConsentEvent,
   RunAcceptedEvent,
   RunRefusedEvent,
   StepEvent,
@@ -134,6 +154,8 @@ export type RunEvent = z.infer<typeof RunEvent>;
 
 export const AgentFrame = z.discriminatedUnion("type", [
   HelloFrame,
+  RunReceivedEvent,
+  RunConsentEvent,
   RunAcceptedEvent,
   RunRefusedEvent,
   StepEvent,

@@ -56,7 +56,7 @@ export function createConsentAuthorizer(o: ConsentAuthorizerOptions): ConsentAut
     return { ok: false as const, code, reason };
   };
 
-  const authorize: Authorizer = async (req) => {
+  const authorize: Authorizer = async (req, hooks) => {
     const checks = [...new Set(req.checks)];
     const changes = checks.filter((c) => kindOf(c) === "change");
     const diagnostic = checks.filter((c) => kindOf(c) !== "change");
@@ -82,6 +82,8 @@ export function createConsentAuthorizer(o: ConsentAuthorizerOptions): ConsentAut
     const ttlMs = Math.min(MAX_GRANT_MS, req.consentTtlS !== undefined ? req.consentTtlS * 1000 : DEFAULT_REQUEST_GRANT_MS);
     const asked = covered.ok ? changes : checks;
     o.log.info("consent: asking the customer", { runId: req.runId, ticketId: req.ticketId, requestedBy: req.requestedBy, checks: asked, why: covered.ok ? "change action" : covered.code });
+    // The engineer sees "waiting for the customer's consent" with the deadline while we wait.
+    await hooks?.asking?.(now() + o.broker.timeoutMs);
     const answer: ConsentAnswer = await o.broker.ask({
       runId: req.runId,
       ticketId: req.ticketId,

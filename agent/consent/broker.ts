@@ -37,6 +37,11 @@ export class ConsentBroker {
 
   constructor(private readonly o: { timeoutMs: number; now?: () => number }) {}
 
+  /** How long a question waits for an answer before it counts as refused. */
+  get timeoutMs(): number {
+    return this.o.timeoutMs;
+  }
+
   /** Asks the customer; resolves with their answer, or "timeout" after timeoutMs. Never rejects. */
   ask(r: Omit<ConsentRequest, "id" | "askedAt" | "deadline">, signal?: AbortSignal): Promise<ConsentAnswer> {
     const now = (this.o.now ?? Date.now)();

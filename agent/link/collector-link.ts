@@ -1,6 +1,8 @@
 // The agent's WebSocket link to the collector: authenticates with its own secret, says hello,
 // replays the outbox after every (re)connect, drops acknowledged events, detects a dead link by
-// missing heartbeats, and reconnects with capped, fully jittered exponential backoff.
+// missing heartbeats (liveness.ts, plus TCP keepalive), and reconnects with capped, fully jittered
+// exponential backoff.
+import type { Socket } from "node:net";
 import WebSocket from "ws";
 import { z } from "zod";
 import type { Logger } from "../../shared/log.js";
@@ -8,6 +10,7 @@ import { CloseCode, MAX_FRAME_BYTES, PROTOCOL_VERSION, ServerFrame, type RunEven
 import { CHECK_IDS } from "../../shared/checks.js";
 import { AGENT_VERSION } from "../version.js";
 import { backoffDelayMs, DEFAULT_BACKOFF, type BackoffOptions } from "./backoff.js";
+import { SILENT_HEARTBEATS, SilenceDeadline, WELCOME_DEADLINE_MS } from "./liveness.js";
 import type { Outbox } from "./outbox.js";
 
 export interface LinkOptions {
@@ -51,10 +54,16 @@ export class CollectorLink {
   private attempt = 0;
   private stopped = false;
   private reconnectTimer: NodeJS.Timeout | undefined;
-  private watchdog: NodeJS.Timeout | undefined;
-  private lastHeard = 0;
-  private heartbeatMs = 30_000;
+  private socket: Socket | undefined;
   private openedAt = 0;
+  /**
+   * The collector pings every heartbeatMs (welcome); SILENT_HEARTBEATS of silence means the link is
+   * dead even if TCP has not noticed (NAT timeout, router reboot, cable pulled): terminate, reconnect.
+   */
+  private readonly deadline = new SilenceDeadline(() => {
+    this.o.log.warn("no heartbeat from collector; reconnecting");
+    this.ws?.terminate();
+  });
 
   constructor(private readonly o: LinkOptions) {
     const url = new URL(agentSocketUrl(o.collectorUrl));
@@ -80,7 +89,7 @@ export class CollectorLink {
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.reconnectTimer);
-    clearInterval(this.watchdog);
+    this.deadline.stop();
     const ws = this.ws;
     if (ws && ws.readyState !== WebSocket.CLOSED) {
       await new Promise<void>((r) => {
@@ -109,16 +118,21 @@ export class CollectorLink {
       ...(this.o.caPem ? { ca: this.o.caPem } : {}),
     });
     this.ws = ws;
+    ws.on("upgrade", (res) => {
+      // Kernel-level backstop (keepalive probes, NAT state kept warm); re-tuned when the welcome comes.
+      this.socket = res.socket as Socket;
+      this.socket.setKeepAlive(true, WELCOME_DEADLINE_MS);
+    });
     ws.on("open", () => {
       this.openedAt = Date.now();
-      this.lastHeard = Date.now();
+      this.deadline.arm(WELCOME_DEADLINE_MS);
       ws.send(JSON.stringify({ type: "hello", protocol: PROTOCOL_VERSION, agentVersion: AGENT_VERSION, checks: [...CHECK_IDS] }));
       for (const ev of this.o.outbox.pending()) ws.send(JSON.stringify(ev));
       this.o.onState?.("open");
     });
-    ws.on("ping", () => (this.lastHeard = Date.now()));
+    ws.on("ping", () => this.deadline.heard());
     ws.on("message", (data) => {
-      this.lastHeard = Date.now();
+      this.deadline.heard();
       this.onMessage(String(data));
     });
     ws.on("unexpected-response", (_req, res) => {
@@ -130,7 +144,7 @@ export class CollectorLink {
     });
     ws.on("error", (e) => this.o.log.warn("collector link error", { error: e.message }));
     ws.on("close", (code, reason) => {
-      clearInterval(this.watchdog);
+      this.deadline.stop();
       this.o.onState?.("closed", { code, reason: String(reason) });
       if (this.stopped) return;
       if (FATAL_CLOSE.has(code)) {
@@ -161,17 +175,8 @@ export class CollectorLink {
     }
     const f = parsed.data;
     if (f.type === "welcome") {
-      this.heartbeatMs = f.heartbeatMs;
-      clearInterval(this.watchdog);
-      // The collector pings every heartbeatMs; 2.5x that much silence means the link is dead even if
-      // TCP has not noticed (NAT timeout, cable pulled): terminate and reconnect.
-      this.watchdog = setInterval(() => {
-        if (Date.now() - this.lastHeard > this.heartbeatMs * 2.5) {
-          this.o.log.warn("no heartbeat from collector; reconnecting");
-          this.ws?.terminate();
-        }
-      }, Math.max(100, Math.floor(this.heartbeatMs / 2)));
-      this.watchdog.unref();
+      this.deadline.arm(SILENT_HEARTBEATS * f.heartbeatMs);
+      this.socket?.setKeepAlive(true, SILENT_HEARTBEATS * f.heartbeatMs);
       return;
     }
     if (f.type === "ack") {

@@ -9,7 +9,7 @@ import { z } from "zod";
 import type { Logger } from "../../shared/log.js";
 import { Id, MAX_FRAME_BYTES, RunEvent } from "../../shared/protocol.js";
 import type { Authorizer } from "../run-executor.js";
-import type { Outbox } from "./outbox.js";
+import { KnownRuns, KNOWN_RUNS_KEPT, type Outbox } from "./outbox.js";
 
 /** First 8 bytes of every outbox and spool file; the trailing digit is the format version. */
 export const OUTBOX_MAGIC = Buffer.from("NDOUTBX1", "latin1");
@@ -27,6 +27,8 @@ export const OutboxRecord = z.discriminatedUnion("k", [
   z.object({ k: z.literal("ack"), runId: Id, seq: z.number().int().nonnegative() }),
   /** Carries an unfinished run's position across a rewrite that drops its acked events. */
   z.object({ k: z.literal("open"), runId: Id, nextSeq: z.number().int().nonnegative(), steps: z.number().int().nonnegative(), offline: z.boolean() }),
+  /** Run ids handled before, oldest first, carried across a rewrite: a re-sent request is never run twice. */
+  z.object({ k: z.literal("seen"), runIds: z.array(Id).max(KNOWN_RUNS_KEPT) }),
 ]);
 export type OutboxRecord = z.infer<typeof OutboxRecord>;
 
@@ -130,6 +132,7 @@ const TERMINAL = new Set<RunEvent["type"]>(["run.finished", "run.refused"]);
 export class FileOutbox implements Outbox {
   private readonly pend = new Map<string, { ev: RunEvent; bytes: number }>();
   private readonly runs = new Map<string, RunPos>();
+  private readonly known = new KnownRuns();
   private liveBytes = 0;
   private fileBytes = 0;
   private chain: Promise<unknown> = Promise.resolve();
@@ -221,6 +224,10 @@ export class FileOutbox implements Outbox {
     return [...this.pend.values()].map((p) => p.ev);
   }
 
+  knows(runId: string): boolean {
+    return this.known.has(runId) || this.runs.has(runId);
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
@@ -246,8 +253,13 @@ export class FileOutbox implements Outbox {
 
   /** Replays one record into memory (at open, and after each write). */
   private apply(r: OutboxRecord): void {
+    if (r.k === "seen") {
+      for (const id of r.runIds) this.known.add(id);
+      return;
+    }
     if (r.k === "open") {
       this.runs.set(r.runId, { nextSeq: r.nextSeq, steps: r.steps, offline: r.offline });
+      this.known.add(r.runId);
       return;
     }
     if (r.k === "ack") {
@@ -256,6 +268,7 @@ export class FileOutbox implements Outbox {
       return;
     }
     const ev = r.ev;
+    this.known.add(ev.runId);
     const k = key(ev.runId, ev.seq);
     const bytes = encodeRecord(r).length;
     const old = this.pend.get(k);
@@ -272,9 +285,11 @@ export class FileOutbox implements Outbox {
     if (TERMINAL.has(ev.type)) this.runs.delete(ev.runId);
   }
 
-  /** Rewrites the log as magic + open-run positions + pending events: temp file, fsync, rename, fsync dir. */
+  /** Rewrites the log as magic + known run ids + open-run positions + pending events: temp file, fsync, rename, fsync dir. */
   private async rewrite(): Promise<void> {
+    const seen = this.known.list();
     const recs: OutboxRecord[] = [
+      ...(seen.length ? [{ k: "seen", runIds: seen } as const] : []),
       ...[...this.runs].map(([runId, p]): OutboxRecord => ({ k: "open", runId, ...p })),
       ...this.pending().map((ev): OutboxRecord => ({ k: "ev", ev })),
     ];
@@ -296,12 +311,22 @@ export class FileOutbox implements Outbox {
   }
 }
 
+export const INTERRUPTED_REASON = "the agent stopped (restart or crash) before the run finished; it is not run again";
+
 /**
  * Closes the runs a killed predecessor left open, so their tickets do not wait forever: each gets
  * run.finished "failed" with the next seq and the number of steps it did produce (all still delivered).
  */
 export async function finishInterruptedRuns(outbox: FileOutbox, now: number): Promise<RunEvent[]> {
-  const evs: RunEvent[] = outbox.recovery.interruptedRuns.map((r) => ({ type: "run.finished", runId: r.runId, seq: r.nextSeq, at: now, outcome: "failed", steps: r.steps }));
+  const evs: RunEvent[] = outbox.recovery.interruptedRuns.map((r) => ({
+    type: "run.finished",
+    runId: r.runId,
+    seq: r.nextSeq,
+    at: now,
+    outcome: "failed",
+    steps: r.steps,
+    reason: INTERRUPTED_REASON,
+  }));
   if (evs.length) await outbox.appendMany(evs);
   return evs;
 }
@@ -353,10 +378,10 @@ export function outboxPaths(stateDir: string): { log: string; spool: string } {
  * never drops or refuses an event of a run it already accepted. Checked before the customer is asked.
  */
 export function refuseWhenFull(outbox: { full: boolean; maxBytes: number }, inner: Authorizer): Authorizer {
-  return async (req) => {
+  return async (req, hooks) => {
     if (outbox.full) {
       return { ok: false, code: "OUTBOX_FULL", reason: `the agent holds ${outbox.maxBytes} bytes of results the collector has not acknowledged yet; new runs wait until they are delivered` };
     }
-    return inner(req);
+    return inner(req, hooks);
   };
 }

@@ -1,6 +1,9 @@
 // The collector's side of the agent protocol: one live connection per agent, run requests out, run
 // events in. Every inbound frame is parsed with shared/protocol.ts; an event is acknowledged only
-// after the store has committed it, so an acked result is never lost.
+// after the store has committed it, so an acked result is never lost. A run request is re-sent on
+// every connection until the agent acknowledges it (run.received), and every change of a run's state
+// goes through the run state machine (collector/runs/run-state.ts). Dead links are found by the
+// heartbeat sweep (hub/heartbeat.ts). docs/delivery.md tells the whole story.
 import type WebSocket from "ws";
 import { z } from "zod";
 import type { Run } from "../../shared/api.js";
@@ -8,7 +11,10 @@ import type { Logger } from "../../shared/log.js";
 import { AgentFrame, CloseCode, MAX_FRAME_BYTES, PROTOCOL_VERSION, type RunEvent, type ServerFrame } from "../../shared/protocol.js";
 import { ViolationTracker } from "../auth/violations.js";
 import type { RunBus } from "../run-bus.js";
-import { EXPIRED_REASON, type Store } from "../store/types.js";
+import { publishState, publishTransition } from "../runs/publish.js";
+import type { CollectorRunInput } from "../runs/run-state.js";
+import type { AppendResult, RunSelector, RunTransition, Store } from "../store/types.js";
+import { HeartbeatSweep, type HeartbeatPeer } from "./heartbeat.js";
 
 export interface HubOptions {
   store: Store;
@@ -20,36 +26,36 @@ export interface HubOptions {
   violations?: ViolationTracker;
 }
 
-interface Conn {
+interface Conn extends HeartbeatPeer {
   agentId: string;
   ws: WebSocket;
-  alive: boolean;
   helloSeen: boolean;
+  /**
+   * Settles once hello was handled (pending run requests re-sent). Later frames wait for it, so the
+   * collector always re-sends before it stores what the agent replays: the agent sees every re-sent
+   * request and deduplicates it (docs/delivery.md).
+   */
+  ready: Promise<void>;
   remote: string;
 }
 
 export class AgentHub {
   private readonly conns = new Map<string, Conn>();
-  private readonly heartbeat: NodeJS.Timeout;
+  private readonly sweep: HeartbeatSweep<Conn>;
   private readonly violations: ViolationTracker;
+  /** Per agent: the link-lost transition of its last connection, awaited before a new hello is handled. */
+  private readonly linkLosses = new Map<string, Promise<void>>();
+  /** Store work started by frames, timers and closes; close() waits for it before the store closes. */
+  private readonly inflight = new Set<Promise<unknown>>();
+  private expiring = false;
+  private closing = false;
 
   constructor(private readonly o: HubOptions) {
     this.violations = o.violations ?? new ViolationTracker();
-    // Ping every agent each interval; one that has not ponged since the last ping is dead: terminate
-    // it so its runs go to "delivering" and its slot frees up (ws README, heartbeat pattern).
-    this.heartbeat = setInterval(() => {
-      for (const c of this.conns.values()) {
-        if (!c.alive) {
-          this.o.log.warn("agent missed heartbeat, terminating", { agentId: c.agentId });
-          c.ws.terminate();
-          continue;
-        }
-        c.alive = false;
-        c.ws.ping();
-      }
-      void this.expireRuns();
-    }, o.heartbeatMs);
-    this.heartbeat.unref();
+    // Ping every agent once per interval; one that did not pong since its last ping is dead: terminate
+    // it so its runs are re-queued or marked delivering and its slot frees up. The expiry sweep rides
+    // on the same timer, once per round.
+    this.sweep = new HeartbeatSweep<Conn>({ intervalMs: o.heartbeatMs, onRound: () => this.track(this.expireRuns()) });
   }
 
   /** Milliseconds a misbehaving agent must still wait before it may connect again (0 = may). */
@@ -65,14 +71,37 @@ export class AgentHub {
     return this.conns.size;
   }
 
+  /** Heartbeat timer wakeups and pings so far (bench/heartbeat.ts). */
+  get heartbeatStats(): { ticks: number; pings: number } {
+    return { ticks: this.sweep.ticks, pings: this.sweep.pings };
+  }
+
   /** Takes over an authenticated socket for this agent (replacing an older connection). */
   attach(agentId: string, ws: WebSocket, remote: string): void {
+    // An upgrade that finished while the collector stops: the agent comes back to the next one.
+    if (this.closing) return void ws.close(CloseCode.goingAway, "collector shutting down");
     const old = this.conns.get(agentId);
     if (old) old.ws.close(CloseCode.replaced, "replaced by a newer connection");
-    const conn: Conn = { agentId, ws, alive: true, helloSeen: false, remote };
+    const conn: Conn = {
+      agentId,
+      ws,
+      alive: true,
+      helloSeen: false,
+      ready: Promise.resolve(),
+      remote,
+      ping: () => ws.ping(),
+      kill: () => {
+        this.o.log.warn("agent missed heartbeat, terminating", { agentId });
+        ws.terminate();
+      },
+    };
     this.conns.set(agentId, conn);
+    this.sweep.add(conn);
     ws.on("pong", () => (conn.alive = true));
-    ws.on("message", (data, isBinary) => void this.onMessage(conn, data as Buffer, isBinary));
+    ws.on("message", (data, isBinary) => {
+      conn.alive = true;
+      this.track(this.onMessage(conn, data as Buffer, isBinary));
+    });
     ws.on("close", (code) => this.onClose(conn, code));
     ws.on("error", (e) => {
       this.o.log.warn("agent socket error", { agentId, error: e.message });
@@ -83,10 +112,21 @@ export class AgentHub {
     void this.o.store.touchAgent(agentId, this.o.now());
   }
 
-  /** Sends the run now when the agent is connected; otherwise it waits in state "requested". */
+  /**
+   * Sends the run request when the agent is connected (state sent); otherwise it waits in state
+   * "requested" and goes out with the agent's next hello. Also used to re-send.
+   */
   async dispatch(run: Run): Promise<void> {
     const conn = this.conns.get(run.agentId);
-    if (!conn?.helloSeen) return;
+    if (!conn?.helloSeen || this.closing) return;
+    // State first, then the frame: the run is "sent" before the agent can possibly acknowledge it.
+    const [t] = await this.transition({ runId: run.id }, { kind: "dispatch" });
+    if (!t?.decision.ok || !t.decision.effects.includes("send_request")) return;
+    if (this.conns.get(run.agentId) !== conn || conn.ws.readyState !== conn.ws.OPEN) {
+      // The link went while the state was written: back to the queue (re-sent on reconnect).
+      await this.transition({ runId: run.id }, { kind: "link_lost" });
+      return;
+    }
     this.send(conn, {
       type: "run.request",
       runId: run.id,
@@ -97,13 +137,12 @@ export class AgentHub {
       notAfter: run.pickupBy,
       ...(run.params.consentTtlS !== undefined ? { consentTtlS: run.params.consentTtlS } : {}),
     });
-    await this.o.store.setRunState(run.id, "sent", this.o.now());
-    this.o.bus.publish(run.id, { type: "state", state: "sent" });
   }
 
+  /** Tells a connected agent to stop a run; false when it is not connected. */
   cancel(agentId: string, runId: string): boolean {
     const conn = this.conns.get(agentId);
-    if (!conn) return false;
+    if (!conn || conn.ws.readyState !== conn.ws.OPEN) return false;
     this.send(conn, { type: "run.cancel", runId });
     return true;
   }
@@ -113,10 +152,33 @@ export class AgentHub {
     this.conns.get(agentId)?.ws.close(code, reason);
   }
 
-  close(): void {
-    clearInterval(this.heartbeat);
+  /**
+   * Stops the heartbeat, closes every agent connection and records the lost links (a sent run goes
+   * back to the queue, a held one to delivering) before the store may close; waits for store work in
+   * flight. Frames arriving from now on are not stored and not acked: the agents send them again.
+   */
+  async close(): Promise<void> {
+    if (this.closing) return;
+    this.closing = true;
+    this.sweep.stop();
+    const agents = [...this.conns.keys()];
     for (const c of this.conns.values()) c.ws.close(CloseCode.goingAway, "collector shutting down");
     this.conns.clear();
+    await Promise.allSettled([...this.inflight]);
+    await Promise.allSettled(agents.map((a) => this.linkLost(a)));
+  }
+
+  /** Applies a collector-side input through the store's run state machine and publishes the changes. */
+  private async transition(sel: RunSelector, input: CollectorRunInput): Promise<RunTransition[]> {
+    const ts = await this.o.store.transitionRuns(sel, input, this.o.now());
+    for (const t of ts) publishTransition(this.o.bus, t);
+    return ts;
+  }
+
+  /** Runs store work in the background, remembered so close() can wait for it. */
+  private track(p: Promise<unknown>): void {
+    this.inflight.add(p);
+    void p.finally(() => this.inflight.delete(p));
   }
 
   private send(conn: Conn, frame: ServerFrame): void {
@@ -146,7 +208,7 @@ export class AgentHub {
 
   private async onMessage(conn: Conn, data: Buffer, isBinary: boolean): Promise<void> {
     // Frames already buffered behind a rejected one are dropped: a closing connection stores nothing.
-    if (conn.ws.readyState !== conn.ws.OPEN) return;
+    if (conn.ws.readyState !== conn.ws.OPEN || this.closing) return;
     if (isBinary) return this.reject(conn, CloseCode.policyViolation, "BINARY_FRAME", "frames must be JSON text");
     if (data.length > MAX_FRAME_BYTES) return this.reject(conn, CloseCode.messageTooBig, "FRAME_TOO_BIG", "frame too big");
     let json: unknown;
@@ -166,15 +228,17 @@ export class AgentHub {
         return this.reject(conn, CloseCode.protocolError, "PROTOCOL_MISMATCH", `collector speaks protocol ${PROTOCOL_VERSION}, agent ${frame.protocol}`, false);
       }
       conn.helloSeen = true;
-      await this.sendPending(conn);
+      conn.ready = this.sendPending(conn);
+      await conn.ready;
       return;
     }
     if (!conn.helloSeen) return this.reject(conn, CloseCode.policyViolation, "HELLO_FIRST", "send hello before anything else");
+    await conn.ready;
     await this.onRunEvent(conn, frame);
   }
 
   private async onRunEvent(conn: Conn, ev: RunEvent): Promise<void> {
-    let result;
+    let result: AppendResult;
     try {
       result = await this.o.store.appendRunEvent(conn.agentId, ev, this.o.now());
     } catch (e) {
@@ -183,19 +247,34 @@ export class AgentHub {
       this.send(conn, { type: "error", code: "STORE_FAILED", message: "event not stored, will be retried", runId: ev.runId });
       return;
     }
-    if (result === "unknown_run") {
-      // An agent can only ever write to its own runs. Acked so a confused agent does not resend it
-      // forever; nothing is stored.
-      this.o.log.warn("event for unknown or foreign run", { agentId: conn.agentId, runId: ev.runId });
-      this.send(conn, { type: "error", code: "UNKNOWN_RUN", message: `run ${ev.runId} is not yours or does not exist`, runId: ev.runId });
-      this.send(conn, { type: "ack", runId: ev.runId, seq: ev.seq });
-      this.violation(conn, "UNKNOWN_RUN");
-      return;
+    switch (result.outcome) {
+      case "unknown_run":
+        // An agent can only ever write to its own runs. Acked so a confused agent does not resend it
+        // forever; nothing is stored.
+        this.o.log.warn("event for unknown or foreign run", { agentId: conn.agentId, runId: ev.runId });
+        this.send(conn, { type: "error", code: "UNKNOWN_RUN", message: `run ${ev.runId} is not yours or does not exist`, runId: ev.runId });
+        this.send(conn, { type: "ack", runId: ev.runId, seq: ev.seq });
+        this.violation(conn, "UNKNOWN_RUN");
+        return;
+      case "refused":
+        // The run state machine refused it (after the end, before acceptance, a second verdict...):
+        // stored nowhere, acked so the agent drops it, and the agent is told why. A run cancelled
+        // before the agent acknowledged it is also stopped on the agent.
+        this.o.log.warn("run event refused", { agentId: conn.agentId, runId: ev.runId, seq: ev.seq, type: ev.type, code: result.code, reason: result.reason });
+        this.send(conn, { type: "ack", runId: ev.runId, seq: ev.seq });
+        this.send(conn, { type: "error", code: result.code, message: result.reason.slice(0, 1000), runId: ev.runId, seq: ev.seq });
+        if (result.effects.includes("send_cancel")) this.send(conn, { type: "run.cancel", runId: ev.runId });
+        return;
+      case "duplicate":
+        this.send(conn, { type: "ack", runId: ev.runId, seq: ev.seq });
+        return;
+      case "stored":
+        this.send(conn, { type: "ack", runId: ev.runId, seq: ev.seq });
+        // Published before the audit write is awaited, so viewers get events in the order they were
+        // stored (an audited run.accepted must not show up after the step stored behind it).
+        this.publish(ev, result);
+        await this.auditRunEvent(conn.agentId, ev);
     }
-    this.send(conn, { type: "ack", runId: ev.runId, seq: ev.seq });
-    if (result === "duplicate") return;
-    await this.auditRunEvent(conn.agentId, ev);
-    this.publish(ev);
   }
 
   /**
@@ -208,65 +287,79 @@ export class AgentHub {
     const entry =
       ev.type === "run.refused" ? { ...base, action: "run.refused", outcome: "denied", detail: { code: ev.code, reason: ev.reason } }
       : ev.type === "run.accepted" ? { ...base, action: "run.accepted", outcome: "allowed" }
-      : ev.type === "run.finished" ? { ...base, action: "run.finished", outcome: ev.outcome, detail: { steps: ev.steps } }
+      : ev.type === "run.consent" ? { ...base, action: "run.consent", outcome: "asked", detail: { until: ev.until } }
+      : ev.type === "run.finished" ? { ...base, action: "run.finished", outcome: ev.outcome, detail: { steps: ev.steps, ...(ev.reason ? { reason: ev.reason } : {}) } }
       : ev.type === "run.offline" ? { ...base, action: "run.offline", ticketId: ev.ticketId, outcome: "ok", detail: { checks: ev.checks } }
       : undefined;
     if (!entry) return;
     await this.o.store.appendAudit(entry).catch((e: unknown) => this.o.log.error("audit of a run event failed", { runId: ev.runId, action: entry.action, error: String(e) }));
   }
 
-  private publish(ev: RunEvent): void {
+  private publish(ev: RunEvent, stored: Extract<AppendResult, { outcome: "stored" }>): void {
     const bus = this.o.bus;
-    switch (ev.type) {
-      case "step":
-        bus.publish(ev.runId, { type: "step", seq: ev.seq, result: ev.result });
-        break;
-      case "verdict":
-        bus.publish(ev.runId, { type: "verdict", verdict: ev.verdict });
-        break;
-      case "run.accepted":
-      case "run.offline":
-        bus.publish(ev.runId, { type: "state", state: "running" });
-        break;
-      case "run.refused":
-        bus.publish(ev.runId, { type: "state", state: "refused", reason: `${ev.code}: ${ev.reason}` });
-        break;
-      case "run.finished":
-        bus.publish(ev.runId, { type: "state", state: ev.outcome });
-        break;
-    }
+    if (ev.type === "step") bus.publish(ev.runId, { type: "step", seq: ev.seq, result: ev.result });
+    if (ev.type === "verdict") bus.publish(ev.runId, { type: "verdict", verdict: ev.verdict });
+    if (stored.changed) publishState(bus, ev.runId, stored.state, stored.reason, ev.type === "run.consent" ? ev.until : undefined);
   }
 
+  /** After hello: every run the agent has not acknowledged goes (again) to this connection. */
   private async sendPending(conn: Conn): Promise<void> {
-    const pending = await this.o.store.pendingRunsForAgent(conn.agentId, this.o.now());
-    for (const run of pending) await this.dispatch(run);
+    // The previous connection's runs must be re-queued first, or this one could be told they are lost.
+    await this.linkLosses.get(conn.agentId);
+    try {
+      const pending = await this.o.store.pendingRunsForAgent(conn.agentId, this.o.now());
+      for (const run of pending) await this.dispatch(run);
+    } catch (e) {
+      this.o.log.error("re-sending pending runs failed", { agentId: conn.agentId, error: String(e) });
+    }
   }
 
   private onClose(conn: Conn, code: number): void {
-    if (this.conns.get(conn.agentId) === conn) this.conns.delete(conn.agentId);
+    this.sweep.remove(conn);
+    // A replaced connection's runs belong to the newer one; a closing hub records every loss itself.
+    if (this.conns.get(conn.agentId) !== conn || this.closing) return;
+    this.conns.delete(conn.agentId);
     this.o.log.info("agent disconnected", { agentId: conn.agentId, code });
-    void this.markDelivering(conn.agentId);
+    this.track(this.linkLost(conn.agentId));
   }
 
-  /** Runs that were running on an agent whose link dropped: results will come on reconnect. */
-  private async markDelivering(agentId: string): Promise<void> {
-    try {
-      for (const id of await this.o.store.runIdsInState(agentId, "running")) {
-        await this.o.store.setRunState(id, "delivering", this.o.now());
-        this.o.bus.publish(id, { type: "state", state: "delivering" });
+  /** The agent's link is gone: sent runs go back to the queue, runs it holds to delivering. */
+  private linkLost(agentId: string): Promise<void> {
+    const p = (async () => {
+      try {
+        await this.transition({ agentId }, { kind: "link_lost" });
+      } catch (e) {
+        this.o.log.error("recording a lost agent link failed", { agentId, error: String(e) });
       }
-    } catch (e) {
-      this.o.log.error("marking runs delivering failed", { agentId, error: String(e) });
-    }
+    })();
+    this.linkLosses.set(agentId, p);
+    void p.finally(() => this.linkLosses.get(agentId) === p && this.linkLosses.delete(agentId));
+    return p;
   }
 
+  /** Runs not acknowledged by their pickup deadline expire, each with an audit entry. */
   private async expireRuns(): Promise<void> {
+    if (this.expiring || this.closing) return;
+    this.expiring = true;
     try {
-      for (const id of await this.o.store.expireRuns(this.o.now())) {
-        this.o.bus.publish(id, { type: "state", state: "expired", reason: EXPIRED_REASON });
+      const now = this.o.now();
+      for (const t of await this.transition({ pickupDueBy: now }, { kind: "expire", now })) {
+        if (!t.decision.ok || !t.decision.changed) continue;
+        await this.o.store.appendAudit({
+          at: now,
+          actor: "system",
+          action: "run.expire",
+          runId: t.runId,
+          ticketId: t.ticketId,
+          agentId: t.agentId,
+          outcome: "expired",
+          detail: { pickupBy: t.pickupBy, was: t.from, reason: t.decision.reason },
+        });
       }
     } catch (e) {
       this.o.log.error("expiring runs failed", { error: String(e) });
+    } finally {
+      this.expiring = false;
     }
   }
 }

@@ -7,6 +7,8 @@ import { HostTarget, ServiceTarget } from "../../shared/targets.js";
 import { actorOf } from "../auth/principal.js";
 import { redactRun, scrubSecrets } from "../auth/redact.js";
 import { badRequest, conflict, notFound } from "../http-error.js";
+import { publishTransition } from "../runs/publish.js";
+import { stateDeadline } from "../runs/run-state.js";
 import { readBody } from "./body.js";
 import { ACTORS, principalOf, READERS, type RouteSpec } from "./route-spec.js";
 
@@ -76,12 +78,12 @@ export const runRoutes: RouteSpec[] = [
     async handler(c, d) {
       const run = await loadRun(c, d);
       const p = principalOf(c);
-      if (TERMINAL_RUN_STATES.includes(run.state)) throw conflict("RUN_FINISHED", `run is already ${run.state}`);
-      const sent = d.hub.cancel(run.agentId, run.id);
-      if (!sent && (run.state === "requested" || run.state === "sent")) {
-        await d.store.setRunState(run.id, "cancelled", d.now(), "cancelled before the agent picked it up");
-        d.bus.publish(run.id, { type: "state", state: "cancelled" });
-      }
+      // The run state machine decides: a run the agent has not acknowledged ends here; one it holds is
+      // stopped by the agent, which reports run.finished "cancelled".
+      const [t] = await d.store.transitionRuns({ runId: run.id }, { kind: "cancel", by: p.name }, d.now());
+      if (!t!.decision.ok) throw conflict(t!.decision.code, t!.decision.reason);
+      publishTransition(d.bus, t!);
+      const sent = t!.decision.effects.includes("send_cancel") && d.hub.cancel(run.agentId, run.id);
       await d.store.appendAudit({ at: d.now(), actor: actorOf(p), action: "run.cancel", runId: run.id, ticketId: run.ticketId, agentId: run.agentId, outcome: "ok", detail: { delivered: sent } });
       return c.json({ cancelled: true, deliveredToAgent: sent }, 202);
     },
@@ -111,7 +113,8 @@ export const runRoutes: RouteSpec[] = [
           const sentSeqs = new Set<number>();
           const write = (ev: RunStreamEvent) =>
             stream.writeSSE({ event: ev.type, data: JSON.stringify(ev.type === "step" ? { ...ev, result: { ...ev.result, data: scrubSecrets(ev.result.data) } } : ev) });
-          await write({ type: "state", state: snap.state, ...(snap.reason ? { reason: snap.reason } : {}) });
+          const until = stateDeadline(snap);
+          await write({ type: "state", state: snap.state, ...(snap.reason ? { reason: snap.reason } : {}), ...(until !== undefined ? { until } : {}) });
           for (const s of snap.steps) {
             sentSeqs.add(s.seq);
             await write({ type: "step", seq: s.seq, result: s.result });

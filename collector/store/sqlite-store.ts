@@ -2,13 +2,12 @@
 // group commit, versioned migrations). Callers never see SQL; see collector/store/types.ts.
 import { mkdir } from "node:fs/promises";
 import { dirname } from "node:path";
-import { TERMINAL_RUN_STATES } from "../../shared/api.js";
 import { TICKET_DEADLINES_MS } from "../../shared/api.js";
 import type { CreateTicketBody, Role, Run, RunState, StoredStep, Ticket } from "../../shared/api.js";
 import type { RunEvent } from "../../shared/protocol.js";
+import { decide, isTerminal, LIVE_STATES, WAITING_STATES, type CollectorRunInput, type RunDecision } from "../runs/run-state.js";
 import { migrate } from "./migrations.js";
 import { SqliteDb, type SqlParams, type SqlValue, type SyncMode, type Tx } from "./sqlite-db.js";
-import { EXPIRED_REASON } from "./types.js";
 import type {
   AgentRecord,
   AppendResult,
@@ -16,6 +15,8 @@ import type {
   AuditFilter,
   ConsumeCodeResult,
   NewRun,
+  RunSelector,
+  RunTransition,
   Store,
   TokenRecord,
 } from "./types.js";
@@ -41,27 +42,7 @@ const MAX_EVENTS_PER_COMMIT = 500;
 const DEFAULT_AUDIT_LIMIT = 100;
 const MAX_AUDIT_LIMIT = 10_000;
 
-const isTerminal = (s: RunState): boolean => TERMINAL_RUN_STATES.includes(s);
-
-/**
- * The run state after an event. Terminal states hold, except "expired": the collector gave up waiting,
- * but a late event proves the agent did pick the run up, so what the agent reports wins.
- */
-export function nextRunState(current: RunState, event: RunEvent): RunState {
-  if (isTerminal(current) && current !== "expired") return current;
-  switch (event.type) {
-    case "run.accepted":
-      return current === "requested" || current === "sent" || current === "expired" ? "running" : current;
-    case "run.refused":
-      return "refused";
-    case "run.finished":
-      return event.outcome;
-    case "step":
-    case "verdict":
-    case "run.offline":
-      return current;
-  }
-}
+const sqlList = (states: readonly RunState[]) => states.map((st) => `'${st}'`).join(", ");
 
 // ---- row shapes and mapping ----------------------------------------------------------------------
 
@@ -183,7 +164,7 @@ function toToken(r: TokenRow): TokenRecord {
 
 // JSON columns hold only what this module wrote from already-validated values, so they are not
 // re-validated on every read.
-function toRun(r: RunRow, steps: StoredStep[]): Run {
+function toRun(r: RunRow, steps: StoredStep[], consentUntil?: number): Run {
   return stripUndefined({
     id: r.id,
     ticketId: r.ticket_id,
@@ -198,6 +179,7 @@ function toRun(r: RunRow, steps: StoredStep[]): Run {
     reason: opt(r.reason),
     offline: r.offline === 1,
     verdict: r.verdict === null ? undefined : (JSON.parse(r.verdict) as Run["verdict"]),
+    consentUntil: r.state === "awaiting_consent" ? consentUntil : undefined,
     steps,
   });
 }
@@ -370,10 +352,7 @@ class SqliteStore implements Store {
   }
 
   pendingRunsForAgent(agentId: string, now: number): Promise<Run[]> {
-    return this.runsWhere("agent_id = ? AND state = 'requested' AND pickup_by > ? ORDER BY created_at, id", [
-      agentId,
-      now,
-    ]);
+    return this.runsWhere(`agent_id = ? AND state IN (${sqlList(WAITING_STATES)}) AND pickup_by > ? ORDER BY created_at, id`, [agentId, now]);
   }
 
   /** Runs matching `where` with their steps: two queries, not one per run. */
@@ -381,50 +360,43 @@ class SqliteStore implements Store {
     const rows = await this.db.all<RunRow>(`SELECT ${RUN_COLUMNS} FROM runs WHERE ${where}`, params);
     if (rows.length === 0) return [];
     const ids = rows.map((r) => r.id);
-    const events = await this.db.all<{ run_id: string; seq: number; received_at: number; body: string }>(
-      `SELECT run_id, seq, received_at, body FROM run_events
-       WHERE run_id IN (${ids.map(() => "?").join(", ")}) AND type = 'step' ORDER BY run_id, seq`,
+    const events = await this.db.all<{ run_id: string; seq: number; type: string; received_at: number; body: string }>(
+      `SELECT run_id, seq, type, received_at, body FROM run_events
+       WHERE run_id IN (${ids.map(() => "?").join(", ")}) AND type IN ('step', 'run.consent') ORDER BY run_id, seq`,
       ids,
     );
     const steps = new Map<string, StoredStep[]>(ids.map((id) => [id, []]));
+    const consentUntil = new Map<string, number>();
     for (const e of events) {
+      if (e.type === "run.consent") {
+        consentUntil.set(e.run_id, (JSON.parse(e.body) as Extract<RunEvent, { type: "run.consent" }>).until);
+        continue;
+      }
       const body = JSON.parse(e.body) as Extract<RunEvent, { type: "step" }>;
       steps.get(e.run_id)!.push({ seq: e.seq, receivedAt: e.received_at, result: body.result });
     }
-    return rows.map((r) => toRun(r, steps.get(r.id)!));
+    return rows.map((r) => toRun(r, steps.get(r.id)!, consentUntil.get(r.id)));
   }
 
-  /** Collector-side transitions (sent, delivering, cancelled...); a terminal state is never left. */
-  async setRunState(id: string, state: RunState, now: number, reason?: string): Promise<void> {
-    await this.db.write(async (tx) => {
-      const row = await tx.get<{ state: RunState }>("SELECT state FROM runs WHERE id = ?", [id]);
-      if (!row) throw new Error(`setRunState: unknown run ${id}`);
-      if (isTerminal(row.state)) return;
-      await tx.run("UPDATE runs SET state = ?, reason = coalesce(?, reason), updated_at = ? WHERE id = ?", [
-        state,
-        nul(reason),
-        now,
-        id,
-      ]);
-    });
-  }
-
-  async runIdsInState(agentId: string, state: RunState): Promise<string[]> {
-    const rows = await this.db.all<{ id: string }>(
-      "SELECT id FROM runs WHERE agent_id = ? AND state = ? ORDER BY created_at, id",
-      [agentId, state],
-    );
-    return rows.map((r) => r.id);
-  }
-
-  expireRuns(now: number): Promise<string[]> {
+  transitionRuns(sel: RunSelector, input: CollectorRunInput, now: number): Promise<RunTransition[]> {
+    const [where, params]: [string, SqlParams] =
+      "runId" in sel ? ["id = ?", [sel.runId]]
+      : "agentId" in sel ? [`agent_id = ? AND state IN (${sqlList(LIVE_STATES)})`, [sel.agentId]]
+      : [`state IN (${sqlList(WAITING_STATES)}) AND pickup_by <= ?`, [sel.pickupDueBy]];
     return this.db.write(async (tx) => {
-      const rows = await tx.all<{ id: string }>(
-        `UPDATE runs SET state = 'expired', updated_at = ?, reason = coalesce(reason, ?)
-         WHERE state IN ('requested', 'sent') AND pickup_by <= ? RETURNING id`,
-        [now, EXPIRED_REASON, now],
+      const rows = await tx.all<{ id: string; ticket_id: string; agent_id: string; state: RunState; pickup_by: number; reason: string | null }>(
+        `SELECT id, ticket_id, agent_id, state, pickup_by, reason FROM runs WHERE ${where} ORDER BY created_at, id`,
+        params,
       );
-      return rows.map((r) => r.id).sort();
+      if ("runId" in sel && rows.length === 0) throw new Error(`transitionRuns: unknown run ${sel.runId}`);
+      const out: RunTransition[] = [];
+      for (const r of rows) {
+        // Collector-side inputs read only the state and the deadline; steps/verdict do not matter to them.
+        const decision = decide({ state: r.state, pickupBy: r.pickup_by, hasSteps: false, hasVerdict: false }, input, opt(r.reason));
+        await writeDecision(tx, r.id, decision, now);
+        out.push({ runId: r.id, ticketId: r.ticket_id, agentId: r.agent_id, pickupBy: r.pickup_by, from: r.state, decision });
+      }
+      return out;
     });
   }
 
@@ -529,42 +501,69 @@ class SqliteStore implements Store {
   }
 }
 
-/** One event, inside the caller's transaction: ownership check, idempotent insert, then its effect. */
+/**
+ * Writes a decision's state and reason (and the verdict an event carries). A refusal writes nothing; a
+ * collector-side no-op neither (`always` is for stored events: a new step is a change of the run too).
+ */
+async function writeDecision(tx: Tx, runId: string, d: RunDecision, now: number, always = false, verdict: string | null = null): Promise<void> {
+  if (!d.ok || (!d.changed && !always)) return;
+  await tx.run("UPDATE runs SET state = ?, reason = ?, verdict = coalesce(?, verdict), updated_at = ? WHERE id = ?", [d.state, nul(d.reason), verdict, now, runId]);
+}
+
+/**
+ * One event, inside the caller's transaction: ownership, then duplicate (by (runId, seq)), then the run
+ * state machine, then the insert and its effect on the run.
+ */
 async function applyRunEvent(tx: Tx, agentId: string, event: RunEvent, receivedAt: number): Promise<AppendResult> {
-  let run = await tx.get<{ agent_id: string; state: RunState }>("SELECT agent_id, state FROM runs WHERE id = ?", [
-    event.runId,
-  ]);
+  const run = await tx.get<{ agent_id: string; state: RunState; pickup_by: number; reason: string | null; has_verdict: number }>(
+    "SELECT agent_id, state, pickup_by, reason, verdict IS NOT NULL AS has_verdict FROM runs WHERE id = ?",
+    [event.runId],
+  );
   if (!run) {
-    if (event.type !== "run.offline") return "unknown_run";
+    if (event.type !== "run.offline") return { outcome: "unknown_run" };
     // The agent names the ticket: an unknown one is refused like an unknown run, not a crash.
     const ticket = await tx.get("SELECT 1 FROM tickets WHERE id = ?", [event.ticketId]);
     const agent = await tx.get("SELECT 1 FROM agents WHERE id = ?", [agentId]);
-    if (!ticket || !agent) return "unknown_run";
+    if (!ticket || !agent) return { outcome: "unknown_run" };
     await tx.run(
       `INSERT INTO runs (id, ticket_id, agent_id, checks, params, state, requested_by, created_at, updated_at,
          pickup_by, offline) VALUES (?, ?, ?, ?, '{}', 'running', ?, ?, ?, ?, 1)`,
       [event.runId, event.ticketId, agentId, JSON.stringify(event.checks), `agent:${agentId}`, event.at, receivedAt, receivedAt],
     );
-    run = { agent_id: agentId, state: "running" };
+    await insertEvent(tx, event, receivedAt);
+    return { outcome: "stored", state: "running", changed: true };
   }
   // Another agent's run looks exactly like a missing one: no probing of run ids across agents.
-  if (run.agent_id !== agentId) return "unknown_run";
+  if (run.agent_id !== agentId) return { outcome: "unknown_run" };
 
-  const inserted = await tx.run(
-    "INSERT OR IGNORE INTO run_events (run_id, seq, type, body, received_at) VALUES (?, ?, ?, ?, ?)",
-    [event.runId, event.seq, event.type, JSON.stringify(event), receivedAt],
+  // A replay is answered before the state machine: a primary-key lookup.
+  if (await tx.get("SELECT 1 FROM run_events WHERE run_id = ? AND seq = ?", [event.runId, event.seq])) return { outcome: "duplicate" };
+  // The rest of the snapshot is read only when the machine can need it, so an ordinary step costs no
+  // scan of the run's events: whether a step is stored (for a verdict), and the agent's end (only a
+  // finished run has one).
+  const hasSteps = event.type === "verdict" && (await tx.get("SELECT 1 FROM run_events WHERE run_id = ? AND type = 'step' LIMIT 1", [event.runId])) !== undefined;
+  const end = isTerminal(run.state)
+    ? await tx.get<{ seq: number }>("SELECT seq FROM run_events WHERE run_id = ? AND type IN ('run.finished', 'run.refused') LIMIT 1", [event.runId])
+    : undefined;
+  const d = decide(
+    { state: run.state, pickupBy: run.pickup_by, hasSteps, hasVerdict: run.has_verdict === 1, ...(end ? { endSeq: end.seq } : {}) },
+    { kind: "event", event },
+    opt(run.reason),
   );
-  if (inserted.changes === 0) return "duplicate";
+  if (!d.ok) return { outcome: "refused", code: d.code, reason: d.reason, effects: d.effects };
+  await insertEvent(tx, event, receivedAt);
+  await writeDecision(tx, event.runId, d, receivedAt, true, event.type === "verdict" ? JSON.stringify(event.verdict) : null);
+  return { outcome: "stored", state: d.state, changed: d.changed, ...(d.reason !== undefined ? { reason: d.reason } : {}) };
+}
 
-  const state = nextRunState(run.state, event);
-  const reason = event.type === "run.refused" && state === "refused" ? `${event.code}: ${event.reason}` : null;
-  const verdict = event.type === "verdict" ? JSON.stringify(event.verdict) : null;
-  await tx.run(
-    `UPDATE runs SET state = ?, reason = coalesce(?, reason), verdict = coalesce(?, verdict), updated_at = ?
-     WHERE id = ?`,
-    [state, reason, verdict, receivedAt, event.runId],
-  );
-  return "stored";
+async function insertEvent(tx: Tx, event: RunEvent, receivedAt: number): Promise<void> {
+  await tx.run("INSERT INTO run_events (run_id, seq, type, body, received_at) VALUES (?, ?, ?, ?, ?)", [
+    event.runId,
+    event.seq,
+    event.type,
+    JSON.stringify(event),
+    receivedAt,
+  ]);
 }
 
 /** Opens (creating file and directory) and migrates the store at `path`. */

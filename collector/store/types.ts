@@ -2,9 +2,7 @@
 // a server database in large deployments. Callers never see SQL, rows or connections.
 import type { Role, RunState, Ticket, CreateTicketBody, Run } from "../../shared/api.js";
 import type { RunEvent } from "../../shared/protocol.js";
-
-/** Why a run is "expired"; every Store stores it on the run so GET /api/runs/:id says why. */
-export const EXPIRED_REASON = "the agent did not pick the run up in time";
+import type { CollectorRunInput, RunDecision, RunEffect, RunRefusalCode } from "../runs/run-state.js";
 
 export interface NewRun {
   id: string;
@@ -68,8 +66,34 @@ export type ConsumeCodeResult =
   | { ok: true; ticketId?: string }
   | { ok: false; reason: "unknown" | "expired" | "used" };
 
-/** Result of storing one run event: "stored" the first time, "duplicate" on replay (still ack it). */
-export type AppendResult = "stored" | "duplicate" | "unknown_run";
+/**
+ * Result of one run event: "stored" the first time (with the run's state after it), "duplicate" on
+ * replay (still ack it), "unknown_run" (not this agent's run), "refused" by the run state machine
+ * (stored nowhere; the agent is told why and acked so it does not resend it).
+ */
+export type AppendResult =
+  | { outcome: "stored"; state: RunState; changed: boolean; reason?: string }
+  | { outcome: "duplicate" }
+  | { outcome: "unknown_run" }
+  | { outcome: "refused"; code: RunRefusalCode; reason: string; effects: RunEffect[] };
+
+/** Which runs a collector-side input applies to. */
+export type RunSelector =
+  | { runId: string }
+  /** Every run of the agent that can still change (link lost). */
+  | { agentId: string }
+  /** Runs not acknowledged whose pickup deadline is at or before this time (expiry sweep). */
+  | { pickupDueBy: number };
+
+/** One run's transition as decided by collector/runs/run-state.ts and applied by the store. */
+export interface RunTransition {
+  runId: string;
+  ticketId: string;
+  agentId: string;
+  pickupBy: number;
+  from: RunState;
+  decision: RunDecision;
+}
 
 export interface Store {
   // tickets
@@ -95,16 +119,21 @@ export interface Store {
   listRunsForTicket(ticketId: string): Promise<Run[]>;
   /** This agent's most recent runs with their steps, newest first. */
   listRunsForAgent(agentId: string, limit: number): Promise<Run[]>;
-  /** Runs of this agent still waiting to be sent (state requested, not past pickupBy). */
-  pendingRunsForAgent(agentId: string, now: number): Promise<Run[]>;
-  setRunState(id: string, state: RunState, now: number, reason?: string): Promise<void>;
-  /** Ids of this agent's runs currently in `state` (e.g. "running" when its link drops). */
-  runIdsInState(agentId: string, state: RunState): Promise<string[]>;
-  /** Marks runs past pickupBy that the agent never accepted as "expired"; returns their ids. */
-  expireRuns(now: number): Promise<string[]>;
   /**
-   * Stores one run event idempotently by (runId, seq) and applies it to the run (state, verdict)
-   * in the same transaction. Resolves only after the write is durable (committed).
+   * Runs of this agent the agent has not acknowledged yet (requested or sent, not past pickupBy):
+   * (re)sent on every connection until it does.
+   */
+  pendingRunsForAgent(agentId: string, now: number): Promise<Run[]>;
+  /**
+   * Applies a collector-side input (dispatch, link lost, cancel, expiry) to the selected runs through
+   * the run state machine, in one transaction; returns every selected run's decision (refusals too).
+   * Throws on an unknown run id.
+   */
+  transitionRuns(sel: RunSelector, input: CollectorRunInput, now: number): Promise<RunTransition[]>;
+  /**
+   * Stores one run event idempotently by (runId, seq) and applies it to the run (state, reason,
+   * verdict) through the run state machine in the same transaction. Resolves only after the write is
+   * durable (committed).
    */
   appendRunEvent(agentId: string, event: RunEvent, receivedAt: number): Promise<AppendResult>;
 

@@ -1,6 +1,7 @@
 // Authenticates an agent BEFORE the WebSocket upgrade completes (ws README pattern): a bad or
 // missing credential gets a plain HTTP 401 on the raw socket and never becomes a WebSocket.
 import type { IncomingMessage } from "node:http";
+import type { Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import { WebSocketServer } from "ws";
 import { MAX_FRAME_BYTES } from "../../shared/protocol.js";
@@ -19,6 +20,11 @@ export interface UpgradeDeps {
   now: () => number;
   limiter: FailureLimiter;
   maxAgents: number;
+  /**
+   * TCP keepalive idle time on agent sockets: a backstop under the heartbeat (the kernel probes even
+   * when this process is stuck, and keeps NAT state warm); docs/delivery.md, "Dead links".
+   */
+  keepAliveMs: number;
 }
 
 /** Parses `Authorization: Bearer <agentId>.<secret>`. */
@@ -68,6 +74,7 @@ export function createAgentUpgradeHandler(d: UpgradeDeps) {
     // first check before any was attached (test/faults/reconnect-storm.test.ts saw 11 of 10). From here
     // to attach() nothing awaits. An agent replacing its own (maybe half-dead) connection takes no new slot.
     if (!d.hub.isConnected(cred.agentId) && d.hub.connectedCount() >= d.maxAgents) return shed(socket);
+    (socket as Socket).setKeepAlive?.(true, d.keepAliveMs);
     wss.handleUpgrade(req, socket, head, (ws) => d.hub.attach(cred.agentId, ws, remote));
   };
 

@@ -3,6 +3,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, test } from "vitest";
 import { apiRoutes } from "../../collector/app.js";
+import { RunState } from "../../shared/api.js";
 import { CHECK_IDS, STEP_SCHEMAS } from "../../shared/checks.js";
 import { CAUSES } from "../../agent/verdict/causes.js";
 import { ROOT } from "../helpers/cli.js";
@@ -37,6 +38,10 @@ describe("README.md", () => {
     const row = section("The verdict").find((l) => l.startsWith(`| \`${spec.segment}\` |`));
     expect(row, `no verdict row for segment ${spec.segment}`).toBeDefined();
     expect(row).toMatch(new RegExp(`\\b${cause}\\b`));
+  });
+
+  test.each(RunState.options)("explains run state %s", (state) => {
+    expect(readme).toMatch(new RegExp(`^\\| (\`\\w+\` / )*\`${state}\`( / \`\\w+\`)* \\|`, "m"));
   });
 
   test("names the three commands a newcomer needs", () => {

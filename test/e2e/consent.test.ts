@@ -86,7 +86,10 @@ describe("customer consent, background agent (no terminal)", () => {
     const run = await newRun(ticket, ["ping"]);
     const p = await pendingFor(run.id);
     expect(p).toMatchObject({ ticketId: ticket, requestedBy: "alice", checks: ["ping"], grantMs: 3600_000 });
-    expect((await runState(run.id)).state).toBe("sent");
+    // The engineer sees that the customer is being asked, and until when.
+    const waiting = await runState(run.id);
+    expect(waiting.state).toBe("awaiting_consent");
+    expect(waiting.consentUntil).toBeGreaterThan(Date.now());
     const human = await agentBin(["pending"]);
     expect(human.stdout).toMatch(new RegExp(`${p.id} +ticket ${ticket} +from alice +checks ping`));
     expect(human.stdout).toMatch(/http:\/\/127\.0\.0\.1:\d+\/\?k=/);
@@ -134,7 +137,8 @@ describe("customer consent, background agent (no terminal)", () => {
     const out = z.object({ revoked: z.array(z.string()), cancelledRuns: z.array(z.string()) }).parse(JSON.parse(r.stdout));
     expect(out.revoked.length).toBe(2);
     expect(out.cancelledRuns).toEqual([run.id]);
-    await settled(run.id, "cancelled", 5_000);
+    // The engineer is told why it stopped.
+    expect((await settled(run.id, "cancelled", 5_000)).reason).toBe("the customer revoked the grant");
     expect((await grants()).map((g) => g.status)).toEqual(["revoked", "revoked"]);
     expect((await agentBin(["grants", "--lang", "zh-CN"])).stdout).toMatch(/已撤销/);
   });

@@ -1,7 +1,8 @@
 // A TCP proxy on 127.0.0.1 port 0 in front of a loopback server, for fault tests: cut (destroy every
 // connection, as a crashed NAT or a pulled cable with RST would), stall (stop forwarding without
-// closing: the dead link only heartbeats can detect), throttle (bytes per second, both directions)
-// and resume. New connections made while stalled are accepted but also get no bytes through.
+// closing: the dead link only heartbeats can detect; both directions, or one, as when only the
+// agent's packets are dropped), throttle (bytes per second, both directions) and resume. New
+// connections made while stalled are accepted but also get no bytes through the stalled direction.
 import { createServer, connect, type AddressInfo, type Socket } from "node:net";
 
 export interface TcpProxy {
@@ -12,13 +13,18 @@ export interface TcpProxy {
   readonly accepted: number;
   /** Destroys every open connection (both sides see a reset/close at once). */
   cut(): void;
-  /** Stops forwarding in both directions; bytes queue up until resume() or cut(). */
-  stall(): void;
+  /**
+   * Stops forwarding (both directions by default; "toServer" = client->target only, "toClient" =
+   * target->client only); bytes queue up until resume() or cut().
+   */
+  stall(direction?: StallDirection): void;
   /** Forwards at most this many bytes per second in each direction (undefined = unlimited). */
   throttle(bytesPerS: number | undefined): void;
   resume(): void;
   close(): Promise<void>;
 }
+
+export type StallDirection = "both" | "toServer" | "toClient";
 
 interface Pipe {
   client: Socket;
@@ -30,18 +36,19 @@ const TICK_MS = 20;
 
 export async function startTcpProxy(targetPort: number, targetHost = "127.0.0.1"): Promise<TcpProxy> {
   const pipes = new Set<Pipe>();
+  const stalledDir = { toServer: false, toClient: false };
   let stalled = false;
   let rate: number | undefined;
   let accepted = 0;
 
   // One direction of one connection: a queue drained when not stalled, at `rate` when throttled.
-  const forward = (from: Socket, to: Socket) => {
+  const forward = (from: Socket, to: Socket, dir: "toServer" | "toClient") => {
     const queue: Buffer[] = [];
     let timer: NodeJS.Timeout | undefined;
     let ended = false;
     const drain = () => {
       timer = undefined;
-      if (stalled || to.destroyed) return;
+      if (stalledDir[dir] || to.destroyed) return;
       let budget = rate === undefined ? Infinity : Math.max(1, Math.floor((rate * TICK_MS) / 1000));
       while (queue.length && budget > 0) {
         const head = queue[0]!;
@@ -79,8 +86,8 @@ export async function startTcpProxy(targetPort: number, targetHost = "127.0.0.1"
     const upstream = connect(targetPort, targetHost);
     const pipe = { client, upstream };
     pipes.add(pipe);
-    const a = forward(client, upstream);
-    const b = forward(upstream, client);
+    const a = forward(client, upstream, "toServer");
+    const b = forward(upstream, client, "toClient");
     directions.add(a).add(b);
     let finished = false;
     const done = (closed: Socket) => {
@@ -125,8 +132,10 @@ export async function startTcpProxy(targetPort: number, targetHost = "127.0.0.1"
       }
       for (const o of [...orphans]) reset(o);
     },
-    stall() {
+    stall(direction = "both") {
       stalled = true;
+      stalledDir.toServer = direction !== "toClient";
+      stalledDir.toClient = direction !== "toServer";
     },
     throttle(bytesPerS) {
       rate = bytesPerS;
@@ -134,6 +143,7 @@ export async function startTcpProxy(targetPort: number, targetHost = "127.0.0.1"
     },
     resume() {
       stalled = false;
+      stalledDir.toServer = stalledDir.toClient = false;
       rate = undefined;
       for (const o of [...orphans]) reset(o);
       for (const d of directions) d.kick();

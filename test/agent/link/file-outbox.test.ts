@@ -14,6 +14,7 @@ import {
   encodeRecord,
   FileOutbox,
   finishInterruptedRuns,
+  INTERRUPTED_REASON,
   OUTBOX_MAGIC,
   OutboxLockedError,
   refuseWhenFull,
@@ -177,11 +178,32 @@ describe("FileOutbox", () => {
     const next = await FileOutbox.open({ path, log });
     expect(next.recovery.interruptedRuns).toEqual([{ runId: "run_dddddd", nextSeq: 3, steps: 2 }]);
     const closed = await finishInterruptedRuns(next, 42);
-    expect(closed).toEqual([{ type: "run.finished", runId: "run_dddddd", seq: 3, at: 42, outcome: "failed", steps: 2 }]);
+    expect(closed).toEqual([{ type: "run.finished", runId: "run_dddddd", seq: 3, at: 42, outcome: "failed", steps: 2, reason: INTERRUPTED_REASON }]);
     await next.close();
     const third = await FileOutbox.open({ path, log });
     expect(third.recovery.interruptedRuns).toEqual([]);
     await third.close();
+  });
+
+  test("knows(): a run id stays known after its events are acked, the log rewritten and reopened", async () => {
+    const box = await FileOutbox.open({ path, log });
+    expect(box.knows("run_kkkkkk")).toBe(false);
+    await box.append(accepted("run_kkkkkk"));
+    await box.append(step("run_kkkkkk", 1, 40_000));
+    await box.append({ type: "run.finished", runId: "run_kkkkkk", seq: 2, at: 1, outcome: "completed", steps: 1 });
+    expect(box.knows("run_kkkkkk")).toBe(true);
+    for (const s of [0, 1, 2]) await box.ack("run_kkkkkk", s);
+    // Mostly acked and over 64 KiB once more is written: rewritten without the run's events.
+    await box.append(step("run_llllll", 1, 40_000));
+    await box.ack("run_llllll", 1);
+    expect(box.compactions).toBeGreaterThan(0);
+    expect(box.pending()).toEqual([]);
+    expect(box.knows("run_kkkkkk")).toBe(true);
+    await box.close();
+    const again = await FileOutbox.open({ path, log });
+    expect([again.knows("run_kkkkkk"), again.knows("run_llllll"), again.knows("run_mmmmmm")]).toEqual([true, true, false]);
+    expect(decodeRecords(await readFile(path)).records.filter((r) => r.k === "seen")).toEqual([{ k: "seen", runIds: ["run_kkkkkk", "run_llllll"] }]);
+    await again.close();
   });
 
   test("only one live process owns the log; a dead owner's lock is taken over", async () => {
@@ -217,8 +239,9 @@ describe("size policy: a full outbox refuses new runs, never an accepted run's e
       emit: async (e) => (await box.append(e), void emitted.push(e)),
     });
     await exec.handle(req("run_gggggg"));
-    expect(emitted).toMatchObject([{ type: "run.refused", code: "OUTBOX_FULL", seq: 0 }]);
-    console.log(`outbox budget ${maxBytes} B: accepted run kept ${produced}/${produced} steps (${box.stats.liveBytes} B live), next run refused ${emitted[0]!.type === "run.refused" ? emitted[0]!.code : "?"}`);
+    // Acknowledged first (so the collector stops re-sending it), then refused.
+    expect(emitted).toMatchObject([{ type: "run.received", seq: 0 }, { type: "run.refused", code: "OUTBOX_FULL", seq: 1 }]);
+    console.log(`outbox budget ${maxBytes} B: accepted run kept ${produced}/${produced} steps (${box.stats.liveBytes} B live), next run refused ${emitted[1]!.type === "run.refused" ? emitted[1]!.code : "?"}`);
 
     for (const e of box.pending()) await box.ack(e.runId, e.seq);
     expect(await guard(req("run_hhhhhh"))).toEqual({ ok: true });

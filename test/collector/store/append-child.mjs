@@ -13,7 +13,7 @@ async function caller() {
   for (let seq = next++; seq <= MAX_SEQ; seq = next++) {
     const result = { check: "ping", status: "ok", startedAt: Date.now(), durationMs: 1, findings: [], data: { seq } };
     const r = await store.appendRunEvent(agentId, { type: "step", runId, seq, at: Date.now(), result }, Date.now());
-    if (r !== "stored") throw new Error(`seq ${seq}: ${r}`);
+    if (r.outcome !== "stored") throw new Error(`seq ${seq}: ${JSON.stringify(r)}`);
     // stdout to a pipe is synchronous on Linux: once this returns the parent will get the line.
     process.stdout.write(`${seq}\n`);
   }

@@ -54,6 +54,9 @@ const ev = {
     RunEvent.parse({ type: "run.offline", runId, seq, at: T0 - 5000, ticketId, checks: ["host", "dns"] }),
 };
 
+/** Just the outcome of an append ("stored", "duplicate", "unknown_run", "refused"). */
+const outcome = async (p: Promise<{ outcome: string }>) => (await p).outcome;
+
 /** A ticket, agents and one requested run per agent: run "run-<agent>" picked up by T0 + 60 s. */
 async function seed(store: Store, agentIds: string[] = ["agent-a", "agent-b"], ticketId = "ticket-1"): Promise<void> {
   if (!(await store.getTicket(ticketId))) await store.createTicket(ticketId, ticketBody, "token:t1:alice", T0);
@@ -71,8 +74,8 @@ async function seed(store: Store, agentIds: string[] = ["agent-a", "agent-b"], t
     });
   }
 }
-import { Run, Ticket, type RunState } from "../../../shared/api.js";
-import { openSqliteStore, nextRunState } from "../../../collector/store/sqlite-store.js";
+import { Run, Ticket } from "../../../shared/api.js";
+import { openSqliteStore } from "../../../collector/store/sqlite-store.js";
 import { MIGRATIONS } from "../../../collector/store/migrations.js";
 import { benchAppend } from "../../../bench/store-bench.js";
 
@@ -208,9 +211,11 @@ describe("SqliteStore", () => {
     expect((await store.listRunsForTicket("ticket-1")).map((r) => r.id)).toEqual(["run-agent-a", "run-agent-b", "run-late"]);
     expect((await store.pendingRunsForAgent("agent-a", T0)).map((r) => r.id)).toEqual(["run-agent-a", "run-late"]);
     expect((await store.pendingRunsForAgent("agent-a", T0 + 60_000)).map((r) => r.id)).toEqual(["run-late"]);
-    await store.setRunState("run-late", "sent", T0 + 6);
+    // Sent but not acknowledged: still pending (re-sent on every connection); acknowledged: not.
+    await store.transitionRuns({ runId: "run-late" }, { kind: "dispatch" }, T0 + 6);
+    expect((await store.pendingRunsForAgent("agent-a", T0 + 60_000)).map((r) => r.id)).toEqual(["run-late"]);
+    await store.appendRunEvent("agent-a", RunEvent.parse({ type: "run.received", runId: "run-late", seq: 0, at: T0 }), T0 + 7);
     expect(await store.pendingRunsForAgent("agent-a", T0 + 60_000)).toEqual([]);
-    expect(await store.runIdsInState("agent-a", "sent")).toEqual(["run-late"]);
     expect((await store.getRun("run-late"))?.params).toEqual({ names: ["example.test"] });
   });
 
@@ -221,33 +226,53 @@ describe("SqliteStore", () => {
     ).rejects.toThrow(/FOREIGN KEY/);
   });
 
-  test("setRunState: moves live runs, never leaves a terminal state, throws on an unknown run", async () => {
+  test("transitionRuns: through the state machine; a terminal state is never left; an unknown run throws", async () => {
     await seed(store, ["agent-a", "agent-b"]);
-    await store.setRunState("run-agent-a", "cancelled", T0 + 1, "engineer cancelled");
-    await store.setRunState("run-agent-a", "running", T0 + 2);
-    expect(await store.getRun("run-agent-a")).toMatchObject({ state: "cancelled", reason: "engineer cancelled", updatedAt: T0 + 1 });
-    await expect(store.setRunState("run-nope", "sent", T0)).rejects.toThrow(/unknown run/);
+    const [t] = await store.transitionRuns({ runId: "run-agent-a" }, { kind: "cancel", by: "alice" }, T0 + 1);
+    expect(t).toMatchObject({ runId: "run-agent-a", ticketId: "ticket-1", agentId: "agent-a", from: "requested", decision: { ok: true, state: "cancelled", changed: true } });
+    const [again] = await store.transitionRuns({ runId: "run-agent-a" }, { kind: "dispatch" }, T0 + 2);
+    expect(again?.decision).toMatchObject({ ok: false, code: "NOT_WAITING" });
+    expect(await store.getRun("run-agent-a")).toMatchObject({ state: "cancelled", reason: "cancelled by alice before the agent acknowledged it", updatedAt: T0 + 1 });
+    await expect(store.transitionRuns({ runId: "run-nope" }, { kind: "dispatch" }, T0)).rejects.toThrow(/unknown run/);
   });
 
-  test("expireRuns: requested and sent runs at or past pickupBy expire, others stay", async () => {
+  test("transitionRuns: a lost link re-queues sent runs and marks held ones delivering, for that agent only", async () => {
+    await seed(store, ["agent-a", "agent-b"]);
+    await store.createRun({ id: "run-a2", ticketId: "ticket-1", agentId: "agent-a", checks: ["dns"], params: {}, requestedBy: "x", pickupBy: T0 + 60_000, createdAt: T0 + 1 });
+    await store.transitionRuns({ runId: "run-agent-a" }, { kind: "dispatch" }, T0 + 2);
+    await store.transitionRuns({ runId: "run-a2" }, { kind: "dispatch" }, T0 + 2);
+    await store.appendRunEvent("agent-a", ev.accepted("run-a2"), T0 + 3);
+    await store.transitionRuns({ runId: "run-agent-b" }, { kind: "dispatch" }, T0 + 2);
+    const lost = await store.transitionRuns({ agentId: "agent-a" }, { kind: "link_lost" }, T0 + 4);
+    expect(lost.map((t) => [t.runId, t.from, t.decision.ok && t.decision.state])).toEqual([
+      ["run-agent-a", "sent", "requested"],
+      ["run-a2", "running", "delivering"],
+    ]);
+    expect((await store.getRun("run-agent-a"))?.reason).toMatch(/link dropped before it acknowledged/);
+    expect((await store.getRun("run-agent-b"))?.state).toBe("sent");
+  });
+
+  test("transitionRuns: expiry takes requested and sent runs at or past pickupBy, others stay", async () => {
     await seed(store, ["agent-a", "agent-b", "agent-c"]);
-    await store.setRunState("run-agent-b", "sent", T0 + 1);
-    await store.setRunState("run-agent-c", "running", T0 + 1);
-    expect(await store.expireRuns(T0 + 59_999)).toEqual([]);
-    expect(await store.expireRuns(T0 + 60_000)).toEqual(["run-agent-a", "run-agent-b"]);
-    expect(await store.expireRuns(T0 + 70_000)).toEqual([]);
-    expect((await store.getRun("run-agent-a"))?.state).toBe("expired");
+    const expire = async (now: number) =>
+      (await store.transitionRuns({ pickupDueBy: now }, { kind: "expire", now }, now)).filter((t) => t.decision.ok && t.decision.changed).map((t) => t.runId);
+    await store.transitionRuns({ runId: "run-agent-b" }, { kind: "dispatch" }, T0 + 1);
+    await store.appendRunEvent("agent-c", ev.accepted("run-agent-c"), T0 + 1);
+    expect(await expire(T0 + 59_999)).toEqual([]);
+    expect(await expire(T0 + 60_000)).toEqual(["run-agent-a", "run-agent-b"]);
+    expect(await expire(T0 + 70_000)).toEqual([]);
+    expect(await store.getRun("run-agent-a")).toMatchObject({ state: "expired", reason: "the agent did not pick the run up in time" });
     expect((await store.getRun("run-agent-c"))?.state).toBe("running");
   });
 
   test("appendRunEvent: a whole run, steps ordered by seq whatever the arrival order, verdict parsed", async () => {
     await seed(store, ["agent-a"]);
     const r = "run-agent-a";
-    expect(await store.appendRunEvent("agent-a", ev.accepted(r), T0 + 10)).toBe("stored");
+    expect(await outcome(store.appendRunEvent("agent-a", ev.accepted(r), T0 + 10))).toBe("stored");
     expect((await store.getRun(r))?.state).toBe("running");
-    for (const seq of [3, 1, 2]) expect(await store.appendRunEvent("agent-a", ev.step(r, seq), T0 + 10 + seq)).toBe("stored");
-    expect(await store.appendRunEvent("agent-a", ev.verdict(r, 4), T0 + 20)).toBe("stored");
-    expect(await store.appendRunEvent("agent-a", ev.finished(r, 5), T0 + 30)).toBe("stored");
+    for (const seq of [3, 1, 2]) expect(await outcome(store.appendRunEvent("agent-a", ev.step(r, seq), T0 + 10 + seq))).toBe("stored");
+    expect(await outcome(store.appendRunEvent("agent-a", ev.verdict(r, 4), T0 + 20))).toBe("stored");
+    expect(await outcome(store.appendRunEvent("agent-a", ev.finished(r, 5), T0 + 30))).toBe("stored");
     const run = await store.getRun(r);
     expect(Run.parse(run)).toEqual(run);
     expect(run?.steps).toEqual([1, 2, 3].map((seq) => ({ seq, receivedAt: T0 + 10 + seq, result: stepResult(seq) })));
@@ -258,84 +283,100 @@ describe("SqliteStore", () => {
     await seed(store, ["agent-a"]);
     const r = "run-agent-a";
     await store.appendRunEvent("agent-a", ev.accepted(r), T0 + 10);
-    expect(await store.appendRunEvent("agent-a", ev.step(r, 1), T0 + 11)).toBe("stored");
+    expect(await outcome(store.appendRunEvent("agent-a", ev.step(r, 1), T0 + 11))).toBe("stored");
     const before = await store.getRun(r);
-    expect(await store.appendRunEvent("agent-a", ev.step(r, 1), T0 + 99)).toBe("duplicate");
+    expect(await outcome(store.appendRunEvent("agent-a", ev.step(r, 1), T0 + 99))).toBe("duplicate");
     // Same seq, different content (a buggy agent): still the first one wins.
-    expect(await store.appendRunEvent("agent-a", ev.finished(r, 1, "failed"), T0 + 99)).toBe("duplicate");
+    expect(await outcome(store.appendRunEvent("agent-a", ev.finished(r, 1, "failed"), T0 + 99))).toBe("duplicate");
     expect(await store.getRun(r)).toEqual(before);
     expect(await raw(path, "SELECT * FROM run_events WHERE run_id = ? AND seq = 1", [r])).toHaveLength(1);
   });
 
   test("appendRunEvent: unknown run, and another agent's run, are unknown_run and store nothing", async () => {
     await seed(store, ["agent-a", "agent-b"]);
-    expect(await store.appendRunEvent("agent-a", ev.step("run-ghost", 1), T0)).toBe("unknown_run");
-    expect(await store.appendRunEvent("agent-a", ev.accepted("run-agent-b"), T0)).toBe("unknown_run");
-    expect(await store.appendRunEvent("agent-a", ev.offline("run-agent-b", "ticket-1"), T0)).toBe("unknown_run");
+    expect(await outcome(store.appendRunEvent("agent-a", ev.step("run-ghost", 1), T0))).toBe("unknown_run");
+    expect(await outcome(store.appendRunEvent("agent-a", ev.accepted("run-agent-b"), T0))).toBe("unknown_run");
+    expect(await outcome(store.appendRunEvent("agent-a", ev.offline("run-agent-b", "ticket-1"), T0))).toBe("unknown_run");
     expect(await raw(path, "SELECT * FROM run_events")).toEqual([]);
     expect((await store.getRun("run-agent-b"))?.state).toBe("requested");
   });
 
   test("appendRunEvent: run.offline creates the agent's offline run; an unknown ticket is unknown_run", async () => {
     await seed(store, ["agent-a"]);
-    expect(await store.appendRunEvent("agent-a", ev.offline("run-off-1", "ticket-1"), T0 + 100)).toBe("stored");
-    expect(await store.appendRunEvent("agent-a", ev.offline("run-off-1", "ticket-1"), T0 + 101)).toBe("duplicate");
-    expect(await store.appendRunEvent("agent-a", ev.step("run-off-1", 1), T0 + 102)).toBe("stored");
-    expect(await store.appendRunEvent("agent-a", ev.finished("run-off-1", 2), T0 + 103)).toBe("stored");
+    expect(await outcome(store.appendRunEvent("agent-a", ev.offline("run-off-1", "ticket-1"), T0 + 100))).toBe("stored");
+    expect(await outcome(store.appendRunEvent("agent-a", ev.offline("run-off-1", "ticket-1"), T0 + 101))).toBe("duplicate");
+    expect(await outcome(store.appendRunEvent("agent-a", ev.step("run-off-1", 1), T0 + 102))).toBe("stored");
+    expect(await outcome(store.appendRunEvent("agent-a", ev.finished("run-off-1", 2), T0 + 103))).toBe("stored");
     const run = await store.getRun("run-off-1");
     expect(Run.parse(run)).toEqual(run);
     expect(run).toMatchObject({ offline: true, state: "completed", ticketId: "ticket-1", agentId: "agent-a", checks: ["host", "dns"], requestedBy: "agent:agent-a" });
     expect(run?.steps.map((s) => s.seq)).toEqual([1]);
-    expect(await store.appendRunEvent("agent-a", ev.offline("run-off-2", "ticket-nope"), T0)).toBe("unknown_run");
+    expect(await outcome(store.appendRunEvent("agent-a", ev.offline("run-off-2", "ticket-nope"), T0))).toBe("unknown_run");
     expect(await store.getRun("run-off-2")).toBeUndefined();
   });
 
   test("appendRunEvent: run.refused records the code and reason", async () => {
     await seed(store, ["agent-a"]);
-    await store.setRunState("run-agent-a", "sent", T0 + 1);
-    expect(await store.appendRunEvent("agent-a", ev.refused("run-agent-a"), T0 + 2)).toBe("stored");
+    await store.transitionRuns({ runId: "run-agent-a" }, { kind: "dispatch" }, T0 + 1);
+    expect(await outcome(store.appendRunEvent("agent-a", ev.refused("run-agent-a"), T0 + 2))).toBe("stored");
     expect(await store.getRun("run-agent-a")).toMatchObject({ state: "refused", reason: "NO_GRANT: customer said no" });
   });
 
-  const ALL: RunState[] = ["requested", "sent", "running", "delivering", "completed", "cancelled", "failed", "refused", "expired"];
-  const r = "run-xyz";
-  test.each<[RunState, ReturnType<(typeof ev)[keyof typeof ev]>, RunState]>([
-    ["requested", ev.accepted(r), "running"],
-    ["sent", ev.accepted(r), "running"],
-    ["delivering", ev.accepted(r), "delivering"],
-    ["running", ev.step(r, 1), "running"],
-    ["sent", ev.step(r, 1), "sent"],
-    ["running", ev.verdict(r, 2), "running"],
-    ["running", ev.finished(r, 3, "failed"), "failed"],
-    ["delivering", ev.finished(r, 3), "completed"],
-    ["sent", ev.refused(r), "refused"],
-    // Terminal states hold...
-    ["completed", ev.accepted(r), "completed"],
-    ["completed", ev.finished(r, 3, "failed"), "completed"],
-    ["cancelled", ev.finished(r, 3), "cancelled"],
-    ["failed", ev.refused(r), "failed"],
-    ["refused", ev.accepted(r), "refused"],
-    // ...except expired: a late event proves the agent picked the run up.
-    ["expired", ev.accepted(r), "running"],
-    ["expired", ev.finished(r, 3), "completed"],
-    ["expired", ev.step(r, 1), "expired"],
-  ])("nextRunState(%s, %o) = %s", (current, event, expected) => {
-    expect(ALL).toContain(current);
-    expect(nextRunState(current, event)).toBe(expected);
+  test("appendRunEvent: the state machine refuses events after the end, a second verdict, a verdict without steps; nothing is stored", async () => {
+    await seed(store, ["agent-a", "agent-b"]);
+    const r = "run-agent-a";
+    await store.appendRunEvent("agent-a", ev.accepted(r), T0 + 1);
+    expect(await store.appendRunEvent("agent-a", ev.verdict(r, 1), T0 + 2)).toMatchObject({ outcome: "refused", code: "VERDICT_WITHOUT_STEPS" });
+    await store.appendRunEvent("agent-a", ev.step(r, 2), T0 + 3);
+    expect(await outcome(store.appendRunEvent("agent-a", ev.verdict(r, 3), T0 + 4))).toBe("stored");
+    expect(await store.appendRunEvent("agent-a", ev.verdict(r, 4), T0 + 5)).toMatchObject({ outcome: "refused", code: "VERDICT_EXISTS" });
+    expect(await store.appendRunEvent("agent-a", ev.finished(r, 5), T0 + 6)).toMatchObject({ outcome: "stored", state: "completed", changed: true });
+    const done = await store.getRun(r);
+    expect(await store.appendRunEvent("agent-a", ev.step(r, 6), T0 + 7)).toMatchObject({ outcome: "refused", code: "RUN_FINISHED" });
+    expect(await store.appendRunEvent("agent-a", ev.finished(r, 7, "failed"), T0 + 8)).toMatchObject({ outcome: "refused", code: "RUN_FINISHED" });
+    // A replay of the end is a duplicate, not a refusal.
+    expect(await outcome(store.appendRunEvent("agent-a", ev.finished(r, 5), T0 + 9))).toBe("duplicate");
+    expect(await store.getRun(r)).toEqual(done);
+    expect((await raw<{ seq: number }>(path, "SELECT seq FROM run_events WHERE run_id = ? ORDER BY seq", [r])).map((e) => e.seq)).toEqual([0, 2, 3, 5]);
+
+    // Cancelled before the agent acknowledged it: the agent's events are refused and it is told to stop.
+    await store.transitionRuns({ runId: "run-agent-b" }, { kind: "cancel", by: "alice" }, T0 + 10);
+    expect(await store.appendRunEvent("agent-b", ev.step("run-agent-b", 1), T0 + 11)).toEqual({
+      outcome: "refused",
+      code: "RUN_CANCELLED",
+      reason: expect.stringMatching(/cancelled before the agent acknowledged it/),
+      effects: ["send_cancel"],
+    });
+    expect((await store.getRun("run-agent-b"))?.steps).toEqual([]);
   });
 
-  test("state machine in the store: a completed run stays completed; a late event revives an expired run", async () => {
+  test("state machine in the store: events after the end may fill gaps below it; a late event revives an expired run", async () => {
     await seed(store, ["agent-a", "agent-b"]);
     await store.appendRunEvent("agent-a", ev.accepted("run-agent-a"), T0 + 1);
-    await store.appendRunEvent("agent-a", ev.finished("run-agent-a", 1), T0 + 2);
-    expect(await store.appendRunEvent("agent-a", ev.finished("run-agent-a", 2, "failed"), T0 + 3)).toBe("stored");
-    expect((await store.getRun("run-agent-a"))?.state).toBe("completed");
+    // The end (seq 3) arrives before the step at seq 1 and the verdict at seq 2 it counted.
+    expect(await outcome(store.appendRunEvent("agent-a", ev.finished("run-agent-a", 3), T0 + 2))).toBe("stored");
+    expect(await outcome(store.appendRunEvent("agent-a", ev.step("run-agent-a", 1), T0 + 3))).toBe("stored");
+    expect(await outcome(store.appendRunEvent("agent-a", ev.verdict("run-agent-a", 2), T0 + 4))).toBe("stored");
+    expect(await store.getRun("run-agent-a")).toMatchObject({ state: "completed", verdict });
 
-    expect(await store.expireRuns(T0 + 60_000)).toEqual(["run-agent-b"]);
-    expect(await store.appendRunEvent("agent-b", ev.accepted("run-agent-b"), T0 + 60_001)).toBe("stored");
+    await store.transitionRuns({ pickupDueBy: T0 + 60_000 }, { kind: "expire", now: T0 + 60_000 }, T0 + 60_000);
+    expect((await store.getRun("run-agent-b"))?.state).toBe("expired");
+    expect(await outcome(store.appendRunEvent("agent-b", ev.accepted("run-agent-b"), T0 + 60_001))).toBe("stored");
     expect((await store.getRun("run-agent-b"))?.state).toBe("running");
     await store.appendRunEvent("agent-b", ev.finished("run-agent-b", 1), T0 + 60_002);
     expect((await store.getRun("run-agent-b"))?.state).toBe("completed");
+  });
+
+  test("consentUntil: the deadline of the customer's question while the run waits for it", async () => {
+    await seed(store, ["agent-a"]);
+    await store.appendRunEvent("agent-a", RunEvent.parse({ type: "run.received", runId: "run-agent-a", seq: 0, at: T0 }), T0);
+    await store.appendRunEvent("agent-a", RunEvent.parse({ type: "run.consent", runId: "run-agent-a", seq: 1, at: T0, until: T0 + 300_000 }), T0 + 1);
+    expect(await store.getRun("run-agent-a")).toMatchObject({ state: "awaiting_consent", consentUntil: T0 + 300_000 });
+    await store.appendRunEvent("agent-a", ev.accepted("run-agent-a", 2), T0 + 2);
+    const running = await store.getRun("run-agent-a");
+    expect(running?.state).toBe("running");
+    expect(running?.consentUntil).toBeUndefined();
+    expect(running?.reason).toBeUndefined();
   });
 
   test("1000 events from 10 agents at once, each sent twice: all stored exactly once, shared commits", async () => {
@@ -349,7 +390,7 @@ describe("SqliteStore", () => {
     const calls = agents.flatMap((a) => eventsOf(a).flatMap((e) => [store.appendRunEvent(a, e, T0 + e.seq), store.appendRunEvent(a, e, T0 + e.seq)]));
     const settled = await Promise.allSettled(calls);
     expect(settled.filter((s) => s.status === "rejected")).toEqual([]);
-    const results = settled.map((s) => (s.status === "fulfilled" ? s.value : "rejected"));
+    const results = settled.map((s) => (s.status === "fulfilled" ? s.value.outcome : "rejected"));
     expect(results.filter((x) => x === "stored")).toHaveLength(1000);
     expect(results.filter((x) => x === "duplicate")).toHaveLength(1000);
     const [count] = await raw<{ n: number }>(path, "SELECT count(*) AS n FROM run_events");
@@ -366,8 +407,9 @@ describe("SqliteStore", () => {
 
   test("a failing write in a shared transaction fails alone; the others in its batch commit", async () => {
     await seed(store, ["agent-a"]);
+    await store.appendRunEvent("agent-a", ev.accepted("run-agent-a"), T0);
     const bad = store.createRun({ id: "run-bad", ticketId: "ticket-x", agentId: "agent-a", checks: ["dns"], params: {}, requestedBy: "x", pickupBy: T0, createdAt: T0 });
-    const good = Array.from({ length: 20 }, (_, i) => store.appendRunEvent("agent-a", ev.step("run-agent-a", i + 1), T0));
+    const good = Array.from({ length: 20 }, (_, i) => outcome(store.appendRunEvent("agent-a", ev.step("run-agent-a", i + 1), T0)));
     const both = Promise.all([bad.catch((e: Error) => e), ...good]);
     const [err, ...oks] = await both;
     expect(err).toBeInstanceOf(Error);
@@ -407,7 +449,8 @@ describe("SqliteStore", () => {
 
   test("close waits for queued writes; data survives reopening; writes after close reject", async () => {
     await seed(store, ["agent-a"]);
-    const pending = Array.from({ length: 50 }, (_, i) => store.appendRunEvent("agent-a", ev.step("run-agent-a", i + 1), T0));
+    await store.appendRunEvent("agent-a", ev.accepted("run-agent-a"), T0);
+    const pending = Array.from({ length: 50 }, (_, i) => outcome(store.appendRunEvent("agent-a", ev.step("run-agent-a", i + 1), T0)));
     await store.close();
     expect(await Promise.all(pending)).toEqual(Array(50).fill("stored"));
     await expect(store.appendRunEvent("agent-a", ev.step("run-agent-a", 99), T0)).rejects.toThrow(/closed/);
@@ -425,7 +468,7 @@ describe("SqliteStore", () => {
     expect(r.events).toBe(50);
     expect(r.sequentialPerS).toBeGreaterThan(0);
     expect(r.concurrentPerS).toBeGreaterThan(0);
-    const [count] = await raw<{ n: number }>(path, "SELECT count(*) AS n FROM run_events");
+    const [count] = await raw<{ n: number }>(path, "SELECT count(*) AS n FROM run_events WHERE type = 'step'");
     expect(count?.n).toBe(100);
   });
 });

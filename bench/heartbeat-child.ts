@@ -1,0 +1,132 @@
+// Child process of the heartbeat bench (bench/heartbeat.ts): runs alone, so its CPU and wakeups are
+// only the server's, either the real collector (heartbeat sweep) or a bare ws server with the
+// heartbeat of the ws README (one setInterval pinging every client at once) or with none at all.
+// Talks to the parent over IPC: "ready" (url, agent credentials), then answers each "measure".
+// Run only by bench/heartbeat.ts: node dist/bench/heartbeat-child.js collector|bare|bare-silent HEARTBEAT_MS COUNT
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { monitorEventLoopDelay } from "node:perf_hooks";
+import { join } from "node:path";
+import WebSocket, { WebSocketServer } from "ws";
+import { CollectorConfig } from "../collector/config.js";
+import { startCollector } from "../collector/server.js";
+import { createLogger } from "../shared/log.js";
+import { seedAgents, type SeededAgent } from "./seed.js";
+
+export type HeartbeatMode = "collector" | "bare" | "bare-silent";
+
+export interface IdleSample {
+  connections: number;
+  windowMs: number;
+  /** user + system CPU of this process over the window. */
+  cpuUs: number;
+  /** Voluntary context switches of the main thread over the window: each is a sleep ended by a wakeup. */
+  wakeups: number;
+  /** Pings this server sent over the window. */
+  pings: number;
+  /** Longest event-loop stall seen over the window (ms): how long an ack or API call could wait. */
+  loopMaxMs: number;
+}
+
+export type HeartbeatChildMessage = { type: "ready"; url: string; agents: SeededAgent[] } | { type: "sample"; sample: IdleSample };
+
+/** How long the child waits for the server to count every connection the parent opened. */
+const SETTLE_DEADLINE_MS = 60_000;
+
+/** The main thread's voluntary context switches (its tid is the pid). */
+async function mainThreadWakeups(): Promise<number> {
+  const status = await readFile(`/proc/self/task/${process.pid}/status`, "utf8");
+  return Number(/^voluntary_ctxt_switches:\s+(\d+)/m.exec(status)?.[1] ?? Number.NaN);
+}
+
+async function main(): Promise<void> {
+  const mode = process.argv[2] as HeartbeatMode;
+  const heartbeatMs = Number(process.argv[3]);
+  const count = Number(process.argv[4]);
+  if (!["collector", "bare", "bare-silent"].includes(mode) || !(heartbeatMs >= 100) || !Number.isInteger(count) || count < 1) {
+    throw new Error("usage: heartbeat-child collector|bare|bare-silent HEARTBEAT_MS COUNT");
+  }
+  const send = (m: HeartbeatChildMessage) => process.send!(m);
+  let connected: () => number;
+  let close: () => Promise<void>;
+  let url: string;
+  let agents: SeededAgent[] = [];
+  let pings = 0;
+  let pingCount: () => number;
+  if (mode === "collector") {
+    const dir = await mkdtemp(join(tmpdir(), "netdiag-bench-hb-"));
+    const log = createLogger("bench", "silent");
+    const c = await startCollector(CollectorConfig.parse({ dataDir: dir, host: "127.0.0.1", port: 0, logLevel: "silent", maxAgents: count + 10, heartbeatMs }), { log });
+    agents = await seedAgents(c.store, count);
+    connected = () => c.hub.connectedCount();
+    pingCount = () => c.hub.heartbeatStats.pings;
+    url = c.url;
+    close = async () => {
+      await c.close();
+      await rm(dir, { recursive: true, force: true });
+    };
+  } else {
+    const wss = new WebSocketServer({ host: "127.0.0.1", port: 0, perMessageDeflate: false });
+    await new Promise<void>((r) => wss.once("listening", () => r()));
+    url = `ws://127.0.0.1:${(wss.address() as AddressInfo).port}/`;
+    connected = () => wss.clients.size;
+    let timer: NodeJS.Timeout | undefined;
+    if (mode === "bare") {
+      // The heartbeat of the ws README: every interval, drop who did not pong, ping everyone else.
+      const alive = new WeakMap<WebSocket, boolean>();
+      wss.on("connection", (ws) => {
+        alive.set(ws, true);
+        ws.on("pong", () => alive.set(ws, true));
+      });
+      timer = setInterval(() => {
+        for (const ws of wss.clients) {
+          if (!alive.get(ws)) {
+            ws.terminate();
+            continue;
+          }
+          alive.set(ws, false);
+          ws.ping();
+          pings++;
+        }
+      }, heartbeatMs);
+    }
+    pingCount = () => pings;
+    close = () => {
+      clearInterval(timer);
+      return new Promise<void>((r) => wss.close(() => r()));
+    };
+  }
+  process.on("message", (msg: { type: string; expect?: number; windowMs?: number }) => {
+    if (msg.type === "measure") {
+      const want = msg.expect ?? 0;
+      const windowMs = msg.windowMs ?? 10_000;
+      const started = Date.now();
+      const poll = async () => {
+        if (connected() < want && Date.now() - started < SETTLE_DEADLINE_MS) return void setTimeout(poll, 50);
+        // First window: CPU and wakeups (nothing else running in this process).
+        const cpu0 = process.cpuUsage();
+        const w0 = await mainThreadWakeups();
+        const p0 = pingCount();
+        const t0 = performance.now();
+        await new Promise((r) => setTimeout(r, windowMs));
+        const cpu = process.cpuUsage(cpu0);
+        const wakeups = (await mainThreadWakeups()) - w0;
+        const sampleWindowMs = performance.now() - t0;
+        const pingsSent = pingCount() - p0;
+        // Second window: event-loop stalls. Separate, because the monitor's own timer wakes the loop.
+        const loop = monitorEventLoopDelay({ resolution: 10 });
+        loop.enable();
+        await new Promise((r) => setTimeout(r, windowMs));
+        loop.disable();
+        send({ type: "sample", sample: { connections: connected(), windowMs: sampleWindowMs, cpuUs: cpu.user + cpu.system, wakeups, pings: pingsSent, loopMaxMs: loop.max / 1e6 } });
+      };
+      void poll();
+    } else if (msg.type === "stop") {
+      void close().finally(() => process.exit(0));
+    }
+  });
+  send({ type: "ready", url, agents });
+}
+
+await main();
