@@ -12,7 +12,7 @@ const ev = {
   consent: (seq = 1) => RunEvent.parse({ type: "run.consent", runId: R, seq, at: T0, until: T0 + 60_000 }),
   accepted: (seq = 1) => RunEvent.parse({ type: "run.accepted", runId: R, seq, at: T0 }),
   refused: (seq = 1) => RunEvent.parse({ type: "run.refused", runId: R, seq, at: T0, code: "NO_GRANT", reason: "no grant" }),
-  step: (seq = 2) => RunEvent.parse({ type: "step", runId: R, seq, at: T0, result: { check: "ping", status: "ok", startedAt: T0, durationMs: 1, findings: [], data: {} } }),
+  step: (seq = 2) => RunEvent.parse({ type: "step", runId: R, seq, at: T0, result: { check: "ping", status: "ok", startedAt: T0, durationMs: 1, findings: [], data: { targets: [] } } }),
   verdict: (seq = 3) =>
     RunEvent.parse({
       type: "verdict",
