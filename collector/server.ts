@@ -51,7 +51,7 @@ export async function startCollector(cfg: CollectorConfig, opts: StartOptions = 
   const log = opts.log ?? createLogger("collector", cfg.logLevel);
   const now = opts.now ?? Date.now;
   await mkdir(cfg.dataDir, { recursive: true, mode: 0o700 });
-  const store = opts.store ?? (await openSqliteStore(join(cfg.dataDir, DB_FILE)));
+  const store = opts.store ?? (await openSqliteStore(join(cfg.dataDir, DB_FILE), { log }));
   const bootstrapAdminToken = await bootstrapAdmin(store, now());
   const bus = new RunBus();
   const limiter = new FailureLimiter();

@@ -104,6 +104,21 @@ export type CreateRunBody = z.infer<typeof CreateRunBody>;
 export const StoredStep = z.object({ seq: z.number().int(), receivedAt: z.number().int(), result: StepResult });
 export type StoredStep = z.infer<typeof StoredStep>;
 
+/**
+ * A part of a stored run that could not be read back (a damaged file, or data stored before the input
+ * limits existed): it is left out of the run and listed here instead, so one bad record never makes
+ * the whole read fail. The collector logs each one ("unreadable stored record").
+ */
+export const UnreadablePart = z.object({
+  part: z.enum(["step", "verdict", "checks", "params"]),
+  /** The event's seq, for a step. */
+  seq: z.number().int().optional(),
+  /** JSON_TOO_DEEP, JSON_TOO_MANY_KEYS, JSON_ARRAY_TOO_LONG, JSON_STRING_TOO_LONG, MALFORMED_JSON, INVALID_RECORD. */
+  code: z.string(),
+  reason: z.string(),
+});
+export type UnreadablePart = z.infer<typeof UnreadablePart>;
+
 export const Run = z.object({
   id: Id,
   ticketId: Id,
@@ -123,6 +138,8 @@ export const Run = z.object({
   offline: z.boolean(),
   verdict: Verdict.optional(),
   steps: z.array(StoredStep),
+  /** Parts of the stored record left out because they could not be read; absent when none. */
+  unreadable: z.array(UnreadablePart).optional(),
 });
 export type Run = z.infer<typeof Run>;
 

@@ -4,6 +4,7 @@
 import type WebSocket from "ws";
 import { z } from "zod";
 import type { Run } from "../../shared/api.js";
+import { parseBoundedJson } from "../../shared/bounded-json.js";
 import type { Logger } from "../../shared/log.js";
 import { AgentFrame, CloseCode, MAX_FRAME_BYTES, PROTOCOL_VERSION, type RunEvent, type ServerFrame } from "../../shared/protocol.js";
 import { ViolationTracker } from "../auth/violations.js";
@@ -149,13 +150,11 @@ export class AgentHub {
     if (conn.ws.readyState !== conn.ws.OPEN) return;
     if (isBinary) return this.reject(conn, CloseCode.policyViolation, "BINARY_FRAME", "frames must be JSON text");
     if (data.length > MAX_FRAME_BYTES) return this.reject(conn, CloseCode.messageTooBig, "FRAME_TOO_BIG", "frame too big");
-    let json: unknown;
-    try {
-      json = JSON.parse(data.toString("utf8"));
-    } catch {
-      return this.reject(conn, CloseCode.policyViolation, "MALFORMED_JSON", "frame is not valid JSON");
-    }
-    const parsed = AgentFrame.safeParse(json);
+    // Shape first (depth, keys, items, string length), so zod and everything after it only ever see
+    // a bounded value; the close reason is the limit's code (JSON_TOO_DEEP...).
+    const json = parseBoundedJson(data.toString("utf8"));
+    if (!json.ok) return this.reject(conn, CloseCode.policyViolation, json.code, `frame refused: ${json.message}`);
+    const parsed = AgentFrame.safeParse(json.value);
     if (!parsed.success) {
       return this.reject(conn, CloseCode.policyViolation, "INVALID_FRAME", z.prettifyError(parsed.error));
     }

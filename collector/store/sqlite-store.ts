@@ -2,11 +2,16 @@
 // group commit, versioned migrations). Callers never see SQL; see collector/store/types.ts.
 import { mkdir } from "node:fs/promises";
 import { dirname } from "node:path";
+import { z } from "zod";
 import { TERMINAL_RUN_STATES } from "../../shared/api.js";
 import { TICKET_DEADLINES_MS } from "../../shared/api.js";
-import type { CreateTicketBody, Role, Run, RunState, StoredStep, Ticket } from "../../shared/api.js";
-import type { RunEvent } from "../../shared/protocol.js";
+import type { CreateTicketBody, Role, Run, RunState, StoredStep, Ticket, UnreadablePart } from "../../shared/api.js";
+import { StepResult } from "../../shared/checks.js";
+import { createLogger, type Logger } from "../../shared/log.js";
+import { RunParams, type RunEvent } from "../../shared/protocol.js";
+import { Verdict } from "../../shared/verdict.js";
 import { migrate } from "./migrations.js";
+import { readRecord, type ReadRecord } from "./read-record.js";
 import { SqliteDb, type SqlParams, type SqlValue, type SyncMode, type Tx } from "./sqlite-db.js";
 import { EXPIRED_REASON } from "./types.js";
 import type {
@@ -31,6 +36,8 @@ export interface SqliteStoreOptions {
   /** How long to wait for another process's write lock (e.g. a backup tool) before failing. */
   busyTimeoutMs?: number;
   maxBatch?: number;
+  /** Where unreadable stored records are reported (default: JSON lines on stderr). */
+  log?: Logger;
 }
 
 // 5 s: only another process (sqlite3 CLI, a backup) ever holds the lock; longer would stall every write.
@@ -181,15 +188,28 @@ function toToken(r: TokenRow): TokenRecord {
   });
 }
 
-// JSON columns hold only what this module wrote from already-validated values, so they are not
-// re-validated on every read.
-function toRun(r: RunRow, steps: StoredStep[]): Run {
+// JSON columns are read back through the bounded parser and their schema (read-record.ts): a row
+// written before the input limits existed, or damaged on disk, must not make the read fail.
+const RunChecks = z.array(z.string());
+/** A stored step event: only its result is read (seq and time come from their columns). */
+const StoredStepBody = z.object({ result: StepResult });
+
+/** A run's JSON columns parsed; what could not be read is left out and listed in `unreadable`. */
+function toRun(r: RunRow, steps: StoredStep[], unreadable: UnreadablePart[]): Run {
+  const col = <T>(part: UnreadablePart["part"], rec: ReadRecord<T>, fallback: T): T => {
+    if (rec.ok) return rec.value;
+    unreadable.push({ part, code: rec.code, reason: rec.reason });
+    return fallback;
+  };
+  const checks = col("checks", readRecord(r.checks, RunChecks), []);
+  const params = col("params", readRecord(r.params, RunParams), {});
+  const verdict = r.verdict === null ? undefined : col("verdict", readRecord(r.verdict, Verdict), undefined);
   return stripUndefined({
     id: r.id,
     ticketId: r.ticket_id,
     agentId: r.agent_id,
-    checks: JSON.parse(r.checks) as Run["checks"],
-    params: JSON.parse(r.params) as Run["params"],
+    checks,
+    params,
     state: r.state,
     requestedBy: r.requested_by,
     createdAt: r.created_at,
@@ -197,8 +217,9 @@ function toRun(r: RunRow, steps: StoredStep[]): Run {
     pickupBy: r.pickup_by,
     reason: opt(r.reason),
     offline: r.offline === 1,
-    verdict: r.verdict === null ? undefined : (JSON.parse(r.verdict) as Run["verdict"]),
+    verdict,
     steps,
+    unreadable: unreadable.length ? unreadable : undefined,
   });
 }
 
@@ -213,7 +234,10 @@ const RUN_COLUMNS =
 // ---- the store -----------------------------------------------------------------------------------
 
 class SqliteStore implements Store {
-  constructor(private readonly db: SqliteDb) {}
+  constructor(
+    private readonly db: SqliteDb,
+    private readonly log: Logger,
+  ) {}
 
   /** Transactions committed / writes they carried (group commit shows as jobs > commits). */
   get stats(): { commits: number; jobs: number } {
@@ -387,11 +411,17 @@ class SqliteStore implements Store {
       ids,
     );
     const steps = new Map<string, StoredStep[]>(ids.map((id) => [id, []]));
+    const unreadable = new Map<string, UnreadablePart[]>(ids.map((id) => [id, []]));
     for (const e of events) {
-      const body = JSON.parse(e.body) as Extract<RunEvent, { type: "step" }>;
-      steps.get(e.run_id)!.push({ seq: e.seq, receivedAt: e.received_at, result: body.result });
+      const body = readRecord(e.body, StoredStepBody);
+      if (body.ok) steps.get(e.run_id)!.push({ seq: e.seq, receivedAt: e.received_at, result: body.value.result });
+      else unreadable.get(e.run_id)!.push({ part: "step", seq: e.seq, code: body.code, reason: body.reason });
     }
-    return rows.map((r) => toRun(r, steps.get(r.id)!));
+    return rows.map((r) => {
+      const run = toRun(r, steps.get(r.id)!, unreadable.get(r.id)!);
+      for (const u of run.unreadable ?? []) this.log.warn("unreadable stored record", { runId: r.id, ...u });
+      return run;
+    });
   }
 
   /** Collector-side transitions (sent, delivering, cancelled...); a terminal state is never left. */
@@ -514,9 +544,17 @@ class SqliteStore implements Store {
         ticketId: opt(r.ticket_id),
         runId: opt(r.run_id),
         outcome: r.outcome,
-        detail: r.detail === null ? undefined : (JSON.parse(r.detail) as Record<string, unknown>),
+        detail: r.detail === null ? undefined : this.auditDetail(r),
       }),
     );
+  }
+
+  /** An audit row's detail; one that cannot be read says so instead of failing the whole listing. */
+  private auditDetail(r: AuditRow): Record<string, unknown> {
+    const rec = readRecord(r.detail ?? "{}", z.record(z.string(), z.unknown()));
+    if (rec.ok) return rec.value;
+    this.log.warn("unreadable stored record", { auditId: r.id, part: "detail", code: rec.code, reason: rec.reason });
+    return { unreadable: rec.code };
   }
 
   async integrityCheck(): Promise<string> {
@@ -581,5 +619,5 @@ export async function openSqliteStore(path: string, opts: SqliteStoreOptions = {
       await migrate(tx);
     },
   );
-  return new SqliteStore(db);
+  return new SqliteStore(db, opts.log ?? createLogger("store"));
 }

@@ -195,6 +195,21 @@ describe("hostile frames", () => {
     expect(await counts()).toEqual(before);
   });
 
+  test("a ~5 KB step whose data nests 2,500 arrays deep is refused at the edge: 1008 JSON_TOO_DEEP, said why, nothing stored", async () => {
+    const a = await enroll();
+    const run = await col.api("/api/runs", Run, { token: engineer, body: { ticketId: ticket.id, agentId: a.agentId, checks: ["ping"], params: { targets: ["127.0.0.1"] } } });
+    const before = await counts();
+    const live = await connectOk(a.agentId, a.secret);
+    const bomb = "[".repeat(2500) + "]".repeat(2500);
+    const frame = `{"type":"step","runId":"${run.id}","seq":1,"at":${Date.now()},"result":{"check":"ping","status":"ok","startedAt":${Date.now()},"durationMs":1,"findings":[],"data":{"x":${bomb}}}}`;
+    expect(frame.length).toBeLessThan(6 * 1024);
+    live.ws.send(frame);
+    expect(await live.closed).toEqual({ code: CloseCode.policyViolation, reason: "JSON_TOO_DEEP" });
+    expect(live.frames.find((f) => f.type === "error")).toMatchObject({ code: "JSON_TOO_DEEP", message: expect.stringMatching(/nesting deeper than 32 levels/) });
+    expect(live.frames.some((f) => f.type === "ack")).toBe(false);
+    expect(await counts()).toEqual(before);
+  });
+
   test("an agent that keeps misbehaving is cut off: 429 + Retry-After on upgrade, audited once", async () => {
     const a = await enroll();
     for (let i = 0; i < 5; i++) {
