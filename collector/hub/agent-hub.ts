@@ -31,6 +31,8 @@ interface Conn {
 
 export class AgentHub {
   private readonly conns = new Map<string, Conn>();
+  /** Per agent: how often its credentials changed, and how to close a socket that predates that. */
+  private readonly epochs = new Map<string, { epoch: number; code: number; reason: string }>();
   private readonly heartbeat: NodeJS.Timeout;
   private readonly violations: ViolationTracker;
 
@@ -66,8 +68,23 @@ export class AgentHub {
     return this.conns.size;
   }
 
+  /**
+   * A counter per agent that every disconnect() (revocation, re-enrollment) moves on. The upgrade reads
+   * it before it looks the agent up in the store and hands it to attach(): if it moved meanwhile, the
+   * lookup may predate the change, so the socket is closed instead of attached.
+   */
+  credentialEpoch(agentId: string): number {
+    return this.epochs.get(agentId)?.epoch ?? 0;
+  }
+
   /** Takes over an authenticated socket for this agent (replacing an older connection). */
-  attach(agentId: string, ws: WebSocket, remote: string): void {
+  attach(agentId: string, ws: WebSocket, remote: string, epoch: number): void {
+    const changed = this.epochs.get(agentId);
+    if (changed && changed.epoch !== epoch) {
+      this.o.log.warn("agent credentials changed during the upgrade; closing", { agentId, remote });
+      ws.close(changed.code, changed.reason);
+      return;
+    }
     const old = this.conns.get(agentId);
     if (old) old.ws.close(CloseCode.replaced, "replaced by a newer connection");
     const conn: Conn = { agentId, ws, alive: true, helloSeen: false, remote };
@@ -109,8 +126,9 @@ export class AgentHub {
     return true;
   }
 
-  /** Closes one agent's connection (revocation). */
+  /** Closes one agent's connection (revocation, re-enrollment) and any upgrade still in flight. */
   disconnect(agentId: string, code: number, reason: string): void {
+    this.epochs.set(agentId, { epoch: this.credentialEpoch(agentId) + 1, code, reason });
     this.conns.get(agentId)?.ws.close(code, reason);
   }
 

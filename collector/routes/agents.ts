@@ -65,20 +65,20 @@ export const agentRoutes: RouteSpec[] = [
         await d.store.appendAudit({ at: d.now(), actor: `remote:${remote}`, action: code.agentId ? "agent.reenroll" : "agent.enroll", outcome: "denied", ...(agentId ? { agentId } : {}), detail: { reason } });
         throw unauthorized(`enrollment code ${reason === "unknown" ? "is not valid" : `was ${reason}`}`);
       };
-      const res = await d.store.consumeEnrollmentCode(code.hash, d.now());
-      if (!res.ok) return deny(res.reason);
       const secret = randomSecret("", 32);
       if (code.agentId) {
         // Re-enrollment: same identity, new secret. The old secret stops working at once and a live
-        // connection made with it is closed. Revocation is final: a code cannot bring an agent back.
-        const existing = await d.store.getAgent(code.agentId);
-        if (!existing) return deny("unknown", code.agentId);
-        if (existing.revokedAt !== undefined) return deny("revoked", code.agentId);
-        await d.store.setAgentSecret(existing.id, hashSecret(secret));
+        // connection made with it is closed. Revocation is final: the store claims the code and re-keys
+        // in one transaction that a revoked agent fails, so a revocation racing this request wins.
+        const res = await d.store.reenrollAgent(code.hash, code.agentId, hashSecret(secret), d.now());
+        if (!res.ok) return deny(res.reason, code.agentId);
+        const existing = res.agent;
         d.hub.disconnect(existing.id, CloseCode.replaced, "agent re-enrolled");
         await d.store.appendAudit({ at: d.now(), actor: `agent:${existing.id}`, action: "agent.reenroll", agentId: existing.id, outcome: "ok", ...(existing.ticketId ? { ticketId: existing.ticketId } : {}), detail: { name: body.name, remote } });
         return c.json({ agentId: existing.id, secret, ...(existing.ticketId ? { ticketId: existing.ticketId } : {}) }, 201);
       }
+      const res = await d.store.consumeEnrollmentCode(code.hash, d.now());
+      if (!res.ok) return deny(res.reason);
       const agentId = randomId("ag_");
       await d.store.createAgent({
         id: agentId,

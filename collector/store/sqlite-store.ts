@@ -21,6 +21,7 @@ import type {
   AuditFilter,
   ConsumeCodeResult,
   NewRun,
+  ReenrollResult,
   Store,
   TokenRecord,
 } from "./types.js";
@@ -300,20 +301,7 @@ class SqliteStore implements Store {
   }
 
   consumeEnrollmentCode(codeHash: string, now: number): Promise<ConsumeCodeResult> {
-    return this.db.write(async (tx): Promise<ConsumeCodeResult> => {
-      // The conditional UPDATE is the atomic claim: of two concurrent consumers exactly one changes the row.
-      const claimed = await tx.all<{ ticket: string | null }>(
-        "UPDATE enrollment_codes SET used_at = ? WHERE hash = ? AND used_at IS NULL AND expires_at > ? RETURNING ticket",
-        [now, codeHash, now],
-      );
-      const c = claimed[0];
-      if (c) return c.ticket === null ? { ok: true } : { ok: true, ticketId: c.ticket };
-      const row = await tx.get<{ used_at: number | null }>("SELECT used_at FROM enrollment_codes WHERE hash = ?", [
-        codeHash,
-      ]);
-      if (!row) return { ok: false, reason: "unknown" };
-      return { ok: false, reason: row.used_at !== null ? "used" : "expired" };
-    });
+    return this.db.write((tx) => claimCode(tx, codeHash, now));
   }
 
   async createAgent(a: AgentRecord): Promise<void> {
@@ -350,11 +338,19 @@ class SqliteStore implements Store {
     return r.changes > 0;
   }
 
-  async setAgentSecret(id: string, secretHash: string): Promise<void> {
-    const r = await this.db.write((tx) =>
-      tx.run("UPDATE agents SET secret_hash = ?, revoked_at = NULL WHERE id = ?", [secretHash, id]),
-    );
-    if (r.changes === 0) throw new Error(`setAgentSecret: unknown agent ${id}`);
+  reenrollAgent(codeHash: string, agentId: string, secretHash: string, now: number): Promise<ReenrollResult> {
+    return this.db.write(async (tx): Promise<ReenrollResult> => {
+      // Jobs of the write queue never interleave, so nothing commits between these statements; the
+      // revoked_at conditions still say the rule where it is enforced.
+      const agent = await tx.get<AgentRow>("SELECT * FROM agents WHERE id = ?", [agentId]);
+      if (!agent) return { ok: false, reason: "unknown" };
+      if (agent.revoked_at !== null) return { ok: false, reason: "revoked" };
+      const claimed = await claimCode(tx, codeHash, now);
+      if (!claimed.ok) return claimed;
+      const r = await tx.run("UPDATE agents SET secret_hash = ? WHERE id = ? AND revoked_at IS NULL", [secretHash, agentId]);
+      if (r.changes === 0) throw new Error(`reenrollAgent: agent ${agentId} changed inside its own transaction`);
+      return { ok: true, agent: toAgent({ ...agent, secret_hash: secretHash }) };
+    });
   }
 
   // runs and their events
@@ -565,6 +561,19 @@ class SqliteStore implements Store {
   close(): Promise<void> {
     return this.db.close();
   }
+}
+
+/** Marks a code used, inside the caller's transaction; the conditional UPDATE is the atomic claim. */
+async function claimCode(tx: Tx, codeHash: string, now: number): Promise<ConsumeCodeResult> {
+  const claimed = await tx.all<{ ticket: string | null }>(
+    "UPDATE enrollment_codes SET used_at = ? WHERE hash = ? AND used_at IS NULL AND expires_at > ? RETURNING ticket",
+    [now, codeHash, now],
+  );
+  const c = claimed[0];
+  if (c) return c.ticket === null ? { ok: true } : { ok: true, ticketId: c.ticket };
+  const row = await tx.get<{ used_at: number | null }>("SELECT used_at FROM enrollment_codes WHERE hash = ?", [codeHash]);
+  if (!row) return { ok: false, reason: "unknown" };
+  return { ok: false, reason: row.used_at !== null ? "used" : "expired" };
 }
 
 /** One event, inside the caller's transaction: ownership check, idempotent insert, then its effect. */

@@ -68,6 +68,9 @@ export type ConsumeCodeResult =
   | { ok: true; ticketId?: string }
   | { ok: false; reason: "unknown" | "expired" | "used" };
 
+/** A re-enrollment: the code claimed and the secret replaced together, or neither. */
+export type ReenrollResult = { ok: true; agent: AgentRecord } | { ok: false; reason: "unknown" | "expired" | "used" | "revoked" };
+
 /** Result of storing one run event: "stored" the first time, "duplicate" on replay (still ack it). */
 export type AppendResult = "stored" | "duplicate" | "unknown_run";
 
@@ -85,9 +88,14 @@ export interface Store {
   getAgent(id: string): Promise<AgentRecord | undefined>;
   listAgents(): Promise<AgentRecord[]>;
   touchAgent(id: string, now: number): Promise<void>;
+  /** Sets revoked_at once; nothing ever clears it (revocation is final). */
   revokeAgent(id: string, now: number): Promise<boolean>;
-  /** Replaces the secret hash (re-enrollment) and clears revocation. */
-  setAgentSecret(id: string, secretHash: string): Promise<void>;
+  /**
+   * Re-enrollment in ONE transaction: claims the code bound to `agentId` and replaces the agent's
+   * secret hash only while the agent is not revoked. A revocation committed before it wins ("revoked",
+   * nothing changed); one committed after it revokes the new secret too.
+   */
+  reenrollAgent(codeHash: string, agentId: string, secretHash: string, now: number): Promise<ReenrollResult>;
 
   // runs and their events
   createRun(run: NewRun): Promise<void>;

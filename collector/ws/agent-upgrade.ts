@@ -49,6 +49,9 @@ export function createAgentUpgradeHandler(d: UpgradeDeps) {
     // so a flood at capacity costs no store lookups, and again right before attaching (below).
     if (d.hub.connectedCount() >= d.maxAgents) return shed(socket);
     const cred = parseAgentAuth(req.headers.authorization);
+    // Read before the lookup: a revocation or re-key that lands while it is in flight moves the epoch,
+    // and attach() then closes the socket instead of keeping a connection the change should have ended.
+    const epoch = cred ? d.hub.credentialEpoch(cred.agentId) : 0;
     const agent = cred ? await d.store.getAgent(cred.agentId) : undefined;
     const ok = cred && agent && agent.revokedAt === undefined && safeEqualHex(agent.secretHash, hashSecret(cred.secret));
     if (!ok) {
@@ -68,7 +71,7 @@ export function createAgentUpgradeHandler(d: UpgradeDeps) {
     // first check before any was attached (test/faults/reconnect-storm.test.ts saw 11 of 10). From here
     // to attach() nothing awaits. An agent replacing its own (maybe half-dead) connection takes no new slot.
     if (!d.hub.isConnected(cred.agentId) && d.hub.connectedCount() >= d.maxAgents) return shed(socket);
-    wss.handleUpgrade(req, socket, head, (ws) => d.hub.attach(cred.agentId, ws, remote));
+    wss.handleUpgrade(req, socket, head, (ws) => d.hub.attach(cred.agentId, ws, remote, epoch));
   };
 
   return {

@@ -177,7 +177,7 @@ describe("SqliteStore", () => {
     expect(results.filter((r) => !r.ok && r.reason === "used")).toHaveLength(19);
   });
 
-  test("agents: create, get, list, touch never goes backwards, revoke, re-secret clears revocation", async () => {
+  test("agents: create, get, list, touch never goes backwards, revoke keeps the first time", async () => {
     await seed(store, []);
     await store.createAgent({ id: "agent-a", name: "pc a", hostname: "pc-a", ticketId: "ticket-1", secretHash: "s1", createdAt: T0 });
     await store.createAgent({ id: "agent-b", name: "pc b", secretHash: "s2", createdAt: T0 + 1 });
@@ -190,11 +190,37 @@ describe("SqliteStore", () => {
     expect(await store.revokeAgent("agent-a", T0 + 70)).toBe(true);
     expect((await store.getAgent("agent-a"))?.revokedAt).toBe(T0 + 60);
     expect(await store.revokeAgent("agent-x", T0)).toBe(false);
-    await store.setAgentSecret("agent-a", "s3");
-    expect(await store.getAgent("agent-a")).toMatchObject({ secretHash: "s3" });
-    expect((await store.getAgent("agent-a"))?.revokedAt).toBeUndefined();
-    await expect(store.setAgentSecret("agent-x", "s")).rejects.toThrow(/unknown agent/);
     expect(await store.getAgent("agent-x")).toBeUndefined();
+  });
+
+  test("re-enrollment claims the code and re-keys together; a revoked agent gets neither, and stays revoked", async () => {
+    await seed(store, []);
+    await store.createAgent({ id: "agent-a", name: "pc a", ticketId: "ticket-1", secretHash: "s1", createdAt: T0 });
+    await store.createEnrollmentCode("h-re1", T0 + 1000, "token:t1:alice", "ticket-1");
+    await store.createEnrollmentCode("h-re2", T0 + 1000, "token:t1:alice", "ticket-1");
+    expect(await store.reenrollAgent("h-re1", "agent-a", "s2", T0)).toMatchObject({ ok: true, agent: { id: "agent-a", secretHash: "s2", ticketId: "ticket-1" } });
+    expect((await store.getAgent("agent-a"))?.secretHash).toBe("s2");
+    expect(await store.reenrollAgent("h-re1", "agent-a", "s3", T0)).toEqual({ ok: false, reason: "used" });
+    expect(await store.reenrollAgent("h-none", "agent-a", "s3", T0)).toEqual({ ok: false, reason: "unknown" });
+    expect(await store.reenrollAgent("h-re2", "agent-x", "s3", T0)).toEqual({ ok: false, reason: "unknown" });
+    await store.revokeAgent("agent-a", T0 + 1);
+    expect(await store.reenrollAgent("h-re2", "agent-a", "s3", T0 + 2)).toEqual({ ok: false, reason: "revoked" });
+    expect(await store.getAgent("agent-a")).toMatchObject({ secretHash: "s2", revokedAt: T0 + 1 });
+    // The refused attempt changed nothing, the code included.
+    expect(await store.consumeEnrollmentCode("h-re2", T0 + 3)).toMatchObject({ ok: true });
+  });
+
+  test("re-enrollment and revocation queued together: the agent ends revoked in every order", async () => {
+    await seed(store, []);
+    for (let i = 0; i < 20; i++) {
+      const id = `agent-r${i}`;
+      await store.createAgent({ id, name: "pc", secretHash: "old", createdAt: T0 });
+      await store.createEnrollmentCode(`h-r${i}`, T0 + 1000, "token:t1:alice");
+      const jobs = [store.reenrollAgent(`h-r${i}`, id, "new", T0), store.revokeAgent(id, T0)];
+      if (i % 2) jobs.reverse();
+      await Promise.all(jobs);
+      expect((await store.getAgent(id))?.revokedAt).toBe(T0);
+    }
   });
 
   test("runs: created requested, valid Run shape, listed per ticket, pending only while not past pickupBy", async () => {
