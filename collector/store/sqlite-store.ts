@@ -1,7 +1,5 @@
 // The collector's embedded store: the Store interface over one SQLite file (WAL, one write queue with
 // group commit, versioned migrations). Callers never see SQL; see collector/store/types.ts.
-import { mkdir } from "node:fs/promises";
-import { dirname } from "node:path";
 import { z } from "zod";
 import { TERMINAL_RUN_STATES } from "../../shared/api.js";
 import { TICKET_DEADLINES_MS } from "../../shared/api.js";
@@ -10,6 +8,7 @@ import { StepResult } from "../../shared/checks.js";
 import { createLogger, type Logger } from "../../shared/log.js";
 import { RunParams, type RunEvent } from "../../shared/protocol.js";
 import { Verdict } from "../../shared/verdict.js";
+import { prepareDataFiles, tightenDataFiles } from "./file-modes.js";
 import { migrate } from "./migrations.js";
 import { readRecord, type ReadRecord } from "./read-record.js";
 import { SqliteDb, type SqlParams, type SqlValue, type SyncMode, type Tx } from "./sqlite-db.js";
@@ -614,9 +613,10 @@ async function applyRunEvent(tx: Tx, agentId: string, event: RunEvent, receivedA
   return "stored";
 }
 
-/** Opens (creating file and directory) and migrates the store at `path`. */
+/** Opens (creating file and directory, private to this user: file-modes.ts) and migrates the store at `path`. */
 export async function openSqliteStore(path: string, opts: SqliteStoreOptions = {}): Promise<Store & { stats: SqliteStore["stats"] }> {
-  await mkdir(dirname(path), { recursive: true });
+  const log = opts.log ?? createLogger("store");
+  await prepareDataFiles(path, log);
   const db = await SqliteDb.open(
     path,
     {
@@ -628,5 +628,7 @@ export async function openSqliteStore(path: string, opts: SqliteStoreOptions = {
       await migrate(tx);
     },
   );
-  return new SqliteStore(db, opts.log ?? createLogger("store"));
+  // Opening created the -wal and -shm files with the database file's mode; make sure of it.
+  await tightenDataFiles(path);
+  return new SqliteStore(db, log);
 }
