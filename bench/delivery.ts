@@ -89,7 +89,7 @@ async function measureCollector(n: number, m: number, k: number): Promise<Measur
   const links: CollectorLink[] = [];
   try {
     const ticketId = await seedTicket(collector.store);
-    const agents = await seedAgents(collector.store, n);
+    const agents = await seedAgents(collector.store, n, ticketId);
     const perAgent = m + 2;
     const outboxes = agents.map(() => new TimingOutbox());
     const opened = agents.map((a, i) => {

@@ -9,7 +9,9 @@ import type { Logger } from "../../shared/log.js";
 import { AgentFrame, CloseCode, MAX_FRAME_BYTES, PROTOCOL_VERSION, type RunEvent, type ServerFrame } from "../../shared/protocol.js";
 import { ViolationTracker } from "../auth/violations.js";
 import type { RunBus } from "../run-bus.js";
-import { EXPIRED_REASON, type Store } from "../store/types.js";
+import { DEFAULT_LIMITS, type IngestLimits } from "../limits.js";
+import { EXPIRED_REASON, type AppendRefusal, type AppendResult, type Store } from "../store/types.js";
+import { checkEventTimes } from "./event-times.js";
 
 export interface HubOptions {
   store: Store;
@@ -19,6 +21,8 @@ export interface HubOptions {
   heartbeatMs: number;
   /** Protocol-violation limits; the default tracker when omitted (tests pass their own). */
   violations?: ViolationTracker;
+  /** Ingest limits (collector/limits.ts); the defaults when omitted. */
+  limits?: IngestLimits;
 }
 
 interface Conn {
@@ -27,7 +31,17 @@ interface Conn {
   alive: boolean;
   helloSeen: boolean;
   remote: string;
+  /**
+   * Refusals already reported on this connection ("runId|code"): each is logged, audited and counted
+   * as a violation once; the events after it that meet the same refusal only get the error frame.
+   * Runs refused as a whole (their run.offline was refused) map to that refusal, so their later
+   * events are refused with the same reason instead of counting as UNKNOWN_RUN.
+   */
+  refused: Map<string, AppendRefusal>;
 }
+
+/** Refusals remembered per connection; an older one forgotten is just reported again. */
+const MAX_REMEMBERED_REFUSALS = 256;
 
 export class AgentHub {
   private readonly conns = new Map<string, Conn>();
@@ -35,9 +49,11 @@ export class AgentHub {
   private readonly epochs = new Map<string, { epoch: number; code: number; reason: string }>();
   private readonly heartbeat: NodeJS.Timeout;
   private readonly violations: ViolationTracker;
+  private readonly limits: IngestLimits;
 
   constructor(private readonly o: HubOptions) {
     this.violations = o.violations ?? new ViolationTracker();
+    this.limits = o.limits ?? DEFAULT_LIMITS.ingest;
     // Ping every agent each interval; one that has not ponged since the last ping is dead: terminate
     // it so its runs go to "delivering" and its slot frees up (ws README, heartbeat pattern).
     this.heartbeat = setInterval(() => {
@@ -87,7 +103,7 @@ export class AgentHub {
     }
     const old = this.conns.get(agentId);
     if (old) old.ws.close(CloseCode.replaced, "replaced by a newer connection");
-    const conn: Conn = { agentId, ws, alive: true, helloSeen: false, remote };
+    const conn: Conn = { agentId, ws, alive: true, helloSeen: false, remote, refused: new Map() };
     this.conns.set(agentId, conn);
     ws.on("pong", () => (conn.alive = true));
     ws.on("message", (data, isBinary) => void this.onMessage(conn, data as Buffer, isBinary));
@@ -191,9 +207,11 @@ export class AgentHub {
   }
 
   private async onRunEvent(conn: Conn, ev: RunEvent): Promise<void> {
-    let result;
+    const wholeRun = conn.refused.get(ev.runId);
+    if (wholeRun) return this.refuseEvent(conn, ev, wholeRun);
+    let result: AppendResult | undefined = checkEventTimes(ev, this.o.now(), this.limits);
     try {
-      result = await this.o.store.appendRunEvent(conn.agentId, ev, this.o.now());
+      result ??= await this.o.store.appendRunEvent(conn.agentId, ev, this.o.now());
     } catch (e) {
       // Not acked: the agent keeps it in its outbox and sends it again after reconnecting.
       this.o.log.error("storing run event failed", { agentId: conn.agentId, runId: ev.runId, seq: ev.seq, error: String(e) });
@@ -201,6 +219,9 @@ export class AgentHub {
       return;
     }
     if (result === "unknown_run") {
+      // Pipelined behind a run.offline that was refused: refused for the same reason, not a violation.
+      const refusedRun = conn.refused.get(ev.runId);
+      if (refusedRun) return this.refuseEvent(conn, ev, refusedRun);
       // An agent can only ever write to its own runs. Acked so a confused agent does not resend it
       // forever; nothing is stored.
       this.o.log.warn("event for unknown or foreign run", { agentId: conn.agentId, runId: ev.runId });
@@ -209,10 +230,39 @@ export class AgentHub {
       this.violation(conn, "UNKNOWN_RUN");
       return;
     }
+    if (typeof result === "object") {
+      // The run was never created: its later events get this reason too, not UNKNOWN_RUN.
+      if (ev.type === "run.offline") this.remember(conn, ev.runId, result);
+      return this.refuseEvent(conn, ev, result);
+    }
     this.send(conn, { type: "ack", runId: ev.runId, seq: ev.seq });
     if (result === "duplicate") return;
     await this.auditRunEvent(conn.agentId, ev);
     this.publish(ev);
+  }
+
+  /**
+   * Refused for good: the agent is told why and the event is acknowledged (it must not come back).
+   * The first refusal of its kind per run is logged, audited and counted as a violation, so a
+   * broken agent is heard once per run and a hostile one that keeps trying gets blocked.
+   */
+  private refuseEvent(conn: Conn, ev: RunEvent, r: AppendRefusal): void {
+    this.send(conn, { type: "error", code: r.refused, message: r.message.slice(0, 1000), runId: ev.runId });
+    this.send(conn, { type: "ack", runId: ev.runId, seq: ev.seq });
+    const key = `${ev.runId}|${r.refused}`;
+    if (conn.refused.has(key)) return;
+    this.remember(conn, key, r);
+    this.o.log.warn("agent event refused", { agentId: conn.agentId, remote: conn.remote, runId: ev.runId, seq: ev.seq, type: ev.type, code: r.refused, message: r.message });
+    const detail = { code: r.refused, message: r.message, type: ev.type, seq: ev.seq, ...(ev.type === "run.offline" ? { ticketId: ev.ticketId } : {}) };
+    this.o.store
+      .appendAudit({ at: this.o.now(), actor: `agent:${conn.agentId}`, action: "run.event.refused", agentId: conn.agentId, runId: ev.runId, outcome: "denied", detail })
+      .catch((e: unknown) => this.o.log.error("auditing a refused event failed", { runId: ev.runId, error: String(e) }));
+    this.violation(conn, r.refused);
+  }
+
+  private remember(conn: Conn, key: string, r: AppendRefusal): void {
+    conn.refused.set(key, r);
+    if (conn.refused.size > MAX_REMEMBERED_REFUSALS) conn.refused.delete(conn.refused.keys().next().value as string);
   }
 
   /**

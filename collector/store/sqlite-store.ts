@@ -582,10 +582,17 @@ async function applyRunEvent(tx: Tx, agentId: string, event: RunEvent, receivedA
   ]);
   if (!run) {
     if (event.type !== "run.offline") return "unknown_run";
-    // The agent names the ticket: an unknown one is refused like an unknown run, not a crash.
-    const ticket = await tx.get("SELECT 1 FROM tickets WHERE id = ?", [event.ticketId]);
-    const agent = await tx.get("SELECT 1 FROM agents WHERE id = ?", [agentId]);
-    if (!ticket || !agent) return "unknown_run";
+    // The agent names the ticket, so it must be one this agent may write to: the ticket it was enrolled
+    // for, or one an engineer ran it on. An unknown ticket looks the same (no probing of ticket ids).
+    const allowed = await tx.get(
+      `SELECT 1 FROM tickets WHERE id = ? AND (
+         EXISTS (SELECT 1 FROM agents WHERE id = ? AND ticket_id = tickets.id)
+         OR EXISTS (SELECT 1 FROM runs WHERE ticket_id = tickets.id AND agent_id = ? AND offline = 0))`,
+      [event.ticketId, agentId, agentId],
+    );
+    if (!allowed) {
+      return { refused: "TICKET_NOT_ALLOWED", message: `ticket ${event.ticketId} is not one this agent was enrolled for or asked to run on` };
+    }
     await tx.run(
       `INSERT INTO runs (id, ticket_id, agent_id, checks, params, state, requested_by, created_at, updated_at,
          pickup_by, offline) VALUES (?, ?, ?, ?, '{}', 'running', ?, ?, ?, ?, 1)`,

@@ -1,7 +1,7 @@
 // The collector's storage interface: narrow on purpose, so the embedded SQLite store can be swapped for
 // a server database in large deployments. Callers never see SQL, rows or connections.
 import type { Role, RunState, Ticket, CreateTicketBody, Run } from "../../shared/api.js";
-import type { RunEvent } from "../../shared/protocol.js";
+import type { EventRefusalCode, RunEvent } from "../../shared/protocol.js";
 
 /** Why a run is "expired"; every Store stores it on the run so GET /api/runs/:id says why. */
 export const EXPIRED_REASON = "the agent did not pick the run up in time";
@@ -71,8 +71,17 @@ export type ConsumeCodeResult =
 /** A re-enrollment: the code claimed and the secret replaced together, or neither. */
 export type ReenrollResult = { ok: true; agent: AgentRecord } | { ok: false; reason: "unknown" | "expired" | "used" | "revoked" };
 
-/** Result of storing one run event: "stored" the first time, "duplicate" on replay (still ack it). */
-export type AppendResult = "stored" | "duplicate" | "unknown_run";
+/** An event the store will not take, for good (the hub tells the agent why and acknowledges it). */
+export interface AppendRefusal {
+  refused: EventRefusalCode;
+  message: string;
+}
+
+/**
+ * Result of storing one run event: "stored" the first time, "duplicate" on replay (still ack it),
+ * "unknown_run" for a run that is not this agent's, or a refusal.
+ */
+export type AppendResult = "stored" | "duplicate" | "unknown_run" | AppendRefusal;
 
 export interface Store {
   // tickets
@@ -112,7 +121,8 @@ export interface Store {
   expireRuns(now: number): Promise<string[]>;
   /**
    * Stores one run event idempotently by (runId, seq) and applies it to the run (state, verdict)
-   * in the same transaction. Resolves only after the write is durable (committed).
+   * in the same transaction. Resolves only after the write is durable (committed). A run.offline may
+   * create a run only on a ticket the agent was enrolled for or has been asked to run on.
    */
   appendRunEvent(agentId: string, event: RunEvent, receivedAt: number): Promise<AppendResult>;
 

@@ -302,7 +302,7 @@ describe("SqliteStore", () => {
     expect((await store.getRun("run-agent-b"))?.state).toBe("requested");
   });
 
-  test("appendRunEvent: run.offline creates the agent's offline run; an unknown ticket is unknown_run", async () => {
+  test("appendRunEvent: run.offline creates the agent's offline run; an unknown or foreign ticket is refused", async () => {
     await seed(store, ["agent-a"]);
     expect(await store.appendRunEvent("agent-a", ev.offline("run-off-1", "ticket-1"), T0 + 100)).toBe("stored");
     expect(await store.appendRunEvent("agent-a", ev.offline("run-off-1", "ticket-1"), T0 + 101)).toBe("duplicate");
@@ -312,8 +312,12 @@ describe("SqliteStore", () => {
     expect(Run.parse(run)).toEqual(run);
     expect(run).toMatchObject({ offline: true, state: "completed", ticketId: "ticket-1", agentId: "agent-a", checks: ["host", "dns"], requestedBy: "agent:agent-a" });
     expect(run?.steps.map((s) => s.seq)).toEqual([1]);
-    expect(await store.appendRunEvent("agent-a", ev.offline("run-off-2", "ticket-nope"), T0)).toBe("unknown_run");
+    expect(await store.appendRunEvent("agent-a", ev.offline("run-off-2", "ticket-nope"), T0)).toMatchObject({ refused: "TICKET_NOT_ALLOWED" });
     expect(await store.getRun("run-off-2")).toBeUndefined();
+    // A ticket that exists but that agent-a was neither enrolled for nor run on.
+    await store.createTicket("ticket-9", ticketBody, "token:t1:alice", T0);
+    expect(await store.appendRunEvent("agent-a", ev.offline("run-off-3", "ticket-9"), T0)).toMatchObject({ refused: "TICKET_NOT_ALLOWED", message: expect.stringContaining("ticket-9") });
+    expect(await raw(path, "SELECT * FROM runs WHERE ticket_id = 'ticket-9'")).toEqual([]);
   });
 
   test("appendRunEvent: run.refused records the code and reason", async () => {
