@@ -55,8 +55,9 @@ export function createApp(deps: AppDeps): Hono<Env> {
           // A revoked or expired token is charged to itself, anything else (a guess) to the address.
           const keys = [auth.tokenId ? credentialKey("token", auth.tokenId) : addressKey("token", remote)];
           deps.limiter.fail(keys, deps.now());
-          await deps.store.appendAudit({ at: deps.now(), actor: `remote:${remote}`, action: "auth.denied", outcome: "denied", detail: { route: `${r.method} ${r.path}`, reason: auth.reason } });
+          // Decided now, by this failure's own count, not by those that land during the audit write.
           const waitMs = deps.limiter.retryAfterMsAny(keys, deps.now());
+          await deps.store.appendAudit({ at: deps.now(), actor: `remote:${remote}`, action: "auth.denied", outcome: "denied", detail: { route: `${r.method} ${r.path}`, reason: auth.reason } });
           if (waitMs > 0) throw tooManyFailures(waitMs, "too many failed authentications; try again later");
           throw new HttpError(401, "UNAUTHORIZED", `authentication failed: token ${auth.reason}`);
         }

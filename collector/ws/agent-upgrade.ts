@@ -57,9 +57,10 @@ export function createAgentUpgradeHandler(d: UpgradeDeps) {
       const reason = !cred ? "malformed" : !agent ? "unknown agent" : agent.revokedAt !== undefined ? "revoked" : "bad secret";
       const keys = [reason === "revoked" ? credentialKey("agent", cred!.agentId) : addressKey("agent", remote)];
       d.limiter.fail(keys, d.now());
+      // Decided now, by this failure's own count, not by those that land during the audit write.
+      const waitMs = d.limiter.retryAfterMsAny(keys, d.now());
       d.log.warn("agent authentication failed", { remote, agentId: cred?.agentId, reason });
       await d.store.appendAudit({ at: d.now(), actor: cred ? `agent:${cred.agentId}` : `remote:${remote}`, action: "agent.connect", outcome: "denied", ...(cred ? { agentId: cred.agentId } : {}), detail: { reason, remote } });
-      const waitMs = d.limiter.retryAfterMsAny(keys, d.now());
       if (waitMs > 0) return refuse(socket, 429, "Too Many Requests", `Retry-After: ${Math.ceil(waitMs / 1000)}\r\n`);
       return refuse(socket, 401, "Unauthorized");
     }
