@@ -7,6 +7,7 @@ import { actorOf, authenticateToken } from "./auth/principal.js";
 import { addressKey, credentialKey, type FailureLimiter } from "./auth/failure-limiter.js";
 import { HttpError, tooManyFailures } from "./http-error.js";
 import type { AgentHub } from "./hub/agent-hub.js";
+import type { ReadLimits } from "./limits.js";
 import type { RunBus } from "./run-bus.js";
 import { adminRoutes } from "./routes/admin.js";
 import { agentRoutes } from "./routes/agents.js";
@@ -22,6 +23,8 @@ export interface AppDeps {
   log: Logger;
   now: () => number;
   limiter: FailureLimiter;
+  /** What one read loads at most (collector/limits.ts); the defaults when omitted. */
+  limits?: ReadLimits;
 }
 
 export const apiRoutes: readonly RouteSpec[] = [...ticketRoutes, ...runRoutes, ...agentRoutes, ...adminRoutes];

@@ -21,9 +21,9 @@ export interface IngestLimits {
    */
   maxBacklogBytes: number;
   /**
-   * Bytes of stored events per run. A full diagnosis is ~35 KB (nine checks; the SNMP table of a
-   * router with a hundred interfaces ~30 KB); 2 MiB is ~60 of them. Past it a step is refused with
-   * RUN_TOO_BIG.
+   * Bytes of stored events per run. A run is one step per check (at most 20) plus a few small events;
+   * a `path` step, the largest common one, is ~2.3 KB (bench/steps.ts), so a real run is tens of KB and
+   * 2 MiB leaves room for data-heavy devices many times over. Past it a step is refused: RUN_TOO_BIG.
    */
   maxRunBytes: number;
   /** Kept beyond maxRunBytes for the verdict and run.finished, so a run that hit the cap still ends. */
@@ -88,7 +88,12 @@ export const DEFAULT_LIMITS: CollectorLimits = {
   },
 };
 
+export interface LimitOverrides {
+  ingest?: Partial<IngestLimits>;
+  read?: Partial<ReadLimits>;
+}
+
 /** Defaults overridden field by field (tests and the benchmark). */
-export function resolveLimits(o: { ingest?: Partial<IngestLimits>; read?: Partial<ReadLimits> } = {}): CollectorLimits {
+export function resolveLimits(o: LimitOverrides = {}): CollectorLimits {
   return { ingest: { ...DEFAULT_LIMITS.ingest, ...o.ingest }, read: { ...DEFAULT_LIMITS.read, ...o.read } };
 }

@@ -140,10 +140,19 @@ export const Run = z.object({
   steps: z.array(StoredStep),
   /** Parts of the stored record left out because they could not be read; absent when none. */
   unreadable: z.array(UnreadablePart).optional(),
+  /**
+   * Set when more steps are stored than this response carries (reads are paged by count and size):
+   * GET /api/runs/:id?afterSeq=<this> returns the next page. Absent when `steps` is complete.
+   */
+  nextAfterSeq: z.number().int().optional(),
 });
 export type Run = z.infer<typeof Run>;
 
-export const TicketWithRuns = Ticket.extend({ runs: z.array(Run) });
+export const TicketWithRuns = Ticket.extend({
+  runs: z.array(Run),
+  /** How many older runs were left out (a ticket returns its newest runs); read them by id. */
+  olderRuns: z.number().int().optional(),
+});
 export type TicketWithRuns = z.infer<typeof TicketWithRuns>;
 
 /** Server-Sent Events on GET /api/runs/:id/events: event name -> data schema. */

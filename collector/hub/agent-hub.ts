@@ -12,6 +12,7 @@ import type { RunBus } from "../run-bus.js";
 import { DEFAULT_LIMITS, type IngestLimits } from "../limits.js";
 import { EXPIRED_REASON, type AppendRefusal, type AppendResult, type Store } from "../store/types.js";
 import { checkEventTimes } from "./event-times.js";
+import { FrameThrottle, TokenBucket } from "./frame-throttle.js";
 
 export interface HubOptions {
   store: Store;
@@ -38,15 +39,21 @@ interface Conn {
    * events are refused with the same reason instead of counting as UNKNOWN_RUN.
    */
   refused: Map<string, AppendRefusal>;
+  /** Holds frames beyond the agent's rate (frame-throttle.ts). */
+  throttle: FrameThrottle;
 }
 
 /** Refusals remembered per connection; an older one forgotten is just reported again. */
 const MAX_REMEMBERED_REFUSALS = 256;
+/** Token buckets kept (connected agents and recently throttled ones); an evicted one starts full. */
+const MAX_BUCKETS = 20_000;
 
 export class AgentHub {
   private readonly conns = new Map<string, Conn>();
   /** Per agent: how often its credentials changed, and how to close a socket that predates that. */
   private readonly epochs = new Map<string, { epoch: number; code: number; reason: string }>();
+  /** Frames-per-second buckets per agent (collector/limits.ts framesPerS, frameBurst). */
+  private readonly buckets = new Map<string, TokenBucket>();
   private readonly heartbeat: NodeJS.Timeout;
   private readonly violations: ViolationTracker;
   private readonly limits: IngestLimits;
@@ -69,6 +76,22 @@ export class AgentHub {
       void this.expireRuns();
     }, o.heartbeatMs);
     this.heartbeat.unref();
+  }
+
+  /** Frames of this agent waiting for its rate (0 when it is not throttled). */
+  throttledFrames(agentId: string): number {
+    return this.conns.get(agentId)?.throttle.waiting ?? 0;
+  }
+
+  /** The agent's token bucket, kept across its reconnects. */
+  private bucketOf(agentId: string): TokenBucket {
+    let b = this.buckets.get(agentId);
+    if (!b) {
+      b = new TokenBucket(this.limits.framesPerS, this.limits.frameBurst, this.o.now());
+      this.buckets.set(agentId, b);
+      if (this.buckets.size > MAX_BUCKETS) this.buckets.delete(this.buckets.keys().next().value as string);
+    }
+    return b;
   }
 
   /** Milliseconds a misbehaving agent must still wait before it may connect again (0 = may). */
@@ -103,10 +126,16 @@ export class AgentHub {
     }
     const old = this.conns.get(agentId);
     if (old) old.ws.close(CloseCode.replaced, "replaced by a newer connection");
-    const conn: Conn = { agentId, ws, alive: true, helloSeen: false, remote, refused: new Map() };
+    const throttle = new FrameThrottle(this.bucketOf(agentId), this.limits.maxBacklogBytes, this.o.now, {
+      deliver: (data, isBinary) => void this.onMessage(conn, data, isBinary),
+      pause: () => ws.pause(),
+      resume: () => ws.resume(),
+      overflow: () => this.reject(conn, CloseCode.tryAgainLater, "RATE_LIMITED", `more than ${this.limits.frameBurst} frames at once and ${this.limits.framesPerS} a second; frames kept arriving while reading was paused`),
+    });
+    const conn: Conn = { agentId, ws, alive: true, helloSeen: false, remote, refused: new Map(), throttle };
     this.conns.set(agentId, conn);
     ws.on("pong", () => (conn.alive = true));
-    ws.on("message", (data, isBinary) => void this.onMessage(conn, data as Buffer, isBinary));
+    ws.on("message", (data, isBinary) => throttle.push(data as Buffer, isBinary));
     ws.on("close", (code) => this.onClose(conn, code));
     ws.on("error", (e) => {
       this.o.log.warn("agent socket error", { agentId, error: e.message });
@@ -211,7 +240,7 @@ export class AgentHub {
     if (wholeRun) return this.refuseEvent(conn, ev, wholeRun);
     let result: AppendResult | undefined = checkEventTimes(ev, this.o.now(), this.limits);
     try {
-      result ??= await this.o.store.appendRunEvent(conn.agentId, ev, this.o.now());
+      result ??= await this.o.store.appendRunEvent(conn.agentId, ev, this.o.now(), this.limits);
     } catch (e) {
       // Not acked: the agent keeps it in its outbox and sends it again after reconnecting.
       this.o.log.error("storing run event failed", { agentId: conn.agentId, runId: ev.runId, seq: ev.seq, error: String(e) });
@@ -310,7 +339,10 @@ export class AgentHub {
   }
 
   private onClose(conn: Conn, code: number): void {
+    conn.throttle.stop();
     if (this.conns.get(conn.agentId) === conn) this.conns.delete(conn.agentId);
+    // A depleted bucket outlives the connection, so reconnecting does not refill it.
+    if (this.buckets.get(conn.agentId)?.isFull(this.o.now())) this.buckets.delete(conn.agentId);
     this.o.log.info("agent disconnected", { agentId: conn.agentId, code });
     void this.markDelivering(conn.agentId);
   }

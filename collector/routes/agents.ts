@@ -10,8 +10,10 @@ import { addressKey, credentialKey, type Reservation } from "../auth/failure-lim
 import { conflict, notFound, tooManyFailures, unauthorized } from "../http-error.js";
 import { redactRun } from "../auth/redact.js";
 import { deviceState } from "../device-state.js";
+import { DEFAULT_LIMITS } from "../limits.js";
 import type { AgentRecord } from "../store/types.js";
 import { readBody } from "./body.js";
+import { stepPage } from "./runs.js";
 import { ACTORS, ADMINS, principalOf, READERS, type RouteSpec } from "./route-spec.js";
 
 type Ctx = Parameters<RouteSpec["handler"]>[0];
@@ -152,7 +154,7 @@ export const agentRoutes: RouteSpec[] = [
       const id = Id.safeParse(c.req.param("id"));
       const rec = id.success ? await d.store.getAgent(id.data) : undefined;
       if (!rec) throw notFound("agent");
-      const runs = await d.store.listRunsForAgent(rec.id, DEVICE_STATE_RUNS);
+      const runs = await d.store.listRunsForAgent(rec.id, DEVICE_STATE_RUNS, { page: stepPage(d), totalBytes: (d.limits ?? DEFAULT_LIMITS.read).viewStepBytes });
       await d.store.appendAudit({ at: d.now(), actor: actorOf(principalOf(c)), action: "device.read", agentId: rec.id, outcome: "ok", ...(rec.ticketId ? { ticketId: rec.ticketId } : {}) });
       return c.json(deviceState(agentView(rec, d.hub.isConnected(rec.id)), runs.map((r) => redactRun(r))));
     },

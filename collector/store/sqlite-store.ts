@@ -13,14 +13,18 @@ import { migrate } from "./migrations.js";
 import { readRecord, type ReadRecord } from "./read-record.js";
 import { SqliteDb, type SqlParams, type SqlValue, type SyncMode, type Tx } from "./sqlite-db.js";
 import { EXPIRED_REASON } from "./types.js";
+import { DEFAULT_LIMITS } from "../limits.js";
 import type {
   AgentRecord,
+  AppendLimits,
   AppendResult,
   AuditEvent,
   AuditFilter,
   ConsumeCodeResult,
   NewRun,
   ReenrollResult,
+  RunsView,
+  StepPage,
   Store,
   TokenRecord,
 } from "./types.js";
@@ -228,6 +232,11 @@ function stripUndefined<T extends object>(o: T): T {
   return o;
 }
 
+/** Steps fetched per query while filling a page: 16 frames of at most 256 KiB = 4 MiB in memory. */
+const STEP_CHUNK = 16;
+/** Page of a run read without one given (the API always gives its own): collector/limits.ts. */
+const DEFAULT_PAGE: StepPage = { maxSteps: DEFAULT_LIMITS.read.stepPageMax, maxBytes: DEFAULT_LIMITS.read.stepPageBytes };
+
 const RUN_COLUMNS =
   "id, ticket_id, agent_id, checks, params, state, requested_by, created_at, updated_at, pickup_by, reason, offline, verdict";
 
@@ -375,48 +384,91 @@ class SqliteStore implements Store {
     );
   }
 
-  async getRun(id: string): Promise<Run | undefined> {
-    return (await this.runsWhere("id = ?", [id]))[0];
+  async getRun(id: string, page: StepPage = DEFAULT_PAGE): Promise<Run | undefined> {
+    const rows = await this.db.all<RunRow>(`SELECT ${RUN_COLUMNS} FROM runs WHERE id = ?`, [id]);
+    return rows[0] && (await this.withSteps(rows[0], page, Infinity)).run;
   }
 
-  listRunsForTicket(ticketId: string): Promise<Run[]> {
-    return this.runsWhere("ticket_id = ? ORDER BY created_at, id", [ticketId]);
-  }
-
-  listRunsForAgent(agentId: string, limit: number): Promise<Run[]> {
-    // Newest first; a subquery picks the ids so the limit applies to runs, not rows.
-    return this.runsWhere("id IN (SELECT id FROM runs WHERE agent_id = ? ORDER BY created_at DESC, id DESC LIMIT ?) ORDER BY created_at DESC, id DESC", [agentId, limit]);
-  }
-
-  pendingRunsForAgent(agentId: string, now: number): Promise<Run[]> {
-    return this.runsWhere("agent_id = ? AND state = 'requested' AND pickup_by > ? ORDER BY created_at, id", [
-      agentId,
-      now,
-    ]);
-  }
-
-  /** Runs matching `where` with their steps: two queries, not one per run. */
-  private async runsWhere(where: string, params: SqlParams): Promise<Run[]> {
-    const rows = await this.db.all<RunRow>(`SELECT ${RUN_COLUMNS} FROM runs WHERE ${where}`, params);
-    if (rows.length === 0) return [];
-    const ids = rows.map((r) => r.id);
-    const events = await this.db.all<{ run_id: string; seq: number; received_at: number; body: string }>(
-      `SELECT run_id, seq, received_at, body FROM run_events
-       WHERE run_id IN (${ids.map(() => "?").join(", ")}) AND type = 'step' ORDER BY run_id, seq`,
-      ids,
+  async listRunsForTicket(ticketId: string, view: RunsView = {}): Promise<Run[]> {
+    // The newest maxRuns, loaded newest first (they get the step budget first), returned oldest first.
+    const rows = await this.db.all<RunRow>(
+      `SELECT ${RUN_COLUMNS} FROM runs WHERE ticket_id = ? ORDER BY created_at DESC, id DESC LIMIT ?`,
+      [ticketId, view.maxRuns ?? -1],
     );
-    const steps = new Map<string, StoredStep[]>(ids.map((id) => [id, []]));
-    const unreadable = new Map<string, UnreadablePart[]>(ids.map((id) => [id, []]));
-    for (const e of events) {
-      const body = readRecord(e.body, StoredStepBody);
-      if (body.ok) steps.get(e.run_id)!.push({ seq: e.seq, receivedAt: e.received_at, result: body.value.result });
-      else unreadable.get(e.run_id)!.push({ part: "step", seq: e.seq, code: body.code, reason: body.reason });
+    return (await this.runsWithSteps(rows, view)).reverse();
+  }
+
+  async countRunsForTicket(ticketId: string): Promise<number> {
+    return (await this.db.get<{ n: number }>("SELECT count(*) AS n FROM runs WHERE ticket_id = ?", [ticketId]))?.n ?? 0;
+  }
+
+  async listRunsForAgent(agentId: string, limit: number, view: RunsView = {}): Promise<Run[]> {
+    const rows = await this.db.all<RunRow>(
+      `SELECT ${RUN_COLUMNS} FROM runs WHERE agent_id = ? ORDER BY created_at DESC, id DESC LIMIT ?`,
+      [agentId, limit],
+    );
+    return this.runsWithSteps(rows, view);
+  }
+
+  async pendingRunsForAgent(agentId: string, now: number): Promise<Run[]> {
+    const rows = await this.db.all<RunRow>(
+      `SELECT ${RUN_COLUMNS} FROM runs WHERE agent_id = ? AND state = 'requested' AND pickup_by > ? ORDER BY created_at, id`,
+      [agentId, now],
+    );
+    return this.runsWithSteps(rows, {});
+  }
+
+  /** Each run with its first page of steps, all of them sharing `view.totalBytes`. */
+  private async runsWithSteps(rows: RunRow[], view: RunsView): Promise<Run[]> {
+    const runs: Run[] = [];
+    let budget = view.totalBytes ?? Infinity;
+    for (const r of rows) {
+      const { run, bytes } = await this.withSteps(r, view.page ?? DEFAULT_PAGE, budget);
+      budget -= bytes;
+      runs.push(run);
     }
-    return rows.map((r) => {
-      const run = toRun(r, steps.get(r.id)!, unreadable.get(r.id)!);
-      for (const u of run.unreadable ?? []) this.log.warn("unreadable stored record", { runId: r.id, ...u });
-      return run;
-    });
+    return runs;
+  }
+
+  /**
+   * The run with one page of its steps: those after `page.afterSeq`, at most `page.maxSteps`, until
+   * `page.maxBytes` would be passed (the page's first step always comes, however large) or the shared
+   * `budget` would be (strictly: a view of many runs never goes over it). Read in small chunks, so a
+   * run of any size costs one page of memory. `nextAfterSeq` is set when more steps are stored.
+   */
+  private async withSteps(r: RunRow, page: StepPage, budget: number): Promise<{ run: Run; bytes: number }> {
+    const steps: StoredStep[] = [];
+    const unreadable: UnreadablePart[] = [];
+    let after = page.afterSeq ?? -1;
+    let bytes = 0;
+    let rows = 0;
+    let more = false;
+    if (budget <= 0) {
+      more = (await this.db.get("SELECT 1 FROM run_events WHERE run_id = ? AND type = 'step' AND seq > ? LIMIT 1", [r.id, after])) !== undefined;
+    }
+    while (!more && budget > 0) {
+      const chunk = await this.db.all<{ seq: number; received_at: number; body: string }>(
+        "SELECT seq, received_at, body FROM run_events WHERE run_id = ? AND type = 'step' AND seq > ? ORDER BY seq LIMIT ?",
+        [r.id, after, STEP_CHUNK],
+      );
+      for (const e of chunk) {
+        const size = Buffer.byteLength(e.body);
+        if (rows >= page.maxSteps || bytes + size > budget || (rows > 0 && bytes + size > page.maxBytes)) {
+          more = true;
+          break;
+        }
+        rows++;
+        bytes += size;
+        after = e.seq;
+        const body = readRecord(e.body, StoredStepBody);
+        if (body.ok) steps.push({ seq: e.seq, receivedAt: e.received_at, result: body.value.result });
+        else unreadable.push({ part: "step", seq: e.seq, code: body.code, reason: body.reason });
+      }
+      if (chunk.length < STEP_CHUNK) break;
+    }
+    const run = toRun(r, steps, unreadable);
+    for (const u of run.unreadable ?? []) this.log.warn("unreadable stored record", { runId: r.id, ...u });
+    return { run: more ? { ...run, nextAfterSeq: after } : run, bytes };
   }
 
   /** Collector-side transitions (sent, delivering, cancelled...); a terminal state is never left. */
@@ -453,8 +505,10 @@ class SqliteStore implements Store {
     });
   }
 
-  appendRunEvent(agentId: string, event: RunEvent, receivedAt: number): Promise<AppendResult> {
-    return this.db.write((tx) => applyRunEvent(tx, agentId, event, receivedAt));
+  appendRunEvent(agentId: string, event: RunEvent, receivedAt: number, limits: AppendLimits = DEFAULT_LIMITS.ingest): Promise<AppendResult> {
+    // Serialized before queueing: the byte count is of exactly what is stored.
+    const body = JSON.stringify(event);
+    return this.db.write((tx) => applyRunEvent(tx, agentId, event, body, receivedAt, limits));
   }
 
   // tokens
@@ -575,9 +629,14 @@ async function claimCode(tx: Tx, codeHash: string, now: number): Promise<Consume
   return { ok: false, reason: row.used_at !== null ? "used" : "expired" };
 }
 
-/** One event, inside the caller's transaction: ownership check, idempotent insert, then its effect. */
-async function applyRunEvent(tx: Tx, agentId: string, event: RunEvent, receivedAt: number): Promise<AppendResult> {
-  let run = await tx.get<{ agent_id: string; state: RunState }>("SELECT agent_id, state FROM runs WHERE id = ?", [
+const HOUR_MS = 3_600_000;
+
+/**
+ * One event, inside the caller's transaction: ownership and limits, idempotent insert, then its effect.
+ * The write queue runs one job at a time, so the counts checked here cannot change before the insert.
+ */
+async function applyRunEvent(tx: Tx, agentId: string, event: RunEvent, body: string, receivedAt: number, limits: AppendLimits): Promise<AppendResult> {
+  let run = await tx.get<{ agent_id: string; state: RunState; bytes: number }>("SELECT agent_id, state, bytes FROM runs WHERE id = ?", [
     event.runId,
   ]);
   if (!run) {
@@ -593,19 +652,35 @@ async function applyRunEvent(tx: Tx, agentId: string, event: RunEvent, receivedA
     if (!allowed) {
       return { refused: "TICKET_NOT_ALLOWED", message: `ticket ${event.ticketId} is not one this agent was enrolled for or asked to run on` };
     }
+    const recent = await tx.get<{ n: number }>("SELECT count(*) AS n FROM runs WHERE agent_id = ? AND offline = 1 AND pickup_by > ?", [
+      agentId,
+      receivedAt - HOUR_MS,
+    ]);
+    if ((recent?.n ?? 0) >= limits.maxOfflineRunsPerHour) {
+      return { refused: "TOO_MANY_RUNS", message: `this agent already uploaded ${limits.maxOfflineRunsPerHour} offline runs in the last hour; try again later` };
+    }
     await tx.run(
       `INSERT INTO runs (id, ticket_id, agent_id, checks, params, state, requested_by, created_at, updated_at,
          pickup_by, offline) VALUES (?, ?, ?, ?, '{}', 'running', ?, ?, ?, ?, 1)`,
       [event.runId, event.ticketId, agentId, JSON.stringify(event.checks), `agent:${agentId}`, event.at, receivedAt, receivedAt],
     );
-    run = { agent_id: agentId, state: "running" };
+    run = { agent_id: agentId, state: "running", bytes: 0 };
   }
   // Another agent's run looks exactly like a missing one: no probing of run ids across agents.
   if (run.agent_id !== agentId) return "unknown_run";
 
+  // Steps stop at maxRunBytes; the other events (accepted, verdict, finished) may use a small reserve
+  // beyond it, so a run that filled up still gets its verdict and its end.
+  const bytes = Buffer.byteLength(body);
+  const cap = limits.maxRunBytes + (event.type === "step" ? 0 : limits.runEndReserveBytes);
+  if (run.bytes + bytes > cap) {
+    // A replay of an event stored before the run filled up is still just a duplicate.
+    if (await tx.get("SELECT 1 FROM run_events WHERE run_id = ? AND seq = ?", [event.runId, event.seq])) return "duplicate";
+    return { refused: "RUN_TOO_BIG", message: `run ${event.runId} already holds ${run.bytes} bytes; a run may hold ${limits.maxRunBytes} bytes of steps` };
+  }
   const inserted = await tx.run(
     "INSERT OR IGNORE INTO run_events (run_id, seq, type, body, received_at) VALUES (?, ?, ?, ?, ?)",
-    [event.runId, event.seq, event.type, JSON.stringify(event), receivedAt],
+    [event.runId, event.seq, event.type, body, receivedAt],
   );
   if (inserted.changes === 0) return "duplicate";
 
@@ -613,9 +688,9 @@ async function applyRunEvent(tx: Tx, agentId: string, event: RunEvent, receivedA
   const reason = event.type === "run.refused" && state === "refused" ? `${event.code}: ${event.reason}` : null;
   const verdict = event.type === "verdict" ? JSON.stringify(event.verdict) : null;
   await tx.run(
-    `UPDATE runs SET state = ?, reason = coalesce(?, reason), verdict = coalesce(?, verdict), updated_at = ?
-     WHERE id = ?`,
-    [state, reason, verdict, receivedAt, event.runId],
+    `UPDATE runs SET state = ?, reason = coalesce(?, reason), verdict = coalesce(?, verdict), updated_at = ?,
+       bytes = bytes + ? WHERE id = ?`,
+    [state, reason, verdict, receivedAt, bytes, event.runId],
   );
   return "stored";
 }

@@ -2,6 +2,7 @@
 // a server database in large deployments. Callers never see SQL, rows or connections.
 import type { Role, RunState, Ticket, CreateTicketBody, Run } from "../../shared/api.js";
 import type { EventRefusalCode, RunEvent } from "../../shared/protocol.js";
+import type { IngestLimits } from "../limits.js";
 
 /** Why a run is "expired"; every Store stores it on the run so GET /api/runs/:id says why. */
 export const EXPIRED_REASON = "the agent did not pick the run up in time";
@@ -17,6 +18,25 @@ export interface NewRun {
   pickupBy: number;
   offline?: boolean;
   createdAt: number;
+}
+
+/** Which steps of a run one read loads (collector/limits.ts ReadLimits). */
+export interface StepPage {
+  /** Only steps with a larger seq (default: from the first). */
+  afterSeq?: number;
+  maxSteps: number;
+  /** Bytes of stored steps; the first step of a page comes even if it is larger. */
+  maxBytes: number;
+}
+
+/** How much of many runs one read loads. */
+export interface RunsView {
+  /** Only the newest runs (default: all). */
+  maxRuns?: number;
+  /** Each run's page (default: collector/limits.ts). */
+  page?: Omit<StepPage, "afterSeq">;
+  /** Bytes of steps shared by all the runs; a run past it comes without steps, marked (default: no limit). */
+  totalBytes?: number;
 }
 
 export interface AgentRecord {
@@ -71,6 +91,9 @@ export type ConsumeCodeResult =
 /** A re-enrollment: the code claimed and the secret replaced together, or neither. */
 export type ReenrollResult = { ok: true; agent: AgentRecord } | { ok: false; reason: "unknown" | "expired" | "used" | "revoked" };
 
+/** What appendRunEvent enforces in the event's own transaction (defaults: collector/limits.ts). */
+export type AppendLimits = Pick<IngestLimits, "maxRunBytes" | "runEndReserveBytes" | "maxOfflineRunsPerHour">;
+
 /** An event the store will not take, for good (the hub tells the agent why and acknowledges it). */
 export interface AppendRefusal {
   refused: EventRefusalCode;
@@ -108,10 +131,13 @@ export interface Store {
 
   // runs and their events
   createRun(run: NewRun): Promise<void>;
-  getRun(id: string): Promise<Run | undefined>;
-  listRunsForTicket(ticketId: string): Promise<Run[]>;
-  /** This agent's most recent runs with their steps, newest first. */
-  listRunsForAgent(agentId: string, limit: number): Promise<Run[]>;
+  /** The run with one page of its steps (default page: collector/limits.ts); `nextAfterSeq` if more. */
+  getRun(id: string, page?: StepPage): Promise<Run | undefined>;
+  /** The ticket's runs, oldest first, each with its first page of steps (the newest `maxRuns` if given). */
+  listRunsForTicket(ticketId: string, view?: RunsView): Promise<Run[]>;
+  countRunsForTicket(ticketId: string): Promise<number>;
+  /** This agent's most recent runs with the first page of their steps, newest first. */
+  listRunsForAgent(agentId: string, limit: number, view?: RunsView): Promise<Run[]>;
   /** Runs of this agent still waiting to be sent (state requested, not past pickupBy). */
   pendingRunsForAgent(agentId: string, now: number): Promise<Run[]>;
   setRunState(id: string, state: RunState, now: number, reason?: string): Promise<void>;
@@ -122,9 +148,10 @@ export interface Store {
   /**
    * Stores one run event idempotently by (runId, seq) and applies it to the run (state, verdict)
    * in the same transaction. Resolves only after the write is durable (committed). A run.offline may
-   * create a run only on a ticket the agent was enrolled for or has been asked to run on.
+   * create a run only on a ticket the agent was enrolled for or has been asked to run on, and only
+   * `maxOfflineRunsPerHour` of them; a run holds at most `maxRunBytes` of steps (RUN_TOO_BIG).
    */
-  appendRunEvent(agentId: string, event: RunEvent, receivedAt: number): Promise<AppendResult>;
+  appendRunEvent(agentId: string, event: RunEvent, receivedAt: number, limits?: AppendLimits): Promise<AppendResult>;
 
   // tokens
   createToken(t: TokenRecord): Promise<void>;

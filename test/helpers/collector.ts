@@ -8,6 +8,7 @@ import { CollectorConfig } from "../../collector/config.js";
 import { DB_FILE, startCollector, type RunningCollector } from "../../collector/server.js";
 import { openSqliteStore } from "../../collector/store/sqlite-store.js";
 import type { Store } from "../../collector/store/types.js";
+import type { LimitOverrides } from "../../collector/limits.js";
 import { httpJson, type HttpJsonOptions } from "../../shared/http-client.js";
 import { memoryLogger } from "../../shared/log.js";
 
@@ -25,6 +26,10 @@ export interface TestCollector {
 export interface TestCollectorOptions {
   /** Puts a wrapper around the real SQLite store (fault injection: delays, held results). */
   wrapStore?: (store: Store) => Store;
+  /** The collector's clock (default Date.now). */
+  now?: () => number;
+  /** Limits other than collector/limits.ts's defaults. */
+  limits?: LimitOverrides;
 }
 
 export async function startTestCollector(overrides: Partial<CollectorConfig> = {}, o: TestCollectorOptions = {}): Promise<TestCollector> {
@@ -32,10 +37,11 @@ export async function startTestCollector(overrides: Partial<CollectorConfig> = {
   const log = memoryLogger();
   const cfg = CollectorConfig.parse({ dataDir, host: "127.0.0.1", port: 0, logLevel: "silent", ...overrides });
   let store: Store | undefined;
+  const extra = { ...(o.now ? { now: o.now } : {}), ...(o.limits ? { limits: o.limits } : {}) };
   const start = async (c: CollectorConfig): Promise<RunningCollector> => {
-    if (!o.wrapStore) return startCollector(c, { log });
+    if (!o.wrapStore) return startCollector(c, { log, ...extra });
     store = o.wrapStore(await openSqliteStore(join(dataDir, DB_FILE), { log }));
-    return startCollector(c, { log, store });
+    return startCollector(c, { log, store, ...extra });
   };
   const stop = async () => {
     await running.close();

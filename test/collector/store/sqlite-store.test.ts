@@ -3,9 +3,9 @@
 // append-only audit table.
 import sqlite3 from "sqlite3";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from "vitest";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import type { CreateTicketBody } from "../../../shared/api.js";
 import type { StepResult } from "../../../shared/checks.js";
 import { RunEvent } from "../../../shared/protocol.js";
@@ -73,7 +73,8 @@ async function seed(store: Store, agentIds: string[] = ["agent-a", "agent-b"], t
 }
 import { Run, Ticket, type RunState } from "../../../shared/api.js";
 import { openSqliteStore, nextRunState } from "../../../collector/store/sqlite-store.js";
-import { MIGRATIONS } from "../../../collector/store/migrations.js";
+import { migrate, MIGRATIONS } from "../../../collector/store/migrations.js";
+import { SqliteDb } from "../../../collector/store/sqlite-db.js";
 import { benchAppend } from "../../../bench/store-bench.js";
 
 type OpenStore = Awaited<ReturnType<typeof openSqliteStore>>;
@@ -125,6 +126,27 @@ describe("migrations", () => {
       await Promise.all(stores.map((st) => st.close()));
       expect(await raw(path, "SELECT version FROM schema_migrations")).toHaveLength(MIGRATIONS.length);
     }
+  });
+
+  test("migration 3 counts the bytes of runs stored before it, so their byte limit holds", async () => {
+    const path = freshPath();
+    await mkdir(dirname(path), { recursive: true });
+    const old = await SqliteDb.open(path, { synchronous: "FULL", busyTimeoutMs: 5000, maxBatch: 10 }, async (tx) => {
+      await migrate(tx, MIGRATIONS.filter((m) => m.version <= 2));
+    });
+    const body = JSON.stringify(ev.step("run-old", 1));
+    await old.write(async (tx) => {
+      await tx.run("INSERT INTO tickets (id, customer_name, customer_contact, service, symptom, category, severity, created_at, created_by, respond_by, resolve_by) VALUES ('t1', 'n', 'c', 's', 's', 'network', 'general', 0, 'x', 0, 0)");
+      await tx.run("INSERT INTO agents (id, name, secret_hash, created_at, ticket_id) VALUES ('agent-a', 'pc', 'h', 0, 't1')");
+      await tx.run("INSERT INTO runs (id, ticket_id, agent_id, checks, params, state, requested_by, created_at, updated_at, pickup_by) VALUES ('run-old', 't1', 'agent-a', '[]', '{}', 'running', 'x', 0, 0, 0)");
+      await tx.run("INSERT INTO run_events (run_id, seq, type, body, received_at) VALUES ('run-old', 1, 'step', ?, 0)", [body]);
+    });
+    await old.close();
+    const store = await openSqliteStore(path);
+    expect(await raw(path, "SELECT bytes FROM runs WHERE id = 'run-old'")).toEqual([{ bytes: Buffer.byteLength(body) }]);
+    const tight = { maxRunBytes: Buffer.byteLength(body) + 10, runEndReserveBytes: 0, maxOfflineRunsPerHour: 1 };
+    expect(await store.appendRunEvent("agent-a", ev.step("run-old", 2), T0, tight)).toMatchObject({ refused: "RUN_TOO_BIG" });
+    await store.close();
   });
 
   test("refuses a file whose schema is newer than this build", async () => {
