@@ -28,63 +28,62 @@ export type BoundedJsonCode = JsonShapeCode | "MALFORMED_JSON";
 
 export type BoundedJsonResult = { ok: true; value: unknown } | { ok: false; code: BoundedJsonCode; message: string };
 
-const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
+const QUOTE = 0x22;
 const OPEN_OBJECT = 0x7b;
 const CLOSE_OBJECT = 0x7d;
 const OPEN_ARRAY = 0x5b;
 const CLOSE_ARRAY = 0x5d;
 const COMMA = 0x2c;
 
+/** Index of the quote that closes the string whose first character is at `from`; -1 if none. */
+function closingQuote(text: string, from: number): number {
+  for (let j = text.indexOf('"', from); j !== -1; j = text.indexOf('"', j + 1)) {
+    // Escaped only when an odd number of backslashes precede it.
+    let k = j - 1;
+    while (k >= from && text.charCodeAt(k) === BACKSLASH) k--;
+    if ((j - 1 - k) % 2 === 0) return j;
+  }
+  return -1;
+}
+
 /**
  * The first limit `text` breaks, if any. Counts are upper bounds (an empty container counts one
  * member), so a document within the limits is never refused for an off-by-one. Malformed text is
- * scanned as far as it goes; JSON.parse rejects it afterwards.
+ * scanned as far as it goes; JSON.parse rejects it afterwards. One pass; string contents are
+ * skipped with indexOf (measured: about twice as fast as looking at each character, and faster
+ * than the JSON.parse that follows, on a path step frame).
  */
 export function checkJsonShape(text: string, limits: JsonLimits = DEFAULT_JSON_LIMITS): { code: JsonShapeCode; message: string } | undefined {
-  // Per open container: its kind and how many members it has so far. Bounded by maxDepth + 1.
+  // Per open container: its kind and how many members it has so far. Bounded by maxDepth.
   const kinds: number[] = [];
   const counts: number[] = [];
-  let inString = false;
-  let stringStart = 0;
-  for (let i = 0; i < text.length; i++) {
+  const n = text.length;
+  for (let i = 0; i < n; i++) {
     const ch = text.charCodeAt(i);
-    if (inString) {
-      if (ch === BACKSLASH) i++;
-      else if (ch === QUOTE) {
-        inString = false;
-        if (i - stringStart > limits.maxStringLength) return { code: "JSON_STRING_TOO_LONG", message: `a string is longer than ${limits.maxStringLength} characters` };
+    if (ch === QUOTE) {
+      const end = closingQuote(text, i + 1);
+      // An unterminated string is malformed (JSON.parse says so); its length still must not pass.
+      if ((end === -1 ? n : end) - (i + 1) > limits.maxStringLength) {
+        return { code: "JSON_STRING_TOO_LONG", message: `a string is longer than ${limits.maxStringLength} characters` };
       }
-      continue;
-    }
-    switch (ch) {
-      case QUOTE:
-        inString = true;
-        stringStart = i + 1;
-        break;
-      case OPEN_OBJECT:
-      case OPEN_ARRAY:
-        if (kinds.length >= limits.maxDepth) return { code: "JSON_TOO_DEEP", message: `nesting deeper than ${limits.maxDepth} levels` };
-        kinds.push(ch);
-        counts.push(1);
-        break;
-      case CLOSE_OBJECT:
-      case CLOSE_ARRAY:
-        kinds.pop();
-        counts.pop();
-        break;
-      case COMMA: {
-        const top = counts.length - 1;
-        if (top < 0) break;
-        const n = ++counts[top]!;
-        if (kinds[top] === OPEN_OBJECT && n > limits.maxKeys) return { code: "JSON_TOO_MANY_KEYS", message: `an object has more than ${limits.maxKeys} keys` };
-        if (kinds[top] === OPEN_ARRAY && n > limits.maxItems) return { code: "JSON_ARRAY_TOO_LONG", message: `an array has more than ${limits.maxItems} items` };
-        break;
-      }
+      if (end === -1) break;
+      i = end;
+    } else if (ch === OPEN_OBJECT || ch === OPEN_ARRAY) {
+      if (kinds.length >= limits.maxDepth) return { code: "JSON_TOO_DEEP", message: `nesting deeper than ${limits.maxDepth} levels` };
+      kinds.push(ch);
+      counts.push(1);
+    } else if (ch === CLOSE_OBJECT || ch === CLOSE_ARRAY) {
+      kinds.pop();
+      counts.pop();
+    } else if (ch === COMMA) {
+      const top = counts.length - 1;
+      if (top < 0) continue;
+      const count = ++counts[top]!;
+      if (kinds[top] === OPEN_OBJECT && count > limits.maxKeys) return { code: "JSON_TOO_MANY_KEYS", message: `an object has more than ${limits.maxKeys} keys` };
+      if (kinds[top] === OPEN_ARRAY && count > limits.maxItems) return { code: "JSON_ARRAY_TOO_LONG", message: `an array has more than ${limits.maxItems} items` };
     }
   }
-  // An unterminated string is malformed: JSON.parse says so; its length still must not pass unchecked.
-  if (inString && text.length - stringStart > limits.maxStringLength) return { code: "JSON_STRING_TOO_LONG", message: `a string is longer than ${limits.maxStringLength} characters` };
   return undefined;
 }
 

@@ -24,6 +24,8 @@ describe("checkJsonShape", () => {
     ["a key past the limit", `{${JSON.stringify("k".repeat(11))}:1}`, "JSON_STRING_TOO_LONG"],
     ["brackets inside a string are text", JSON.stringify("[[[[[[") , undefined],
     ["an escaped quote does not end the string", JSON.stringify('a"[[[[[[b'), undefined],
+    ["a string ending in an escaped backslash ends there", `[${JSON.stringify("a\\")},${nest(4)}]`, "JSON_TOO_DEEP"],
+    ["escaped backslashes and quotes inside a string are text", JSON.stringify('\\"[[[\\'), undefined],
     ["unterminated long string", '"' + "x".repeat(20), "JSON_STRING_TOO_LONG"],
     ["stray closers do not underflow", "]]]}}}" + nest(4), undefined],
   ])("%s", (_n, text, code) => {
