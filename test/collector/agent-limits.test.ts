@@ -9,6 +9,9 @@ import { startTestCollector, type TestCollector } from "../helpers/collector.js"
 import { markedStep, offlineRunEvents } from "../helpers/fake-agent.js";
 import { connectRawOk, type RawAgent } from "../helpers/raw-agent.js";
 
+/** Waits on the store's durable writes (an fsync per COMMIT): generous on a loaded CI machine. */
+const poll = <T>(fn: () => T | Promise<T>) => expect.poll(fn, { timeout: 15_000 });
+
 let clock = Date.now();
 let col: TestCollector;
 let ticket: Ticket;
@@ -56,7 +59,7 @@ async function paced(live: RawAgent, evs: RunEvent[]): Promise<void> {
     clock += 1000;
     const want = acks(live) + Math.min(5, evs.length - i);
     for (const ev of evs.slice(i, i + 5)) live.sendJson(ev);
-    await expect.poll(() => acks(live)).toBe(want);
+    await poll(() => acks(live)).toBe(want);
   }
 }
 
@@ -66,19 +69,19 @@ describe("frames per second (token bucket per agent)", () => {
     // hello took one token of the 10; 9 events pass at once.
     const evs = offlineRunEvents(runId(), ticket.id, 38);
     for (const ev of evs) live.sendJson(ev);
-    await expect.poll(() => acks(live)).toBe(9);
+    await poll(() => acks(live)).toBe(9);
     // The tenth frame waits for a token; the rest stay unread in the paused socket. The clock does
     // not move, so no token comes and nothing more can be acknowledged.
-    await expect.poll(() => col.running.hub.throttledFrames(agentId)).toBeGreaterThan(0);
+    await poll(() => col.running.hub.throttledFrames(agentId)).toBeGreaterThan(0);
     expect(acks(live)).toBe(9);
     clock += 1000; // 5 more tokens
-    await expect.poll(() => acks(live)).toBe(14);
+    await poll(() => acks(live)).toBe(14);
     clock += 3_600_000; // refills to the burst (10), not to an hour's worth
-    await expect.poll(() => acks(live)).toBe(24);
+    await poll(() => acks(live)).toBe(24);
     clock += 8000; // 40 tokens' worth, capped at 10
-    await expect.poll(() => acks(live)).toBe(34);
+    await poll(() => acks(live)).toBe(34);
     clock += 2000;
-    await expect.poll(() => acks(live)).toBe(40);
+    await poll(() => acks(live)).toBe(40);
     expect(col.running.hub.throttledFrames(agentId)).toBe(0);
     expect(live.frames.filter((f) => f.type === "error")).toEqual([]);
     const run = await col.api(`/api/runs/${evs[0]!.runId}`, Run);
@@ -103,8 +106,9 @@ describe("bytes per run", () => {
     expect(run.steps.map((s) => s.seq)).toEqual([1, 2, 3, 4, 5, 6]);
     expect(run.state).toBe("completed");
     expect(errorCodes(live, id)).toEqual(["RUN_TOO_BIG", "RUN_TOO_BIG"]);
-    const audit = (await col.running.store.listAudit({ action: "run.event.refused", limit: 100 })).filter((a) => a.runId === id);
-    expect(audit).toHaveLength(1);
+    // Audited without holding up the answer to the agent: wait for the row.
+    const audited = async () => (await col.running.store.listAudit({ action: "run.event.refused", limit: 100 })).filter((a) => a.runId === id).length;
+    await poll(audited).toBe(1);
     live.ws.close();
   });
 });

@@ -10,6 +10,9 @@ import { startTestCollector, type TestCollector } from "../helpers/collector.js"
 import { offlineRunEvents } from "../helpers/fake-agent.js";
 import { connectRawOk, type RawAgent } from "../helpers/raw-agent.js";
 
+/** Waits on the store's durable writes (an fsync per COMMIT): generous on a loaded CI machine. */
+const poll = <T>(fn: () => T | Promise<T>) => expect.poll(fn, { timeout: 15_000 });
+
 const DAY = 86_400_000;
 let col: TestCollector;
 let own: Ticket;
@@ -40,7 +43,7 @@ afterAll(async () => {
 async function sendAll(live: RawAgent, evs: RunEvent[]): Promise<void> {
   for (const ev of evs) live.sendJson(ev);
   const want = new Set(evs.map((e) => `${e.runId}:${e.seq}`));
-  await expect.poll(() => [...want].every((k) => live.frames.some((f) => f.type === "ack" && `${f.runId}:${f.seq}` === k))).toBe(true);
+  await poll(() => [...want].every((k) => live.frames.some((f) => f.type === "ack" && `${f.runId}:${f.seq}` === k))).toBe(true);
 }
 
 const errorsFor = (live: RawAgent, id: string) => live.frames.filter((f) => f.type === "error" && f.runId === id);
@@ -58,6 +61,8 @@ describe("an agent writes only to its own tickets", () => {
     expect(new Set(errors.map((e) => e.type === "error" && e.code))).toEqual(new Set(["TICKET_NOT_ALLOWED"]));
     expect(errors[0]).toMatchObject({ message: expect.stringContaining(other.id) });
     expect(await runsOn(other)).toEqual([]);
+    // Audited without holding up the answer to the agent: wait for the row, then check there is one.
+    await poll(async () => (await refusedAudit(foreign)).length).toBe(1);
     expect(await refusedAudit(foreign)).toEqual([expect.objectContaining({ agentId, outcome: "denied", detail: expect.objectContaining({ code: "TICKET_NOT_ALLOWED", ticketId: other.id }) })]);
 
     const mine = runId();
@@ -105,7 +110,7 @@ describe("timestamps in a sane window of the collector's clock", () => {
     expect(errors.map((e) => e.type === "error" && e.code)).toEqual(["TIMESTAMP_OUT_OF_RANGE", "TIMESTAMP_OUT_OF_RANGE", "TIMESTAMP_OUT_OF_RANGE"]);
     expect(errors[0]).toMatchObject({ message: expect.stringMatching(msg) });
     expect(await col.running.store.getRun(id)).toBeUndefined();
-    expect(await refusedAudit(id)).toHaveLength(1);
+    await poll(async () => (await refusedAudit(id)).length).toBe(1);
     live.ws.close();
   });
 

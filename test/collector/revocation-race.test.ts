@@ -10,6 +10,9 @@ import { Enrolled, EnrollmentCreated } from "../../shared/api.js";
 import { HttpClientError } from "../../shared/http-client.js";
 import { startTestCollector, type TestCollector } from "../helpers/collector.js";
 
+/** Waits on the store's durable writes (an fsync per COMMIT): generous on a loaded CI machine. */
+const poll = <T>(fn: () => T | Promise<T>) => expect.poll(fn, { timeout: 15_000 });
+
 const TRIALS = 60;
 const Revoked = z.object({ revoked: z.boolean() });
 let col: TestCollector;
@@ -120,7 +123,7 @@ describe("revocation is final", () => {
     }
     release();
     const c = await connecting;
-    await expect.poll(() => gatedCol.running.hub.isConnected(a.agentId)).toBe(false);
+    await poll(() => gatedCol.running.hub.isConnected(a.agentId)).toBe(false);
     if ("status" in c) expect(c.status).toBe(401);
     else expect(await c.closed).toBe(closeCode);
   });
