@@ -6,6 +6,7 @@
 import { join } from "node:path";
 import sqlite3 from "sqlite3";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { z } from "zod";
 import { DeviceState, Enrolled, EnrollmentCreated, Run, Ticket, TicketWithRuns } from "../../shared/api.js";
 import type { RunEvent } from "../../shared/protocol.js";
 import type { Verdict } from "../../shared/verdict.js";
@@ -138,6 +139,12 @@ describe("damaged records on disk", () => {
     const events = await sse(runId);
     expect(events.filter((e) => e.event === "step").map((e) => e.data.seq)).toEqual([1]);
     expect(events[0]?.data.state).toBe("completed");
+  });
+
+  test("an audit row whose detail does not parse is listed with the detail marked, not a failed listing", async () => {
+    await sql("INSERT INTO audit (at, actor, action, outcome, detail) VALUES (?, 'test', 'test.damaged', 'ok', ?)", [Date.now(), '{"a":[[[' + "[".repeat(100)]);
+    const rows = await col.api("/api/audit?action=test.damaged", z.array(z.object({ action: z.string(), detail: z.record(z.string(), z.unknown()).optional() })));
+    expect(rows).toEqual([{ action: "test.damaged", detail: { unreadable: "JSON_TOO_DEEP" } }]);
   });
 
   test("a step whose shape is not a step result (a field missing) is left out, not a crash in device state", async () => {
