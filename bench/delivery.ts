@@ -85,11 +85,15 @@ function withDeadline<T>(p: Promise<T>, what: string): Promise<T> {
 async function measureCollector(n: number, m: number, k: number): Promise<Measured> {
   const dir = await mkdtemp(join(tmpdir(), "netdiag-bench-delivery-"));
   const log = createLogger("bench", "silent");
-  const collector = await startCollector(CollectorConfig.parse({ dataDir: dir, host: "127.0.0.1", port: 0, logLevel: "silent", maxAgents: n + 10 }), { log });
+  // The frame-rate limit (50/s per agent, collector/limits.ts) is lifted: the serial leg has one agent
+  // send ~500 frames/s on purpose, and throttling it would measure the limit, not the path. Every other
+  // limit (shape scan, byte accounting, run and hour caps) runs as in production.
+  const limits = { ingest: { framesPerS: 1e9, frameBurst: 1e9 } };
+  const collector = await startCollector(CollectorConfig.parse({ dataDir: dir, host: "127.0.0.1", port: 0, logLevel: "silent", maxAgents: n + 10 }), { log, limits });
   const links: CollectorLink[] = [];
   try {
     const ticketId = await seedTicket(collector.store);
-    const agents = await seedAgents(collector.store, n);
+    const agents = await seedAgents(collector.store, n, ticketId);
     const perAgent = m + 2;
     const outboxes = agents.map(() => new TimingOutbox());
     const opened = agents.map((a, i) => {

@@ -1,11 +1,14 @@
 // Bench 5: the pure parsers on captured real input. parsePingOutput over every test/fixtures/ping
 // capture and the DHCP codec over every test/fixtures/dhcp packet, against JSON.parse (JSON.stringify
 // for encoding) of JSON strings of the same sizes: "how many times slower than the cheapest structured
-// parse of the same amount of input".
+// parse of the same amount of input". And the collector's agent-frame parse with and without the
+// bounded-JSON shape scan.
 import { encodeDhcpMessage, parseDhcpMessage, type DhcpMessage } from "../agent/checks/dhcp/packet.js";
 import { parsePingOutput } from "../agent/probes/parse-ping.js";
+import { parseBoundedJson } from "../shared/bounded-json.js";
+import { AgentFrame } from "../shared/protocol.js";
 import { opsPerSecond, paired, type BenchRow } from "./report.js";
-import { dhcpPackets, pingFixtures } from "./steps.js";
+import { dhcpPackets, pathStep, pingFixtures } from "./steps.js";
 
 /** A JSON text of exactly `bytes` characters (an object of realistic fields plus padding). */
 function jsonOfSize(sample: unknown, bytes: number): string {
@@ -41,6 +44,16 @@ export async function parsersBench(quick: boolean): Promise<BenchRow[]> {
   const ping = await rate(cycle(pings, (p) => parsePingOutput(p.stdout, p.stderr, p.exitCode, p.sent)), cycle(pingJson, (j) => JSON.parse(j)));
   const parse = await rate(cycle(packets, (p) => parseDhcpMessage(p.bytes)), cycle(dhcpJson, (j) => JSON.parse(j)));
   const encode = await rate(cycle(messages, (m) => encodeDhcpMessage(m)), cycle(dhcpObjects, (o) => JSON.stringify(o)));
+  // The collector's frame parse as collector/hub/agent-hub.ts does it (shape scan, then JSON.parse and
+  // the zod schema) against the same without the shape scan: the cost of the input limits per frame.
+  const frame = JSON.stringify({ type: "step", runId: "run_bench0001", seq: 1, at: Date.now(), result: pathStep() });
+  const bounded = await rate(
+    () => {
+      const j = parseBoundedJson(frame);
+      return j.ok && AgentFrame.safeParse(j.value);
+    },
+    () => AgentFrame.safeParse(JSON.parse(frame)),
+  );
   return [
     {
       bench: "parsers",
@@ -67,6 +80,15 @@ export async function parsersBench(quick: boolean): Promise<BenchRow[]> {
       ...encode,
       baselineName: "JSON.stringify same size",
       better: "higher",
+    },
+    {
+      bench: "parsers",
+      metric: "agent frame: bounded JSON + zod",
+      unit: "ops/s",
+      ...bounded,
+      baselineName: "JSON.parse + zod",
+      better: "higher",
+      note: `a ${frame.length} B path step frame; the ratio is the price of the shape limits`,
     },
   ];
 }

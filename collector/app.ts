@@ -4,9 +4,10 @@ import { Hono } from "hono";
 import type { ApiError } from "../shared/api.js";
 import type { Logger } from "../shared/log.js";
 import { actorOf, authenticateToken } from "./auth/principal.js";
-import type { FailureLimiter } from "./auth/failure-limiter.js";
-import { HttpError } from "./http-error.js";
+import { addressKey, credentialKey, type FailureLimiter } from "./auth/failure-limiter.js";
+import { HttpError, tooManyFailures } from "./http-error.js";
 import type { AgentHub } from "./hub/agent-hub.js";
+import type { ReadLimits } from "./limits.js";
 import type { RunBus } from "./run-bus.js";
 import { adminRoutes } from "./routes/admin.js";
 import { agentRoutes } from "./routes/agents.js";
@@ -22,6 +23,8 @@ export interface AppDeps {
   log: Logger;
   now: () => number;
   limiter: FailureLimiter;
+  /** What one read loads at most (collector/limits.ts); the defaults when omitted. */
+  limits?: ReadLimits;
 }
 
 export const apiRoutes: readonly RouteSpec[] = [...ticketRoutes, ...runRoutes, ...agentRoutes, ...adminRoutes];
@@ -34,7 +37,7 @@ export function createApp(deps: AppDeps): Hono<Env> {
       if (err.status >= 500) deps.log.error("request failed", { path: c.req.path, code: err.code });
       const body: ApiError = { error: { code: err.code, message: err.message } };
       // Tell a rate-limited client when to come back instead of letting it hammer.
-      if (err.status === 429) c.header("Retry-After", "60");
+      if (err.status === 429) c.header("Retry-After", String(err.retryAfterS ?? 60));
       return c.json(body, err.status);
     }
     deps.log.error("unhandled error", { path: c.req.path, error: err instanceof Error ? err.stack : String(err) });
@@ -49,11 +52,16 @@ export function createApp(deps: AppDeps): Hono<Env> {
     app.on(r.method, r.path, async (c) => {
       if (r.access !== "public") {
         const remote = c.env?.incoming?.socket?.remoteAddress ?? "local";
-        if (deps.limiter.blocked(remote, deps.now())) throw new HttpError(429, "TOO_MANY_FAILURES", "too many failed authentications; try again later");
+        // The token is checked first: a valid one always passes, whatever others did from this address.
         const auth = await authenticateToken(deps.store, c.req.header("authorization"), deps.now());
         if (!auth.ok) {
-          deps.limiter.fail(remote, deps.now());
+          // A revoked or expired token is charged to itself, anything else (a guess) to the address.
+          const keys = [auth.tokenId ? credentialKey("token", auth.tokenId) : addressKey("token", remote)];
+          deps.limiter.fail(keys, deps.now());
+          // Decided now, by this failure's own count, not by those that land during the audit write.
+          const waitMs = deps.limiter.retryAfterMsAny(keys, deps.now());
           await deps.store.appendAudit({ at: deps.now(), actor: `remote:${remote}`, action: "auth.denied", outcome: "denied", detail: { route: `${r.method} ${r.path}`, reason: auth.reason } });
+          if (waitMs > 0) throw tooManyFailures(waitMs, "too many failed authentications; try again later");
           throw new HttpError(401, "UNAUTHORIZED", `authentication failed: token ${auth.reason}`);
         }
         if (!r.access.includes(auth.principal.role)) {

@@ -7,6 +7,8 @@ export class HttpError extends Error {
     readonly status: ContentfulStatusCode,
     readonly code: string,
     message: string,
+    /** For a 429: seconds until the client may try again (the Retry-After header). */
+    readonly retryAfterS?: number,
   ) {
     super(message);
     this.name = "HttpError";
@@ -18,3 +20,4 @@ export const unauthorized = (msg = "missing or invalid credentials") => new Http
 export const forbidden = (msg: string) => new HttpError(403, "FORBIDDEN", msg);
 export const notFound = (what: string) => new HttpError(404, "NOT_FOUND", `${what} not found`);
 export const conflict = (code: string, msg: string) => new HttpError(409, code, msg);
+export const tooManyFailures = (waitMs: number, msg: string) => new HttpError(429, "TOO_MANY_FAILURES", msg, Math.max(1, Math.ceil(waitMs / 1000)));

@@ -13,6 +13,7 @@ import { FailureLimiter } from "./auth/failure-limiter.js";
 import { TOKEN_PREFIX } from "./auth/principal.js";
 import type { CollectorConfig } from "./config.js";
 import { AgentHub } from "./hub/agent-hub.js";
+import { resolveLimits, type LimitOverrides } from "./limits.js";
 import { RunBus } from "./run-bus.js";
 import { openSqliteStore } from "./store/sqlite-store.js";
 import type { Store } from "./store/types.js";
@@ -33,6 +34,8 @@ export interface StartOptions {
   log?: Logger;
   now?: () => number;
   store?: Store;
+  /** Limits other than the defaults of collector/limits.ts (tests and the benchmark). */
+  limits?: LimitOverrides;
 }
 
 export const DB_FILE = "netdiag.sqlite";
@@ -51,12 +54,13 @@ export async function startCollector(cfg: CollectorConfig, opts: StartOptions = 
   const log = opts.log ?? createLogger("collector", cfg.logLevel);
   const now = opts.now ?? Date.now;
   await mkdir(cfg.dataDir, { recursive: true, mode: 0o700 });
-  const store = opts.store ?? (await openSqliteStore(join(cfg.dataDir, DB_FILE)));
+  const store = opts.store ?? (await openSqliteStore(join(cfg.dataDir, DB_FILE), { log }));
   const bootstrapAdminToken = await bootstrapAdmin(store, now());
   const bus = new RunBus();
   const limiter = new FailureLimiter();
-  const hub = new AgentHub({ store, bus, log, now, heartbeatMs: cfg.heartbeatMs });
-  const app = createApp({ store, hub, bus, log, now, limiter });
+  const limits = resolveLimits(opts.limits);
+  const hub = new AgentHub({ store, bus, log, now, heartbeatMs: cfg.heartbeatMs, limits: limits.ingest });
+  const app = createApp({ store, hub, bus, log, now, limiter, limits: limits.read });
   const tls = cfg.tlsCert && cfg.tlsKey;
   const server = createAdaptorServer({
     fetch: app.fetch,

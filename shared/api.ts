@@ -1,5 +1,6 @@
 // HTTP API bodies and responses. The collector validates every request body with these; the CLI and
 // tests parse responses with them, so a drift between server and client fails loudly.
+import { StoredStepResultTyped } from "./steps/stored.js";
 import { z } from "zod";
 import { CheckId, StepResult } from "./checks.js";
 import { Id, RunParams } from "./protocol.js";
@@ -106,8 +107,24 @@ export const CreateRunBody = z
   .strict();
 export type CreateRunBody = z.infer<typeof CreateRunBody>;
 
-export const StoredStep = z.object({ seq: z.number().int(), receivedAt: z.number().int(), result: StepResult });
+/** A stored step: its result as stored (shared/steps/stored.ts: older rows stay readable). */
+export const StoredStep = z.object({ seq: z.number().int(), receivedAt: z.number().int(), result: StoredStepResultTyped });
 export type StoredStep = z.infer<typeof StoredStep>;
+
+/**
+ * A part of a stored run that could not be read back (a damaged file, or data stored before the input
+ * limits existed): it is left out of the run and listed here instead, so one bad record never makes
+ * the whole read fail. The collector logs each one ("unreadable stored record").
+ */
+export const UnreadablePart = z.object({
+  part: z.enum(["step", "verdict", "checks", "params"]),
+  /** The event's seq, for a step. */
+  seq: z.number().int().optional(),
+  /** JSON_TOO_DEEP, JSON_TOO_MANY_KEYS, JSON_ARRAY_TOO_LONG, JSON_STRING_TOO_LONG, MALFORMED_JSON, INVALID_RECORD. */
+  code: z.string(),
+  reason: z.string(),
+});
+export type UnreadablePart = z.infer<typeof UnreadablePart>;
 
 export const Run = z.object({
   id: Id,
@@ -130,10 +147,21 @@ export const Run = z.object({
   offline: z.boolean(),
   verdict: Verdict.optional(),
   steps: z.array(StoredStep),
+  /** Parts of the stored record left out because they could not be read; absent when none. */
+  unreadable: z.array(UnreadablePart).optional(),
+  /**
+   * Set when more steps are stored than this response carries (reads are paged by count and size):
+   * GET /api/runs/:id?afterSeq=<this> returns the next page. Absent when `steps` is complete.
+   */
+  nextAfterSeq: z.number().int().optional(),
 });
 export type Run = z.infer<typeof Run>;
 
-export const TicketWithRuns = Ticket.extend({ runs: z.array(Run) });
+export const TicketWithRuns = Ticket.extend({
+  runs: z.array(Run),
+  /** How many older runs were left out (a ticket returns its newest runs); read them by id. */
+  olderRuns: z.number().int().optional(),
+});
 export type TicketWithRuns = z.infer<typeof TicketWithRuns>;
 
 /** Server-Sent Events on GET /api/runs/:id/events: event name -> data schema. */

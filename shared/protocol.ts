@@ -165,6 +165,17 @@ export const AgentFrame = z.discriminatedUnion("type", [
 ]);
 export type AgentFrame = z.infer<typeof AgentFrame>;
 
+/**
+ * Why the collector refused one run event for good (sent in an `error` frame with the event's runId,
+ * then the event is acknowledged so the agent does not send it again). SECURITY.md, "Limits".
+ * TICKET_NOT_ALLOWED: run.offline names a ticket the agent was neither enrolled for nor asked to run
+ *   on (or that does not exist: the two look the same). RUN_TOO_BIG: the run holds its byte limit.
+ * TOO_MANY_RUNS: the agent added its hourly limit of offline runs. TIMESTAMP_OUT_OF_RANGE: `at` or a
+ *   step's `startedAt` is too far ahead of or behind the collector's clock (the agent's clock is wrong).
+ */
+export const EVENT_REFUSAL_CODES = ["TICKET_NOT_ALLOWED", "RUN_TOO_BIG", "TOO_MANY_RUNS", "TIMESTAMP_OUT_OF_RANGE"] as const;
+export type EventRefusalCode = (typeof EVENT_REFUSAL_CODES)[number];
+
 /** WebSocket close codes used on purpose (RFC 6455 §7.4.1 plus the private 4000-4999 range). */
 export const CloseCode = {
   normal: 1000,

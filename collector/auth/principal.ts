@@ -12,7 +12,10 @@ export interface Principal {
 
 export const TOKEN_PREFIX = "ndt_";
 
-export type AuthResult = { ok: true; principal: Principal } | { ok: false; reason: "missing" | "malformed" | "unknown" | "expired" | "revoked" };
+export type AuthResult =
+  | { ok: true; principal: Principal }
+  /** `tokenId`: set when the token exists (revoked or expired), so its failures can be charged to it. */
+  | { ok: false; reason: "missing" | "malformed" | "unknown" | "expired" | "revoked"; tokenId?: string };
 
 export async function authenticateToken(store: Store, header: string | undefined, now: number): Promise<AuthResult> {
   if (!header) return { ok: false, reason: "missing" };
@@ -20,8 +23,8 @@ export async function authenticateToken(store: Store, header: string | undefined
   if (!m?.[1] || !m[1].startsWith(TOKEN_PREFIX) || m[1].length > 200) return { ok: false, reason: "malformed" };
   const rec = await store.findTokenByHash(hashSecret(m[1]));
   if (!rec) return { ok: false, reason: "unknown" };
-  if (rec.revokedAt !== undefined) return { ok: false, reason: "revoked" };
-  if (rec.expiresAt !== undefined && rec.expiresAt <= now) return { ok: false, reason: "expired" };
+  if (rec.revokedAt !== undefined) return { ok: false, reason: "revoked", tokenId: rec.id };
+  if (rec.expiresAt !== undefined && rec.expiresAt <= now) return { ok: false, reason: "expired", tokenId: rec.id };
   return { ok: true, principal: { tokenId: rec.id, name: rec.name, role: rec.role } };
 }
 

@@ -62,12 +62,21 @@ export function redactTicketWithRuns(role: Role, t: TicketWithRuns): TicketWithR
  */
 const SECRET_KEY = /secret|passw(or)?d|passphrase|community|auth_?key|priv_?key|private_?key|token|credential|authorization|cookie/i;
 
-/** Deep copy with every secret-named key's value replaced; no depth limit (data is frame-bounded). */
-export function scrubSecrets(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(scrubSecrets);
+/**
+ * How deep the scrubber walks. Everything it sees went through the bounded JSON parser (32 levels, at
+ * the edge and again when read from the store), so this is a second fence: a value nested deeper is
+ * replaced by TOO_DEEP instead of recursing until the stack overflows.
+ */
+export const SCRUB_MAX_DEPTH = 64;
+export const TOO_DEEP = "[too deep]";
+
+/** Deep copy with every secret-named key's value replaced; subtrees below SCRUB_MAX_DEPTH are cut. */
+export function scrubSecrets(value: unknown, depth = 0): unknown {
   if (value === null || typeof value !== "object") return value;
+  if (depth >= SCRUB_MAX_DEPTH) return TOO_DEEP;
+  if (Array.isArray(value)) return value.map((v) => scrubSecrets(v, depth + 1));
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) out[k] = SECRET_KEY.test(k) ? MASK : scrubSecrets(v);
+  for (const [k, v] of Object.entries(value)) out[k] = SECRET_KEY.test(k) ? MASK : scrubSecrets(v, depth + 1);
   return out;
 }
 

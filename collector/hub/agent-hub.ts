@@ -7,13 +7,17 @@
 import type WebSocket from "ws";
 import { z } from "zod";
 import type { Run } from "../../shared/api.js";
+import { parseBoundedJson } from "../../shared/bounded-json.js";
 import type { Logger } from "../../shared/log.js";
-import { AgentFrame, CloseCode, MAX_FRAME_BYTES, PROTOCOL_VERSION, type RunEvent, type ServerFrame } from "../../shared/protocol.js";
+import { AgentFrame, CloseCode, EVENT_REFUSAL_CODES, MAX_FRAME_BYTES, PROTOCOL_VERSION, type RunEvent, type ServerFrame } from "../../shared/protocol.js";
 import { ViolationTracker } from "../auth/violations.js";
 import type { RunBus } from "../run-bus.js";
 import { publishState, publishTransition } from "../runs/publish.js";
 import type { CollectorRunInput } from "../runs/run-state.js";
-import type { AppendResult, RunSelector, RunTransition, Store } from "../store/types.js";
+import { DEFAULT_LIMITS, type IngestLimits } from "../limits.js";
+import type { AppendRefusal, AppendResult, RunSelector, RunTransition, Store } from "../store/types.js";
+import { checkEventTimes } from "./event-times.js";
+import { FrameThrottle, TokenBucket } from "./frame-throttle.js";
 import { HeartbeatSweep, type HeartbeatPeer } from "./heartbeat.js";
 
 export interface HubOptions {
@@ -24,6 +28,8 @@ export interface HubOptions {
   heartbeatMs: number;
   /** Protocol-violation limits; the default tracker when omitted (tests pass their own). */
   violations?: ViolationTracker;
+  /** Ingest limits (collector/limits.ts); the defaults when omitted. */
+  limits?: IngestLimits;
 }
 
 interface Conn extends HeartbeatPeer {
@@ -37,12 +43,31 @@ interface Conn extends HeartbeatPeer {
    */
   ready: Promise<void>;
   remote: string;
+  /**
+   * Refusals already reported on this connection ("runId|code"): each is logged, audited and counted
+   * as a violation once; the events after it that meet the same refusal only get the error frame.
+   * Runs refused as a whole (their run.offline was refused) map to that refusal, so their later
+   * events are refused with the same reason instead of counting as UNKNOWN_RUN.
+   */
+  refused: Map<string, AppendRefusal>;
+  /** Holds frames beyond the agent's rate (frame-throttle.ts). */
+  throttle: FrameThrottle;
 }
+
+/** Refusals remembered per connection; an older one forgotten is just reported again. */
+const MAX_REMEMBERED_REFUSALS = 256;
+/** Token buckets kept (connected agents and recently throttled ones); an evicted one starts full. */
+const MAX_BUCKETS = 20_000;
 
 export class AgentHub {
   private readonly conns = new Map<string, Conn>();
   private readonly sweep: HeartbeatSweep<Conn>;
   private readonly violations: ViolationTracker;
+  private readonly limits: IngestLimits;
+  /** Per agent: how often its credentials changed, and how to close a socket that predates that. */
+  private readonly epochs = new Map<string, { epoch: number; code: number; reason: string }>();
+  /** Frames-per-second buckets per agent (collector/limits.ts framesPerS, frameBurst). */
+  private readonly buckets = new Map<string, TokenBucket>();
   /** Per agent: the link-lost transition of its last connection, awaited before a new hello is handled. */
   private readonly linkLosses = new Map<string, Promise<void>>();
   /** Store work started by frames, timers and closes; close() waits for it before the store closes. */
@@ -52,10 +77,27 @@ export class AgentHub {
 
   constructor(private readonly o: HubOptions) {
     this.violations = o.violations ?? new ViolationTracker();
+    this.limits = o.limits ?? DEFAULT_LIMITS.ingest;
     // Ping every agent once per interval; one that did not pong since its last ping is dead: terminate
     // it so its runs are re-queued or marked delivering and its slot frees up. The expiry sweep rides
     // on the same timer, once per round.
     this.sweep = new HeartbeatSweep<Conn>({ intervalMs: o.heartbeatMs, onRound: () => this.track(this.expireRuns()) });
+  }
+
+  /** Frames of this agent waiting for its rate (0 when it is not throttled). */
+  throttledFrames(agentId: string): number {
+    return this.conns.get(agentId)?.throttle.waiting ?? 0;
+  }
+
+  /** The agent's token bucket, kept across its reconnects. */
+  private bucketOf(agentId: string): TokenBucket {
+    let b = this.buckets.get(agentId);
+    if (!b) {
+      b = new TokenBucket(this.limits.framesPerS, this.limits.frameBurst, this.o.now());
+      this.buckets.set(agentId, b);
+      if (this.buckets.size > MAX_BUCKETS) this.buckets.delete(this.buckets.keys().next().value as string);
+    }
+    return b;
   }
 
   /** Milliseconds a misbehaving agent must still wait before it may connect again (0 = may). */
@@ -76,12 +118,33 @@ export class AgentHub {
     return { ticks: this.sweep.ticks, pings: this.sweep.pings };
   }
 
+  /**
+   * A counter per agent that every disconnect() (revocation, re-enrollment) moves on. The upgrade reads
+   * it before it looks the agent up in the store and hands it to attach(): if it moved meanwhile, the
+   * lookup may predate the change, so the socket is closed instead of attached.
+   */
+  credentialEpoch(agentId: string): number {
+    return this.epochs.get(agentId)?.epoch ?? 0;
+  }
+
   /** Takes over an authenticated socket for this agent (replacing an older connection). */
-  attach(agentId: string, ws: WebSocket, remote: string): void {
+  attach(agentId: string, ws: WebSocket, remote: string, epoch: number): void {
     // An upgrade that finished while the collector stops: the agent comes back to the next one.
     if (this.closing) return void ws.close(CloseCode.goingAway, "collector shutting down");
+    const changed = this.epochs.get(agentId);
+    if (changed && changed.epoch !== epoch) {
+      this.o.log.warn("agent credentials changed during the upgrade; closing", { agentId, remote });
+      ws.close(changed.code, changed.reason);
+      return;
+    }
     const old = this.conns.get(agentId);
     if (old) old.ws.close(CloseCode.replaced, "replaced by a newer connection");
+    const throttle = new FrameThrottle(this.bucketOf(agentId), this.limits.maxBacklogBytes, this.o.now, {
+      deliver: (data, isBinary) => void this.track(this.onMessage(conn, data, isBinary)),
+      pause: () => ws.pause(),
+      resume: () => ws.resume(),
+      overflow: () => this.reject(conn, CloseCode.tryAgainLater, "RATE_LIMITED", `more than ${this.limits.frameBurst} frames at once and ${this.limits.framesPerS} a second; frames kept arriving while reading was paused`),
+    });
     const conn: Conn = {
       agentId,
       ws,
@@ -89,6 +152,8 @@ export class AgentHub {
       helloSeen: false,
       ready: Promise.resolve(),
       remote,
+      refused: new Map(),
+      throttle,
       ping: () => ws.ping(),
       kill: () => {
         this.o.log.warn("agent missed heartbeat, terminating", { agentId });
@@ -100,7 +165,7 @@ export class AgentHub {
     ws.on("pong", () => (conn.alive = true));
     ws.on("message", (data, isBinary) => {
       conn.alive = true;
-      this.track(this.onMessage(conn, data as Buffer, isBinary));
+      throttle.push(data as Buffer, isBinary);
     });
     ws.on("close", (code) => this.onClose(conn, code));
     ws.on("error", (e) => {
@@ -147,8 +212,9 @@ export class AgentHub {
     return true;
   }
 
-  /** Closes one agent's connection (revocation). */
+  /** Closes one agent's connection (revocation, re-enrollment) and any upgrade still in flight. */
   disconnect(agentId: string, code: number, reason: string): void {
+    this.epochs.set(agentId, { epoch: this.credentialEpoch(agentId) + 1, code, reason });
     this.conns.get(agentId)?.ws.close(code, reason);
   }
 
@@ -211,13 +277,11 @@ export class AgentHub {
     if (conn.ws.readyState !== conn.ws.OPEN || this.closing) return;
     if (isBinary) return this.reject(conn, CloseCode.policyViolation, "BINARY_FRAME", "frames must be JSON text");
     if (data.length > MAX_FRAME_BYTES) return this.reject(conn, CloseCode.messageTooBig, "FRAME_TOO_BIG", "frame too big");
-    let json: unknown;
-    try {
-      json = JSON.parse(data.toString("utf8"));
-    } catch {
-      return this.reject(conn, CloseCode.policyViolation, "MALFORMED_JSON", "frame is not valid JSON");
-    }
-    const parsed = AgentFrame.safeParse(json);
+    // Shape first (depth, keys, items, string length), so zod and everything after it only ever see
+    // a bounded value; the close reason is the limit's code (JSON_TOO_DEEP...).
+    const json = parseBoundedJson(data.toString("utf8"));
+    if (!json.ok) return this.reject(conn, CloseCode.policyViolation, json.code, `frame refused: ${json.message}`);
+    const parsed = AgentFrame.safeParse(json.value);
     if (!parsed.success) {
       return this.reject(conn, CloseCode.policyViolation, "INVALID_FRAME", z.prettifyError(parsed.error));
     }
@@ -238,9 +302,13 @@ export class AgentHub {
   }
 
   private async onRunEvent(conn: Conn, ev: RunEvent): Promise<void> {
+    const wholeRun = conn.refused.get(ev.runId);
+    if (wholeRun) return this.refuseEvent(conn, ev, wholeRun);
+    const tooOld = checkEventTimes(ev, this.o.now(), this.limits);
+    if (tooOld) return this.refuseEvent(conn, ev, tooOld);
     let result: AppendResult;
     try {
-      result = await this.o.store.appendRunEvent(conn.agentId, ev, this.o.now());
+      result ??= await this.o.store.appendRunEvent(conn.agentId, ev, this.o.now(), this.limits);
     } catch (e) {
       // Not acked: the agent keeps it in its outbox and sends it again after reconnecting.
       this.o.log.error("storing run event failed", { agentId: conn.agentId, runId: ev.runId, seq: ev.seq, error: String(e) });
@@ -248,7 +316,10 @@ export class AgentHub {
       return;
     }
     switch (result.outcome) {
-      case "unknown_run":
+      case "unknown_run": {
+        // Pipelined behind a run.offline that was refused: refused for the same reason, not a violation.
+        const refusedRun = conn.refused.get(ev.runId);
+        if (refusedRun) return this.refuseEvent(conn, ev, refusedRun);
         // An agent can only ever write to its own runs. Acked so a confused agent does not resend it
         // forever; nothing is stored.
         this.o.log.warn("event for unknown or foreign run", { agentId: conn.agentId, runId: ev.runId });
@@ -256,7 +327,16 @@ export class AgentHub {
         this.send(conn, { type: "ack", runId: ev.runId, seq: ev.seq });
         this.violation(conn, "UNKNOWN_RUN");
         return;
-      case "refused":
+      }
+      case "refused": {
+        const limit = (EVENT_REFUSAL_CODES as readonly string[]).includes(result.code);
+        if (limit) {
+          // Ownership or an ingest limit: reported once per run as a violation. The run of a refused
+          // run.offline was never created: its later events get this reason too, not UNKNOWN_RUN.
+          const r: AppendRefusal = { refused: result.code as AppendRefusal["refused"], message: result.reason };
+          if (ev.type === "run.offline") this.remember(conn, ev.runId, r);
+          return this.refuseEvent(conn, ev, r);
+        }
         // The run state machine refused it (after the end, before acceptance, a second verdict...):
         // stored nowhere, acked so the agent drops it, and the agent is told why. A run cancelled
         // before the agent acknowledged it is also stopped on the agent.
@@ -265,6 +345,7 @@ export class AgentHub {
         this.send(conn, { type: "error", code: result.code, message: result.reason.slice(0, 1000), runId: ev.runId, seq: ev.seq });
         if (result.effects.includes("send_cancel")) this.send(conn, { type: "run.cancel", runId: ev.runId });
         return;
+      }
       case "duplicate":
         this.send(conn, { type: "ack", runId: ev.runId, seq: ev.seq });
         return;
@@ -275,6 +356,30 @@ export class AgentHub {
         this.publish(ev, result);
         await this.auditRunEvent(conn.agentId, ev);
     }
+  }
+
+  /**
+   * Refused for good: the agent is told why and the event is acknowledged (it must not come back).
+   * The first refusal of its kind per run is logged, audited and counted as a violation, so a
+   * broken agent is heard once per run and a hostile one that keeps trying gets blocked.
+   */
+  private refuseEvent(conn: Conn, ev: RunEvent, r: AppendRefusal): void {
+    this.send(conn, { type: "error", code: r.refused, message: r.message.slice(0, 1000), runId: ev.runId });
+    this.send(conn, { type: "ack", runId: ev.runId, seq: ev.seq });
+    const key = `${ev.runId}|${r.refused}`;
+    if (conn.refused.has(key)) return;
+    this.remember(conn, key, r);
+    this.o.log.warn("agent event refused", { agentId: conn.agentId, remote: conn.remote, runId: ev.runId, seq: ev.seq, type: ev.type, code: r.refused, message: r.message });
+    const detail = { code: r.refused, message: r.message, type: ev.type, seq: ev.seq, ...(ev.type === "run.offline" ? { ticketId: ev.ticketId } : {}) };
+    this.o.store
+      .appendAudit({ at: this.o.now(), actor: `agent:${conn.agentId}`, action: "run.event.refused", agentId: conn.agentId, runId: ev.runId, outcome: "denied", detail })
+      .catch((e: unknown) => this.o.log.error("auditing a refused event failed", { runId: ev.runId, error: String(e) }));
+    this.violation(conn, r.refused);
+  }
+
+  private remember(conn: Conn, key: string, r: AppendRefusal): void {
+    conn.refused.set(key, r);
+    if (conn.refused.size > MAX_REMEMBERED_REFUSALS) conn.refused.delete(conn.refused.keys().next().value as string);
   }
 
   /**
@@ -316,6 +421,9 @@ export class AgentHub {
 
   private onClose(conn: Conn, code: number): void {
     this.sweep.remove(conn);
+    conn.throttle.stop();
+    // A depleted bucket outlives the connection, so reconnecting does not refill it.
+    if (this.buckets.get(conn.agentId)?.isFull(this.o.now())) this.buckets.delete(conn.agentId);
     // A replaced connection's runs belong to the newer one; a closing hub records every loss itself.
     if (this.conns.get(conn.agentId) !== conn || this.closing) return;
     this.conns.delete(conn.agentId);

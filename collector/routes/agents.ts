@@ -6,12 +6,18 @@ import { CloseCode, Id } from "../../shared/protocol.js";
 import { hashSecret, randomEnrollmentCode, randomId, randomSecret } from "../../shared/secrets.js";
 import { boundEnrollmentCode, parseEnrollmentCode } from "../auth/enrollment-code.js";
 import { actorOf } from "../auth/principal.js";
-import { conflict, HttpError, notFound, unauthorized } from "../http-error.js";
+import { addressKey, credentialKey, type Reservation } from "../auth/failure-limiter.js";
+import { conflict, notFound, tooManyFailures, unauthorized } from "../http-error.js";
 import { redactRun } from "../auth/redact.js";
 import { deviceState } from "../device-state.js";
+import { DEFAULT_LIMITS } from "../limits.js";
 import type { AgentRecord } from "../store/types.js";
 import { readBody } from "./body.js";
+import { stepPage } from "./runs.js";
 import { ACTORS, ADMINS, principalOf, READERS, type RouteSpec } from "./route-spec.js";
+
+type Ctx = Parameters<RouteSpec["handler"]>[0];
+type Deps = Parameters<RouteSpec["handler"]>[1];
 
 /** Only the validity can be chosen: the ticket is the agent's own. */
 const ReenrollBody = CreateEnrollmentBody.pick({ ttlS: true }).strict();
@@ -31,6 +37,47 @@ function agentView(a: AgentRecord, connected: boolean): Agent {
     ...(a.lastSeenAt !== undefined ? { lastSeenAt: a.lastSeenAt } : {}),
     ...(a.revokedAt !== undefined ? { revokedAt: a.revokedAt } : {}),
   };
+}
+
+/** The enrollment itself, once the address may try; `attempt` is failed for a guessed (unknown) code. */
+async function enroll(c: Ctx, d: Deps, remote: string, attempt: Reservation): Promise<Response> {
+  const body = await readBody(c, EnrollBody);
+  const code = parseEnrollmentCode(body.code);
+  // A real code that is used, expired or for a revoked agent is charged to itself, not to the address.
+  const stale = credentialKey("enroll", code.hash);
+  const staleWaitMs = d.limiter.retryAfterMs(stale, d.now());
+  if (staleWaitMs > 0) throw tooManyFailures(staleWaitMs, "this enrollment code was refused too often; ask the engineer for a new one");
+  const deny = async (reason: string, agentId?: string): Promise<never> => {
+    if (reason === "unknown") attempt.fail();
+    else d.limiter.fail([stale], d.now());
+    await d.store.appendAudit({ at: d.now(), actor: `remote:${remote}`, action: code.agentId ? "agent.reenroll" : "agent.enroll", outcome: "denied", ...(agentId ? { agentId } : {}), detail: { reason } });
+    throw unauthorized(`enrollment code ${reason === "unknown" ? "is not valid" : `was ${reason}`}`);
+  };
+  const secret = randomSecret("", 32);
+  if (code.agentId) {
+    // Re-enrollment: same identity, new secret. The old secret stops working at once and a live
+    // connection made with it is closed. Revocation is final: the store claims the code and re-keys
+    // in one transaction that a revoked agent fails, so a revocation racing this request wins.
+    const res = await d.store.reenrollAgent(code.hash, code.agentId, hashSecret(secret), d.now());
+    if (!res.ok) return deny(res.reason, code.agentId);
+    const existing = res.agent;
+    d.hub.disconnect(existing.id, CloseCode.replaced, "agent re-enrolled");
+    await d.store.appendAudit({ at: d.now(), actor: `agent:${existing.id}`, action: "agent.reenroll", agentId: existing.id, outcome: "ok", ...(existing.ticketId ? { ticketId: existing.ticketId } : {}), detail: { name: body.name, remote } });
+    return c.json({ agentId: existing.id, secret, ...(existing.ticketId ? { ticketId: existing.ticketId } : {}) }, 201);
+  }
+  const res = await d.store.consumeEnrollmentCode(code.hash, d.now());
+  if (!res.ok) return deny(res.reason);
+  const agentId = randomId("ag_");
+  await d.store.createAgent({
+    id: agentId,
+    name: body.name,
+    secretHash: hashSecret(secret),
+    createdAt: d.now(),
+    ...(body.hostname ? { hostname: body.hostname } : {}),
+    ...(res.ticketId ? { ticketId: res.ticketId } : {}),
+  });
+  await d.store.appendAudit({ at: d.now(), actor: `agent:${agentId}`, action: "agent.enroll", agentId, outcome: "ok", ...(res.ticketId ? { ticketId: res.ticketId } : {}), detail: { name: body.name, remote } });
+  return c.json({ agentId, secret, ...(res.ticketId ? { ticketId: res.ticketId } : {}) }, 201);
 }
 
 export const agentRoutes: RouteSpec[] = [
@@ -57,39 +104,17 @@ export const agentRoutes: RouteSpec[] = [
     summary: "an agent trades a one-time code for its identity (the code is the credential)",
     async handler(c, d) {
       const remote = c.env?.incoming?.socket?.remoteAddress ?? "?";
-      if (d.limiter.blocked(remote, d.now())) throw new HttpError(429, "TOO_MANY_FAILURES", "too many failed attempts; try again later");
-      const body = await readBody(c, EnrollBody);
-      const code = parseEnrollmentCode(body.code);
-      const deny = async (reason: string, agentId?: string): Promise<never> => {
-        d.limiter.fail(remote, d.now());
-        await d.store.appendAudit({ at: d.now(), actor: `remote:${remote}`, action: code.agentId ? "agent.reenroll" : "agent.enroll", outcome: "denied", ...(agentId ? { agentId } : {}), detail: { reason } });
-        throw unauthorized(`enrollment code ${reason === "unknown" ? "is not valid" : `was ${reason}`}`);
-      };
-      const res = await d.store.consumeEnrollmentCode(code.hash, d.now());
-      if (!res.ok) return deny(res.reason);
-      const secret = randomSecret("", 32);
-      if (code.agentId) {
-        // Re-enrollment: same identity, new secret. The old secret stops working at once and a live
-        // connection made with it is closed. Revocation is final: a code cannot bring an agent back.
-        const existing = await d.store.getAgent(code.agentId);
-        if (!existing) return deny("unknown", code.agentId);
-        if (existing.revokedAt !== undefined) return deny("revoked", code.agentId);
-        await d.store.setAgentSecret(existing.id, hashSecret(secret));
-        d.hub.disconnect(existing.id, CloseCode.replaced, "agent re-enrolled");
-        await d.store.appendAudit({ at: d.now(), actor: `agent:${existing.id}`, action: "agent.reenroll", agentId: existing.id, outcome: "ok", ...(existing.ticketId ? { ticketId: existing.ticketId } : {}), detail: { name: body.name, remote } });
-        return c.json({ agentId: existing.id, secret, ...(existing.ticketId ? { ticketId: existing.ticketId } : {}) }, 201);
+      // Codes are short enough to guess: the attempt is reserved against the address before anything
+      // awaits, so concurrent guesses cannot all pass before the first failure is counted, and a
+      // guessing address is refused before its code is checked (collector/auth/failure-limiter.ts).
+      const addr = addressKey("enroll", remote);
+      const attempt = d.limiter.reserve([addr], d.now());
+      if (!attempt) throw tooManyFailures(d.limiter.retryAfterMs(addr, d.now()), "too many failed enrollment attempts from this address; try again later");
+      try {
+        return await enroll(c, d, remote, attempt);
+      } finally {
+        attempt.release(); // no-op when the attempt was already counted as a failure
       }
-      const agentId = randomId("ag_");
-      await d.store.createAgent({
-        id: agentId,
-        name: body.name,
-        secretHash: hashSecret(secret),
-        createdAt: d.now(),
-        ...(body.hostname ? { hostname: body.hostname } : {}),
-        ...(res.ticketId ? { ticketId: res.ticketId } : {}),
-      });
-      await d.store.appendAudit({ at: d.now(), actor: `agent:${agentId}`, action: "agent.enroll", agentId, outcome: "ok", ...(res.ticketId ? { ticketId: res.ticketId } : {}), detail: { name: body.name, remote } });
-      return c.json({ agentId, secret, ...(res.ticketId ? { ticketId: res.ticketId } : {}) }, 201);
     },
   },
   {
@@ -129,7 +154,7 @@ export const agentRoutes: RouteSpec[] = [
       const id = Id.safeParse(c.req.param("id"));
       const rec = id.success ? await d.store.getAgent(id.data) : undefined;
       if (!rec) throw notFound("agent");
-      const runs = await d.store.listRunsForAgent(rec.id, DEVICE_STATE_RUNS);
+      const runs = await d.store.listRunsForAgent(rec.id, DEVICE_STATE_RUNS, { page: stepPage(d), totalBytes: (d.limits ?? DEFAULT_LIMITS.read).viewStepBytes });
       await d.store.appendAudit({ at: d.now(), actor: actorOf(principalOf(c)), action: "device.read", agentId: rec.id, outcome: "ok", ...(rec.ticketId ? { ticketId: rec.ticketId } : {}) });
       return c.json(deviceState(agentView(rec, d.hub.isConnected(rec.id)), runs.map((r) => redactRun(r))));
     },

@@ -1,8 +1,10 @@
-// Reads and validates a JSON body with a shared/ schema: bad JSON or a schema failure is a 400 with
-// every problem listed (zod collects them all), an oversized body a 413, never a crash. The body is
-// read as a stream and abandoned at the limit, so a huge chunked upload is never buffered whole.
+// Reads and validates a JSON body with a shared/ schema: bad JSON, a shape past the JSON limits
+// (shared/bounded-json.ts) or a schema failure is a 400 with every problem listed (zod collects them
+// all), an oversized body a 413, never a crash. The body is read as a stream and abandoned at the
+// limit, so a huge chunked upload is never buffered whole.
 import type { Context } from "hono";
 import { z } from "zod";
+import { parseBoundedJson } from "../../shared/bounded-json.js";
 import { badRequest, HttpError } from "../http-error.js";
 
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -56,15 +58,12 @@ export function droppedKey(input: unknown, output: unknown, path = ""): string |
 
 export async function readBody<S extends z.ZodType>(c: Context, schema: S): Promise<z.infer<S>> {
   const text = await readLimited(c);
-  let json: unknown;
-  try {
-    json = text === "" ? {} : JSON.parse(text);
-  } catch {
-    throw badRequest("MALFORMED_JSON", "request body is not valid JSON");
-  }
-  const parsed = schema.safeParse(json);
+  // The same bounded parser as agent frames: a body nested 2,500 deep never reaches zod or droppedKey.
+  const json = text === "" ? { ok: true as const, value: {} } : parseBoundedJson(text);
+  if (!json.ok) throw badRequest(json.code, json.code === "MALFORMED_JSON" ? "request body is not valid JSON" : `request body refused: ${json.message}`);
+  const parsed = schema.safeParse(json.value);
   if (!parsed.success) throw badRequest("INVALID_BODY", z.prettifyError(parsed.error));
-  const extra = droppedKey(json, parsed.data);
+  const extra = droppedKey(json.value, parsed.data);
   if (extra !== undefined) throw badRequest("INVALID_BODY", `unknown field ${extra}`);
   return parsed.data;
 }

@@ -1,5 +1,6 @@
 // Runs: an engineer triggers checks on an enrolled agent for a ticket, then watches the steps arrive.
 import { streamSSE } from "hono/streaming";
+import { z } from "zod";
 import { CreateRunBody, TERMINAL_RUN_STATES, type RunStreamEvent } from "../../shared/api.js";
 import { Id } from "../../shared/protocol.js";
 import { randomId } from "../../shared/secrets.js";
@@ -7,24 +8,35 @@ import { HostTarget, ServiceTarget } from "../../shared/targets.js";
 import { actorOf } from "../auth/principal.js";
 import { redactRun, scrubSecrets } from "../auth/redact.js";
 import { badRequest, conflict, notFound } from "../http-error.js";
+import { DEFAULT_LIMITS } from "../limits.js";
 import { publishTransition } from "../runs/publish.js";
 import { stateDeadline } from "../runs/run-state.js";
+import type { StepPage } from "../store/types.js";
 import { readBody } from "./body.js";
 import { ACTORS, principalOf, READERS, type RouteSpec } from "./route-spec.js";
 
 type Ctx = Parameters<RouteSpec["handler"]>[0];
 type Deps = Parameters<RouteSpec["handler"]>[1];
 
-async function loadRun(c: Ctx, d: Deps) {
+/** One page of a run's steps, as collector/limits.ts says. */
+export function stepPage(d: Deps): StepPage {
+  const l = d.limits ?? DEFAULT_LIMITS.read;
+  return { maxSteps: l.stepPageMax, maxBytes: l.stepPageBytes };
+}
+
+/** GET /api/runs/:id?afterSeq=N: the page of steps after seq N (see Run.nextAfterSeq). */
+const RunQuery = z.object({ afterSeq: z.coerce.number().int().min(-1).optional() }).strict();
+
+async function loadRun(c: Ctx, d: Deps, page?: StepPage) {
   const id = Id.safeParse(c.req.param("id"));
-  const run = id.success ? await d.store.getRun(id.data) : undefined;
+  const run = id.success ? await d.store.getRun(id.data, page) : undefined;
   if (!run) throw notFound("run");
   return run;
 }
 
 /** Loads the run and records who read or watched it (confidentiality: every read is audited). */
-async function readRun(c: Ctx, d: Deps, action: "run.read" | "run.watch") {
-  const run = await loadRun(c, d);
+async function readRun(c: Ctx, d: Deps, action: "run.read" | "run.watch", page?: StepPage) {
+  const run = await loadRun(c, d, page);
   await d.store.appendAudit({ at: d.now(), actor: actorOf(principalOf(c)), action, runId: run.id, ticketId: run.ticketId, outcome: "ok" });
   return run;
 }
@@ -66,7 +78,9 @@ export const runRoutes: RouteSpec[] = [
     access: READERS,
     summary: "a run with its step results and verdict",
     async handler(c, d) {
-      const run = await readRun(c, d, "run.read");
+      const q = RunQuery.safeParse(c.req.query());
+      if (!q.success) throw badRequest("INVALID_QUERY", z.prettifyError(q.error));
+      const run = await readRun(c, d, "run.read", { ...stepPage(d), ...(q.data.afterSeq !== undefined ? { afterSeq: q.data.afterSeq } : {}) });
       return c.json(redactRun(run));
     },
   },
@@ -109,15 +123,21 @@ export const runRoutes: RouteSpec[] = [
           wake?.();
         });
         try {
-          const snap = (await d.store.getRun(run.id))!;
+          const page = stepPage(d);
+          let snap = (await d.store.getRun(run.id, page))!;
           const sentSeqs = new Set<number>();
           const write = (ev: RunStreamEvent) =>
             stream.writeSSE({ event: ev.type, data: JSON.stringify(ev.type === "step" ? { ...ev, result: { ...ev.result, data: scrubSecrets(ev.result.data) } } : ev) });
           const until = stateDeadline(snap);
           await write({ type: "state", state: snap.state, ...(snap.reason ? { reason: snap.reason } : {}), ...(until !== undefined ? { until } : {}) });
-          for (const s of snap.steps) {
-            sentSeqs.add(s.seq);
-            await write({ type: "step", seq: s.seq, result: s.result });
+          // Stored steps a page at a time: a run of any size streams in bounded memory.
+          for (;;) {
+            for (const s of snap.steps) {
+              sentSeqs.add(s.seq);
+              await write({ type: "step", seq: s.seq, result: s.result });
+            }
+            if (snap.nextAfterSeq === undefined || stream.aborted) break;
+            snap = (await d.store.getRun(run.id, { ...page, afterSeq: snap.nextAfterSeq }))!;
           }
           if (snap.verdict) await write({ type: "verdict", verdict: snap.verdict });
           let terminal = TERMINAL_RUN_STATES.includes(snap.state);

@@ -5,7 +5,9 @@ import { randomId } from "../../shared/secrets.js";
 import { actorOf } from "../auth/principal.js";
 import { redactTicket, redactTicketWithRuns } from "../auth/redact.js";
 import { notFound } from "../http-error.js";
+import { DEFAULT_LIMITS } from "../limits.js";
 import { readBody } from "./body.js";
+import { stepPage } from "./runs.js";
 import { ACTORS, principalOf, READERS, type RouteSpec } from "./route-spec.js";
 
 export const ticketRoutes: RouteSpec[] = [
@@ -41,10 +43,13 @@ export const ticketRoutes: RouteSpec[] = [
       const id = Id.safeParse(c.req.param("id"));
       const ticket = id.success ? await d.store.getTicket(id.data) : undefined;
       if (!ticket) throw notFound("ticket");
-      const runs = await d.store.listRunsForTicket(ticket.id);
+      // The newest runs, their steps paged and sharing one byte budget (collector/limits.ts).
+      const l = d.limits ?? DEFAULT_LIMITS.read;
+      const runs = await d.store.listRunsForTicket(ticket.id, { maxRuns: l.ticketRuns, page: stepPage(d), totalBytes: l.viewStepBytes });
+      const olderRuns = runs.length < l.ticketRuns ? 0 : (await d.store.countRunsForTicket(ticket.id)) - runs.length;
       const p = principalOf(c);
       await d.store.appendAudit({ at: d.now(), actor: actorOf(p), action: "ticket.read", ticketId: ticket.id, outcome: "ok" });
-      const full: TicketWithRuns = { ...ticket, runs };
+      const full: TicketWithRuns = { ...ticket, runs, ...(olderRuns > 0 ? { olderRuns } : {}) };
       return c.json(redactTicketWithRuns(p.role, full));
     },
   },

@@ -122,6 +122,17 @@ export const MIGRATIONS: readonly Migration[] = [
     name: "runs by agent (device state for field technicians)",
     steps: [`CREATE INDEX runs_agent ON runs (agent_id, created_at)`],
   },
+  {
+    version: 3,
+    name: "ingest limits: bytes stored per run, offline runs per agent and hour",
+    steps: [
+      // UTF-8 bytes of the run's stored event bodies, kept in the transaction that stores each event.
+      `ALTER TABLE runs ADD COLUMN bytes INTEGER NOT NULL DEFAULT 0`,
+      `UPDATE runs SET bytes = (SELECT coalesce(sum(length(CAST(body AS BLOB))), 0) FROM run_events WHERE run_events.run_id = runs.id)`,
+      // An offline run's pickup_by is when the collector received it (collector clock): counted per hour.
+      `CREATE INDEX runs_agent_offline ON runs (agent_id, pickup_by) WHERE offline = 1`,
+    ],
+  },
 ];
 
 /**

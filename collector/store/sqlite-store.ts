@@ -1,15 +1,21 @@
 // The collector's embedded store: the Store interface over one SQLite file (WAL, one write queue with
 // group commit, versioned migrations). Callers never see SQL; see collector/store/types.ts.
-import { mkdir } from "node:fs/promises";
-import { dirname } from "node:path";
+import { z } from "zod";
 import { TICKET_DEADLINES_MS } from "../../shared/api.js";
-import type { CreateTicketBody, Role, Run, RunState, StoredStep, Ticket } from "../../shared/api.js";
-import type { RunEvent } from "../../shared/protocol.js";
+import type { CreateTicketBody, Role, Run, RunState, StoredStep, Ticket, UnreadablePart } from "../../shared/api.js";
+import { createLogger, type Logger } from "../../shared/log.js";
+import { RunParams, type RunEvent } from "../../shared/protocol.js";
+import { Verdict } from "../../shared/verdict.js";
 import { decide, isTerminal, LIVE_STATES, WAITING_STATES, type CollectorRunInput, type RunDecision } from "../runs/run-state.js";
+import { prepareDataFiles, tightenDataFiles } from "./file-modes.js";
 import { migrate } from "./migrations.js";
+import { readRecord, type ReadRecord } from "./read-record.js";
+import { StoredStepBody } from "../../shared/steps/stored.js";
 import { SqliteDb, type SqlParams, type SqlValue, type SyncMode, type Tx } from "./sqlite-db.js";
+import { DEFAULT_LIMITS } from "../limits.js";
 import type {
   AgentRecord,
+  AppendLimits,
   AppendResult,
   AuditEvent,
   AuditFilter,
@@ -17,6 +23,9 @@ import type {
   NewRun,
   RunSelector,
   RunTransition,
+  ReenrollResult,
+  RunsView,
+  StepPage,
   Store,
   TokenRecord,
 } from "./types.js";
@@ -32,6 +41,8 @@ export interface SqliteStoreOptions {
   /** How long to wait for another process's write lock (e.g. a backup tool) before failing. */
   busyTimeoutMs?: number;
   maxBatch?: number;
+  /** Where unreadable stored records are reported (default: JSON lines on stderr). */
+  log?: Logger;
 }
 
 // 5 s: only another process (sqlite3 CLI, a backup) ever holds the lock; longer would stall every write.
@@ -162,15 +173,28 @@ function toToken(r: TokenRow): TokenRecord {
   });
 }
 
-// JSON columns hold only what this module wrote from already-validated values, so they are not
-// re-validated on every read.
-function toRun(r: RunRow, steps: StoredStep[], consentUntil?: number): Run {
+// JSON columns are read back through the bounded parser and their schema (read-record.ts): a row
+// written before the input limits existed, or damaged on disk, must not make the read fail.
+const RunChecks = z.array(z.string());
+/** A stored run.consent event: only when the customer's answer is due. */
+const StoredConsentBody = z.object({ until: z.number() });
+
+/** A run's JSON columns parsed; what could not be read is left out and listed in `unreadable`. */
+function toRun(r: RunRow, steps: StoredStep[], unreadable: UnreadablePart[], consentUntil?: number): Run {
+  const col = <T>(part: UnreadablePart["part"], rec: ReadRecord<T>, fallback: T): T => {
+    if (rec.ok) return rec.value;
+    unreadable.push({ part, code: rec.code, reason: rec.reason });
+    return fallback;
+  };
+  const checks = col("checks", readRecord(r.checks, RunChecks), []);
+  const params = col("params", readRecord(r.params, RunParams), {});
+  const verdict = r.verdict === null ? undefined : col("verdict", readRecord(r.verdict, Verdict), undefined);
   return stripUndefined({
     id: r.id,
     ticketId: r.ticket_id,
     agentId: r.agent_id,
-    checks: JSON.parse(r.checks) as Run["checks"],
-    params: JSON.parse(r.params) as Run["params"],
+    checks,
+    params,
     state: r.state,
     requestedBy: r.requested_by,
     createdAt: r.created_at,
@@ -178,9 +202,10 @@ function toRun(r: RunRow, steps: StoredStep[], consentUntil?: number): Run {
     pickupBy: r.pickup_by,
     reason: opt(r.reason),
     offline: r.offline === 1,
-    verdict: r.verdict === null ? undefined : (JSON.parse(r.verdict) as Run["verdict"]),
+    verdict,
     consentUntil: r.state === "awaiting_consent" ? consentUntil : undefined,
     steps,
+    unreadable: unreadable.length ? unreadable : undefined,
   });
 }
 
@@ -189,13 +214,21 @@ function stripUndefined<T extends object>(o: T): T {
   return o;
 }
 
+/** Steps fetched per query while filling a page: 16 frames of at most 256 KiB = 4 MiB in memory. */
+const STEP_CHUNK = 16;
+/** Page of a run read without one given (the API always gives its own): collector/limits.ts. */
+const DEFAULT_PAGE: StepPage = { maxSteps: DEFAULT_LIMITS.read.stepPageMax, maxBytes: DEFAULT_LIMITS.read.stepPageBytes };
+
 const RUN_COLUMNS =
   "id, ticket_id, agent_id, checks, params, state, requested_by, created_at, updated_at, pickup_by, reason, offline, verdict";
 
 // ---- the store -----------------------------------------------------------------------------------
 
 class SqliteStore implements Store {
-  constructor(private readonly db: SqliteDb) {}
+  constructor(
+    private readonly db: SqliteDb,
+    private readonly log: Logger,
+  ) {}
 
   /** Transactions committed / writes they carried (group commit shows as jobs > commits). */
   get stats(): { commits: number; jobs: number } {
@@ -258,20 +291,7 @@ class SqliteStore implements Store {
   }
 
   consumeEnrollmentCode(codeHash: string, now: number): Promise<ConsumeCodeResult> {
-    return this.db.write(async (tx): Promise<ConsumeCodeResult> => {
-      // The conditional UPDATE is the atomic claim: of two concurrent consumers exactly one changes the row.
-      const claimed = await tx.all<{ ticket: string | null }>(
-        "UPDATE enrollment_codes SET used_at = ? WHERE hash = ? AND used_at IS NULL AND expires_at > ? RETURNING ticket",
-        [now, codeHash, now],
-      );
-      const c = claimed[0];
-      if (c) return c.ticket === null ? { ok: true } : { ok: true, ticketId: c.ticket };
-      const row = await tx.get<{ used_at: number | null }>("SELECT used_at FROM enrollment_codes WHERE hash = ?", [
-        codeHash,
-      ]);
-      if (!row) return { ok: false, reason: "unknown" };
-      return { ok: false, reason: row.used_at !== null ? "used" : "expired" };
-    });
+    return this.db.write((tx) => claimCode(tx, codeHash, now));
   }
 
   async createAgent(a: AgentRecord): Promise<void> {
@@ -308,11 +328,19 @@ class SqliteStore implements Store {
     return r.changes > 0;
   }
 
-  async setAgentSecret(id: string, secretHash: string): Promise<void> {
-    const r = await this.db.write((tx) =>
-      tx.run("UPDATE agents SET secret_hash = ?, revoked_at = NULL WHERE id = ?", [secretHash, id]),
-    );
-    if (r.changes === 0) throw new Error(`setAgentSecret: unknown agent ${id}`);
+  reenrollAgent(codeHash: string, agentId: string, secretHash: string, now: number): Promise<ReenrollResult> {
+    return this.db.write(async (tx): Promise<ReenrollResult> => {
+      // Jobs of the write queue never interleave, so nothing commits between these statements; the
+      // revoked_at conditions still say the rule where it is enforced.
+      const agent = await tx.get<AgentRow>("SELECT * FROM agents WHERE id = ?", [agentId]);
+      if (!agent) return { ok: false, reason: "unknown" };
+      if (agent.revoked_at !== null) return { ok: false, reason: "revoked" };
+      const claimed = await claimCode(tx, codeHash, now);
+      if (!claimed.ok) return claimed;
+      const r = await tx.run("UPDATE agents SET secret_hash = ? WHERE id = ? AND revoked_at IS NULL", [secretHash, agentId]);
+      if (r.changes === 0) throw new Error(`reenrollAgent: agent ${agentId} changed inside its own transaction`);
+      return { ok: true, agent: toAgent({ ...agent, secret_hash: secretHash }) };
+    });
   }
 
   // runs and their events
@@ -338,44 +366,98 @@ class SqliteStore implements Store {
     );
   }
 
-  async getRun(id: string): Promise<Run | undefined> {
-    return (await this.runsWhere("id = ?", [id]))[0];
+  async getRun(id: string, page: StepPage = DEFAULT_PAGE): Promise<Run | undefined> {
+    const rows = await this.db.all<RunRow>(`SELECT ${RUN_COLUMNS} FROM runs WHERE id = ?`, [id]);
+    return rows[0] && (await this.withSteps(rows[0], page, Infinity)).run;
   }
 
-  listRunsForTicket(ticketId: string): Promise<Run[]> {
-    return this.runsWhere("ticket_id = ? ORDER BY created_at, id", [ticketId]);
-  }
-
-  listRunsForAgent(agentId: string, limit: number): Promise<Run[]> {
-    // Newest first; a subquery picks the ids so the limit applies to runs, not rows.
-    return this.runsWhere("id IN (SELECT id FROM runs WHERE agent_id = ? ORDER BY created_at DESC, id DESC LIMIT ?) ORDER BY created_at DESC, id DESC", [agentId, limit]);
-  }
-
-  pendingRunsForAgent(agentId: string, now: number): Promise<Run[]> {
-    return this.runsWhere(`agent_id = ? AND state IN (${sqlList(WAITING_STATES)}) AND pickup_by > ? ORDER BY created_at, id`, [agentId, now]);
-  }
-
-  /** Runs matching `where` with their steps: two queries, not one per run. */
-  private async runsWhere(where: string, params: SqlParams): Promise<Run[]> {
-    const rows = await this.db.all<RunRow>(`SELECT ${RUN_COLUMNS} FROM runs WHERE ${where}`, params);
-    if (rows.length === 0) return [];
-    const ids = rows.map((r) => r.id);
-    const events = await this.db.all<{ run_id: string; seq: number; type: string; received_at: number; body: string }>(
-      `SELECT run_id, seq, type, received_at, body FROM run_events
-       WHERE run_id IN (${ids.map(() => "?").join(", ")}) AND type IN ('step', 'run.consent') ORDER BY run_id, seq`,
-      ids,
+  async listRunsForTicket(ticketId: string, view: RunsView = {}): Promise<Run[]> {
+    // The newest maxRuns, loaded newest first (they get the step budget first), returned oldest first.
+    const rows = await this.db.all<RunRow>(
+      `SELECT ${RUN_COLUMNS} FROM runs WHERE ticket_id = ? ORDER BY created_at DESC, id DESC LIMIT ?`,
+      [ticketId, view.maxRuns ?? -1],
     );
-    const steps = new Map<string, StoredStep[]>(ids.map((id) => [id, []]));
-    const consentUntil = new Map<string, number>();
-    for (const e of events) {
-      if (e.type === "run.consent") {
-        consentUntil.set(e.run_id, (JSON.parse(e.body) as Extract<RunEvent, { type: "run.consent" }>).until);
-        continue;
-      }
-      const body = JSON.parse(e.body) as Extract<RunEvent, { type: "step" }>;
-      steps.get(e.run_id)!.push({ seq: e.seq, receivedAt: e.received_at, result: body.result });
+    return (await this.runsWithSteps(rows, view)).reverse();
+  }
+
+  async countRunsForTicket(ticketId: string): Promise<number> {
+    return (await this.db.get<{ n: number }>("SELECT count(*) AS n FROM runs WHERE ticket_id = ?", [ticketId]))?.n ?? 0;
+  }
+
+  async listRunsForAgent(agentId: string, limit: number, view: RunsView = {}): Promise<Run[]> {
+    const rows = await this.db.all<RunRow>(
+      `SELECT ${RUN_COLUMNS} FROM runs WHERE agent_id = ? ORDER BY created_at DESC, id DESC LIMIT ?`,
+      [agentId, limit],
+    );
+    return this.runsWithSteps(rows, view);
+  }
+
+  async pendingRunsForAgent(agentId: string, now: number): Promise<Run[]> {
+    const rows = await this.db.all<RunRow>(
+      `SELECT ${RUN_COLUMNS} FROM runs WHERE agent_id = ? AND state IN (${sqlList(WAITING_STATES)}) AND pickup_by > ? ORDER BY created_at, id`,
+      [agentId, now],
+    );
+    return this.runsWithSteps(rows, {});
+  }
+
+  /** Each run with its first page of steps, all of them sharing `view.totalBytes`. */
+  private async runsWithSteps(rows: RunRow[], view: RunsView): Promise<Run[]> {
+    const runs: Run[] = [];
+    let budget = view.totalBytes ?? Infinity;
+    for (const r of rows) {
+      const { run, bytes } = await this.withSteps(r, view.page ?? DEFAULT_PAGE, budget);
+      budget -= bytes;
+      runs.push(run);
     }
-    return rows.map((r) => toRun(r, steps.get(r.id)!, consentUntil.get(r.id)));
+    return runs;
+  }
+
+  /**
+   * The run with one page of its steps: those after `page.afterSeq`, at most `page.maxSteps`, until
+   * `page.maxBytes` would be passed (the page's first step always comes, however large) or the shared
+   * `budget` would be (strictly: a view of many runs never goes over it). Read in small chunks, so a
+   * run of any size costs one page of memory. `nextAfterSeq` is set when more steps are stored.
+   */
+  private async withSteps(r: RunRow, page: StepPage, budget: number): Promise<{ run: Run; bytes: number }> {
+    const steps: StoredStep[] = [];
+    const unreadable: UnreadablePart[] = [];
+    let after = page.afterSeq ?? -1;
+    let bytes = 0;
+    let rows = 0;
+    let more = false;
+    if (budget <= 0) {
+      more = (await this.db.get("SELECT 1 FROM run_events WHERE run_id = ? AND type = 'step' AND seq > ? LIMIT 1", [r.id, after])) !== undefined;
+    }
+    while (!more && budget > 0) {
+      const chunk = await this.db.all<{ seq: number; received_at: number; body: string }>(
+        "SELECT seq, received_at, body FROM run_events WHERE run_id = ? AND type = 'step' AND seq > ? ORDER BY seq LIMIT ?",
+        [r.id, after, STEP_CHUNK],
+      );
+      for (const e of chunk) {
+        const size = Buffer.byteLength(e.body);
+        if (rows >= page.maxSteps || bytes + size > budget || (rows > 0 && bytes + size > page.maxBytes)) {
+          more = true;
+          break;
+        }
+        rows++;
+        bytes += size;
+        after = e.seq;
+        const body = readRecord(e.body, StoredStepBody);
+        if (body.ok) steps.push({ seq: e.seq, receivedAt: e.received_at, result: body.value.result });
+        else unreadable.push({ part: "step", seq: e.seq, code: body.code, reason: body.reason });
+      }
+      if (chunk.length < STEP_CHUNK) break;
+    }
+    // When the customer's answer is due: the newest run.consent event, read only while it matters.
+    let consentUntil: number | undefined;
+    if (r.state === "awaiting_consent") {
+      const c = await this.db.get<{ body: string }>("SELECT body FROM run_events WHERE run_id = ? AND type = 'run.consent' ORDER BY seq DESC LIMIT 1", [r.id]);
+      const rec = c && readRecord(c.body, StoredConsentBody);
+      if (rec?.ok) consentUntil = rec.value.until;
+    }
+    const run = toRun(r, steps, unreadable, consentUntil);
+    for (const u of run.unreadable ?? []) this.log.warn("unreadable stored record", { runId: r.id, ...u });
+    return { run: more ? { ...run, nextAfterSeq: after } : run, bytes };
   }
 
   transitionRuns(sel: RunSelector, input: CollectorRunInput, now: number): Promise<RunTransition[]> {
@@ -400,8 +482,10 @@ class SqliteStore implements Store {
     });
   }
 
-  appendRunEvent(agentId: string, event: RunEvent, receivedAt: number): Promise<AppendResult> {
-    return this.db.write((tx) => applyRunEvent(tx, agentId, event, receivedAt));
+  appendRunEvent(agentId: string, event: RunEvent, receivedAt: number, limits: AppendLimits = DEFAULT_LIMITS.ingest): Promise<AppendResult> {
+    // Serialized before queueing: the byte count is of exactly what is stored.
+    const body = JSON.stringify(event);
+    return this.db.write((tx) => applyRunEvent(tx, agentId, event, body, receivedAt, limits));
   }
 
   // tokens
@@ -486,9 +570,17 @@ class SqliteStore implements Store {
         ticketId: opt(r.ticket_id),
         runId: opt(r.run_id),
         outcome: r.outcome,
-        detail: r.detail === null ? undefined : (JSON.parse(r.detail) as Record<string, unknown>),
+        detail: r.detail === null ? undefined : this.auditDetail(r),
       }),
     );
+  }
+
+  /** An audit row's detail; one that cannot be read says so instead of failing the whole listing. */
+  private auditDetail(r: AuditRow): Record<string, unknown> {
+    const rec = readRecord(r.detail ?? "{}", z.record(z.string(), z.unknown()));
+    if (rec.ok) return rec.value;
+    this.log.warn("unreadable stored record", { auditId: r.id, part: "detail", code: rec.code, reason: rec.reason });
+    return { unreadable: rec.code };
   }
 
   async integrityCheck(): Promise<string> {
@@ -505,39 +597,77 @@ class SqliteStore implements Store {
  * Writes a decision's state and reason (and the verdict an event carries). A refusal writes nothing; a
  * collector-side no-op neither (`always` is for stored events: a new step is a change of the run too).
  */
-async function writeDecision(tx: Tx, runId: string, d: RunDecision, now: number, always = false, verdict: string | null = null): Promise<void> {
+async function writeDecision(tx: Tx, runId: string, d: RunDecision, now: number, always = false, verdict: string | null = null, bytes = 0): Promise<void> {
   if (!d.ok || (!d.changed && !always)) return;
-  await tx.run("UPDATE runs SET state = ?, reason = ?, verdict = coalesce(?, verdict), updated_at = ? WHERE id = ?", [d.state, nul(d.reason), verdict, now, runId]);
+  await tx.run("UPDATE runs SET state = ?, reason = ?, verdict = coalesce(?, verdict), updated_at = ?, bytes = bytes + ? WHERE id = ?", [d.state, nul(d.reason), verdict, now, bytes, runId]);
 }
 
+/** Marks a code used, inside the caller's transaction; the conditional UPDATE is the atomic claim. */
+async function claimCode(tx: Tx, codeHash: string, now: number): Promise<ConsumeCodeResult> {
+  const claimed = await tx.all<{ ticket: string | null }>(
+    "UPDATE enrollment_codes SET used_at = ? WHERE hash = ? AND used_at IS NULL AND expires_at > ? RETURNING ticket",
+    [now, codeHash, now],
+  );
+  const c = claimed[0];
+  if (c) return c.ticket === null ? { ok: true } : { ok: true, ticketId: c.ticket };
+  const row = await tx.get<{ used_at: number | null }>("SELECT used_at FROM enrollment_codes WHERE hash = ?", [codeHash]);
+  if (!row) return { ok: false, reason: "unknown" };
+  return { ok: false, reason: row.used_at !== null ? "used" : "expired" };
+}
+
+const HOUR_MS = 3_600_000;
+
 /**
- * One event, inside the caller's transaction: ownership, then duplicate (by (runId, seq)), then the run
- * state machine, then the insert and its effect on the run.
+ * One event, inside the caller's transaction: ownership and limits, then duplicate (by (runId, seq)),
+ * then the run state machine, then the insert and its effect on the run. The write queue runs one job
+ * at a time, so the counts checked here cannot change before the insert.
  */
-async function applyRunEvent(tx: Tx, agentId: string, event: RunEvent, receivedAt: number): Promise<AppendResult> {
-  const run = await tx.get<{ agent_id: string; state: RunState; pickup_by: number; reason: string | null; has_verdict: number }>(
-    "SELECT agent_id, state, pickup_by, reason, verdict IS NOT NULL AS has_verdict FROM runs WHERE id = ?",
+async function applyRunEvent(tx: Tx, agentId: string, event: RunEvent, body: string, receivedAt: number, limits: AppendLimits): Promise<AppendResult> {
+  const run = await tx.get<{ agent_id: string; state: RunState; pickup_by: number; reason: string | null; has_verdict: number; bytes: number }>(
+    "SELECT agent_id, state, pickup_by, reason, verdict IS NOT NULL AS has_verdict, bytes FROM runs WHERE id = ?",
     [event.runId],
   );
+  const bytes = Buffer.byteLength(body);
   if (!run) {
     if (event.type !== "run.offline") return { outcome: "unknown_run" };
-    // The agent names the ticket: an unknown one is refused like an unknown run, not a crash.
-    const ticket = await tx.get("SELECT 1 FROM tickets WHERE id = ?", [event.ticketId]);
-    const agent = await tx.get("SELECT 1 FROM agents WHERE id = ?", [agentId]);
-    if (!ticket || !agent) return { outcome: "unknown_run" };
+    // The agent names the ticket, so it must be one this agent may write to: the ticket it was enrolled
+    // for, or one an engineer ran it on. An unknown ticket looks the same (no probing of ticket ids).
+    const allowed = await tx.get(
+      `SELECT 1 FROM tickets WHERE id = ? AND (
+         EXISTS (SELECT 1 FROM agents WHERE id = ? AND ticket_id = tickets.id)
+         OR EXISTS (SELECT 1 FROM runs WHERE ticket_id = tickets.id AND agent_id = ? AND offline = 0))`,
+      [event.ticketId, agentId, agentId],
+    );
+    if (!allowed) {
+      return { outcome: "refused", code: "TICKET_NOT_ALLOWED", reason: `ticket ${event.ticketId} is not one this agent was enrolled for or asked to run on`, effects: [] };
+    }
+    const recent = await tx.get<{ n: number }>("SELECT count(*) AS n FROM runs WHERE agent_id = ? AND offline = 1 AND pickup_by > ?", [
+      agentId,
+      receivedAt - HOUR_MS,
+    ]);
+    if ((recent?.n ?? 0) >= limits.maxOfflineRunsPerHour) {
+      return { outcome: "refused", code: "TOO_MANY_RUNS", reason: `this agent already uploaded ${limits.maxOfflineRunsPerHour} offline runs in the last hour; try again later`, effects: [] };
+    }
     await tx.run(
       `INSERT INTO runs (id, ticket_id, agent_id, checks, params, state, requested_by, created_at, updated_at,
          pickup_by, offline) VALUES (?, ?, ?, ?, '{}', 'running', ?, ?, ?, ?, 1)`,
       [event.runId, event.ticketId, agentId, JSON.stringify(event.checks), `agent:${agentId}`, event.at, receivedAt, receivedAt],
     );
-    await insertEvent(tx, event, receivedAt);
+    await insertEvent(tx, event, body, receivedAt);
+    await tx.run("UPDATE runs SET bytes = bytes + ? WHERE id = ?", [bytes, event.runId]);
     return { outcome: "stored", state: "running", changed: true };
   }
   // Another agent's run looks exactly like a missing one: no probing of run ids across agents.
   if (run.agent_id !== agentId) return { outcome: "unknown_run" };
 
-  // A replay is answered before the state machine: a primary-key lookup.
+  // A replay is answered before anything else: a primary-key lookup.
   if (await tx.get("SELECT 1 FROM run_events WHERE run_id = ? AND seq = ?", [event.runId, event.seq])) return { outcome: "duplicate" };
+  // Steps stop at maxRunBytes; the other events (accepted, verdict, finished) may use a small reserve
+  // beyond it, so a run that filled up still gets its verdict and its end.
+  const cap = limits.maxRunBytes + (event.type === "step" ? 0 : limits.runEndReserveBytes);
+  if (run.bytes + bytes > cap) {
+    return { outcome: "refused", code: "RUN_TOO_BIG", reason: `run ${event.runId} already holds ${run.bytes} bytes; a run may hold ${limits.maxRunBytes} bytes of steps`, effects: [] };
+  }
   // The rest of the snapshot is read only when the machine can need it, so an ordinary step costs no
   // scan of the run's events: whether a step is stored (for a verdict), and the agent's end (only a
   // finished run has one).
@@ -551,24 +681,19 @@ async function applyRunEvent(tx: Tx, agentId: string, event: RunEvent, receivedA
     opt(run.reason),
   );
   if (!d.ok) return { outcome: "refused", code: d.code, reason: d.reason, effects: d.effects };
-  await insertEvent(tx, event, receivedAt);
-  await writeDecision(tx, event.runId, d, receivedAt, true, event.type === "verdict" ? JSON.stringify(event.verdict) : null);
+  await insertEvent(tx, event, body, receivedAt);
+  await writeDecision(tx, event.runId, d, receivedAt, true, event.type === "verdict" ? JSON.stringify(event.verdict) : null, bytes);
   return { outcome: "stored", state: d.state, changed: d.changed, ...(d.reason !== undefined ? { reason: d.reason } : {}) };
 }
 
-async function insertEvent(tx: Tx, event: RunEvent, receivedAt: number): Promise<void> {
-  await tx.run("INSERT INTO run_events (run_id, seq, type, body, received_at) VALUES (?, ?, ?, ?, ?)", [
-    event.runId,
-    event.seq,
-    event.type,
-    JSON.stringify(event),
-    receivedAt,
-  ]);
+async function insertEvent(tx: Tx, event: RunEvent, body: string, receivedAt: number): Promise<void> {
+  await tx.run("INSERT INTO run_events (run_id, seq, type, body, received_at) VALUES (?, ?, ?, ?, ?)", [event.runId, event.seq, event.type, body, receivedAt]);
 }
 
-/** Opens (creating file and directory) and migrates the store at `path`. */
+/** Opens (creating file and directory, private to this user: file-modes.ts) and migrates the store at `path`. */
 export async function openSqliteStore(path: string, opts: SqliteStoreOptions = {}): Promise<Store & { stats: SqliteStore["stats"] }> {
-  await mkdir(dirname(path), { recursive: true });
+  const log = opts.log ?? createLogger("store");
+  await prepareDataFiles(path, log);
   const db = await SqliteDb.open(
     path,
     {
@@ -580,5 +705,7 @@ export async function openSqliteStore(path: string, opts: SqliteStoreOptions = {
       await migrate(tx);
     },
   );
-  return new SqliteStore(db);
+  // Opening created the -wal and -shm files with the database file's mode; make sure of it.
+  await tightenDataFiles(path);
+  return new SqliteStore(db, log);
 }

@@ -1,7 +1,8 @@
 // The collector's storage interface: narrow on purpose, so the embedded SQLite store can be swapped for
 // a server database in large deployments. Callers never see SQL, rows or connections.
 import type { Role, RunState, Ticket, CreateTicketBody, Run } from "../../shared/api.js";
-import type { RunEvent } from "../../shared/protocol.js";
+import type { EventRefusalCode, RunEvent } from "../../shared/protocol.js";
+import type { IngestLimits } from "../limits.js";
 import type { CollectorRunInput, RunDecision, RunEffect, RunRefusalCode } from "../runs/run-state.js";
 
 export interface NewRun {
@@ -15,6 +16,25 @@ export interface NewRun {
   pickupBy: number;
   offline?: boolean;
   createdAt: number;
+}
+
+/** Which steps of a run one read loads (collector/limits.ts ReadLimits). */
+export interface StepPage {
+  /** Only steps with a larger seq (default: from the first). */
+  afterSeq?: number;
+  maxSteps: number;
+  /** Bytes of stored steps; the first step of a page comes even if it is larger. */
+  maxBytes: number;
+}
+
+/** How much of many runs one read loads. */
+export interface RunsView {
+  /** Only the newest runs (default: all). */
+  maxRuns?: number;
+  /** Each run's page (default: collector/limits.ts). */
+  page?: Omit<StepPage, "afterSeq">;
+  /** Bytes of steps shared by all the runs; a run past it comes without steps, marked (default: no limit). */
+  totalBytes?: number;
 }
 
 export interface AgentRecord {
@@ -66,16 +86,28 @@ export type ConsumeCodeResult =
   | { ok: true; ticketId?: string }
   | { ok: false; reason: "unknown" | "expired" | "used" };
 
+/** A re-enrollment: the code claimed and the secret replaced together, or neither. */
+export type ReenrollResult = { ok: true; agent: AgentRecord } | { ok: false; reason: "unknown" | "expired" | "used" | "revoked" };
+
+/** What appendRunEvent enforces in the event's own transaction (defaults: collector/limits.ts). */
+export type AppendLimits = Pick<IngestLimits, "maxRunBytes" | "runEndReserveBytes" | "maxOfflineRunsPerHour">;
+
 /**
  * Result of one run event: "stored" the first time (with the run's state after it), "duplicate" on
- * replay (still ack it), "unknown_run" (not this agent's run), "refused" by the run state machine
- * (stored nowhere; the agent is told why and acked so it does not resend it).
+ * replay (still ack it), "unknown_run" (not this agent's run), "refused" by the run state machine or by
+ * an ingest limit (stored nowhere; the agent is told why and acked so it does not resend it).
  */
 export type AppendResult =
   | { outcome: "stored"; state: RunState; changed: boolean; reason?: string }
   | { outcome: "duplicate" }
   | { outcome: "unknown_run" }
-  | { outcome: "refused"; code: RunRefusalCode; reason: string; effects: RunEffect[] };
+  | { outcome: "refused"; code: RunRefusalCode | EventRefusalCode; reason: string; effects: RunEffect[] };
+
+/** An event refused for good by ownership or an ingest limit (collector/limits.ts): the hub reports it once per run. */
+export interface AppendRefusal {
+  refused: EventRefusalCode;
+  message: string;
+}
 
 /** Which runs a collector-side input applies to. */
 export type RunSelector =
@@ -109,16 +141,24 @@ export interface Store {
   getAgent(id: string): Promise<AgentRecord | undefined>;
   listAgents(): Promise<AgentRecord[]>;
   touchAgent(id: string, now: number): Promise<void>;
+  /** Sets revoked_at once; nothing ever clears it (revocation is final). */
   revokeAgent(id: string, now: number): Promise<boolean>;
-  /** Replaces the secret hash (re-enrollment) and clears revocation. */
-  setAgentSecret(id: string, secretHash: string): Promise<void>;
+  /**
+   * Re-enrollment in ONE transaction: claims the code bound to `agentId` and replaces the agent's
+   * secret hash only while the agent is not revoked. A revocation committed before it wins ("revoked",
+   * nothing changed); one committed after it revokes the new secret too.
+   */
+  reenrollAgent(codeHash: string, agentId: string, secretHash: string, now: number): Promise<ReenrollResult>;
 
   // runs and their events
   createRun(run: NewRun): Promise<void>;
-  getRun(id: string): Promise<Run | undefined>;
-  listRunsForTicket(ticketId: string): Promise<Run[]>;
-  /** This agent's most recent runs with their steps, newest first. */
-  listRunsForAgent(agentId: string, limit: number): Promise<Run[]>;
+  /** The run with one page of its steps (default page: collector/limits.ts); `nextAfterSeq` if more. */
+  getRun(id: string, page?: StepPage): Promise<Run | undefined>;
+  /** The ticket's runs, oldest first, each with its first page of steps (the newest `maxRuns` if given). */
+  listRunsForTicket(ticketId: string, view?: RunsView): Promise<Run[]>;
+  countRunsForTicket(ticketId: string): Promise<number>;
+  /** This agent's most recent runs with the first page of their steps, newest first. */
+  listRunsForAgent(agentId: string, limit: number, view?: RunsView): Promise<Run[]>;
   /**
    * Runs of this agent the agent has not acknowledged yet (requested or sent, not past pickupBy):
    * (re)sent on every connection until it does.
@@ -133,9 +173,11 @@ export interface Store {
   /**
    * Stores one run event idempotently by (runId, seq) and applies it to the run (state, reason,
    * verdict) through the run state machine in the same transaction. Resolves only after the write is
-   * durable (committed).
+   * durable (committed). A run.offline may create a run only on a ticket the agent was enrolled for or
+   * has been asked to run on, and only `maxOfflineRunsPerHour` of them; a run holds at most
+   * `maxRunBytes` of steps (RUN_TOO_BIG).
    */
-  appendRunEvent(agentId: string, event: RunEvent, receivedAt: number): Promise<AppendResult>;
+  appendRunEvent(agentId: string, event: RunEvent, receivedAt: number, limits?: AppendLimits): Promise<AppendResult>;
 
   // tokens
   createToken(t: TokenRecord): Promise<void>;

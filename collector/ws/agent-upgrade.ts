@@ -9,7 +9,7 @@ import { hashSecret, safeEqualHex } from "../../shared/secrets.js";
 import type { Logger } from "../../shared/log.js";
 import type { AgentHub } from "../hub/agent-hub.js";
 import type { Store } from "../store/types.js";
-import type { FailureLimiter } from "../auth/failure-limiter.js";
+import { addressKey, credentialKey, type FailureLimiter } from "../auth/failure-limiter.js";
 
 export const AGENT_WS_PATH = "/agent/ws";
 
@@ -48,20 +48,26 @@ export function createAgentUpgradeHandler(d: UpgradeDeps) {
     const remote = req.socket.remoteAddress ?? "?";
     const url = new URL(req.url ?? "/", "http://x");
     if (url.pathname !== AGENT_WS_PATH) return refuse(socket, 404, "Not Found");
-    if (d.limiter.blocked(remote, d.now())) {
-      return refuse(socket, 429, "Too Many Requests", "Retry-After: 60\r\n");
-    }
     // Shed load with a hint instead of falling over; agents back off with jitter. Checked here first
     // so a flood at capacity costs no store lookups, and again right before attaching (below).
     if (d.hub.connectedCount() >= d.maxAgents) return shed(socket);
     const cred = parseAgentAuth(req.headers.authorization);
+    // Read before the lookup: a revocation or re-key that lands while it is in flight moves the epoch,
+    // and attach() then closes the socket instead of keeping a connection the change should have ended.
+    const epoch = cred ? d.hub.credentialEpoch(cred.agentId) : 0;
     const agent = cred ? await d.store.getAgent(cred.agentId) : undefined;
     const ok = cred && agent && agent.revokedAt === undefined && safeEqualHex(agent.secretHash, hashSecret(cred.secret));
+    // A valid credential always passes (checked first, whatever others did from this address). A
+    // failure is charged to the revoked agent itself, or else (a guess) to the address.
     if (!ok) {
-      d.limiter.fail(remote, d.now());
       const reason = !cred ? "malformed" : !agent ? "unknown agent" : agent.revokedAt !== undefined ? "revoked" : "bad secret";
+      const keys = [reason === "revoked" ? credentialKey("agent", cred!.agentId) : addressKey("agent", remote)];
+      d.limiter.fail(keys, d.now());
+      // Decided now, by this failure's own count, not by those that land during the audit write.
+      const waitMs = d.limiter.retryAfterMsAny(keys, d.now());
       d.log.warn("agent authentication failed", { remote, agentId: cred?.agentId, reason });
       await d.store.appendAudit({ at: d.now(), actor: cred ? `agent:${cred.agentId}` : `remote:${remote}`, action: "agent.connect", outcome: "denied", ...(cred ? { agentId: cred.agentId } : {}), detail: { reason, remote } });
+      if (waitMs > 0) return refuse(socket, 429, "Too Many Requests", `Retry-After: ${Math.ceil(waitMs / 1000)}\r\n`);
       return refuse(socket, 401, "Unauthorized");
     }
     // Checked after authentication, so the 429 tells nothing to someone who does not hold the secret.
@@ -75,7 +81,7 @@ export function createAgentUpgradeHandler(d: UpgradeDeps) {
     // to attach() nothing awaits. An agent replacing its own (maybe half-dead) connection takes no new slot.
     if (!d.hub.isConnected(cred.agentId) && d.hub.connectedCount() >= d.maxAgents) return shed(socket);
     (socket as Socket).setKeepAlive?.(true, d.keepAliveMs);
-    wss.handleUpgrade(req, socket, head, (ws) => d.hub.attach(cred.agentId, ws, remote));
+    wss.handleUpgrade(req, socket, head, (ws) => d.hub.attach(cred.agentId, ws, remote, epoch));
   };
 
   return {

@@ -2,13 +2,13 @@
 // enrollment codes, re-enrollment, revocation of a live connection, an agent can only act as itself,
 // and hostile frames (oversized 1009, malformed 1008, repeat offenders blocked with 429 + audit).
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import WebSocket from "ws";
 import { z } from "zod";
 import { Enrolled, EnrollmentCreated, Run, Ticket, TokenCreated } from "../../shared/api.js";
 import { HttpClientError } from "../../shared/http-client.js";
-import { CloseCode, MAX_FRAME_BYTES, PROTOCOL_VERSION, ServerFrame } from "../../shared/protocol.js";
+import { CloseCode, MAX_FRAME_BYTES } from "../../shared/protocol.js";
 import { hashSecret, randomEnrollmentCode } from "../../shared/secrets.js";
 import { startTestCollector, type TestCollector } from "../helpers/collector.js";
+import { connectRaw, connectRawOk } from "../helpers/raw-agent.js";
 
 let col: TestCollector;
 let engineer: string;
@@ -26,7 +26,6 @@ afterAll(async () => {
   await col?.close();
 });
 
-const wsUrl = () => `${col.url.replace(/^http/, "ws")}/agent/ws`;
 
 async function enroll(code?: string): Promise<z.infer<typeof Enrolled>> {
   const c = code ?? (await col.api("/api/enrollments", EnrollmentCreated, { token: engineer, body: { ticketId: ticket.id } })).code;
@@ -39,53 +38,9 @@ async function enrollError(code: string): Promise<HttpClientError> {
   return e as HttpClientError;
 }
 
-interface Live {
-  ws: WebSocket;
-  frames: z.infer<typeof ServerFrame>[];
-  closed: Promise<{ code: number; reason: string }>;
-  next(type: string): Promise<z.infer<typeof ServerFrame>>;
-}
-
-type Connected = { ok: true; live: Live } | { ok: false; status: number; retryAfter?: string };
-
 /** A raw agent connection (no CollectorLink: we want to misbehave). Sends hello unless told not to. */
-function connect(agentId: string, secret: string, hello = true): Promise<Connected> {
-  return new Promise((resolve) => {
-    const ws = new WebSocket(wsUrl(), { headers: { authorization: `Bearer ${agentId}.${secret}` }, perMessageDeflate: false });
-    const frames: z.infer<typeof ServerFrame>[] = [];
-    const waiters: { type: string; r: (f: z.infer<typeof ServerFrame>) => void }[] = [];
-    const closed = new Promise<{ code: number; reason: string }>((r) => ws.on("close", (code, reason) => r({ code, reason: String(reason) })));
-    ws.on("error", () => undefined);
-    ws.on("message", (d) => {
-      const f = ServerFrame.parse(JSON.parse(String(d)));
-      frames.push(f);
-      for (const w of waiters.splice(0)) {
-        if (w.type === f.type) w.r(f);
-        else waiters.push(w);
-      }
-    });
-    const next = (type: string) => {
-      const seen = frames.find((f) => f.type === type);
-      return seen ? Promise.resolve(seen) : new Promise<z.infer<typeof ServerFrame>>((r) => waiters.push({ type, r }));
-    };
-    ws.on("unexpected-response", (_req, res) => {
-      const retryAfter = res.headers["retry-after"];
-      resolve({ ok: false, status: res.statusCode ?? 0, ...(retryAfter ? { retryAfter: String(retryAfter) } : {}) });
-      ws.terminate();
-    });
-    ws.on("open", () => {
-      if (hello) ws.send(JSON.stringify({ type: "hello", protocol: PROTOCOL_VERSION, agentVersion: "test", checks: ["ping"] }));
-      resolve({ ok: true, live: { ws, frames, closed, next } });
-    });
-  });
-}
-
-async function connectOk(agentId: string, secret: string): Promise<Live> {
-  const c = await connect(agentId, secret);
-  if (!c.ok) throw new Error(`expected to connect, got HTTP ${c.status}`);
-  await c.live.next("welcome");
-  return c.live;
-}
+const connect = (agentId: string, secret: string, hello = true) => connectRaw(col.url, agentId, secret, hello);
+const connectOk = (agentId: string, secret: string) => connectRawOk(col.url, agentId, secret);
 
 async function counts() {
   const s = col.running.store;
@@ -192,6 +147,21 @@ describe("hostile frames", () => {
     const live = await connectOk(a.agentId, a.secret);
     live.ws.send(payload());
     expect((await live.closed).code).toBe(code);
+    expect(await counts()).toEqual(before);
+  });
+
+  test("a ~5 KB step whose data nests 2,500 arrays deep is refused at the edge: 1008 JSON_TOO_DEEP, said why, nothing stored", async () => {
+    const a = await enroll();
+    const run = await col.api("/api/runs", Run, { token: engineer, body: { ticketId: ticket.id, agentId: a.agentId, checks: ["ping"], params: { targets: ["127.0.0.1"] } } });
+    const before = await counts();
+    const live = await connectOk(a.agentId, a.secret);
+    const bomb = "[".repeat(2500) + "]".repeat(2500);
+    const frame = `{"type":"step","runId":"${run.id}","seq":1,"at":${Date.now()},"result":{"check":"ping","status":"ok","startedAt":${Date.now()},"durationMs":1,"findings":[],"data":{"x":${bomb}}}}`;
+    expect(frame.length).toBeLessThan(6 * 1024);
+    live.ws.send(frame);
+    expect(await live.closed).toEqual({ code: CloseCode.policyViolation, reason: "JSON_TOO_DEEP" });
+    expect(live.frames.find((f) => f.type === "error")).toMatchObject({ code: "JSON_TOO_DEEP", message: expect.stringMatching(/nesting deeper than 32 levels/) });
+    expect(live.frames.some((f) => f.type === "ack")).toBe(false);
     expect(await counts()).toEqual(before);
   });
 

@@ -122,6 +122,21 @@ describe("malformed and oversized bodies", () => {
   });
 });
 
+describe("bodies past the JSON shape limits (shared/bounded-json.ts) are refused before any schema sees them", () => {
+  test.each([
+    ["nested 2,500 arrays deep (~5 KB)", `{"customer":{"name":"a","contact":"b"},"service":"s","symptom":"t","x":${"[".repeat(2500)}${"]".repeat(2500)}}`, "JSON_TOO_DEEP"],
+    ["an object with 1,000 keys", JSON.stringify({ customer: { name: "a", contact: "b" }, ...Object.fromEntries(Array.from({ length: 1000 }, (_, i) => [`k${i}`, 1])) }), "JSON_TOO_MANY_KEYS"],
+    ["an array of 6,000 items", JSON.stringify({ customer: { name: "a", contact: "b" }, x: Array.from({ length: 6000 }, () => 0) }), "JSON_ARRAY_TOO_LONG"],
+  ])("%s -> 400 with the limit's code, nothing stored", async (_n, body, code) => {
+    const before = await snapshot();
+    const res = await raw("POST", "/api/tickets", { token: engineer, body });
+    expect(res.status).toBe(400);
+    expect(res.body.error?.code).toBe(code);
+    expect(res.body.error?.message).toMatch(/request body refused: /);
+    expect(await snapshot()).toEqual(before);
+  });
+});
+
 describe("auth failures are refused, audited and change nothing", () => {
   test("a technician trying to trigger a run: 403 + audit", async () => {
     const before = await snapshot();

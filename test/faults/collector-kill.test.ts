@@ -65,7 +65,7 @@ describe("collector killed with SIGKILL mid-stream", () => {
     const token = /NETDIAG_TOKEN=(\S+)/.exec(await collector.waitFor(/NETDIAG_TOKEN=\S+/))![1]!;
     const url = `http://127.0.0.1:${port}`;
     const ticketId = await createTicket(url, token);
-    const creds = await enrollAgents(url, token, AGENTS);
+    const creds = await enrollAgents(url, token, AGENTS, ticketId);
 
     const produced = new Map<string, RunEvent>();
     const totalAcks = () => agents.reduce((n, a) => n + a.outbox.acks, 0);

@@ -30,7 +30,7 @@ afterAll(async () => {
 describe("cut, stall and throttle the link while agents stream", () => {
   test("every result is stored exactly once", { timeout: 120_000 }, async () => {
     const ticketId = await createTicket(col.url, col.adminToken);
-    const creds = await enrollAgents(col.url, col.adminToken, AGENTS);
+    const creds = await enrollAgents(col.url, col.adminToken, AGENTS, ticketId);
     for (const c of creds) agents.push(startFakeAgent({ url: proxy.url, creds: c, backoff: { baseMs: 50, capMs: 500 } }));
     await Promise.all(agents.map((a) => a.opened()));
     const produced = new Map<string, RunEvent>();

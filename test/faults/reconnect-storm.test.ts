@@ -95,8 +95,8 @@ describe("load shedding at maxAgents", () => {
     const hub = col.running.hub;
     const attach = hub.attach.bind(hub);
     let maxSeen = 0;
-    hub.attach = (id, ws, remote) => {
-      attach(id, ws, remote);
+    hub.attach = (id, ws, remote, epoch) => {
+      attach(id, ws, remote, epoch);
       maxSeen = Math.max(maxSeen, hub.connectedCount());
     };
     const agents = fleet(col, creds, { baseMs: 50, capMs: 400 });

@@ -5,7 +5,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { z } from "zod";
 import { CollectorConfig } from "../../collector/config.js";
-import { startCollector, type RunningCollector } from "../../collector/server.js";
+import { DB_FILE, startCollector, type RunningCollector } from "../../collector/server.js";
+import { openSqliteStore } from "../../collector/store/sqlite-store.js";
+import type { Store } from "../../collector/store/types.js";
+import type { LimitOverrides } from "../../collector/limits.js";
 import { httpJson, type HttpJsonOptions } from "../../shared/http-client.js";
 import { memoryLogger } from "../../shared/log.js";
 
@@ -20,11 +23,31 @@ export interface TestCollector {
   close(): Promise<void>;
 }
 
-export async function startTestCollector(overrides: Partial<CollectorConfig> = {}): Promise<TestCollector> {
+export interface TestCollectorOptions {
+  /** Puts a wrapper around the real SQLite store (fault injection: delays, held results). */
+  wrapStore?: (store: Store) => Store;
+  /** The collector's clock (default Date.now). */
+  now?: () => number;
+  /** Limits other than collector/limits.ts's defaults. */
+  limits?: LimitOverrides;
+}
+
+export async function startTestCollector(overrides: Partial<CollectorConfig> = {}, o: TestCollectorOptions = {}): Promise<TestCollector> {
   const dataDir = await mkdtemp(join(tmpdir(), "netdiag-collector-"));
   const log = memoryLogger();
   const cfg = CollectorConfig.parse({ dataDir, host: "127.0.0.1", port: 0, logLevel: "silent", ...overrides });
-  let running = await startCollector(cfg, { log });
+  let store: Store | undefined;
+  const extra = { ...(o.now ? { now: o.now } : {}), ...(o.limits ? { limits: o.limits } : {}) };
+  const start = async (c: CollectorConfig): Promise<RunningCollector> => {
+    if (!o.wrapStore) return startCollector(c, { log, ...extra });
+    store = o.wrapStore(await openSqliteStore(join(dataDir, DB_FILE), { log }));
+    return startCollector(c, { log, store, ...extra });
+  };
+  const stop = async () => {
+    await running.close();
+    await store?.close();
+  };
+  let running = await start(cfg);
   const adminToken = running.bootstrapAdminToken!;
   const tc: TestCollector = {
     get url() {
@@ -39,11 +62,11 @@ export async function startTestCollector(overrides: Partial<CollectorConfig> = {
     api: (path, schema, o = {}) => httpJson(`${running.url}${path}`, schema, { token: adminToken, ...o }),
     async restart() {
       const port = running.port;
-      await running.close();
-      running = await startCollector({ ...cfg, port }, { log });
+      await stop();
+      running = await start({ ...cfg, port });
     },
     async close() {
-      await running.close();
+      await stop();
       await rm(dataDir, { recursive: true, force: true });
     },
   };

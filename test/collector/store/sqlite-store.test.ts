@@ -3,9 +3,9 @@
 // append-only audit table.
 import sqlite3 from "sqlite3";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from "vitest";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import type { CreateTicketBody } from "../../../shared/api.js";
 import type { StepResult } from "../../../shared/checks.js";
 import { RunEvent } from "../../../shared/protocol.js";
@@ -76,7 +76,8 @@ async function seed(store: Store, agentIds: string[] = ["agent-a", "agent-b"], t
 }
 import { Run, Ticket } from "../../../shared/api.js";
 import { openSqliteStore } from "../../../collector/store/sqlite-store.js";
-import { MIGRATIONS } from "../../../collector/store/migrations.js";
+import { migrate, MIGRATIONS } from "../../../collector/store/migrations.js";
+import { SqliteDb } from "../../../collector/store/sqlite-db.js";
 import { benchAppend } from "../../../bench/store-bench.js";
 
 type OpenStore = Awaited<ReturnType<typeof openSqliteStore>>;
@@ -130,6 +131,27 @@ describe("migrations", () => {
     }
   });
 
+  test("migration 3 counts the bytes of runs stored before it, so their byte limit holds", async () => {
+    const path = freshPath();
+    await mkdir(dirname(path), { recursive: true });
+    const old = await SqliteDb.open(path, { synchronous: "FULL", busyTimeoutMs: 5000, maxBatch: 10 }, async (tx) => {
+      await migrate(tx, MIGRATIONS.filter((m) => m.version <= 2));
+    });
+    const body = JSON.stringify(ev.step("run-old", 1));
+    await old.write(async (tx) => {
+      await tx.run("INSERT INTO tickets (id, customer_name, customer_contact, service, symptom, category, severity, created_at, created_by, respond_by, resolve_by) VALUES ('t1', 'n', 'c', 's', 's', 'network', 'general', 0, 'x', 0, 0)");
+      await tx.run("INSERT INTO agents (id, name, secret_hash, created_at, ticket_id) VALUES ('agent-a', 'pc', 'h', 0, 't1')");
+      await tx.run("INSERT INTO runs (id, ticket_id, agent_id, checks, params, state, requested_by, created_at, updated_at, pickup_by) VALUES ('run-old', 't1', 'agent-a', '[]', '{}', 'running', 'x', 0, 0, 0)");
+      await tx.run("INSERT INTO run_events (run_id, seq, type, body, received_at) VALUES ('run-old', 1, 'step', ?, 0)", [body]);
+    });
+    await old.close();
+    const store = await openSqliteStore(path);
+    expect(await raw(path, "SELECT bytes FROM runs WHERE id = 'run-old'")).toEqual([{ bytes: Buffer.byteLength(body) }]);
+    const tight = { maxRunBytes: Buffer.byteLength(body) + 10, runEndReserveBytes: 0, maxOfflineRunsPerHour: 1 };
+    expect(await store.appendRunEvent("agent-a", ev.step("run-old", 2), T0, tight)).toMatchObject({ outcome: "refused", code: "RUN_TOO_BIG" });
+    await store.close();
+  });
+
   test("refuses a file whose schema is newer than this build", async () => {
     const path = freshPath();
     await (await openSqliteStore(path)).close();
@@ -180,7 +202,7 @@ describe("SqliteStore", () => {
     expect(results.filter((r) => !r.ok && r.reason === "used")).toHaveLength(19);
   });
 
-  test("agents: create, get, list, touch never goes backwards, revoke, re-secret clears revocation", async () => {
+  test("agents: create, get, list, touch never goes backwards, revoke keeps the first time", async () => {
     await seed(store, []);
     await store.createAgent({ id: "agent-a", name: "pc a", hostname: "pc-a", ticketId: "ticket-1", secretHash: "s1", createdAt: T0 });
     await store.createAgent({ id: "agent-b", name: "pc b", secretHash: "s2", createdAt: T0 + 1 });
@@ -193,11 +215,37 @@ describe("SqliteStore", () => {
     expect(await store.revokeAgent("agent-a", T0 + 70)).toBe(true);
     expect((await store.getAgent("agent-a"))?.revokedAt).toBe(T0 + 60);
     expect(await store.revokeAgent("agent-x", T0)).toBe(false);
-    await store.setAgentSecret("agent-a", "s3");
-    expect(await store.getAgent("agent-a")).toMatchObject({ secretHash: "s3" });
-    expect((await store.getAgent("agent-a"))?.revokedAt).toBeUndefined();
-    await expect(store.setAgentSecret("agent-x", "s")).rejects.toThrow(/unknown agent/);
     expect(await store.getAgent("agent-x")).toBeUndefined();
+  });
+
+  test("re-enrollment claims the code and re-keys together; a revoked agent gets neither, and stays revoked", async () => {
+    await seed(store, []);
+    await store.createAgent({ id: "agent-a", name: "pc a", ticketId: "ticket-1", secretHash: "s1", createdAt: T0 });
+    await store.createEnrollmentCode("h-re1", T0 + 1000, "token:t1:alice", "ticket-1");
+    await store.createEnrollmentCode("h-re2", T0 + 1000, "token:t1:alice", "ticket-1");
+    expect(await store.reenrollAgent("h-re1", "agent-a", "s2", T0)).toMatchObject({ ok: true, agent: { id: "agent-a", secretHash: "s2", ticketId: "ticket-1" } });
+    expect((await store.getAgent("agent-a"))?.secretHash).toBe("s2");
+    expect(await store.reenrollAgent("h-re1", "agent-a", "s3", T0)).toEqual({ ok: false, reason: "used" });
+    expect(await store.reenrollAgent("h-none", "agent-a", "s3", T0)).toEqual({ ok: false, reason: "unknown" });
+    expect(await store.reenrollAgent("h-re2", "agent-x", "s3", T0)).toEqual({ ok: false, reason: "unknown" });
+    await store.revokeAgent("agent-a", T0 + 1);
+    expect(await store.reenrollAgent("h-re2", "agent-a", "s3", T0 + 2)).toEqual({ ok: false, reason: "revoked" });
+    expect(await store.getAgent("agent-a")).toMatchObject({ secretHash: "s2", revokedAt: T0 + 1 });
+    // The refused attempt changed nothing, the code included.
+    expect(await store.consumeEnrollmentCode("h-re2", T0 + 3)).toMatchObject({ ok: true });
+  });
+
+  test("re-enrollment and revocation queued together: the agent ends revoked in every order", async () => {
+    await seed(store, []);
+    for (let i = 0; i < 20; i++) {
+      const id = `agent-r${i}`;
+      await store.createAgent({ id, name: "pc", secretHash: "old", createdAt: T0 });
+      await store.createEnrollmentCode(`h-r${i}`, T0 + 1000, "token:t1:alice");
+      const jobs = [store.reenrollAgent(`h-r${i}`, id, "new", T0), store.revokeAgent(id, T0)];
+      if (i % 2) jobs.reverse();
+      await Promise.all(jobs);
+      expect((await store.getAgent(id))?.revokedAt).toBe(T0);
+    }
   });
 
   test("runs: created requested, valid Run shape, listed per ticket, pending only while not past pickupBy", async () => {
@@ -301,7 +349,7 @@ describe("SqliteStore", () => {
     expect((await store.getRun("run-agent-b"))?.state).toBe("requested");
   });
 
-  test("appendRunEvent: run.offline creates the agent's offline run; an unknown ticket is unknown_run", async () => {
+  test("appendRunEvent: run.offline creates the agent's offline run; an unknown or foreign ticket is refused", async () => {
     await seed(store, ["agent-a"]);
     expect(await outcome(store.appendRunEvent("agent-a", ev.offline("run-off-1", "ticket-1"), T0 + 100))).toBe("stored");
     expect(await outcome(store.appendRunEvent("agent-a", ev.offline("run-off-1", "ticket-1"), T0 + 101))).toBe("duplicate");
@@ -311,8 +359,12 @@ describe("SqliteStore", () => {
     expect(Run.parse(run)).toEqual(run);
     expect(run).toMatchObject({ offline: true, state: "completed", ticketId: "ticket-1", agentId: "agent-a", checks: ["host", "dns"], requestedBy: "agent:agent-a" });
     expect(run?.steps.map((s) => s.seq)).toEqual([1]);
-    expect(await outcome(store.appendRunEvent("agent-a", ev.offline("run-off-2", "ticket-nope"), T0))).toBe("unknown_run");
+    expect(await store.appendRunEvent("agent-a", ev.offline("run-off-2", "ticket-nope"), T0)).toMatchObject({ outcome: "refused", code: "TICKET_NOT_ALLOWED" });
     expect(await store.getRun("run-off-2")).toBeUndefined();
+    // A ticket that exists but that agent-a was neither enrolled for nor run on.
+    await store.createTicket("ticket-9", ticketBody, "token:t1:alice", T0);
+    expect(await store.appendRunEvent("agent-a", ev.offline("run-off-3", "ticket-9"), T0)).toMatchObject({ outcome: "refused", code: "TICKET_NOT_ALLOWED", reason: expect.stringContaining("ticket-9") });
+    expect(await raw(path, "SELECT * FROM runs WHERE ticket_id = 'ticket-9'")).toEqual([]);
   });
 
   test("appendRunEvent: run.refused records the code and reason", async () => {
