@@ -21,6 +21,9 @@ export const TIMEOUTS = {
   /** ...but once one server has offered, other servers on the same segment answer within ~ms; one
    * second more catches them without making every healthy diagnosis wait the full window. */
   dhcpGraceAfterOfferMs: 1000,
+  /** The python3 packet-socket helper (DHCP on an interface with no address) starts in ~30 ms; two
+   * seconds allow a loaded machine and still leave the collection window inside the check budget. */
+  dhcpHelperStartMs: 2000,
   /** SNMP: one request timeout and retries (net-snmp defaults of 5 s x 2 cost 10 s per dead device). */
   snmpRequestMs: 1500,
   snmpRetries: 1,

@@ -153,7 +153,7 @@ export function assessDhcp(inp: AssessInput): CheckOutcome<DhcpData> {
   }
   if (!p.discoverSent && !p.informSent) {
     const codes = p.sendErrors.map((e) => `${e.what}: ${e.code}`).join(", ");
-    const why = p.sendErrors.some((e) => e.code === "ENETUNREACH") ? " (no route for the broadcast and no interface address to send from)" : "";
+    const why = p.sendErrors.some((e) => e.code === "ENETUNREACH") ? " (no route for the broadcast and no interface to send from)" : "";
     return { status: "skipped", skipReason: `DHCP probe could not send (${codes})${why}`, findings, data };
   }
 
@@ -182,7 +182,10 @@ export function assessDhcp(inp: AssessInput): CheckOutcome<DhcpData> {
 }
 
 function pickInterface(ctx: CheckContext, ifaces: InterfaceInfo[], defaultDev: string | undefined): InterfaceInfo | undefined {
-  const wanted = ctx.targets.dhcp.interface ?? defaultDev;
+  // The host check's primary interface is the one that should carry traffic, and it is chosen even
+  // when it has no address and no route: exactly the state this probe exists for.
+  const primary = ctx.earlier.host?.data["primary"];
+  const wanted = ctx.targets.dhcp.interface ?? (typeof primary === "string" ? primary : undefined) ?? defaultDev;
   if (wanted) return ifaces.find((i) => i.name === wanted);
   // No default route: the one non-loopback interface that is up, if there is exactly one.
   const up = ifaces.filter((i) => !i.loopback && i.adminUp);
@@ -210,7 +213,8 @@ export async function runDhcp(ctx: CheckContext, signal: AbortSignal, deps: Dhcp
 
   let probe: ProbeResult;
   if (!ctx.privileged) {
-    probe = { ran: false, code: "EACCES", reason: "binding UDP port 68 needs root or CAP_NET_BIND_SERVICE (agent not privileged)" };
+    const need = ownAddress ? "binding UDP port 68 needs root or CAP_NET_BIND_SERVICE" : "a packet socket (AF_PACKET) on an interface without an address needs root or CAP_NET_RAW";
+    probe = { ran: false, code: "EACCES", reason: `${need} (agent not privileged)` };
   } else if (mode === "inform" && !ownAddress) {
     probe = { ran: false, code: "NO_ADDRESS", reason: `mode inform needs an IPv4 address on ${iface?.name ?? "an interface"}` };
   } else {
@@ -218,6 +222,8 @@ export async function runDhcp(ctx: CheckContext, signal: AbortSignal, deps: Dhcp
       discover: mode !== "inform",
       ...(mode !== "discover" && ownAddress ? { inform: { ciaddr: ownAddress, to: informTo } } : {}),
       ...(ownAddress ? { sourceAddress: ownAddress } : {}),
+      ...(iface ? { interface: iface.name } : {}),
+      helperStartMs: TIMEOUTS.dhcpHelperStartMs,
       chaddr,
       collectMs: TIMEOUTS.dhcpCollectMs,
       ...(ctx.targets.dhcp.fullSweep ? {} : { graceAfterFirstOfferMs: TIMEOUTS.dhcpGraceAfterOfferMs }),
@@ -231,5 +237,6 @@ export const dhcpCheck = defineCheck<DhcpData>({
   id: "dhcp",
   title: "DHCP lease and an allocation-free DISCOVER/INFORM probe (rogue servers, no offer)",
   timeoutMs: TIMEOUTS.check.dhcp,
+  after: ["host"],
   run: (ctx, signal) => runDhcp(ctx, signal, { locations: DEFAULT_LEASE_LOCATIONS, probe: runDhcpProbe }),
 });

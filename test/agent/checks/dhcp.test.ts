@@ -15,7 +15,7 @@ const reply = (type: ProbeReply["type"], serverId: string, yiaddr = "10.0.0.100"
   receivedAfterMs: 5,
   message: { op: 2, htype: 1, hops: 0, xid: 1, secs: 0, flags: 0, ciaddr: "0.0.0.0", yiaddr, siaddr: "0.0.0.0", giaddr: "0.0.0.0", chaddr: "02:00:00:00:00:01", options: { messageType: type === "OFFER" ? 2 : 5, serverId, routers: ["10.0.0.1"], dnsServers: ["10.0.0.53"], leaseTimeSec: 3600 } },
 });
-const ran = (p: Partial<Extract<ProbeResult, { ran: true }>>): ProbeResult => ({ ran: true, discoverSent: true, informSent: false, offers: [], sendErrors: [], malformed: 0, ...p });
+const ran = (p: Partial<Extract<ProbeResult, { ran: true }>>): ProbeResult => ({ ran: true, via: "udp-socket", discoverSent: true, informSent: false, offers: [], sendErrors: [], malformed: 0, ...p });
 const lease = (remaining: number | undefined, leaseTimeSec = 3600): DhcpClientState => ({
   DHCPStatus: remaining !== undefined && remaining <= 0 ? "Init" : "Bound",
   IPRouters: [],
@@ -76,7 +76,7 @@ describe("assessDhcp", () => {
 
 describe("runDhcp with an injected host and probe", () => {
   const eth0: InterfaceInfo = { name: "eth0", index: 2, adminUp: true, operState: "up", ipv4: [{ address: "10.0.0.50", prefixLength: 24 }], ipv6: [], loopback: false };
-  const ctx = (over: { privileged?: boolean; ifaces?: InterfaceInfo[]; routes?: RouteInfo[]; dhcp?: object } = {}): CheckContext => ({
+  const ctx = (over: { privileged?: boolean; ifaces?: InterfaceInfo[]; routes?: RouteInfo[]; dhcp?: object; earlier?: CheckContext["earlier"] } = {}): CheckContext => ({
     targets: AgentTargets.parse({ anchors: ["127.0.0.1"], publicResolvers: [], resolvers: ["127.0.0.1"], names: ["localhost"], dhcp: over.dhcp ?? {} }),
     params: {},
     system: {
@@ -89,7 +89,7 @@ describe("runDhcp with an injected host and probe", () => {
     spawn: async () => ({ code: null, stdout: "", stderr: "", spawnError: "ENOENT", aborted: false }),
     now: () => 0,
     log: memoryLogger(),
-    earlier: {},
+    earlier: over.earlier ?? {},
     privileged: over.privileged ?? true,
   });
   const locations = { networkdDir: "/nonexistent/netdiag-test", dhclientDir: "/nonexistent/netdiag-test" };
@@ -126,6 +126,24 @@ describe("runDhcp with an injected host and probe", () => {
     expect(seen[0]).toMatchObject({ discover: true });
     expect(seen[0]?.inform).toBeUndefined();
     expect(seen[0]?.sourceAddress).toBeUndefined();
+    // The one interface that is up: the packet-socket path needs to know where to send.
+    expect(seen[0]?.interface).toBe("eth0");
+  });
+
+  test("the host check's primary interface is probed even with no address, over another interface", async () => {
+    const seen: ProbeRequest[] = [];
+    const wlan0: InterfaceInfo = { ...eth0, name: "wlan0", index: 3 };
+    const bareEth0 = { ...eth0, ipv4: [] };
+    const earlier: CheckContext["earlier"] = { host: { status: "fail", data: { primary: "eth0", primaryReason: "carrier" } } };
+    await runDhcp(ctx({ ifaces: [wlan0, bareEth0], routes: [], earlier }), signal, { locations, probe: async (r) => (seen.push(r), ran({ via: "packet-socket" })) });
+    expect(seen[0]).toMatchObject({ interface: "eth0", discover: true });
+    expect(seen[0]?.sourceAddress).toBeUndefined();
+  });
+
+  test("not privileged and no address: the reason names the packet socket's capability", async () => {
+    const out = await runDhcp(ctx({ privileged: false, ifaces: [{ ...eth0, ipv4: [] }], routes: [] }), signal, { locations, probe: async () => expect.fail("probe must not run") });
+    expect(out.status).toBe("skipped");
+    expect(out.skipReason).toMatch(/CAP_NET_RAW/);
   });
 
   test("configured interface missing: skipped; hostile interface name: thrown as bad input", async () => {
