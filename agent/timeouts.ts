@@ -12,6 +12,11 @@ export const TIMEOUTS = {
   dnsQueryMs: 1500,
   /** Attempts per DNS query: two, so one dropped UDP packet is not a dead resolver. */
   dnsTries: 2,
+  /** Resolving a named host before connecting to it (service, SNMP device, RouterOS router), whole:
+   * hosts file + DNS, cancelled past it (agent/system/resolve-host.ts). 3 s keeps lookup +
+   * tcpConnectMs + httpMs (11 s) inside the 12 s service budget, so the probe's own stage timeouts,
+   * which say which stage hung, always fire before the runner's. */
+  hostLookupMs: 3000,
   /** TCP connect to a service; 3 s exceeds any sane RTT plus one SYN retransmit (1 s initial RTO). */
   tcpConnectMs: 3000,
   /** Whole HTTP exchange after connect. */

@@ -12,15 +12,10 @@ export interface ServiceData {
   probe?: ServiceProbe;
 }
 
-/**
- * getaddrinfo has no timeout of its own (resolv.conf defaults allow 5 s x 2); 3 s keeps
- * lookup + TIMEOUTS.tcpConnectMs + TIMEOUTS.httpMs (11 s) inside the 12 s check budget, so our own
- * stage timeouts, which say which stage hung, always fire before the runner's.
- */
-const SERVICE_LOOKUP_MS = 3000;
-
 export const SERVICE_PROBE_OPTIONS: ProbeOptions = {
-  lookupMs: SERVICE_LOOKUP_MS,
+  lookupMs: TIMEOUTS.hostLookupMs,
+  dnsAttemptMs: TIMEOUTS.dnsQueryMs,
+  dnsTries: TIMEOUTS.dnsTries,
   connectMs: TIMEOUTS.tcpConnectMs,
   httpMs: TIMEOUTS.httpMs,
 };
