@@ -1,6 +1,6 @@
 // Executes run requests from the collector: refuses what it must (unknown checks, bad targets, an
-// expired request, no customer grant), otherwise runs the checks and emits seq-numbered events,
-// each written to the outbox before it is sent.
+// expired request, no customer grant), otherwise runs the diagnosis (agent/diagnose.ts) and emits
+// seq-numbered events, each written to the outbox before it is sent.
 import { CheckId, type StepResult } from "../shared/checks.js";
 import type { Logger } from "../shared/log.js";
 import type { RunEvent, RunRequestFrame } from "../shared/protocol.js";
@@ -8,7 +8,7 @@ import type { Verdict } from "../shared/verdict.js";
 import { findCheck } from "./checks/index.js";
 import { scrubberFor } from "./consent/scrub.js";
 import { BadParamsError, buildContext, timeoutOverrides, type ContextDeps } from "./context.js";
-import { runPlan } from "./runner/run-plan.js";
+import { diagnose, runEventSink } from "./diagnose.js";
 
 /** Decides whether the customer authorized this run; the agent is the final enforcement point. */
 export type Authorizer = (req: RunRequestFrame) => Promise<{ ok: true } | { ok: false; code: string; reason: string }>;
@@ -19,8 +19,8 @@ export interface ExecutorOptions {
   /** Puts the event in the outbox and sends it (the link replays it if the send is lost). */
   emit: (ev: RunEvent) => Promise<void>;
   authorize: Authorizer;
-  /** Turns the step results into the fault-isolation verdict (streamed last). */
-  judge?: (steps: StepResult[]) => Verdict | undefined;
+  /** Turns the step results into the fault-isolation verdict (streamed last); default the agent's. */
+  judge?: (steps: StepResult[]) => Verdict;
   now?: () => number;
 }
 
@@ -78,18 +78,8 @@ export class RunExecutor {
     this.active.set(req.runId, ac);
     try {
       await emit({ type: "run.accepted" });
-      const steps = await runPlan({
-        checks: [...new Set(req.checks)].map((id) => findCheck(id)!),
-        ctx,
-        signal: ac.signal,
-        timeouts: timeoutOverrides(this.o.deps.config),
-        onStep: (result) => emit({ type: "step", result }),
-      });
-      if (!ac.signal.aborted) {
-        const verdict = this.o.judge?.(steps);
-        if (verdict) await emit({ type: "verdict", verdict });
-      }
-      await emit({ type: "run.finished", outcome: ac.signal.aborted ? "cancelled" : "completed", steps: steps.length });
+      const checks = [...new Set(req.checks)].map((id) => findCheck(id)!);
+      await diagnose({ checks, ctx, timeouts: timeoutOverrides(this.o.deps.config), ...(this.o.judge ? { judge: this.o.judge } : {}) }, runEventSink(emit), ac.signal);
     } catch (e) {
       this.o.log.error("run failed", { runId: req.runId, error: e instanceof Error ? e.stack : String(e) });
       await emit({ type: "run.finished", outcome: "failed", steps: 0 }).catch(() => undefined);

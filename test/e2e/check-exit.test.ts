@@ -58,8 +58,12 @@ describe.skipIf(!(await canUseNetns()))("check exits once the verdict is printed
     const before = queries;
     const agent = execFile("ip", ["netns", "exec", ns.name, process.execPath, join(ROOT, "dist/agent/main.js"), "check", "--checks", "service", "--service", "http://www.hang.test/", "--json", "--config", cfg]);
     let stdout = "";
+    let stderr = "";
     agent.stdout!.on("data", (d: Buffer) => (stdout += d.toString()));
+    agent.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
     const [code] = await once(agent, "exit");
+    // Not ended by main.ts's safety net either: nothing was left running at all.
+    expect(stderr).not.toMatch(/LINGERING/);
     // The black hole got the question and never answered, yet the agent is gone: nothing was left waiting.
     expect(queries).toBeGreaterThan(before);
     expect(hole.exitCode).toBeNull();
