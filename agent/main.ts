@@ -1,15 +1,7 @@
 #!/usr/bin/env node
 // netdiag-agent: thin entry point. Parses the subcommand and hands over; exit codes are documented
 // in --help (0 ok, 1 fault found, 2 could not run / usage error).
-import { approveCommand, refuseCommand } from "./commands/approve.js";
-import { authorizeCommand } from "./commands/authorize.js";
-import { checkCommand } from "./commands/check.js";
 import { UsageError } from "./commands/common.js";
-import { enrollCommand } from "./commands/enroll.js";
-import { grantsCommand } from "./commands/grants.js";
-import { pendingCommand } from "./commands/pending.js";
-import { revokeCommand } from "./commands/revoke.js";
-import { runCommand } from "./commands/run.js";
 import { ConfigError } from "./config.js";
 import { AGENT_VERSION } from "./version.js";
 
@@ -32,16 +24,20 @@ Commands:
 Run 'netdiag-agent <command> --help' for a command's options.`;
 
 type Command = (argv: string[]) => Promise<number>;
-const commands: Record<string, Command> = {
-  enroll: enrollCommand,
-  run: runCommand,
-  check: checkCommand,
-  authorize: authorizeCommand,
-  grants: grantsCommand,
-  revoke: revokeCommand,
-  pending: pendingCommand,
-  approve: approveCommand,
-  refuse: refuseCommand,
+/**
+ * Each command's module is loaded only when it runs: `check`, which a customer runs while on the
+ * phone, does not pay at start for the collector link, the consent server or enrollment.
+ */
+const commands: Record<string, () => Promise<Command>> = {
+  enroll: async () => (await import("./commands/enroll.js")).enrollCommand,
+  run: async () => (await import("./commands/run.js")).runCommand,
+  check: async () => (await import("./commands/check.js")).checkCommand,
+  authorize: async () => (await import("./commands/authorize.js")).authorizeCommand,
+  grants: async () => (await import("./commands/grants.js")).grantsCommand,
+  revoke: async () => (await import("./commands/revoke.js")).revokeCommand,
+  pending: async () => (await import("./commands/pending.js")).pendingCommand,
+  approve: async () => (await import("./commands/approve.js")).approveCommand,
+  refuse: async () => (await import("./commands/approve.js")).refuseCommand,
 };
 
 async function main(argv: string[]): Promise<number> {
@@ -54,12 +50,12 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(AGENT_VERSION + "\n");
     return 0;
   }
-  const run = commands[cmd];
-  if (!run) {
+  const load = commands[cmd];
+  if (!load) {
     process.stderr.write(`netdiag-agent: unknown command '${cmd}'\n\n${HELP}\n`);
     return 2;
   }
-  return run(rest);
+  return (await load())(rest);
 }
 
 /**

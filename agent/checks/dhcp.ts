@@ -212,7 +212,10 @@ export async function runDhcp(ctx: CheckContext, signal: AbortSignal, deps: Dhcp
   const base = { hasAddress: ownAddress !== undefined, leaseLookedAt: found.looked, chaddr, ...(iface ? { iface: iface.name } : {}), ...(lease ? { lease } : {}) };
 
   let probe: ProbeResult;
-  if (!ctx.privileged) {
+  if (iface && (!iface.adminUp || iface.carrier === false)) {
+    // Nothing sent on a link that is down can reach a server: silence there is not DHCP_NO_OFFER.
+    probe = { ran: false, code: "LINK_DOWN", reason: `${iface.name} is ${iface.adminUp ? "up without carrier" : "administratively down"}, so a DISCOVER cannot leave it` };
+  } else if (!ctx.privileged) {
     const need = ownAddress ? "binding UDP port 68 needs root or CAP_NET_BIND_SERVICE" : "a packet socket (AF_PACKET) on an interface without an address needs root or CAP_NET_RAW";
     probe = { ran: false, code: "EACCES", reason: `${need} (agent not privileged)` };
   } else if (mode === "inform" && !ownAddress) {

@@ -84,7 +84,7 @@ async function readDevice(ctx: CheckContext, device: SnmpDevice, signal: AbortSi
     const message = `cannot resolve ${device.host} (${resolved.code})`;
     return { data: { ...base, reach: "error", error: message }, findings: [{ code: "SNMP_ERROR", severity: "warn", subject, message }] };
   }
-  const client = openSnmp({ ...device, host: resolved.addresses[0]! }, signal);
+  const client = await openSnmp({ ...device, host: resolved.addresses[0]! }, signal);
   try {
     let system: SnmpSystem;
     try {

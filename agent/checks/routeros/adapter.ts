@@ -16,7 +16,7 @@ import { isIP } from "node:net";
 import type { Socket } from "node:net";
 import type { ConnectionOptions, TLSSocket } from "node:tls";
 import { getSystemErrorName } from "node:util";
-import { RouterOSAPI, type IRosOptions } from "node-routeros";
+import type { IRosOptions } from "node-routeros";
 import { resolveHost } from "../../system/resolve-host.js";
 import { TIMEOUTS } from "../../timeouts.js";
 import { SentenceFramer } from "./framer.js";
@@ -114,6 +114,8 @@ export async function connectRouterOs(o: RosConnectOptions): Promise<RosResult<R
     return { ok: false, error: { code: resolved.code === "ABORTED" ? "ROUTEROS_TIMEOUT" : "ROUTEROS_UNREACHABLE", message: `cannot resolve ${o.host} (${resolved.code})` } };
   }
 
+  // Loaded on first use: a run without a RouterOS device never pays for the library at start.
+  const { RouterOSAPI } = await import("node-routeros");
   const api = new RouterOSAPI({ ...rosApiOptions(o), host: resolved.addresses[0]! });
   const internals = api as unknown as ApiInternals;
   let dead: RosError | undefined;

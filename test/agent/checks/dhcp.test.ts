@@ -140,6 +140,16 @@ describe("runDhcp with an injected host and probe", () => {
     expect(seen[0]?.sourceAddress).toBeUndefined();
   });
 
+  test.each([
+    ["administratively down", { adminUp: false, operState: "down" }, /administratively down/],
+    ["without carrier", { carrier: false, operState: "lowerlayerdown" }, /up without carrier/],
+  ])("interface %s: not measured (no DHCP_NO_OFFER from a link nothing can leave)", async (_name, over, reason) => {
+    const out = await runDhcp(ctx({ ifaces: [{ ...eth0, ...over }] }), signal, { locations, probe: async () => expect.fail("probe must not run") });
+    expect(out.status).toBe("skipped");
+    expect(out.skipReason).toMatch(reason);
+    expect(out.findings.map((f) => f.code)).not.toContain("DHCP_NO_OFFER");
+  });
+
   test("not privileged and no address: the reason names the packet socket's capability", async () => {
     const out = await runDhcp(ctx({ privileged: false, ifaces: [{ ...eth0, ipv4: [] }], routes: [] }), signal, { locations, probe: async () => expect.fail("probe must not run") });
     expect(out.status).toBe("skipped");
