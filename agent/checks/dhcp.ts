@@ -1,7 +1,8 @@
 // dhcp: the current lease (as the OS recorded it) and an active probe that asks the segment's DHCP
 // servers what they would hand out (DISCOVER) or confirm (INFORM) without ever allocating anything.
 import { TIMEOUTS } from "../timeouts.js";
-import type { InterfaceInfo } from "../system/system-view.js";
+import type { InterfaceInfo, RouteInfo } from "../system/system-view.js";
+import { primaryInterface } from "./host/assess-host.js";
 import { DEFAULT_LEASE_LOCATIONS, findLease, type LeaseLocations, type LeaseRecord } from "./dhcp/lease-files.js";
 import { LIMITED_BROADCAST, randomLocalMac, runDhcpProbe, type ProbeReply, type ProbeRequest, type ProbeResult } from "./dhcp/probe.js";
 import { defineCheck, type CheckContext, type CheckOutcome } from "./types.js";
@@ -181,23 +182,19 @@ export function assessDhcp(inp: AssessInput): CheckOutcome<DhcpData> {
   return { status, findings, data };
 }
 
-function pickInterface(ctx: CheckContext, ifaces: InterfaceInfo[], defaultDev: string | undefined): InterfaceInfo | undefined {
-  // The host check's primary interface is the one that should carry traffic, and it is chosen even
-  // when it has no address and no route: exactly the state this probe exists for.
-  const primary = ctx.earlier.host?.data["primary"];
-  const wanted = ctx.targets.dhcp.interface ?? (typeof primary === "string" ? primary : undefined) ?? defaultDev;
-  if (wanted) return ifaces.find((i) => i.name === wanted);
-  // No default route: the one non-loopback interface that is up, if there is exactly one.
-  const up = ifaces.filter((i) => !i.loopback && i.adminUp);
-  return up.length === 1 ? up[0] : undefined;
+function pickInterface(ctx: CheckContext, ifaces: InterfaceInfo[], routes: RouteInfo[]): InterfaceInfo | undefined {
+  // The host check's primary interface (the same pure choice on the same data, without waiting for
+  // that check): the one that should carry traffic, chosen even when it has no address and no
+  // route, exactly the state this probe exists for.
+  const wanted = ctx.targets.dhcp.interface ?? primaryInterface(ifaces, routes);
+  return wanted ? ifaces.find((i) => i.name === wanted) : undefined;
 }
 
 export async function runDhcp(ctx: CheckContext, signal: AbortSignal, deps: DhcpDeps): Promise<CheckOutcome<DhcpData>> {
   const [ifaces, routes] = await Promise.all([ctx.system.interfaces(signal), ctx.system.routes(signal)]);
-  const defaultDev = routes.find((r) => r.family === 4 && r.destination === "default")?.dev;
   const configured = ctx.targets.dhcp.interface;
   if (configured !== undefined && !IFNAME.test(configured)) throw new TypeError(`invalid interface name: ${configured}`);
-  const iface = pickInterface(ctx, ifaces, defaultDev);
+  const iface = pickInterface(ctx, ifaces, routes);
   if (configured && !iface) {
     return { status: "skipped", skipReason: `interface ${configured} not found`, findings: [], data: { interface: configured, leaseLookedAt: [] } };
   }
@@ -240,6 +237,5 @@ export const dhcpCheck = defineCheck<DhcpData>({
   id: "dhcp",
   title: "DHCP lease and an allocation-free DISCOVER/INFORM probe (rogue servers, no offer)",
   timeoutMs: TIMEOUTS.check.dhcp,
-  after: ["host"],
   run: (ctx, signal) => runDhcp(ctx, signal, { locations: DEFAULT_LEASE_LOCATIONS, probe: runDhcpProbe }),
 });

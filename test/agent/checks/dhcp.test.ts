@@ -8,6 +8,7 @@ import { AgentTargets } from "../../../agent/config.js";
 import type { InterfaceInfo, RouteInfo } from "../../../agent/system/system-view.js";
 import { memoryLogger } from "../../../shared/log.js";
 import { TIMEOUTS } from "../../../agent/timeouts.js";
+import { assessHost } from "../../../agent/checks/host/assess-host.js";
 
 const reply = (type: ProbeReply["type"], serverId: string, yiaddr = "10.0.0.100"): ProbeReply => ({
   type,
@@ -76,7 +77,7 @@ describe("assessDhcp", () => {
 
 describe("runDhcp with an injected host and probe", () => {
   const eth0: InterfaceInfo = { name: "eth0", index: 2, adminUp: true, operState: "up", ipv4: [{ address: "10.0.0.50", prefixLength: 24 }], ipv6: [], loopback: false };
-  const ctx = (over: { privileged?: boolean; ifaces?: InterfaceInfo[]; routes?: RouteInfo[]; dhcp?: object; earlier?: CheckContext["earlier"] } = {}): CheckContext => ({
+  const ctx = (over: { privileged?: boolean; ifaces?: InterfaceInfo[]; routes?: RouteInfo[]; dhcp?: object } = {}): CheckContext => ({
     targets: AgentTargets.parse({ anchors: ["127.0.0.1"], publicResolvers: [], resolvers: ["127.0.0.1"], names: ["localhost"], dhcp: over.dhcp ?? {} }),
     params: {},
     system: {
@@ -89,7 +90,7 @@ describe("runDhcp with an injected host and probe", () => {
     spawn: async () => ({ code: null, stdout: "", stderr: "", spawnError: "ENOENT", aborted: false }),
     now: () => 0,
     log: memoryLogger(),
-    earlier: over.earlier ?? {},
+    earlier: {},
     privileged: over.privileged ?? true,
   });
   const locations = { networkdDir: "/nonexistent/netdiag-test", dhclientDir: "/nonexistent/netdiag-test" };
@@ -130,12 +131,13 @@ describe("runDhcp with an injected host and probe", () => {
     expect(seen[0]?.interface).toBe("eth0");
   });
 
-  test("the host check's primary interface is probed even with no address, over another interface", async () => {
+  test("the host check's primary interface is probed even with no address (carrier beats a down interface)", async () => {
     const seen: ProbeRequest[] = [];
-    const wlan0: InterfaceInfo = { ...eth0, name: "wlan0", index: 3 };
-    const bareEth0 = { ...eth0, ipv4: [] };
-    const earlier: CheckContext["earlier"] = { host: { status: "fail", data: { primary: "eth0", primaryReason: "carrier" } } };
-    await runDhcp(ctx({ ifaces: [wlan0, bareEth0], routes: [], earlier }), signal, { locations, probe: async (r) => (seen.push(r), ran({ via: "packet-socket" })) });
+    const wlan0: InterfaceInfo = { ...eth0, name: "wlan0", index: 3, adminUp: false, operState: "down", ipv4: [] };
+    const bareEth0: InterfaceInfo = { ...eth0, ipv4: [], carrier: true };
+    const ifaces = [wlan0, bareEth0];
+    expect(assessHost({ interfaces: ifaces, routes: [], resolvers: [] }).data.primary).toBe("eth0");
+    await runDhcp(ctx({ ifaces, routes: [] }), signal, { locations, probe: async (r) => (seen.push(r), ran({ via: "packet-socket" })) });
     expect(seen[0]).toMatchObject({ interface: "eth0", discover: true });
     expect(seen[0]?.sourceAddress).toBeUndefined();
   });
