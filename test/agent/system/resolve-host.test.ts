@@ -118,7 +118,8 @@ describe("resolveHost", () => {
     let out = "";
     child.stdout.on("data", (d: Buffer) => (out += d.toString()));
     const before = stub.queries;
-    await expect.poll(() => stub.queries).toBeGreaterThan(before);
+    // A child node process starts slowly on a loaded machine: wait for its query, not a fixed second.
+    await expect.poll(() => stub.queries, { timeout: 25_000 }).toBeGreaterThan(before);
     child.stdin.write("abort\n");
     // The stub never answers and stays open: exiting is only possible with the query cancelled.
     const [code] = await exited;
