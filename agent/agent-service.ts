@@ -1,7 +1,7 @@
 // The long-running agent: link to the collector + run executor. `netdiag-agent run` starts it; tests
 // start it in-process against a collector on port 0.
 import type { Logger } from "../shared/log.js";
-import type { AgentConfig } from "./config.js";
+import { NotEnrolledError, type AgentConfig } from "./config.js";
 import type { ContextDeps } from "./context.js";
 import { CollectorLink } from "./link/collector-link.js";
 import type { BackoffOptions } from "./link/backoff.js";
@@ -27,9 +27,7 @@ export interface AgentService {
   stop(): Promise<void>;
 }
 
-export class NotEnrolledError extends Error {
-  readonly code = "NOT_ENROLLED";
-}
+export { NotEnrolledError } from "./config.js";
 
 export function startAgentService(o: AgentServiceOptions): AgentService {
   const id = o.config.identity;

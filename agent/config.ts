@@ -130,6 +130,11 @@ export class ConfigError extends Error {
   override name = "ConfigError";
 }
 
+/** The config holds no identity: the agent was never enrolled. */
+export class NotEnrolledError extends Error {
+  readonly code = "NOT_ENROLLED";
+}
+
 export async function loadAgentConfig(path: string): Promise<AgentConfig> {
   let raw: string;
   try {

@@ -8,6 +8,7 @@ import { HostTarget, ServiceTarget } from "../shared/targets.js";
 import type { CheckContext } from "./checks/types.js";
 import { AgentTargets, type AgentConfig } from "./config.js";
 import { LinuxSystemView } from "./system/linux-system-view.js";
+import { hasNetworkPrivileges } from "./system/privileges.js";
 import { spawnProcess, type Spawner } from "./system/spawn.js";
 import type { SystemView } from "./system/system-view.js";
 
@@ -48,7 +49,7 @@ export function buildContext(deps: ContextDeps, params: RunParams): Omit<CheckCo
     spawn,
     now: deps.now ?? Date.now,
     log: deps.log,
-    privileged: deps.privileged ?? process.getuid?.() === 0,
+    privileged: deps.privileged ?? hasNetworkPrivileges(),
   };
 }
 

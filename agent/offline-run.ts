@@ -1,20 +1,17 @@
 // Offline runs: `netdiag-agent check --ticket T` diagnoses locally while the collector is unreachable
-// and writes the run, event by event and fsynced, to a spool file of its own. The `run` process (sole
+// and writes the run, event by event and fsynced, to a spool file of its own (a sink of
+// agent/diagnose.ts). The `run` process (sole
 // owner of the outbox log) imports finished spool files into its outbox and uploads them. A spool file
 // per run keeps two processes from ever writing the same file (docs/delivery.md).
 import { watch, type FSWatcher } from "node:fs";
 import { mkdir, open, readdir, readFile, rename, stat, unlink, type FileHandle } from "node:fs/promises";
 import { join } from "node:path";
-import type { CheckId, StepResult } from "../shared/checks.js";
+import type { CheckId } from "../shared/checks.js";
 import type { Logger } from "../shared/log.js";
-import type { RunEvent, RunParams } from "../shared/protocol.js";
+import type { RunEvent } from "../shared/protocol.js";
 import { randomId } from "../shared/secrets.js";
-import type { Verdict } from "../shared/verdict.js";
-import { findCheck } from "./checks/index.js";
-import type { AgentConfig } from "./config.js";
-import { buildContext, timeoutOverrides } from "./context.js";
+import { runEventSink, type DiagnosisSink } from "./diagnose.js";
 import { decodeRecords, encodeRecord, fsyncDir, isAlive, OUTBOX_MAGIC, type FileOutbox } from "./link/file-outbox.js";
-import { runPlan } from "./runner/run-plan.js";
 
 /** One run being written: `<runId>.<pid>.part` while running, renamed to `<runId>.log` when complete. */
 export class SpoolWriter {
@@ -55,41 +52,34 @@ export async function queuedBytes(logPath: string, spoolDir: string): Promise<nu
 }
 
 export interface OfflineRunOptions {
-  config: AgentConfig;
-  log: Logger;
   ticketId: string;
   checks: CheckId[];
-  params: RunParams;
   spoolDir: string;
-  signal: AbortSignal;
-  onStep?: (s: StepResult) => void;
-  judge?: (steps: StepResult[]) => Verdict | undefined;
   now?: () => number;
 }
 
-/** Runs the checks and spools run.offline, the steps, the verdict and run.finished as seq 0..n. */
-export async function runOffline(o: OfflineRunOptions): Promise<{ runId: string; steps: StepResult[] }> {
+/**
+ * Opens the spool for one offline run and writes run.offline (seq 0). The returned sink spools the
+ * steps, the verdict and run.finished (seq 1..n) and publishes the file once the run is finished.
+ */
+export async function offlineRunSink(o: OfflineRunOptions): Promise<{ runId: string; sink: DiagnosisSink }> {
   const now = o.now ?? Date.now;
   const runId = randomId("off_");
   const spool = await SpoolWriter.create(o.spoolDir, runId);
   let seq = 0;
   const emit = (ev: Record<string, unknown>) => spool.append({ runId, seq: seq++, at: now(), ...ev } as RunEvent);
   await emit({ type: "run.offline", ticketId: o.ticketId, checks: o.checks });
-  const steps = await runPlan({
-    checks: o.checks.map((id) => findCheck(id)!),
-    ctx: buildContext({ config: o.config, log: o.log }, o.params),
-    signal: o.signal,
-    timeouts: timeoutOverrides(o.config),
-    onStep: async (result) => {
-      await emit({ type: "step", result });
-      o.onStep?.(result);
+  const events = runEventSink(emit);
+  return {
+    runId,
+    sink: {
+      ...events,
+      async finish(outcome, steps) {
+        await events.finish(outcome, steps);
+        await spool.commit();
+      },
     },
-  });
-  const verdict = o.signal.aborted ? undefined : o.judge?.(steps);
-  if (verdict) await emit({ type: "verdict", verdict });
-  await emit({ type: "run.finished", outcome: o.signal.aborted ? "cancelled" : "completed", steps: steps.length });
-  await spool.commit();
-  return { runId, steps };
+  };
 }
 
 /**

@@ -1,7 +1,8 @@
 // Executes run requests from the collector: acknowledges each (run.received), refuses what it must
-// (unknown checks, bad targets, an expired request, no customer grant), otherwise runs the checks and
-// emits seq-numbered events, each written to the outbox before it is sent. A run id is handled once:
-// the collector re-sends a request until it holds the acknowledgement (docs/delivery.md).
+// (unknown checks, bad targets, an expired request, no customer grant), otherwise runs the diagnosis
+// (agent/diagnose.ts) and emits seq-numbered events, each written to the outbox before it is sent. A
+// run id is handled once: the collector re-sends a request until it holds the acknowledgement
+// (docs/delivery.md).
 import { CheckId, type StepResult } from "../shared/checks.js";
 import type { Logger } from "../shared/log.js";
 import type { RunEvent, RunRequestFrame } from "../shared/protocol.js";
@@ -9,7 +10,7 @@ import type { Verdict } from "../shared/verdict.js";
 import { findCheck } from "./checks/index.js";
 import { scrubberFor } from "./consent/scrub.js";
 import { BadParamsError, buildContext, timeoutOverrides, type ContextDeps } from "./context.js";
-import { runPlan } from "./runner/run-plan.js";
+import { diagnose, runEventSink } from "./diagnose.js";
 
 /** What an authorizer may report while it decides. */
 export interface AuthorizeHooks {
@@ -26,8 +27,8 @@ export interface ExecutorOptions {
   /** Puts the event in the outbox and sends it (the link replays it if the send is lost). */
   emit: (ev: RunEvent) => Promise<void>;
   authorize: Authorizer;
-  /** Turns the step results into the fault-isolation verdict (streamed last). */
-  judge?: (steps: StepResult[]) => Verdict | undefined;
+  /** Turns the step results into the fault-isolation verdict (streamed last); default the agent's. */
+  judge?: (steps: StepResult[]) => Verdict;
   now?: () => number;
   /** True when the run id was handled before, also by an earlier process (the outbox remembers). */
   known?: (runId: string) => boolean;
@@ -95,19 +96,8 @@ export class RunExecutor {
       if (!decision.ok) return await refuse(decision.code, decision.reason);
       if (ac.signal.aborted) return void (await emit({ type: "run.finished", outcome: "cancelled", steps: 0, reason: reasonOf(ac.signal) }));
       await emit({ type: "run.accepted" });
-      const steps = await runPlan({
-        checks: [...new Set(req.checks)].map((id) => findCheck(id)!),
-        ctx,
-        signal: ac.signal,
-        timeouts: timeoutOverrides(this.o.deps.config),
-        onStep: (result) => emit({ type: "step", result }),
-      });
-      if (!ac.signal.aborted) {
-        const verdict = this.o.judge?.(steps);
-        if (verdict) await emit({ type: "verdict", verdict });
-      }
-      const why = ac.signal.aborted ? { reason: reasonOf(ac.signal) } : {};
-      await emit({ type: "run.finished", outcome: ac.signal.aborted ? "cancelled" : "completed", steps: steps.length, ...why });
+      const checks = [...new Set(req.checks)].map((id) => findCheck(id)!);
+      await diagnose({ checks, ctx, timeouts: timeoutOverrides(this.o.deps.config), ...(this.o.judge ? { judge: this.o.judge } : {}) }, runEventSink(emit, () => reasonOf(ac.signal)), ac.signal);
     } catch (e) {
       this.o.log.error("run failed", { runId: req.runId, error: e instanceof Error ? e.stack : String(e) });
       await emit({ type: "run.finished", outcome: "failed", steps: 0, reason: `the agent failed: ${e instanceof Error ? e.message : String(e)}`.slice(0, 1000) }).catch(() => undefined);

@@ -1,7 +1,8 @@
 // dhcp: the current lease (as the OS recorded it) and an active probe that asks the segment's DHCP
 // servers what they would hand out (DISCOVER) or confirm (INFORM) without ever allocating anything.
 import { TIMEOUTS } from "../timeouts.js";
-import type { InterfaceInfo } from "../system/system-view.js";
+import type { InterfaceInfo, RouteInfo } from "../system/system-view.js";
+import { primaryInterface } from "./host/assess-host.js";
 import { DEFAULT_LEASE_LOCATIONS, findLease, type LeaseLocations, type LeaseRecord } from "./dhcp/lease-files.js";
 import { LIMITED_BROADCAST, randomLocalMac, runDhcpProbe, type ProbeReply, type ProbeRequest, type ProbeResult } from "./dhcp/probe.js";
 import { defineCheck, type CheckContext, type CheckOutcome } from "./types.js";
@@ -88,7 +89,7 @@ export function assessDhcp(inp: AssessInput): CheckOutcome<"dhcp"> {
   }
   if (!p.discoverSent && !p.informSent) {
     const codes = p.sendErrors.map((e) => `${e.what}: ${e.code}`).join(", ");
-    const why = p.sendErrors.some((e) => e.code === "ENETUNREACH") ? " (no route for the broadcast and no interface address to send from)" : "";
+    const why = p.sendErrors.some((e) => e.code === "ENETUNREACH") ? " (no route for the broadcast and no interface to send from)" : "";
     return { status: "skipped", skipReason: `DHCP probe could not send (${codes})${why}`, findings, data };
   }
 
@@ -116,20 +117,19 @@ export function assessDhcp(inp: AssessInput): CheckOutcome<"dhcp"> {
   return { status, findings, data };
 }
 
-function pickInterface(ctx: CheckContext, ifaces: InterfaceInfo[], defaultDev: string | undefined): InterfaceInfo | undefined {
-  const wanted = ctx.targets.dhcp.interface ?? defaultDev;
-  if (wanted) return ifaces.find((i) => i.name === wanted);
-  // No default route: the one non-loopback interface that is up, if there is exactly one.
-  const up = ifaces.filter((i) => !i.loopback && i.adminUp);
-  return up.length === 1 ? up[0] : undefined;
+function pickInterface(ctx: CheckContext, ifaces: InterfaceInfo[], routes: RouteInfo[]): InterfaceInfo | undefined {
+  // The host check's primary interface (the same pure choice on the same data, without waiting for
+  // that check): the one that should carry traffic, chosen even when it has no address and no
+  // route, exactly the state this probe exists for.
+  const wanted = ctx.targets.dhcp.interface ?? primaryInterface(ifaces, routes);
+  return wanted ? ifaces.find((i) => i.name === wanted) : undefined;
 }
 
 export async function runDhcp(ctx: CheckContext, signal: AbortSignal, deps: DhcpDeps): Promise<CheckOutcome<"dhcp">> {
   const [ifaces, routes] = await Promise.all([ctx.system.interfaces(signal), ctx.system.routes(signal)]);
-  const defaultDev = routes.find((r) => r.family === 4 && r.destination === "default")?.dev;
   const configured = ctx.targets.dhcp.interface;
   if (configured !== undefined && !IFNAME.test(configured)) throw new TypeError(`invalid interface name: ${configured}`);
-  const iface = pickInterface(ctx, ifaces, defaultDev);
+  const iface = pickInterface(ctx, ifaces, routes);
   if (configured && !iface) {
     return { status: "skipped", skipReason: `interface ${configured} not found`, findings: [], data: { interface: configured, leaseLookedAt: [] } };
   }
@@ -144,8 +144,12 @@ export async function runDhcp(ctx: CheckContext, signal: AbortSignal, deps: Dhcp
   const base = { hasAddress: ownAddress !== undefined, leaseLookedAt: found.looked, chaddr, ...(iface ? { iface: iface.name } : {}), ...(lease ? { lease } : {}) };
 
   let probe: ProbeResult;
-  if (!ctx.privileged) {
-    probe = { ran: false, code: "EACCES", reason: "binding UDP port 68 needs root or CAP_NET_BIND_SERVICE (agent not privileged)" };
+  if (iface && (!iface.adminUp || iface.carrier === false)) {
+    // Nothing sent on a link that is down can reach a server: silence there is not DHCP_NO_OFFER.
+    probe = { ran: false, code: "LINK_DOWN", reason: `${iface.name} is ${iface.adminUp ? "up without carrier" : "administratively down"}, so a DISCOVER cannot leave it` };
+  } else if (!ctx.privileged) {
+    const need = ownAddress ? "binding UDP port 68 needs root or CAP_NET_BIND_SERVICE" : "a packet socket (AF_PACKET) on an interface without an address needs root or CAP_NET_RAW";
+    probe = { ran: false, code: "EACCES", reason: `${need} (agent not privileged)` };
   } else if (mode === "inform" && !ownAddress) {
     probe = { ran: false, code: "NO_ADDRESS", reason: `mode inform needs an IPv4 address on ${iface?.name ?? "an interface"}` };
   } else {
@@ -153,6 +157,8 @@ export async function runDhcp(ctx: CheckContext, signal: AbortSignal, deps: Dhcp
       discover: mode !== "inform",
       ...(mode !== "discover" && ownAddress ? { inform: { ciaddr: ownAddress, to: informTo } } : {}),
       ...(ownAddress ? { sourceAddress: ownAddress } : {}),
+      ...(iface ? { interface: iface.name } : {}),
+      helperStartMs: TIMEOUTS.dhcpHelperStartMs,
       chaddr,
       collectMs: TIMEOUTS.dhcpCollectMs,
       ...(ctx.targets.dhcp.fullSweep ? {} : { graceAfterFirstOfferMs: TIMEOUTS.dhcpGraceAfterOfferMs }),

@@ -12,13 +12,6 @@ import { defineCheck, type CheckContext } from "./types.js";
 export type { ServiceData } from "../../shared/checks.js";
 
 /**
- * getaddrinfo has no timeout of its own (resolv.conf defaults allow 5 s x 2); 3 s keeps
- * lookup + TIMEOUTS.tcpConnectMs + TIMEOUTS.httpMs (11 s) inside the 12 s check budget, so our own
- * stage timeouts, which say which stage hung, always fire before the runner's.
- */
-const SERVICE_LOOKUP_MS = 3000;
-
-/**
  * A connect still pending this long gets the control connects started beside it: a healthy service
  * answers the SYN well within it (300 ms is the path check's "slow anchor" RTT), so a healthy run sends
  * nothing more, and a failing one learns the controls' answers by the time its own connect gives up
@@ -27,7 +20,9 @@ const SERVICE_LOOKUP_MS = 3000;
 export const CONTROL_HEAD_START_MS = 300;
 
 export const SERVICE_PROBE_OPTIONS: ProbeOptions = {
-  lookupMs: SERVICE_LOOKUP_MS,
+  lookupMs: TIMEOUTS.hostLookupMs,
+  dnsAttemptMs: TIMEOUTS.dnsQueryMs,
+  dnsTries: TIMEOUTS.dnsTries,
   connectMs: TIMEOUTS.tcpConnectMs,
   httpMs: TIMEOUTS.httpMs,
 };

@@ -2,6 +2,7 @@
 // IF-MIB interfaces, the WAN interface's state and the DSL/cable line figures — and judges the `wan`
 // segment from them. Parsing and judging are pure (agent/checks/snmp/*); this file only does I/O.
 import type { SnmpDevice } from "../config.js";
+import { resolveHost } from "../system/resolve-host.js";
 import { TIMEOUTS } from "../timeouts.js";
 import { describeWan, evaluateDevice, type SnmpFinding } from "./snmp/evaluate.js";
 import { ADSL, DOCSIS, IF_COLUMNS, IF_ENTRY, IFX_COLUMNS, IFX_ENTRY, SYSTEM, VDSL2 } from "./snmp/oids.js";
@@ -44,7 +45,13 @@ export const snmpCheck = defineCheck({
 async function readDevice(ctx: CheckContext, device: SnmpDevice, signal: AbortSignal): Promise<{ data: SnmpDeviceData; findings: SnmpFinding[] }> {
   const subject = `${device.host}:${device.port}`;
   const base = { host: device.host, port: device.port, version: device.version };
-  const client = openSnmp(device, signal);
+  // Resolved here, cancellably: handed a name, net-snmp's socket would call dns.lookup on every send.
+  const resolved = await resolveHost(device.host, { attemptMs: TIMEOUTS.dnsQueryMs, tries: TIMEOUTS.dnsTries, deadlineMs: TIMEOUTS.hostLookupMs, signal });
+  if (!resolved.ok) {
+    const message = `cannot resolve ${device.host} (${resolved.code})`;
+    return { data: { ...base, reach: "error", error: message }, findings: [{ code: "SNMP_ERROR", severity: "warn", subject, message }] };
+  }
+  const client = await openSnmp({ ...device, host: resolved.addresses[0]! }, signal);
   try {
     let system: SnmpSystem;
     try {

@@ -2,18 +2,17 @@
 // down). Prints a human report, or one JSON document with --json.
 import { dirname } from "node:path";
 import { parseArgs } from "node:util";
-import { CheckId, type StepResult } from "../../shared/checks.js";
+import { CheckId } from "../../shared/checks.js";
 import { createLogger } from "../../shared/log.js";
+import type { Verdict } from "../../shared/verdict.js";
 import { FULL_DIAGNOSIS, findCheck } from "../checks/index.js";
-import { loadAgentConfig } from "../config.js";
+import { loadAgentConfig, NotEnrolledError } from "../config.js";
 import { buildContext, timeoutOverrides } from "../context.js";
-import { runPlan } from "../runner/run-plan.js";
-import { isolateFault } from "../verdict/isolate-fault.js";
+import { diagnose, teeSink, type DiagnosisSink } from "../diagnose.js";
 import { formatStep, formatVerdict } from "../../shared/format.js";
 import { pickLocale } from "../consent/i18n.js";
-import { NotEnrolledError } from "../agent-service.js";
 import { outboxPaths } from "../link/file-outbox.js";
-import { queuedBytes, runOffline } from "../offline-run.js";
+import { offlineRunSink, queuedBytes } from "../offline-run.js";
 import { Id } from "../../shared/protocol.js";
 import { defaultConfigPath, UsageError } from "./common.js";
 
@@ -68,12 +67,7 @@ export async function checkCommand(argv: string[]): Promise<number> {
   };
   const ac = new AbortController();
   const onSig = () => ac.abort(new Error("interrupted"));
-  const onStep = (s: StepResult) => {
-    if (!values.json) process.stdout.write(formatStep(s) + "\n");
-  };
   process.once("SIGINT", onSig);
-  let steps: StepResult[];
-  let offline: { runId: string; ticketId: string } | undefined;
   // An offline run for a ticket (docs/delivery.md): recorded durably, uploaded by `run` later.
   const ticketId = values.ticket === undefined ? undefined : offlineTicket(values.ticket, config.identity !== undefined);
   const paths = outboxPaths(config.stateDir ?? dirname(configPath));
@@ -81,21 +75,36 @@ export async function checkCommand(argv: string[]): Promise<number> {
   if (full) {
     process.stderr.write(`netdiag-agent: OUTBOX_FULL: ${config.outboxMaxBytes} bytes of results wait for upload; this run is shown here but not recorded for ticket ${ticketId}\n`);
   }
-  if (ticketId && !full) {
-    const r = await runOffline({ config, log, ticketId, checks: ids as CheckId[], params, spoolDir: paths.spool, signal: ac.signal, onStep, judge: isolateFault });
-    steps = r.steps;
-    offline = { runId: r.runId, ticketId };
-    if (!values.json) process.stdout.write(`recorded as offline run ${r.runId} for ticket ${ticketId}; it is uploaded when 'netdiag-agent run' is connected\n`);
-  } else {
-    steps = await runPlan({ checks: ids.map((id) => findCheck(id)!), ctx: buildContext({ config, log }, params), signal: ac.signal, timeouts: timeoutOverrides(config), onStep });
-  }
+  const checks = ids as CheckId[];
+  const offline = ticketId && !full ? { ticketId, ...(await offlineRunSink({ ticketId, checks, spoolDir: paths.spool })) } : undefined;
+  const terminal = terminalSink(values.json, locale, offline && { runId: offline.runId, ticketId: offline.ticketId });
+  const plan = { checks: checks.map((id) => findCheck(id)!), ctx: buildContext({ config, log }, params), timeouts: timeoutOverrides(config) };
+  const { steps, verdict } = await diagnose(plan, offline ? teeSink(offline.sink, terminal) : terminal, ac.signal);
   process.off("SIGINT", onSig);
-  const verdict = isolateFault(steps);
-  // "Could not run": nothing at all was measured (every step errored or timed out).
-  const broken = steps.length === 0 || steps.every((s) => s.status === "error" || s.status === "timeout");
-  if (values.json) process.stdout.write(JSON.stringify({ verdict, steps, ...(offline ? { offline } : {}) }, null, 2) + "\n");
-  else process.stdout.write("\n" + formatVerdict(verdict, locale) + "\n");
-  return broken ? 2 : verdict.segment === "none" ? 0 : 1;
+  // "Could not run": nothing at all was measured (every step errored or timed out), or interrupted.
+  const broken = !verdict || steps.length === 0 || steps.every((s) => s.status === "error" || s.status === "timeout");
+  return broken ? 2 : verdict.cause === "NONE" ? 0 : 1;
+}
+
+/** The terminal as a destination: each step as it lands (human mode), the verdict, or one JSON document. */
+function terminalSink(json: boolean, locale: "en" | "zh-CN", offline: { runId: string; ticketId: string } | undefined): DiagnosisSink {
+  let verdict: Verdict | undefined;
+  return {
+    step(s) {
+      if (!json) process.stdout.write(formatStep(s) + "\n");
+    },
+    verdict(v) {
+      verdict = v;
+    },
+    finish(_outcome, steps) {
+      if (json) {
+        process.stdout.write(JSON.stringify({ ...(verdict ? { verdict } : {}), steps, ...(offline ? { offline } : {}) }, null, 2) + "\n");
+        return;
+      }
+      if (offline) process.stdout.write(`recorded as offline run ${offline.runId} for ticket ${offline.ticketId}; it is uploaded when 'netdiag-agent run' is connected\n`);
+      process.stdout.write(verdict ? "\n" + formatVerdict(verdict, locale) + "\n" : "\ninterrupted: no verdict\n");
+    },
+  };
 }
 
 function offlineTicket(ticket: string, enrolled: boolean): string {

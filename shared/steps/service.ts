@@ -32,9 +32,13 @@ export const ServiceProbe = z.strictObject({
   port: Port,
   /** HTTP path; undefined for plain TCP. */
   path: Str(2048).optional(),
-  /** getaddrinfo (dns.lookup): what applications see, /etc/hosts included; literal: the host was an IP. */
-  resolution: z.enum(["getaddrinfo", "literal"]),
-  /** Addresses getaddrinfo returned, in its (RFC 6724) order; empty when resolution failed. */
+  /**
+   * How the host was resolved, as an application would (agent/system/resolve-host.ts): hosts = the
+   * hosts file (or RFC 6761 localhost), dns = the system's DNS servers (also when that failed: the
+   * hosts file had no entry), literal = the host was an IP.
+   */
+  resolution: z.enum(["hosts", "dns", "literal"]),
+  /** Addresses found, IPv4 first; empty when resolution failed. */
   addresses: List(Addr, 64),
   /** The one address connected to (the first; no happy-eyeballs fallback, so the failure is attributable). */
   addressUsed: Addr.optional(),

@@ -36,7 +36,7 @@ test("run.received is the first event of every request, refused ones included", 
   const x = executor(allow);
   await x.exec.handle(req("run_aaaaaa"));
   await x.exec.handle(req("run_bbbbbb", { checks: ["format-disk"] }));
-  expect(types(x.events.filter((e) => e.runId === "run_aaaaaa"))).toEqual(["0:run.received", "1:run.accepted", "2:step", "3:run.finished"]);
+  expect(types(x.events.filter((e) => e.runId === "run_aaaaaa"))).toEqual(["0:run.received", "1:run.accepted", "2:step", "3:verdict", "4:run.finished"]);
   expect(types(x.events.filter((e) => e.runId === "run_bbbbbb"))).toEqual(["0:run.received", "1:run.refused"]);
 });
 

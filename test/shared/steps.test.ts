@@ -102,7 +102,7 @@ describe("real check outputs parse under their schema", () => {
     if (!parsed.ok) throw new Error(parsed.error);
     const offer: ProbeReply = { type: "OFFER", from: "10.0.0.1", receivedAfterMs: 4, message: parsed.message };
     const rec = parseDhclientLeases(fixture("dhcp/dhclient-debian-bound.txt"), "/var/lib/dhcp/dhclient.leases").at(-1)!;
-    const out = assessDhcp({ iface: "eth0", hasAddress: true, lease: clientState(rec, Date.now()), leaseLookedAt: ["/var/lib/dhcp/dhclient.leases"], chaddr: "02:00:00:00:00:01", informTo: "10.0.0.1", probe: { ran: true, discoverSent: true, informSent: true, offers: [offer], sendErrors: [], malformed: 0 } });
+    const out = assessDhcp({ iface: "eth0", hasAddress: true, lease: clientState(rec, Date.now()), leaseLookedAt: ["/var/lib/dhcp/dhclient.leases"], chaddr: "02:00:00:00:00:01", informTo: "10.0.0.1", probe: { ran: true, via: "udp-socket", discoverSent: true, informSent: true, offers: [offer], sendErrors: [], malformed: 0 } });
     expectValid(stepOf("dhcp", out));
     // Skipped with partial data (the lease read before the probe could not run).
     expectValid(stepOf("dhcp", assessDhcp({ iface: "eth0", hasAddress: false, leaseLookedAt: [], chaddr: "02:00:00:00:00:01", probe: { ran: false, code: "EACCES", reason: "not root" } })));

@@ -74,6 +74,16 @@ export function pickPrimary(
   return undefined;
 }
 
+/**
+ * The primary interface (HostData.primary) straight from the system view, for checks that probe it
+ * without waiting for the host check (dhcp): the same choice from the same data.
+ */
+export function primaryInterface(interfaces: readonly InterfaceInfo[], routes: readonly RouteInfo[]): string | undefined {
+  const hosts = interfaces.filter((i) => !i.loopback).map(toHostInterface);
+  const defaults = routes.filter((r) => r.destination === "default").map((r) => ({ family: r.family, ...(r.dev ? { dev: r.dev } : {}) }));
+  return pickPrimary(hosts, defaults)?.name;
+}
+
 /** Judges a host snapshot. Collects every problem; faultSegment names the first one in chain order. */
 export function assessHost(snap: HostSnapshot): HostAssessment {
   const interfaces = snap.interfaces.filter((i) => !i.loopback).map(toHostInterface);

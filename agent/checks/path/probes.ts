@@ -25,6 +25,19 @@ const probeReq = (host: string, extra: Partial<PingRequest>): PingRequest => ({
   ...extra,
 });
 
+/**
+ * Pure: how long later MTU rounds wait for a reply, from the round trips the first round measured.
+ * A DF probe that passes comes back in about one RTT (a 1500-byte packet adds well under 20 ms of
+ * serialisation even on a 1 Mbit/s line), so after TIMEOUTS.mtuReplyRttFactor times the slowest RTT
+ * seen it has vanished; never below TIMEOUTS.mtuReplyMinMs, never above the first round's wait.
+ * undefined RTTs (nothing answered) keep the first round's wait.
+ */
+export function mtuReplyWaitMs(rttsMs: readonly number[]): number {
+  if (!rttsMs.length) return TIMEOUTS.pingReplyMs;
+  const wait = Math.ceil(Math.max(...rttsMs) * TIMEOUTS.mtuReplyRttFactor);
+  return Math.min(TIMEOUTS.pingReplyMs, Math.max(TIMEOUTS.mtuReplyMinMs, wait));
+}
+
 /** Traceroute-style: one TTL-limited ping per TTL 1..maxHops, all at once. */
 export async function traceRoute(spawn: Spawner, host: string, maxHops: number, signal: AbortSignal): Promise<RouteTrace> {
   const ttls = Array.from({ length: maxHops }, (_, i) => i + 1);
@@ -36,9 +49,17 @@ export async function traceRoute(spawn: Spawner, host: string, maxHops: number, 
 export async function probeMtu(spawn: Spawner, host: string, signal: AbortSignal): Promise<MtuResult> {
   const ipv6 = host.includes(":");
   const probes: MtuProbe[] = [];
+  const rtts: number[] = [];
+  // The first round has no RTT to go by; the later ones (refinement, black-hole confirmation, which
+  // wait mostly on silence) wait only as long as the first round's replies say a reply can take.
+  let replyTimeoutMs: number = TIMEOUTS.pingReplyMs;
   const run = async (sizes: readonly number[], count = PROBE_TRIES) => {
     const got = await Promise.all(
-      sizes.map(async (s) => classifyMtuProbe(s, ipv6, await ping(spawn, probeReq(host, { payloadBytes: s, dontFragment: true, count }), signal))),
+      sizes.map(async (s) => {
+        const report = await ping(spawn, probeReq(host, { payloadBytes: s, dontFragment: true, count, replyTimeoutMs }), signal);
+        rtts.push(...report.rttMs);
+        return classifyMtuProbe(s, ipv6, report);
+      }),
     );
     for (const p of got) {
       const i = probes.findIndex((q) => q.payloadBytes === p.payloadBytes);
@@ -47,6 +68,7 @@ export async function probeMtu(spawn: Spawner, host: string, signal: AbortSignal
     }
   };
   await run(firstRoundPayloads(ipv6));
+  replyTimeoutMs = mtuReplyWaitMs(rtts);
   const first = summarizeMtu(host, ipv6, probes);
   const hdr = ipv6 ? 48 : 28;
   if (first.reportedMtu) {

@@ -16,7 +16,8 @@ import { isIP } from "node:net";
 import type { Socket } from "node:net";
 import type { ConnectionOptions, TLSSocket } from "node:tls";
 import { getSystemErrorName } from "node:util";
-import { RouterOSAPI, type IRosOptions } from "node-routeros";
+import type { IRosOptions } from "node-routeros";
+import { resolveHost } from "../../system/resolve-host.js";
 import { TIMEOUTS } from "../../timeouts.js";
 import { SentenceFramer } from "./framer.js";
 
@@ -98,8 +99,16 @@ export async function connectRouterOs(o: RosConnectOptions): Promise<RosResult<R
   const connectMs = o.connectTimeoutMs ?? TIMEOUTS.routerosConnectMs;
   const commandMs = o.commandTimeoutMs ?? TIMEOUTS.routerosCommandMs;
   if (o.signal.aborted) return { ok: false, error: { code: "ROUTEROS_TIMEOUT", message: "cancelled before connecting" } };
+  // Resolved here, cancellably: handed a name, the library's net.connect would call dns.lookup,
+  // which nothing can cancel. TLS still checks the certificate against the name (servername).
+  const resolved = await resolveHost(o.host, { attemptMs: TIMEOUTS.dnsQueryMs, tries: TIMEOUTS.dnsTries, deadlineMs: TIMEOUTS.hostLookupMs, signal: o.signal });
+  if (!resolved.ok) {
+    return { ok: false, error: { code: resolved.code === "ABORTED" ? "ROUTEROS_TIMEOUT" : "ROUTEROS_UNREACHABLE", message: `cannot resolve ${o.host} (${resolved.code})` } };
+  }
 
-  const api = new RouterOSAPI(rosApiOptions(o));
+  // Loaded on first use: a run without a RouterOS device never pays for the library at start.
+  const { RouterOSAPI } = await import("node-routeros");
+  const api = new RouterOSAPI({ ...rosApiOptions(o), host: resolved.addresses[0]! });
   const internals = api as unknown as ApiInternals;
   let dead: RosError | undefined;
   let loggedIn = false;

@@ -1,15 +1,22 @@
-// The service probe: resolve like an application (getaddrinfo), TCP connect, TLS handshake, one GET,
-// each stage timed and bounded, on one socket we own so every stage can be cancelled and attributed.
-import { lookup } from "node:dns/promises";
+// The service probe: resolve like an application (hosts file, then the system's DNS), TCP connect,
+// TLS handshake, one GET, each stage timed and bounded, on one socket we own so every stage can be
+// cancelled and attributed.
 import { once } from "node:events";
 import http from "node:http";
 import net from "node:net";
 import tls from "node:tls";
 import type { ParsedService } from "../../../shared/targets.js";
 import type { ServiceProbe, ServiceStage } from "../../../shared/checks.js";
+import { resolveHost } from "../../system/resolve-host.js";
 
 export interface ProbeOptions {
+  /** The whole name resolution; past it the queries are cancelled (LOOKUP_TIMEOUT). */
   lookupMs: number;
+  /** One DNS attempt and the attempts per query (c-ares). */
+  dnsAttemptMs: number;
+  dnsTries: number;
+  /** DNS servers to ask; undefined = the system's (resolv.conf). Tests point this at loopback stubs. */
+  dnsServers?: readonly string[];
   connectMs: number;
   /** TLS handshake plus the HTTP exchange, after connect. */
   httpMs: number;
@@ -45,7 +52,7 @@ export async function probeService(target: ParsedService, opts: ProbeOptions, si
     host: target.host,
     port: target.port,
     ...(target.path !== undefined ? { path: target.path } : {}),
-    resolution: net.isIP(target.host) ? "literal" : "getaddrinfo",
+    resolution: net.isIP(target.host) ? "literal" : "dns",
     addresses: [],
   };
   let stage: ServiceStage = "dns";
@@ -54,10 +61,17 @@ export async function probeService(target: ParsedService, opts: ProbeOptions, si
     if (out.resolution === "literal") out.addresses = [target.host];
     else {
       const t = performance.now();
-      // getaddrinfo cannot be cancelled (it runs in libuv's thread pool): past the deadline we stop
-      // waiting and report; the thread finishes on its own. The application view is worth that.
-      const found = await bounded(lookup(target.host, { all: true, verbatim: true }), opts.lookupMs, "LOOKUP_TIMEOUT", signal);
-      out.addresses = found.map((a) => a.address);
+      // Cancellable (not dns.lookup): an aborted or timed-out lookup leaves no query behind.
+      const found = await resolveHost(target.host, {
+        attemptMs: opts.dnsAttemptMs,
+        tries: opts.dnsTries,
+        deadlineMs: opts.lookupMs,
+        signal,
+        ...(opts.dnsServers ? { servers: opts.dnsServers } : {}),
+      });
+      if (!found.ok) throw new StageError(found.code, found.message);
+      out.resolution = found.source;
+      out.addresses = found.addresses;
       out.dnsMs = since(t);
     }
     const address = out.addresses[0];

@@ -1,7 +1,7 @@
 // A thin, cancellable wrapper over one net-snmp session: v2c or v3 authPriv from the config, explicit
 // timeout/retries, bounded subtree walks, and failures classified once (timeout / auth / other).
 import { isIPv6 } from "node:net";
-import snmp, { type Session } from "net-snmp";
+import type { Session } from "net-snmp";
 import type { SnmpDevice } from "../../config.js";
 import { TIMEOUTS } from "../../timeouts.js";
 import type { RawVarbind } from "./parse-values.js";
@@ -52,7 +52,12 @@ export function classifySnmpError(e: unknown): SnmpFailure {
   return new SnmpFailure("SNMP_ERROR", `SNMP request failed (${code})`);
 }
 
-export function openSnmp(device: SnmpDevice, signal: AbortSignal): SnmpClient {
+/** net-snmp, loaded on first use: a run without an SNMP device never pays for it at start. */
+let netSnmp: Promise<typeof import("net-snmp")["default"]> | undefined;
+const loadNetSnmp = () => (netSnmp ??= import("net-snmp").then((m) => m.default));
+
+export async function openSnmp(device: SnmpDevice, signal: AbortSignal): Promise<SnmpClient> {
+  const snmp = await loadNetSnmp();
   const options = {
     port: device.port,
     // net-snmp defaults to 5 s x 2 attempts; a dead device must cost far less (agent/timeouts.ts).

@@ -8,6 +8,7 @@ import { AgentTargets } from "../../../agent/config.js";
 import type { InterfaceInfo, RouteInfo } from "../../../agent/system/system-view.js";
 import { memoryLogger } from "../../../shared/log.js";
 import { TIMEOUTS } from "../../../agent/timeouts.js";
+import { assessHost } from "../../../agent/checks/host/assess-host.js";
 
 const reply = (type: ProbeReply["type"], serverId: string, yiaddr = "10.0.0.100"): ProbeReply => ({
   type,
@@ -15,7 +16,7 @@ const reply = (type: ProbeReply["type"], serverId: string, yiaddr = "10.0.0.100"
   receivedAfterMs: 5,
   message: { op: 2, htype: 1, hops: 0, xid: 1, secs: 0, flags: 0, ciaddr: "0.0.0.0", yiaddr, siaddr: "0.0.0.0", giaddr: "0.0.0.0", chaddr: "02:00:00:00:00:01", options: { messageType: type === "OFFER" ? 2 : 5, serverId, routers: ["10.0.0.1"], dnsServers: ["10.0.0.53"], leaseTimeSec: 3600 } },
 });
-const ran = (p: Partial<Extract<ProbeResult, { ran: true }>>): ProbeResult => ({ ran: true, discoverSent: true, informSent: false, offers: [], sendErrors: [], malformed: 0, ...p });
+const ran = (p: Partial<Extract<ProbeResult, { ran: true }>>): ProbeResult => ({ ran: true, via: "udp-socket", discoverSent: true, informSent: false, offers: [], sendErrors: [], malformed: 0, ...p });
 const lease = (remaining: number | undefined, leaseTimeSec = 3600): DhcpClientState => ({
   DHCPStatus: remaining !== undefined && remaining <= 0 ? "Init" : "Bound",
   IPRouters: [],
@@ -126,6 +127,35 @@ describe("runDhcp with an injected host and probe", () => {
     expect(seen[0]).toMatchObject({ discover: true });
     expect(seen[0]?.inform).toBeUndefined();
     expect(seen[0]?.sourceAddress).toBeUndefined();
+    // The one interface that is up: the packet-socket path needs to know where to send.
+    expect(seen[0]?.interface).toBe("eth0");
+  });
+
+  test("the host check's primary interface is probed even with no address (carrier beats a down interface)", async () => {
+    const seen: ProbeRequest[] = [];
+    const wlan0: InterfaceInfo = { ...eth0, name: "wlan0", index: 3, adminUp: false, operState: "down", ipv4: [] };
+    const bareEth0: InterfaceInfo = { ...eth0, ipv4: [], carrier: true };
+    const ifaces = [wlan0, bareEth0];
+    expect(assessHost({ interfaces: ifaces, routes: [], resolvers: [] }).data.primary).toBe("eth0");
+    await runDhcp(ctx({ ifaces, routes: [] }), signal, { locations, probe: async (r) => (seen.push(r), ran({ via: "packet-socket" })) });
+    expect(seen[0]).toMatchObject({ interface: "eth0", discover: true });
+    expect(seen[0]?.sourceAddress).toBeUndefined();
+  });
+
+  test.each([
+    ["administratively down", { adminUp: false, operState: "down" }, /administratively down/],
+    ["without carrier", { carrier: false, operState: "lowerlayerdown" }, /up without carrier/],
+  ])("interface %s: not measured (no DHCP_NO_OFFER from a link nothing can leave)", async (_name, over, reason) => {
+    const out = await runDhcp(ctx({ ifaces: [{ ...eth0, ...over }] }), signal, { locations, probe: async () => expect.fail("probe must not run") });
+    expect(out.status).toBe("skipped");
+    expect(out.skipReason).toMatch(reason);
+    expect(out.findings.map((f) => f.code)).not.toContain("DHCP_NO_OFFER");
+  });
+
+  test("not privileged and no address: the reason names the packet socket's capability", async () => {
+    const out = await runDhcp(ctx({ privileged: false, ifaces: [{ ...eth0, ipv4: [] }], routes: [] }), signal, { locations, probe: async () => expect.fail("probe must not run") });
+    expect(out.status).toBe("skipped");
+    expect(out.skipReason).toMatch(/CAP_NET_RAW/);
   });
 
   test("configured interface missing: skipped; hostile interface name: thrown as bad input", async () => {

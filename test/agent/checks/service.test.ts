@@ -15,6 +15,7 @@ import { assessService, classifyServiceError } from "../../../agent/checks/servi
 import { needsControl } from "../../../agent/checks/service/control.js";
 import { probeService } from "../../../agent/checks/service/probe.js";
 import { canUseNetns, createNetns, linkNetns, type Netns } from "../../helpers/netns.js";
+import { startDnsStub } from "../../helpers/dns-stub.js";
 import { closedTcpPort, makeSelfSignedCert, startHttpServer, startHttpsServer, startTcpServer, type TestServer } from "../../helpers/service-servers.js";
 
 describe("classifyServiceError", () => {
@@ -104,11 +105,25 @@ describe.concurrent("service check against loopback servers", () => {
     expect(p.dnsMs).toBeUndefined();
   });
 
-  test("a hostname goes through getaddrinfo (localhost from /etc/hosts, no DNS packet)", async () => {
+  test("a hostname is resolved like an application would (localhost: hosts file, no DNS packet)", async () => {
     const s = await keep(startHttpServer((_req, res) => res.end()));
     const out = await runService(`http://localhost:${s.port}/`);
-    expect(out.data.probe).toMatchObject({ resolution: "getaddrinfo", addresses: expect.arrayContaining(["127.0.0.1"]) });
+    expect(out.data.probe).toMatchObject({ resolution: "hosts", addresses: expect.arrayContaining(["127.0.0.1"]) });
     expect(out.data.probe!.dnsMs).toBeGreaterThanOrEqual(0);
+  });
+
+  test("a name from DNS: resolution dns, connected to the answer; NXDOMAIN: SERVICE_DNS_FAILED at the dns stage", async () => {
+    const s = await keep(startHttpServer((_req, res) => res.end()));
+    const dns = await startDnsStub({ records: { "www.shop.test": { A: ["127.0.0.1"] } } });
+    try {
+      const opts = { ...SERVICE_PROBE_OPTIONS, dnsServers: [dns.address] };
+      const ok = await probeService(parseServiceTarget(`http://www.shop.test:${s.port}/`)!, opts, new AbortController().signal);
+      expect(ok).toMatchObject({ resolution: "dns", addresses: ["127.0.0.1"], addressUsed: "127.0.0.1", http: { statusCode: 200 } });
+      const gone = await probeService(parseServiceTarget(`http://gone.shop.test:${s.port}/`)!, opts, new AbortController().signal);
+      expect(gone).toMatchObject({ resolution: "dns", addresses: [], failedStage: "dns", errorCode: "ENOTFOUND" });
+    } finally {
+      await dns.close();
+    }
   });
 
   test("HTTP 503 → SERVICE_HTTP_ERROR", async () => {
@@ -271,7 +286,7 @@ describe.skipIf(!(await canUseNetns()))("service check inside a network namespac
     ["local policy block (prohibit route)", "http://10.78.0.1/", "SERVICE_LOCAL_BLOCKED", "EACCES"],
     ["unreachable route", "http://10.79.0.1/", "SERVICE_UNREACHABLE", "EHOSTUNREACH"],
     ["no route at all", "10.99.0.1:443", "SERVICE_UNREACHABLE", "ENETUNREACH"],
-    // The namespace's resolv.conf names no server: getaddrinfo asks the namespace's own loopback and fails.
+    // The namespace's resolv.conf names no server: the default (its own loopback) refuses at once.
     ["name does not resolve", "https://nothing-here.invalid/", "SERVICE_DNS_FAILED", undefined],
   ])("%s → %s", async (_case, service, code, errorCode) => {
     const step = await runInNs(ns, cfgPath, service);
