@@ -8,9 +8,10 @@ import { readFileSync } from "node:fs";
 import { HttpClientError, httpJson, type HttpJsonOptions } from "../shared/http-client.js";
 import { formatDeviceState, formatRun, formatStep, formatTicket, formatVerdict, Progress } from "./format.js";
 import { readSse } from "./sse.js";
+import { escapeControlsKeepLines, term, termJson, type TerminalText } from "../shared/terminal-text.js";
 
 const VERSION = "0.1.0";
-const HELP = `netdiag ${VERSION}: engineer CLI for netdiag remote diagnostics
+const HELP = term`netdiag ${VERSION}: engineer CLI for netdiag remote diagnostics
 
 Usage: netdiag <command> [options]
   global: --url URL --token TOKEN [--ca PEM_FILE]   (or NETDIAG_URL, NETDIAG_TOKEN, NETDIAG_CA)
@@ -72,8 +73,9 @@ function api<S extends z.ZodType>(g: Global, path: string, schema: S, o: HttpJso
 
 const GLOBAL_OPTS = { url: { type: "string" }, token: { type: "string" }, ca: { type: "string" }, json: { type: "boolean", default: false } } as const;
 
-function out(s: string): void {
-  process.stdout.write(s + "\n");
+/** The one way to print: a TerminalText (built with `term`/`termJson`, control characters escaped). */
+function out(s: TerminalText): void {
+  process.stdout.write(s.text + "\n");
 }
 
 async function ticketCmd(argv: string[]): Promise<number> {
@@ -110,20 +112,20 @@ async function ticketCmd(argv: string[]): Promise<number> {
         ...(values.severity ? { severity: values.severity } : {}),
       },
     });
-    out(values.json ? JSON.stringify(t, null, 2) : `ticket ${t.id} created (severity ${t.severity}, respond by ${new Date(t.respondBy).toISOString()})`);
+    out(values.json ? termJson(t, 2) : term`ticket ${t.id} created (severity ${t.severity}, respond by ${new Date(t.respondBy).toISOString()})`);
     return 0;
   }
   if (sub === "list") {
     const list = await api(g, `/api/tickets`, z.array(Ticket));
-    if (values.json) out(JSON.stringify(list, null, 2));
-    else for (const t of list) out(`${t.id}  ${t.status.padEnd(9)} ${t.severity.padEnd(9)} ${t.customer.name} — ${t.symptom.slice(0, 60)}`);
+    if (values.json) out(termJson(list, 2));
+    else for (const t of list) out(term`${t.id}  ${t.status.padEnd(9)} ${t.severity.padEnd(9)} ${t.customer.name} — ${t.symptom.slice(0, 60)}`);
     return 0;
   }
   if (sub === "show") {
     const id = positionals[0];
     if (!id) throw new UsageError("ticket show needs a ticket id");
     const t = await api(g, `/api/tickets/${encodeURIComponent(id)}`, TicketWithRuns);
-    out(values.json ? JSON.stringify(t, null, 2) : formatTicket(t));
+    out(values.json ? termJson(t, 2) : formatTicket(t));
     return 0;
   }
   throw new UsageError("ticket needs create, list or show");
@@ -135,10 +137,10 @@ async function enrollCodeCmd(argv: string[]): Promise<number> {
   const res = await api(g, `/api/enrollments`, EnrollmentCreated, {
     body: { ...(values.ticket ? { ticketId: values.ticket } : {}), ...(values["ttl-hours"] ? { ttlS: Math.round(Number(values["ttl-hours"]) * 3600) } : {}) },
   });
-  if (values.json) out(JSON.stringify(res));
+  if (values.json) out(termJson(res));
   else {
-    out(`enrollment code: ${res.code}   (valid until ${new Date(res.expiresAt).toISOString()}, one use)`);
-    out(`customer runs:   netdiag-agent enroll --collector ${g.url} --code ${res.code}`);
+    out(term`enrollment code: ${res.code}   (valid until ${new Date(res.expiresAt).toISOString()}, one use)`);
+    out(term`customer runs:   netdiag-agent enroll --collector ${g.url} --code ${res.code}`);
   }
   return 0;
 }
@@ -147,8 +149,8 @@ async function agentsCmd(argv: string[]): Promise<number> {
   const { values } = parseArgs({ args: argv, options: GLOBAL_OPTS });
   const g = globals(values);
   const list = await api(g, `/api/agents`, z.array(Agent));
-  if (values.json) out(JSON.stringify(list, null, 2));
-  else for (const a of list) out(`${a.id}  ${a.revokedAt ? "revoked" : a.connected ? "online " : "offline"}  ${a.name}${a.ticketId ? `  ticket ${a.ticketId}` : ""}`);
+  if (values.json) out(termJson(list, 2));
+  else for (const a of list) out(term`${a.id}  ${a.revokedAt ? "revoked" : a.connected ? "online " : "offline"}  ${a.name}${a.ticketId ? term`  ticket ${a.ticketId}` : ""}`);
   return 0;
 }
 
@@ -157,7 +159,7 @@ async function deviceCmd(argv: string[]): Promise<number> {
   const g = globals(values);
   if (!positionals[0]) throw new UsageError("usage: netdiag device AGENT_ID");
   const state = await api(g, `/api/agents/${encodeURIComponent(positionals[0])}/state`, DeviceState);
-  out(values.json ? JSON.stringify(state, null, 2) : formatDeviceState(state));
+  out(values.json ? termJson(state, 2) : formatDeviceState(state));
   return 0;
 }
 
@@ -169,12 +171,12 @@ async function agentCmd(argv: string[]): Promise<number> {
   if (!id || (sub !== "revoke" && sub !== "reenroll")) throw new UsageError("usage: netdiag agent revoke|reenroll AGENT_ID");
   if (sub === "revoke") {
     await api(g, `/api/agents/${encodeURIComponent(id)}/revoke`, z.object({ revoked: z.boolean() }), { method: "POST", body: {} });
-    out(`agent ${id} revoked`);
+    out(term`agent ${id} revoked`);
     return 0;
   }
   const res = await api(g, `/api/agents/${encodeURIComponent(id)}/reenroll`, EnrollmentCreated, { method: "POST", body: {} });
-  out(`re-enrollment code for ${id}: ${res.code}   (valid until ${new Date(res.expiresAt).toISOString()}, one use)`);
-  out(`customer runs:   netdiag-agent enroll --collector ${g.url} --code ${res.code}`);
+  out(term`re-enrollment code for ${id}: ${res.code}   (valid until ${new Date(res.expiresAt).toISOString()}, one use)`);
+  out(term`customer runs:   netdiag-agent enroll --collector ${g.url} --code ${res.code}`);
   return 0;
 }
 
@@ -188,7 +190,7 @@ async function follow(g: Global, runId: string, total: number, json: boolean): P
       const parsed = RunStreamEvent.safeParse(JSON.parse(data));
       if (!parsed.success) continue;
       const ev = parsed.data;
-      if (json) out(JSON.stringify(ev));
+      if (json) out(termJson(ev));
       if (ev.type === "step") {
         progress.step();
         if (!json) progress.println(formatStep(ev.result));
@@ -198,7 +200,7 @@ async function follow(g: Global, runId: string, total: number, json: boolean): P
       } else {
         state = ev.state;
         progress.setState(ev.state);
-        if (!json && ev.state !== "requested") progress.println(`· run ${ev.state}${ev.reason ? `: ${ev.reason}` : ""}`);
+        if (!json && ev.state !== "requested") progress.println(term`· run ${ev.state}${ev.reason ? term`: ${ev.reason}` : ""}`);
       }
     }
   } finally {
@@ -237,9 +239,9 @@ async function runCmd(argv: string[]): Promise<number> {
       },
     },
   });
-  if (!values.json) out(`run ${run.id} ${run.state} on agent ${run.agentId} (${checks.length} checks)`);
+  if (!values.json) out(term`run ${run.id} ${run.state} on agent ${run.agentId} (${checks.length} checks)`);
   if (!values.follow) {
-    if (values.json) out(JSON.stringify(run));
+    if (values.json) out(termJson(run));
     return 0;
   }
   return follow(g, run.id, checks.length, values.json);
@@ -259,7 +261,7 @@ async function cancelCmd(argv: string[]): Promise<number> {
   const g = globals(values);
   if (!positionals[0]) throw new UsageError("cancel needs a run id");
   const res = await api(g, `/api/runs/${encodeURIComponent(positionals[0])}/cancel`, z.object({ cancelled: z.boolean(), deliveredToAgent: z.boolean() }), { method: "POST", body: {} });
-  out(res.deliveredToAgent ? "cancel sent to the agent" : "run cancelled before the agent picked it up");
+  out(res.deliveredToAgent ? term`cancel sent to the agent` : term`run cancelled before the agent picked it up`);
   return 0;
 }
 
@@ -272,17 +274,17 @@ async function tokenCmd(argv: string[]): Promise<number> {
     const t = await api(g, `/api/tokens`, TokenCreated, {
       body: { role: values.role, name: values.name, ...(values["ttl-days"] ? { ttlS: Math.round(Number(values["ttl-days"]) * 86400) } : {}) },
     });
-    out(values.json ? JSON.stringify(t) : `${t.token}\n(${t.role} token ${t.id}; shown only this once)`);
+    out(values.json ? termJson(t) : term`${t.token}\n(${t.role} token ${t.id}; shown only this once)`);
     return 0;
   }
   if (sub === "list") {
     const list = await api(g, `/api/tokens`, z.array(z.object({ id: z.string(), name: z.string(), role: z.string(), revokedAt: z.number().optional(), expiresAt: z.number().optional() })));
-    for (const t of list) out(`${t.id}  ${t.role.padEnd(10)} ${t.name}${t.revokedAt ? "  (revoked)" : ""}${t.expiresAt ? `  expires ${new Date(t.expiresAt).toISOString()}` : ""}`);
+    for (const t of list) out(values.json ? termJson(t) : term`${t.id}  ${t.role.padEnd(10)} ${t.name}${t.revokedAt ? "  (revoked)" : ""}${t.expiresAt ? term`  expires ${new Date(t.expiresAt).toISOString()}` : ""}`);
     return 0;
   }
   if (sub === "revoke" && positionals[0]) {
     await api(g, `/api/tokens/${encodeURIComponent(positionals[0])}/revoke`, z.object({ revoked: z.boolean() }), { method: "POST", body: {} });
-    out(`token ${positionals[0]} revoked`);
+    out(term`token ${positionals[0]} revoked`);
     return 0;
   }
   throw new UsageError("token needs create, list or revoke ID");
@@ -298,7 +300,7 @@ async function auditCmd(argv: string[]): Promise<number> {
   if (values.actor) q.set("actor", values.actor);
   if (values.limit) q.set("limit", values.limit);
   const rows = await api(g, `/api/audit?${q}`, z.array(z.record(z.string(), z.unknown())));
-  for (const r of rows) out(values.json ? JSON.stringify(r) : `${new Date(r.at as number).toISOString()}  ${String(r.outcome).padEnd(7)} ${String(r.action).padEnd(18)} ${r.actor}${r.ticketId ? ` ticket=${r.ticketId}` : ""}${r.agentId ? ` agent=${r.agentId}` : ""}${r.runId ? ` run=${r.runId}` : ""}`);
+  for (const r of rows) out(values.json ? termJson(r) : term`${new Date(r.at as number).toISOString()}  ${String(r.outcome).padEnd(7)} ${String(r.action).padEnd(18)} ${r.actor}${r.ticketId ? term` ticket=${r.ticketId}` : ""}${r.agentId ? term` agent=${r.agentId}` : ""}${r.runId ? term` run=${r.runId}` : ""}`);
   return 0;
 }
 
@@ -322,7 +324,7 @@ async function main(argv: string[]): Promise<number> {
     return cmd ? 0 : 2;
   }
   if (cmd === "--version" || cmd === "-v") {
-    out(VERSION);
+    out(term`${VERSION}`);
     return 0;
   }
   const fn = commands[cmd];
@@ -334,7 +336,8 @@ main(process.argv.slice(2)).then(
   (code) => (process.exitCode = code),
   (e: unknown) => {
     const usage = e instanceof UsageError || (e as { code?: string }).code?.startsWith("ERR_PARSE_ARGS");
-    process.stderr.write(`netdiag: ${e instanceof Error ? e.message : String(e)}\n${usage ? "Run 'netdiag --help' for usage.\n" : ""}`);
+    // The message may quote the collector or what the user typed: escaped like any output.
+    process.stderr.write(`netdiag: ${escapeControlsKeepLines(e instanceof Error ? e.message : String(e))}\n${usage ? "Run 'netdiag --help' for usage.\n" : ""}`);
     process.exitCode = usage ? 2 : e instanceof HttpClientError || (e as { code?: string }).code ? 3 : 1;
   },
 );

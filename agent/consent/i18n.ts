@@ -1,5 +1,7 @@
 // Every text shown to the customer, in one table with both languages side by side (DOMAIN.md §1: often
 // Chinese-speaking customers). test/agent/consent/i18n.test.ts checks that every key has both.
+import { escapeControls } from "../../shared/terminal-text.js";
+
 export const LOCALES = ["en", "zh-CN"] as const;
 export type Locale = (typeof LOCALES)[number];
 
@@ -55,9 +57,12 @@ const TEXTS = {
 export type TextKey = keyof typeof TEXTS;
 export const TEXT_TABLE: Readonly<Record<TextKey, Readonly<Record<Locale, string>>>> = TEXTS;
 
-/** The text for `key` in `locale`, with {name} placeholders filled from `vars`. */
+/**
+ * The text for `key` in `locale`, with {name} placeholders filled from `vars`. Values (an engineer's
+ * name, a ticket id from the collector) are escaped: the texts go to the customer's terminal.
+ */
 export function t(locale: Locale, key: TextKey, vars: Record<string, string | number> = {}): string {
-  return TEXTS[key][locale].replace(/\{(\w+)\}/g, (m, name: string) => (name in vars ? String(vars[name]) : m));
+  return TEXTS[key][locale].replace(/\{(\w+)\}/g, (m, name: string) => (name in vars ? escapeControls(String(vars[name])) : m));
 }
 
 /** One-line plain-language description of a check or action id. */
