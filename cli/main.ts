@@ -7,6 +7,7 @@ import { Agent, DeviceState, EnrollmentCreated, Run, RunStreamEvent, Ticket, Tic
 import { readFileSync } from "node:fs";
 import { HttpClientError, httpJson, type HttpJsonOptions } from "../shared/http-client.js";
 import { formatDeviceState, formatRun, formatStep, formatTicket, formatVerdict, Progress } from "./format.js";
+import { isLoopbackHost } from "../shared/transport.js";
 import { readSse } from "./sse.js";
 import { escapeControlsKeepLines, term, termJson, type TerminalText } from "../shared/terminal-text.js";
 
@@ -15,6 +16,8 @@ const HELP = term`netdiag ${VERSION}: engineer CLI for netdiag remote diagnostic
 
 Usage: netdiag <command> [options]
   global: --url URL --token TOKEN [--ca PEM_FILE]   (or NETDIAG_URL, NETDIAG_TOKEN, NETDIAG_CA)
+          --insecure   allow plain http:// to a collector that is not on this machine (the token
+                       travels in clear; a warning is printed). http:// to loopback needs no flag.
 
 Tickets
   ticket create --customer NAME --contact C --service S --symptom TEXT
@@ -57,13 +60,33 @@ interface Global {
   caPem?: string;
 }
 
-function globals(v: { url?: string | undefined; token?: string | undefined; ca?: string | undefined }): Global {
+function globals(v: { url?: string | undefined; token?: string | undefined; ca?: string | undefined; insecure?: boolean | undefined }): Global {
   const url = v.url ?? process.env.NETDIAG_URL;
   const token = v.token ?? process.env.NETDIAG_TOKEN;
   const ca = v.ca ?? process.env.NETDIAG_CA;
   if (!url) throw new UsageError("no collector URL: pass --url or set NETDIAG_URL");
   if (!token) throw new UsageError("no API token: pass --token or set NETDIAG_TOKEN");
+  checkTransport(url, v.insecure === true);
   return { url: url.replace(/\/$/, ""), token, ...(ca ? { caPem: readFileSync(ca, "utf8") } : {}) };
+}
+
+/**
+ * Every request carries the bearer token: over plain http it is readable by anyone on the path. So
+ * http:// only to this machine, unless --insecure says so deliberately (and then a warning each time).
+ */
+function checkTransport(raw: string, insecure: boolean): void {
+  let u: URL;
+  try {
+    u = new URL(raw);
+  } catch {
+    throw new UsageError(`collector URL '${raw}' (--url / NETDIAG_URL) is not a URL: use e.g. https://support.example-isp.cn`);
+  }
+  if (u.protocol !== "https:" && u.protocol !== "http:") throw new UsageError(`collector URL '${raw}' (--url / NETDIAG_URL) must start with https:// (or http:// on this machine)`);
+  if (u.protocol === "https:" || isLoopbackHost(u.hostname)) return;
+  if (!insecure) {
+    throw new UsageError(`refusing to send the API token in clear over http:// to ${u.hostname}: use https:// (with --ca FILE for a private CA), or --insecure deliberately`);
+  }
+  process.stderr.write(term`netdiag: WARNING: --insecure: the API token and customer data go in clear over http:// to ${u.hostname}`.text + "\n");
 }
 
 /** Calls the collector API with the engineer's token (and pinned CA). */
@@ -71,7 +94,7 @@ function api<S extends z.ZodType>(g: Global, path: string, schema: S, o: HttpJso
   return httpJson(`${g.url}${path}`, schema, { token: g.token, ...(g.caPem ? { caPem: g.caPem } : {}), ...o });
 }
 
-const GLOBAL_OPTS = { url: { type: "string" }, token: { type: "string" }, ca: { type: "string" }, json: { type: "boolean", default: false } } as const;
+const GLOBAL_OPTS = { url: { type: "string" }, token: { type: "string" }, ca: { type: "string" }, insecure: { type: "boolean", default: false }, json: { type: "boolean", default: false } } as const;
 
 /** The one way to print: a TerminalText (built with `term`/`termJson`, control characters escaped). */
 function out(s: TerminalText): void {
