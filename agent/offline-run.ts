@@ -12,6 +12,7 @@ import { randomId } from "../shared/secrets.js";
 import type { Verdict } from "../shared/verdict.js";
 import { findCheck } from "./checks/index.js";
 import type { AgentConfig } from "./config.js";
+import { scrubberFor } from "./consent/scrub.js";
 import { buildContext, timeoutOverrides } from "./context.js";
 import { decodeRecords, encodeRecord, fsyncDir, isAlive, OUTBOX_MAGIC, type FileOutbox } from "./link/file-outbox.js";
 import { runPlan } from "./runner/run-plan.js";
@@ -73,7 +74,9 @@ export async function runOffline(o: OfflineRunOptions): Promise<{ runId: string;
   const runId = randomId("off_");
   const spool = await SpoolWriter.create(o.spoolDir, runId);
   let seq = 0;
-  const emit = (ev: Record<string, unknown>) => spool.append({ runId, seq: seq++, at: now(), ...ev } as RunEvent);
+  // Scrubbed before the spool: the upload leaves from it, like every remote run's events (RunExecutor).
+  const scrub = scrubberFor(o.config);
+  const emit = (ev: Record<string, unknown>) => spool.append(scrub({ runId, seq: seq++, at: now(), ...ev } as RunEvent));
   await emit({ type: "run.offline", ticketId: o.ticketId, checks: o.checks });
   const steps = await runPlan({
     checks: o.checks.map((id) => findCheck(id)!),

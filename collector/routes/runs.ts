@@ -110,7 +110,7 @@ export const runRoutes: RouteSpec[] = [
           const snap = (await d.store.getRun(run.id))!;
           const sentSeqs = new Set<number>();
           const write = (ev: RunStreamEvent) =>
-            stream.writeSSE({ event: ev.type, data: JSON.stringify(ev.type === "step" ? { ...ev, result: { ...ev.result, data: scrubSecrets(ev.result.data) } } : ev) });
+            stream.writeSSE({ event: ev.type, data: JSON.stringify(scrubSecrets(ev)) });
           await write({ type: "state", state: snap.state, ...(snap.reason ? { reason: snap.reason } : {}) });
           for (const s of snap.steps) {
             sentSeqs.add(s.seq);

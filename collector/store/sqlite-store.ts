@@ -6,6 +6,7 @@ import { TERMINAL_RUN_STATES } from "../../shared/api.js";
 import { TICKET_DEADLINES_MS } from "../../shared/api.js";
 import type { CreateTicketBody, Role, Run, RunState, StoredStep, Ticket } from "../../shared/api.js";
 import type { RunEvent } from "../../shared/protocol.js";
+import { scrubRunEvent } from "../auth/redact.js";
 import { migrate } from "./migrations.js";
 import { SqliteDb, type SqlParams, type SqlValue, type SyncMode, type Tx } from "./sqlite-db.js";
 import { EXPIRED_REASON } from "./types.js";
@@ -428,8 +429,10 @@ class SqliteStore implements Store {
     });
   }
 
+  /** Equipment secrets never reach the file (nor its WAL): the event is scrubbed before it is written. */
   appendRunEvent(agentId: string, event: RunEvent, receivedAt: number): Promise<AppendResult> {
-    return this.db.write((tx) => applyRunEvent(tx, agentId, event, receivedAt));
+    const clean = scrubRunEvent(event);
+    return this.db.write((tx) => applyRunEvent(tx, agentId, clean, receivedAt));
   }
 
   // tokens

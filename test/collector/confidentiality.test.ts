@@ -13,6 +13,7 @@ import { createApp } from "../../collector/app.js";
 import { FailureLimiter } from "../../collector/auth/failure-limiter.js";
 import { TOKEN_PREFIX } from "../../collector/auth/principal.js";
 import { maskContact, PERSONAL_DATA_POLICY, scrubSecrets } from "../../collector/auth/redact.js";
+import { TOO_DEEP } from "../../shared/secret-scrub.js";
 import { AgentHub } from "../../collector/hub/agent-hub.js";
 import { RunBus } from "../../collector/run-bus.js";
 import { openSqliteStore } from "../../collector/store/sqlite-store.js";
@@ -126,5 +127,15 @@ describe("redaction helpers", () => {
     [{ snr: 7.5, host: "10.0.0.1" }, { snr: 7.5, host: "10.0.0.1" }],
   ])("scrubSecrets(%j)", (input, out) => {
     expect(scrubSecrets(input)).toEqual(out);
+  });
+
+  test("scrubSecrets is iterative and bounded: a document 100,000 levels deep costs a loop, not a RangeError", () => {
+    let deep: unknown = { password: "p" };
+    for (let i = 0; i < 100_000; i++) deep = [deep];
+    const out = scrubSecrets({ data: deep });
+    // The result is shallow enough to serialize, and nothing below the bound survives unchecked.
+    const text = JSON.stringify(out);
+    expect(text).toContain(TOO_DEEP);
+    expect(text).not.toContain('"p"');
   });
 });
