@@ -3,12 +3,15 @@
 // (NETDIAG_URL / NETDIAG_TOKEN or --url / --token).
 import { parseArgs } from "node:util";
 import { z } from "zod";
-import { Agent, DeviceState, EnrollmentCreated, Run, RunStreamEvent, Ticket, TicketWithRuns, TokenCreated } from "../shared/api.js";
+import { Agent, CreateEnrollmentBody, CreateRunBody, CreateTicketBody, CreateTokenBody, DeviceState, EnrollmentCreated, Run, RunStreamEvent, Ticket, TicketWithRuns, TokenCreated } from "../shared/api.js";
+import { Id } from "../shared/protocol.js";
+import { HostTarget, ServiceTarget } from "../shared/targets.js";
 import { readFileSync } from "node:fs";
 import { HttpClientError, httpJson, type HttpJsonOptions } from "../shared/http-client.js";
 import { formatDeviceState, formatRun, formatStep, formatTicket, formatVerdict, Progress } from "./format.js";
 import { isLoopbackHost } from "../shared/transport.js";
 import { readSse } from "./sse.js";
+import { checkBody, numberFlag, UsageError } from "./usage.js";
 import { escapeControlsKeepLines, term, termJson, type TerminalText } from "../shared/terminal-text.js";
 
 const VERSION = "0.1.0";
@@ -41,10 +44,9 @@ Admin
   token create --role admin|engineer|technician --name NAME [--ttl-days N]
   token list | token revoke ID
   audit [--ticket ID] [--agent ID] [--action A] [--actor A] [--limit N]
-Exit codes: 0 ok (run: nothing wrong found), 1 run found a fault, 2 usage error, 3 API/network error,
+Exit codes: 0 ok (run: nothing wrong found), 1 run found a fault, 2 usage error (a bad flag or value,
+also when the collector refuses it as invalid), 3 API/network error (e.g. not found, forbidden),
 4 run did not complete (refused, expired, cancelled, failed).`;
-
-class UsageError extends Error {}
 
 /** "90s", "30m", "2h", "1d" -> seconds. */
 function parseDurationS(s: string): number {
@@ -89,9 +91,25 @@ function checkTransport(raw: string, insecure: boolean): void {
   process.stderr.write(term`netdiag: WARNING: --insecure: the API token and customer data go in clear over http:// to ${u.hostname}`.text + "\n");
 }
 
+/** Which ids a call names, so a "ticket not found" answer can say which ticket. */
+type Named = Partial<Record<"ticket" | "agent" | "run" | "token", string>>;
+
 /** Calls the collector API with the engineer's token (and pinned CA). */
-function api<S extends z.ZodType>(g: Global, path: string, schema: S, o: HttpJsonOptions = {}): Promise<z.infer<S>> {
-  return httpJson(`${g.url}${path}`, schema, { token: g.token, ...(g.caPem ? { caPem: g.caPem } : {}), ...o });
+async function api<S extends z.ZodType>(g: Global, path: string, schema: S, o: HttpJsonOptions = {}, named: Named = {}): Promise<z.infer<S>> {
+  try {
+    return await httpJson(`${g.url}${path}`, schema, { token: g.token, ...(g.caPem ? { caPem: g.caPem } : {}), ...o });
+  } catch (e) {
+    // The collector says "ticket not found"; the engineer wants to see the id they typed.
+    const what = e instanceof HttpClientError && e.status === 404 ? /^(ticket|agent|run|token) not found$/.exec(e.message)?.[1] : undefined;
+    const id = what ? named[what as keyof Named] : undefined;
+    if (e instanceof HttpClientError && id !== undefined) throw new HttpClientError(e.status, e.code, `${what} ${id} not found`);
+    throw e;
+  }
+}
+
+/** An id given on the command line (--ticket, --agent, a positional RUN_ID...), checked before use. */
+function idArg(flag: string, raw: string): string {
+  return checkBody(Id, raw, { "": { flag } });
 }
 
 const GLOBAL_OPTS = { url: { type: "string" }, token: { type: "string" }, ca: { type: "string" }, insecure: { type: "boolean", default: false }, json: { type: "boolean", default: false } } as const;
@@ -124,8 +142,9 @@ async function ticketCmd(argv: string[]): Promise<number> {
     if (!values.customer || !values.contact || !values.service || !values.symptom) {
       throw new UsageError("ticket create needs --customer, --contact, --service and --symptom");
     }
-    const t = await api(g, `/api/tickets`, Ticket, {
-      body: {
+    const body = checkBody(
+      CreateTicketBody,
+      {
         customer: { name: values.customer, contact: values.contact, ...(values.site ? { site: values.site } : {}) },
         service: values.service,
         symptom: values.symptom,
@@ -134,7 +153,19 @@ async function ticketCmd(argv: string[]): Promise<number> {
         ...(values.category ? { category: values.category } : {}),
         ...(values.severity ? { severity: values.severity } : {}),
       },
-    });
+      {
+        "customer.name": { flag: "--customer" },
+        "customer.contact": { flag: "--contact" },
+        "customer.site": { flag: "--site" },
+        service: { flag: "--service" },
+        symptom: { flag: "--symptom" },
+        startedAt: { flag: "--started" },
+        alreadyTried: { flag: "--tried" },
+        category: { flag: "--category", noun: "category" },
+        severity: { flag: "--severity", noun: "severity" },
+      },
+    );
+    const t = await api(g, `/api/tickets`, Ticket, { body });
     out(values.json ? termJson(t, 2) : term`ticket ${t.id} created (severity ${t.severity}, respond by ${new Date(t.respondBy).toISOString()})`);
     return 0;
   }
@@ -145,9 +176,9 @@ async function ticketCmd(argv: string[]): Promise<number> {
     return 0;
   }
   if (sub === "show") {
-    const id = positionals[0];
-    if (!id) throw new UsageError("ticket show needs a ticket id");
-    const t = await api(g, `/api/tickets/${encodeURIComponent(id)}`, TicketWithRuns);
+    if (!positionals[0]) throw new UsageError("ticket show needs a ticket id");
+    const id = idArg("ticket id", positionals[0]);
+    const t = await api(g, `/api/tickets/${encodeURIComponent(id)}`, TicketWithRuns, {}, { ticket: id });
     out(values.json ? termJson(t, 2) : formatTicket(t));
     return 0;
   }
@@ -157,9 +188,12 @@ async function ticketCmd(argv: string[]): Promise<number> {
 async function enrollCodeCmd(argv: string[]): Promise<number> {
   const { values } = parseArgs({ args: argv, options: { ...GLOBAL_OPTS, ticket: { type: "string" }, "ttl-hours": { type: "string" } } });
   const g = globals(values);
-  const res = await api(g, `/api/enrollments`, EnrollmentCreated, {
-    body: { ...(values.ticket ? { ticketId: values.ticket } : {}), ...(values["ttl-hours"] ? { ttlS: Math.round(Number(values["ttl-hours"]) * 3600) } : {}) },
-  });
+  const body = checkBody(
+    CreateEnrollmentBody,
+    { ...(values.ticket !== undefined ? { ticketId: values.ticket } : {}), ...(values["ttl-hours"] !== undefined ? { ttlS: Math.round(numberFlag("--ttl-hours", values["ttl-hours"]) * 3600) } : {}) },
+    { ticketId: { flag: "--ticket" }, ttlS: { flag: "--ttl-hours (in seconds)" } },
+  );
+  const res = await api(g, `/api/enrollments`, EnrollmentCreated, { body }, { ...(body.ticketId ? { ticket: body.ticketId } : {}) });
   if (values.json) out(termJson(res));
   else {
     out(term`enrollment code: ${res.code}   (valid until ${new Date(res.expiresAt).toISOString()}, one use)`);
@@ -181,7 +215,8 @@ async function deviceCmd(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: GLOBAL_OPTS });
   const g = globals(values);
   if (!positionals[0]) throw new UsageError("usage: netdiag device AGENT_ID");
-  const state = await api(g, `/api/agents/${encodeURIComponent(positionals[0])}/state`, DeviceState);
+  const agentId = idArg("agent id", positionals[0]);
+  const state = await api(g, `/api/agents/${encodeURIComponent(agentId)}/state`, DeviceState, {}, { agent: agentId });
   out(values.json ? termJson(state, 2) : formatDeviceState(state));
   return 0;
 }
@@ -190,14 +225,14 @@ async function agentCmd(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
   const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: GLOBAL_OPTS });
   const g = globals(values);
-  const id = positionals[0];
-  if (!id || (sub !== "revoke" && sub !== "reenroll")) throw new UsageError("usage: netdiag agent revoke|reenroll AGENT_ID");
+  if (!positionals[0] || (sub !== "revoke" && sub !== "reenroll")) throw new UsageError("usage: netdiag agent revoke|reenroll AGENT_ID");
+  const id = idArg("agent id", positionals[0]);
   if (sub === "revoke") {
-    await api(g, `/api/agents/${encodeURIComponent(id)}/revoke`, z.object({ revoked: z.boolean() }), { method: "POST", body: {} });
+    await api(g, `/api/agents/${encodeURIComponent(id)}/revoke`, z.object({ revoked: z.boolean() }), { method: "POST", body: {} }, { agent: id });
     out(term`agent ${id} revoked`);
     return 0;
   }
-  const res = await api(g, `/api/agents/${encodeURIComponent(id)}/reenroll`, EnrollmentCreated, { method: "POST", body: {} });
+  const res = await api(g, `/api/agents/${encodeURIComponent(id)}/reenroll`, EnrollmentCreated, { method: "POST", body: {} }, { agent: id });
   out(term`re-enrollment code for ${id}: ${res.code}   (valid until ${new Date(res.expiresAt).toISOString()}, one use)`);
   out(term`customer runs:   netdiag-agent enroll --collector ${g.url} --code ${res.code}`);
   return 0;
@@ -250,18 +285,23 @@ async function runCmd(argv: string[]): Promise<number> {
   const g = globals(values);
   if (!values.ticket || !values.agent) throw new UsageError("run needs --ticket ID and --agent ID");
   const checks = (values.checks ?? "host,gateway,dhcp,dns,path,service,snmp,routeros").split(",").map((s) => s.trim()).filter(Boolean);
-  const run = await api(g, `/api/runs`, Run, {
-    body: {
-      ticketId: values.ticket,
-      agentId: values.agent,
-      checks,
-      params: {
-        ...(values.service ? { service: values.service } : {}),
-        ...(values.target?.length ? { targets: values.target } : {}),
-        ...(values["grant-for"] ? { consentTtlS: parseDurationS(values["grant-for"]) } : {}),
-      },
-    },
-  });
+  const params = {
+    ...(values.service !== undefined ? { service: values.service } : {}),
+    ...(values.target?.length ? { targets: values.target } : {}),
+    ...(values["grant-for"] ? { consentTtlS: parseDurationS(values["grant-for"]) } : {}),
+  };
+  const flags = {
+    ticketId: { flag: "--ticket" },
+    agentId: { flag: "--agent" },
+    checks: { flag: "--checks", noun: "check" },
+    "params.service": { flag: "--service" },
+    "params.targets": { flag: "--target" },
+    "params.consentTtlS": { flag: "--grant-for (in seconds)" },
+  };
+  // The collector refuses bad targets too; checked here so the engineer sees which one, before sending.
+  checkBody(z.object({ targets: z.array(HostTarget).optional(), service: ServiceTarget.optional() }), { targets: params.targets, service: params.service }, { targets: { flag: "--target" }, service: { flag: "--service" } });
+  const body = checkBody(CreateRunBody, { ticketId: values.ticket, agentId: values.agent, checks, params }, flags);
+  const run = await api(g, `/api/runs`, Run, { body }, { ticket: body.ticketId, agent: body.agentId });
   if (!values.json) out(term`run ${run.id} ${run.state} on agent ${run.agentId} (${checks.length} checks)`);
   if (!values.follow) {
     if (values.json) out(termJson(run));
@@ -274,7 +314,8 @@ async function watchCmd(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: GLOBAL_OPTS });
   const g = globals(values);
   if (!positionals[0]) throw new UsageError("watch needs a run id");
-  const run = await api(g, `/api/runs/${encodeURIComponent(positionals[0])}`, Run);
+  const runId = idArg("run id", positionals[0]);
+  const run = await api(g, `/api/runs/${encodeURIComponent(runId)}`, Run, {}, { run: runId });
   if (!values.json) out(formatRun(run, false));
   return follow(g, run.id, run.checks.length, values.json);
 }
@@ -283,7 +324,8 @@ async function cancelCmd(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: GLOBAL_OPTS });
   const g = globals(values);
   if (!positionals[0]) throw new UsageError("cancel needs a run id");
-  const res = await api(g, `/api/runs/${encodeURIComponent(positionals[0])}/cancel`, z.object({ cancelled: z.boolean(), deliveredToAgent: z.boolean() }), { method: "POST", body: {} });
+  const runId = idArg("run id", positionals[0]);
+  const res = await api(g, `/api/runs/${encodeURIComponent(runId)}/cancel`, z.object({ cancelled: z.boolean(), deliveredToAgent: z.boolean() }), { method: "POST", body: {} }, { run: runId });
   out(res.deliveredToAgent ? term`cancel sent to the agent` : term`run cancelled before the agent picked it up`);
   return 0;
 }
@@ -294,9 +336,12 @@ async function tokenCmd(argv: string[]): Promise<number> {
   const g = globals(values);
   if (sub === "create") {
     if (!values.role || !values.name) throw new UsageError("token create needs --role and --name");
-    const t = await api(g, `/api/tokens`, TokenCreated, {
-      body: { role: values.role, name: values.name, ...(values["ttl-days"] ? { ttlS: Math.round(Number(values["ttl-days"]) * 86400) } : {}) },
-    });
+    const body = checkBody(
+      CreateTokenBody,
+      { role: values.role, name: values.name, ...(values["ttl-days"] !== undefined ? { ttlS: Math.round(numberFlag("--ttl-days", values["ttl-days"]) * 86400) } : {}) },
+      { role: { flag: "--role", noun: "role" }, name: { flag: "--name" }, ttlS: { flag: "--ttl-days (in seconds)" } },
+    );
+    const t = await api(g, `/api/tokens`, TokenCreated, { body });
     out(values.json ? termJson(t) : term`${t.token}\n(${t.role} token ${t.id}; shown only this once)`);
     return 0;
   }
@@ -306,7 +351,8 @@ async function tokenCmd(argv: string[]): Promise<number> {
     return 0;
   }
   if (sub === "revoke" && positionals[0]) {
-    await api(g, `/api/tokens/${encodeURIComponent(positionals[0])}/revoke`, z.object({ revoked: z.boolean() }), { method: "POST", body: {} });
+    const id = idArg("token id", positionals[0]);
+    await api(g, `/api/tokens/${encodeURIComponent(id)}/revoke`, z.object({ revoked: z.boolean() }), { method: "POST", body: {} }, { token: id });
     out(term`token ${positionals[0]} revoked`);
     return 0;
   }
@@ -361,6 +407,7 @@ main(process.argv.slice(2)).then(
     const usage = e instanceof UsageError || (e as { code?: string }).code?.startsWith("ERR_PARSE_ARGS");
     // The message may quote the collector or what the user typed: escaped like any output.
     process.stderr.write(`netdiag: ${escapeControlsKeepLines(e instanceof Error ? e.message : String(e))}\n${usage ? "Run 'netdiag --help' for usage.\n" : ""}`);
-    process.exitCode = usage ? 2 : e instanceof HttpClientError || (e as { code?: string }).code ? 3 : 1;
+    // A 400 means the collector refused what was typed: a usage error too.
+    process.exitCode = usage || (e instanceof HttpClientError && e.status === 400) ? 2 : e instanceof HttpClientError || (e as { code?: string }).code ? 3 : 1;
   },
 );
