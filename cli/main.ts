@@ -5,6 +5,7 @@ import { parseArgs } from "node:util";
 import { z } from "zod";
 import { Agent, CreateEnrollmentBody, CreateRunBody, CreateTicketBody, CreateTokenBody, DeviceState, EnrollmentCreated, Run, RunStreamEvent, Ticket, TicketWithRuns, TokenCreated } from "../shared/api.js";
 import { Id } from "../shared/protocol.js";
+import { customerSteps } from "../shared/onboarding.js";
 import { HostTarget, ServiceTarget } from "../shared/targets.js";
 import { readFileSync } from "node:fs";
 import { HttpClientError, httpJson, type HttpJsonOptions } from "../shared/http-client.js";
@@ -197,7 +198,8 @@ async function enrollCodeCmd(argv: string[]): Promise<number> {
   if (values.json) out(termJson(res));
   else {
     out(term`enrollment code: ${res.code}   (valid until ${new Date(res.expiresAt).toISOString()}, one use)`);
-    out(term`customer runs:   netdiag-agent enroll --collector ${g.url} --code ${res.code}`);
+    // The collector's public URL when it has one: the engineer's own NETDIAG_URL may be a local address.
+    for (const line of customerSteps(res.collectorUrl ?? g.url, body.ticketId, res.code).split("\n")) out(term`${line}`);
   }
   return 0;
 }
@@ -234,7 +236,7 @@ async function agentCmd(argv: string[]): Promise<number> {
   }
   const res = await api(g, `/api/agents/${encodeURIComponent(id)}/reenroll`, EnrollmentCreated, { method: "POST", body: {} }, { agent: id });
   out(term`re-enrollment code for ${id}: ${res.code}   (valid until ${new Date(res.expiresAt).toISOString()}, one use)`);
-  out(term`customer runs:   netdiag-agent enroll --collector ${g.url} --code ${res.code}`);
+  for (const line of customerSteps(res.collectorUrl ?? g.url, undefined, res.code).split("\n")) out(term`${line}`);
   return 0;
 }
 

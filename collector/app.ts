@@ -22,6 +22,8 @@ export interface AppDeps {
   log: Logger;
   now: () => number;
   limiter: FailureLimiter;
+  /** The URL agents and engineers use (--public-url), told to the engineer with each enrollment code. */
+  publicUrl?: string;
 }
 
 export const apiRoutes: readonly RouteSpec[] = [...ticketRoutes, ...runRoutes, ...agentRoutes, ...adminRoutes];

@@ -19,8 +19,10 @@ import type { Store } from "./store/types.js";
 import { createAgentUpgradeHandler } from "./ws/agent-upgrade.js";
 
 export interface RunningCollector {
-  /** http(s)://host:port of the API (agents use the same origin with ws(s)://). */
+  /** The URL agents and engineers use: --public-url, else the bound address. */
   url: string;
+  /** http(s)://host:port actually bound (differs from `url` behind a proxy or NAT). */
+  listenUrl: string;
   port: number;
   store: Store;
   hub: AgentHub;
@@ -56,7 +58,7 @@ export async function startCollector(cfg: CollectorConfig, opts: StartOptions = 
   const bus = new RunBus();
   const limiter = new FailureLimiter();
   const hub = new AgentHub({ store, bus, log, now, heartbeatMs: cfg.heartbeatMs });
-  const app = createApp({ store, hub, bus, log, now, limiter });
+  const app = createApp({ store, hub, bus, log, now, limiter, ...(cfg.publicUrl ? { publicUrl: cfg.publicUrl } : {}) });
   const tls = cfg.tlsCert && cfg.tlsKey;
   const server = createAdaptorServer({
     fetch: app.fetch,
@@ -80,11 +82,13 @@ export async function startCollector(cfg: CollectorConfig, opts: StartOptions = 
   });
   const port = (server.address() as AddressInfo).port;
   const hostForUrl = cfg.host.includes(":") ? `[${cfg.host}]` : cfg.host === "0.0.0.0" ? "127.0.0.1" : cfg.host;
-  const url = cfg.publicUrl ?? `${tls ? "https" : "http"}://${hostForUrl}:${port}`;
-  log.info("collector listening", { url });
+  const listenUrl = `${tls ? "https" : "http"}://${hostForUrl}:${port}`;
+  const url = cfg.publicUrl ?? listenUrl;
+  log.info("collector listening", { url: listenUrl, ...(cfg.publicUrl ? { publicUrl: cfg.publicUrl } : {}) });
   let closed = false;
   return {
     url,
+    listenUrl,
     port,
     store,
     hub,

@@ -159,7 +159,12 @@ export const CreateEnrollmentBody = z
   })
   .strict();
 
-export const EnrollmentCreated = z.object({ code: z.string(), expiresAt: z.number().int() });
+export const EnrollmentCreated = z.object({
+  code: z.string(),
+  expiresAt: z.number().int(),
+  /** The URL the customer's agent enrolls with (the collector's --public-url), when it is configured. */
+  collectorUrl: z.string().optional(),
+});
 
 export const EnrollBody = z
   .object({
