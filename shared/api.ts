@@ -60,6 +60,13 @@ export const TICKET_DEADLINES_MS: Record<z.infer<typeof TicketSeverity>, { respo
 
 export const TicketStatus = z.enum(["open", "escalated", "resolved", "closed"]);
 
+/**
+ * What a ticket id looks like: "tk_" and 12 base64url characters (randomId("tk_"), 9 random bytes, in
+ * collector/routes/tickets.ts). Customers type ticket ids read to them over the phone; the agent checks
+ * the shape before granting anything for one.
+ */
+export const TicketIdFormat = /^tk_[A-Za-z0-9_-]{12}$/;
+
 export const Ticket = z.object({
   id: Id,
   customer: z.object({ name: z.string(), contact: z.string(), site: z.string().optional() }),

@@ -31,6 +31,14 @@ const TEXTS = {
   "check.routeros": { en: "routeros: status of your MikroTik router (read-only)", "zh-CN": "routeros：读取 MikroTik 路由器状态（只读）" },
   "check.other": { en: "{id}: an action without a description", "zh-CN": "{id}：无说明的操作" },
   "grant.created": { en: "Authorized ticket {ticket} for {checks} until {until} (grant {id}).", "zh-CN": "已授权工单 {ticket} 运行 {checks}，有效期至 {until}（授权编号 {id}）。" },
+  "authorize.badTicket": {
+    en: "'{ticket}' is not a ticket id: ticket ids are tk_ followed by 12 letters, digits, - or _ (like {example}). Please check it with your engineer.",
+    "zh-CN": "'{ticket}' 不是工单编号：工单编号是 tk_ 后跟 12 个字母、数字、- 或 _（例如 {example}）。请与您的工程师核对。",
+  },
+  "authorize.unknownTicket": {
+    en: "Warning: {ticket} is not a ticket this computer knows (it was enrolled for or authorized: {known}). If your engineer gave you this id, all is well; if it is a typo, end it with: netdiag-agent revoke --ticket {ticket}",
+    "zh-CN": "注意：工单 {ticket} 对本电脑是陌生的（本电脑登记或授权过的工单：{known}）。如果这是工程师告诉您的编号，则无需处理；如果输入有误，请用以下命令撤销：netdiag-agent revoke --ticket {ticket}",
+  },
   "grant.revoked": { en: "Revoked {n} grant(s). Running diagnoses under them are stopped.", "zh-CN": "已撤销 {n} 项授权，相关正在运行的诊断已停止。" },
   "grant.noneRevoked": { en: "No matching active grant; nothing revoked.", "zh-CN": "没有匹配的有效授权，未撤销任何授权。" },
   "grants.none": { en: "No grants.", "zh-CN": "没有任何授权。" },
