@@ -3,7 +3,8 @@
 // (NETDIAG_URL / NETDIAG_TOKEN or --url / --token).
 import { parseArgs } from "node:util";
 import { z } from "zod";
-import { Agent, CreateEnrollmentBody, CreateRunBody, CreateTicketBody, CreateTokenBody, DeviceState, EnrollmentCreated, Run, RunStreamEvent, Ticket, TicketWithRuns, TokenCreated } from "../shared/api.js";
+import { TERMINAL_RUN_STATES } from "../shared/api.js";
+import { Agent, CreateEnrollmentBody, CreateRunBody, CreateTicketBody, CreateTokenBody, DeviceState, EnrollmentCreated, Run, RunStreamEvent, Ticket, TicketStreamEvent, TicketWithRuns, TokenCreated } from "../shared/api.js";
 import { Id } from "../shared/protocol.js";
 import { customerSteps } from "../shared/onboarding.js";
 import { HostTarget, ServiceTarget } from "../shared/targets.js";
@@ -40,6 +41,8 @@ Runs
   run --ticket ID --agent ID [--checks a,b,...] [--service URL|HOST:PORT] [--target HOST]...
       [--grant-for 2h] [--follow] [--json]         (--grant-for: how long the customer's approval lasts)
   watch RUN_ID                                    follow a run live
+  watch --ticket ID                               wait for the next run on a ticket (e.g. the customer's
+                                                  offline check, uploaded when their line is back), then follow it
   cancel RUN_ID
 Admin
   token create --role admin|engineer|technician --name NAME [--ttl-days N]
@@ -266,8 +269,7 @@ async function follow(g: Global, runId: string, total: number, json: boolean): P
   } finally {
     progress.done();
   }
-  if (state !== "completed") return 4;
-  return segment && segment !== "none" ? 1 : 0;
+  return runExitCode(state, segment);
 }
 
 async function runCmd(argv: string[]): Promise<number> {
@@ -313,13 +315,66 @@ async function runCmd(argv: string[]): Promise<number> {
 }
 
 async function watchCmd(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: GLOBAL_OPTS });
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { ...GLOBAL_OPTS, ticket: { type: "string" } } });
   const g = globals(values);
-  if (!positionals[0]) throw new UsageError("watch needs a run id");
+  if (values.ticket !== undefined) {
+    if (positionals[0]) throw new UsageError("watch takes a run id or --ticket ID, not both");
+    return watchTicket(g, idArg("--ticket", values.ticket), values.json);
+  }
+  if (!positionals[0]) throw new UsageError("watch needs a run id (or --ticket ID)");
   const runId = idArg("run id", positionals[0]);
   const run = await api(g, `/api/runs/${encodeURIComponent(runId)}`, Run, {}, { run: runId });
   if (!values.json) out(formatRun(run, false));
   return follow(g, run.id, run.checks.length, values.json);
+}
+
+/**
+ * Waits for the next run update on a ticket (typically the customer's offline check, uploaded when
+ * their line is back), says what arrived, then follows that run to its end like `watch RUN`.
+ */
+async function watchTicket(g: Global, ticketId: string, json: boolean): Promise<number> {
+  const ac = new AbortController();
+  let next: Extract<TicketStreamEvent, { type: "run" }> | undefined;
+  try {
+    for await (const { data } of readSse(`${g.url}/api/tickets/${encodeURIComponent(ticketId)}/events`, g.token, ac.signal, g.caPem)) {
+      const parsed = TicketStreamEvent.safeParse(JSON.parse(data));
+      if (!parsed.success) continue;
+      const ev = parsed.data;
+      if (json) out(termJson(ev));
+      if (ev.type === "watching") {
+        if (!json) out(term`waiting for a run on ticket ${ticketId} (the customer's offline check uploads when their line is back); Ctrl+C to stop`);
+        continue;
+      }
+      next = ev;
+      break;
+    }
+  } catch (e) {
+    if ((e as Error).message === "ticket not found") throw new HttpClientError(404, "NOT_FOUND", `ticket ${ticketId} not found`);
+    throw e;
+  } finally {
+    ac.abort();
+  }
+  if (!next) throw new HttpClientError(0, "STREAM_ENDED", "the collector ended the stream before a run arrived");
+  if (!json) {
+    out(
+      next.offline
+        ? term`· offline run ${next.runId} uploaded by agent ${next.agentId} (ran on the customer's computer at ${new Date(next.createdAt).toISOString()})`
+        : term`· run ${next.runId} on agent ${next.agentId}: ${next.state}`,
+    );
+  }
+  const run = await api(g, `/api/runs/${encodeURIComponent(next.runId)}`, Run, {}, { run: next.runId });
+  // An offline run usually arrives whole: show it as stored; a run still going is followed live.
+  if (TERMINAL_RUN_STATES.includes(run.state)) {
+    out(json ? termJson(run) : formatRun(run));
+    return runExitCode(run.state, run.verdict?.segment);
+  }
+  return follow(g, run.id, run.checks.length, json);
+}
+
+/** 0 nothing wrong found, 1 a fault found, 4 the run did not complete (the documented exit codes). */
+function runExitCode(state: string, segment: string | undefined): number {
+  if (state !== "completed") return 4;
+  return segment && segment !== "none" ? 1 : 0;
 }
 
 async function cancelCmd(argv: string[]): Promise<number> {

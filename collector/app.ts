@@ -12,6 +12,7 @@ import { adminRoutes } from "./routes/admin.js";
 import { agentRoutes } from "./routes/agents.js";
 import type { Env, RouteSpec } from "./routes/route-spec.js";
 import { runRoutes } from "./routes/runs.js";
+import { ticketEventRoutes } from "./routes/ticket-events.js";
 import { ticketRoutes } from "./routes/tickets.js";
 import type { Store } from "./store/types.js";
 
@@ -26,7 +27,7 @@ export interface AppDeps {
   publicUrl?: string;
 }
 
-export const apiRoutes: readonly RouteSpec[] = [...ticketRoutes, ...runRoutes, ...agentRoutes, ...adminRoutes];
+export const apiRoutes: readonly RouteSpec[] = [...ticketRoutes, ...ticketEventRoutes, ...runRoutes, ...agentRoutes, ...adminRoutes];
 
 export function createApp(deps: AppDeps): Hono<Env> {
   const app = new Hono<Env>();

@@ -156,6 +156,16 @@ export const RunStreamEvent = z.discriminatedUnion("type", [
 ]);
 export type RunStreamEvent = z.infer<typeof RunStreamEvent>;
 
+/**
+ * Server-Sent Events on GET /api/tickets/:id/events: "watching" once the watch is set up, then "run"
+ * each time a run of the ticket gets an update (new, or an offline run uploaded by its agent).
+ */
+export const TicketStreamEvent = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("watching"), ticketId: Id }),
+  z.object({ type: z.literal("run"), runId: Id, agentId: Id, offline: z.boolean(), state: RunState, createdAt: z.number().int() }),
+]);
+export type TicketStreamEvent = z.infer<typeof TicketStreamEvent>;
+
 // ---- enrollment and agents -----------------------------------------------------------------------
 
 export const CreateEnrollmentBody = z
