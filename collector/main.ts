@@ -102,7 +102,8 @@ async function start(argv: string[]): Promise<number> {
   const c = await startCollector(cfg, { log });
   const out = process.stdout;
   out.write(`\nnetdiag collector ${VERSION} is running at ${c.url}\n`);
-  out.write(`  listening on ${c.listenUrl}${c.listenUrl !== c.url ? ` (public URL ${c.url}, used by agents and engineers)` : ""}\n`);
+  // Behind a proxy or NAT the bound address is not the one to give out: say both.
+  if (c.listenUrl !== c.url) out.write(`  listening on ${c.listenUrl} (the public URL above is what agents and engineers use)\n`);
   out.write(`  data: ${join(cfg.dataDir, DB_FILE)} (SQLite)\n`);
   out.write(`  agents connect to ${c.url.replace(/^http/, "ws")}/agent/ws\n\n`);
   if (c.bootstrapAdminToken) {
