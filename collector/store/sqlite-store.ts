@@ -6,7 +6,7 @@ import { TERMINAL_RUN_STATES } from "../../shared/api.js";
 import { TICKET_DEADLINES_MS } from "../../shared/api.js";
 import type { CreateTicketBody, Role, Run, RunState, StoredStep, Ticket } from "../../shared/api.js";
 import type { RunEvent } from "../../shared/protocol.js";
-import { scrubRunEvent } from "../auth/redact.js";
+import { scrubRunEvent, scrubSecrets } from "../auth/redact.js";
 import { migrate } from "./migrations.js";
 import { SqliteDb, type SqlParams, type SqlValue, type SyncMode, type Tx } from "./sqlite-db.js";
 import { EXPIRED_REASON } from "./types.js";
@@ -483,7 +483,8 @@ class SqliteStore implements Store {
           nul(e.ticketId),
           nul(e.runId),
           e.outcome,
-          e.detail === undefined ? null : JSON.stringify(e.detail),
+          // Details quote what agents sent (a refusal reason): scrubbed like the run events themselves.
+          e.detail === undefined ? null : JSON.stringify(scrubSecrets(e.detail)),
         ],
       ),
     );

@@ -181,4 +181,14 @@ describe("an agent that scrubs nothing (old or buggy): the collector scrubs befo
     expect(shown.banner).toBe("GET https://admin:[redacted]@10.0.0.1/ then wifi password=[redacted]");
     expectAbsent(await collectorBytes(), [...LEAKS, PEM_BODY, TOKEN], "the collector's data directory");
   });
+
+  test("a refusal reason quoting a credential is scrubbed in the run and in the audit trail", async () => {
+    const leak = "leak-refusal-17";
+    const run = await col.api("/api/runs", Run, { body: { ticketId, agentId: fake.agentId, checks: ["ping"] } });
+    await expect.poll(() => fake.frames.some((f) => f.type === "run.request" && f.runId === run.id)).toBe(true);
+    await fake.emit({ type: "run.refused", runId: run.id, seq: 0, at: Date.now(), code: "CONSENT_REFUSED", reason: `customer typed password=${leak}` });
+    await fake.drained();
+    expect((await col.api(`/api/runs/${run.id}`, Run)).reason).toBe("CONSENT_REFUSED: customer typed password=[redacted]");
+    expectAbsent(await collectorBytes(), [leak], "the collector's data directory");
+  });
 });
