@@ -30,6 +30,11 @@ export function formatTicket(t: TicketWithRuns): TerminalText {
   return joinTerm(lines);
 }
 
+/** The one way to print: a TerminalText (built with `term`/`termJson`, control characters escaped). */
+export function out(s: TerminalText): void {
+  process.stdout.write(s.text + "\n");
+}
+
 const SPIN = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
 
 /** A single status line on a TTY, redrawn in place; silent when not a TTY (pipes, CI logs). */

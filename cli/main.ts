@@ -3,18 +3,15 @@
 // (NETDIAG_URL / NETDIAG_TOKEN or --url / --token).
 import { parseArgs } from "node:util";
 import { z } from "zod";
-import { TERMINAL_RUN_STATES } from "../shared/api.js";
-import { Agent, CreateEnrollmentBody, CreateRunBody, CreateTicketBody, CreateTokenBody, DeviceState, EnrollmentCreated, Run, RunStreamEvent, Ticket, TicketStreamEvent, TicketWithRuns, TokenCreated } from "../shared/api.js";
-import { Id } from "../shared/protocol.js";
+import { Agent, CreateEnrollmentBody, CreateRunBody, CreateTicketBody, CreateTokenBody, DeviceState, EnrollmentCreated, Run, Ticket, TicketWithRuns, TokenCreated } from "../shared/api.js";
+import { HttpClientError } from "../shared/http-client.js";
 import { customerSteps } from "../shared/onboarding.js";
 import { HostTarget, ServiceTarget } from "../shared/targets.js";
-import { readFileSync } from "node:fs";
-import { HttpClientError, httpJson, type HttpJsonOptions } from "../shared/http-client.js";
-import { formatDeviceState, formatRun, formatStep, formatTicket, formatVerdict, Progress } from "./format.js";
-import { isLoopbackHost } from "../shared/transport.js";
-import { readSse } from "./sse.js";
+import { escapeControlsKeepLines, term, termJson } from "../shared/terminal-text.js";
+import { api, globals, idArg } from "./client.js";
+import { formatDeviceState, formatRun, formatTicket, out } from "./format.js";
 import { checkBody, numberFlag, UsageError } from "./usage.js";
-import { escapeControlsKeepLines, term, termJson, type TerminalText } from "../shared/terminal-text.js";
+import { follow, watchTicket } from "./watch.js";
 
 const VERSION = "0.1.0";
 const HELP = term`netdiag ${VERSION}: engineer CLI for netdiag remote diagnostics
@@ -59,69 +56,7 @@ function parseDurationS(s: string): number {
   return Number(m[1]) * { s: 1, m: 60, h: 3600, d: 86400 }[m[2] as "s" | "m" | "h" | "d"];
 }
 
-interface Global {
-  url: string;
-  token: string;
-  /** PEM of the collector's certificate/CA when it is not in the system trust store. */
-  caPem?: string;
-}
-
-function globals(v: { url?: string | undefined; token?: string | undefined; ca?: string | undefined; insecure?: boolean | undefined }): Global {
-  const url = v.url ?? process.env.NETDIAG_URL;
-  const token = v.token ?? process.env.NETDIAG_TOKEN;
-  const ca = v.ca ?? process.env.NETDIAG_CA;
-  if (!url) throw new UsageError("no collector URL: pass --url or set NETDIAG_URL");
-  if (!token) throw new UsageError("no API token: pass --token or set NETDIAG_TOKEN");
-  checkTransport(url, v.insecure === true);
-  return { url: url.replace(/\/$/, ""), token, ...(ca ? { caPem: readFileSync(ca, "utf8") } : {}) };
-}
-
-/**
- * Every request carries the bearer token: over plain http it is readable by anyone on the path. So
- * http:// only to this machine, unless --insecure says so deliberately (and then a warning each time).
- */
-function checkTransport(raw: string, insecure: boolean): void {
-  let u: URL;
-  try {
-    u = new URL(raw);
-  } catch {
-    throw new UsageError(`collector URL '${raw}' (--url / NETDIAG_URL) is not a URL: use e.g. https://support.example-isp.cn`);
-  }
-  if (u.protocol !== "https:" && u.protocol !== "http:") throw new UsageError(`collector URL '${raw}' (--url / NETDIAG_URL) must start with https:// (or http:// on this machine)`);
-  if (u.protocol === "https:" || isLoopbackHost(u.hostname)) return;
-  if (!insecure) {
-    throw new UsageError(`refusing to send the API token in clear over http:// to ${u.hostname}: use https:// (with --ca FILE for a private CA), or --insecure deliberately`);
-  }
-  process.stderr.write(term`netdiag: WARNING: --insecure: the API token and customer data go in clear over http:// to ${u.hostname}`.text + "\n");
-}
-
-/** Which ids a call names, so a "ticket not found" answer can say which ticket. */
-type Named = Partial<Record<"ticket" | "agent" | "run" | "token", string>>;
-
-/** Calls the collector API with the engineer's token (and pinned CA). */
-async function api<S extends z.ZodType>(g: Global, path: string, schema: S, o: HttpJsonOptions = {}, named: Named = {}): Promise<z.infer<S>> {
-  try {
-    return await httpJson(`${g.url}${path}`, schema, { token: g.token, ...(g.caPem ? { caPem: g.caPem } : {}), ...o });
-  } catch (e) {
-    // The collector says "ticket not found"; the engineer wants to see the id they typed.
-    const what = e instanceof HttpClientError && e.status === 404 ? /^(ticket|agent|run|token) not found$/.exec(e.message)?.[1] : undefined;
-    const id = what ? named[what as keyof Named] : undefined;
-    if (e instanceof HttpClientError && id !== undefined) throw new HttpClientError(e.status, e.code, `${what} ${id} not found`);
-    throw e;
-  }
-}
-
-/** An id given on the command line (--ticket, --agent, a positional RUN_ID...), checked before use. */
-function idArg(flag: string, raw: string): string {
-  return checkBody(Id, raw, { "": { flag } });
-}
-
 const GLOBAL_OPTS = { url: { type: "string" }, token: { type: "string" }, ca: { type: "string" }, insecure: { type: "boolean", default: false }, json: { type: "boolean", default: false } } as const;
-
-/** The one way to print: a TerminalText (built with `term`/`termJson`, control characters escaped). */
-function out(s: TerminalText): void {
-  process.stdout.write(s.text + "\n");
-}
 
 async function ticketCmd(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
@@ -243,35 +178,6 @@ async function agentCmd(argv: string[]): Promise<number> {
   return 0;
 }
 
-/** Follows a run's SSE stream; returns the exit code for its outcome. */
-async function follow(g: Global, runId: string, total: number, json: boolean): Promise<number> {
-  const progress = new Progress(process.stderr, total, !json && process.stderr.isTTY === true);
-  let state = "requested";
-  let segment: string | undefined;
-  try {
-    for await (const { data } of readSse(`${g.url}/api/runs/${encodeURIComponent(runId)}/events`, g.token, undefined, g.caPem)) {
-      const parsed = RunStreamEvent.safeParse(JSON.parse(data));
-      if (!parsed.success) continue;
-      const ev = parsed.data;
-      if (json) out(termJson(ev));
-      if (ev.type === "step") {
-        progress.step();
-        if (!json) progress.println(formatStep(ev.result));
-      } else if (ev.type === "verdict") {
-        segment = ev.verdict.segment;
-        if (!json) progress.println(formatVerdict(ev.verdict));
-      } else {
-        state = ev.state;
-        progress.setState(ev.state);
-        if (!json && ev.state !== "requested") progress.println(term`· run ${ev.state}${ev.reason ? term`: ${ev.reason}` : ""}`);
-      }
-    }
-  } finally {
-    progress.done();
-  }
-  return runExitCode(state, segment);
-}
-
 async function runCmd(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
@@ -326,55 +232,6 @@ async function watchCmd(argv: string[]): Promise<number> {
   const run = await api(g, `/api/runs/${encodeURIComponent(runId)}`, Run, {}, { run: runId });
   if (!values.json) out(formatRun(run, false));
   return follow(g, run.id, run.checks.length, values.json);
-}
-
-/**
- * Waits for the next run update on a ticket (typically the customer's offline check, uploaded when
- * their line is back), says what arrived, then follows that run to its end like `watch RUN`.
- */
-async function watchTicket(g: Global, ticketId: string, json: boolean): Promise<number> {
-  const ac = new AbortController();
-  let next: Extract<TicketStreamEvent, { type: "run" }> | undefined;
-  try {
-    for await (const { data } of readSse(`${g.url}/api/tickets/${encodeURIComponent(ticketId)}/events`, g.token, ac.signal, g.caPem)) {
-      const parsed = TicketStreamEvent.safeParse(JSON.parse(data));
-      if (!parsed.success) continue;
-      const ev = parsed.data;
-      if (json) out(termJson(ev));
-      if (ev.type === "watching") {
-        if (!json) out(term`waiting for a run on ticket ${ticketId} (the customer's offline check uploads when their line is back); Ctrl+C to stop`);
-        continue;
-      }
-      next = ev;
-      break;
-    }
-  } catch (e) {
-    if ((e as Error).message === "ticket not found") throw new HttpClientError(404, "NOT_FOUND", `ticket ${ticketId} not found`);
-    throw e;
-  } finally {
-    ac.abort();
-  }
-  if (!next) throw new HttpClientError(0, "STREAM_ENDED", "the collector ended the stream before a run arrived");
-  if (!json) {
-    out(
-      next.offline
-        ? term`· offline run ${next.runId} uploaded by agent ${next.agentId} (ran on the customer's computer at ${new Date(next.createdAt).toISOString()})`
-        : term`· run ${next.runId} on agent ${next.agentId}: ${next.state}`,
-    );
-  }
-  const run = await api(g, `/api/runs/${encodeURIComponent(next.runId)}`, Run, {}, { run: next.runId });
-  // An offline run usually arrives whole: show it as stored; a run still going is followed live.
-  if (TERMINAL_RUN_STATES.includes(run.state)) {
-    out(json ? termJson(run) : formatRun(run));
-    return runExitCode(run.state, run.verdict?.segment);
-  }
-  return follow(g, run.id, run.checks.length, json);
-}
-
-/** 0 nothing wrong found, 1 a fault found, 4 the run did not complete (the documented exit codes). */
-function runExitCode(state: string, segment: string | undefined): number {
-  if (state !== "completed") return 4;
-  return segment && segment !== "none" ? 1 : 0;
 }
 
 async function cancelCmd(argv: string[]): Promise<number> {
