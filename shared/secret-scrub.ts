@@ -34,8 +34,22 @@ function words(name: string): string[] {
     .filter(Boolean);
 }
 
+/** Key names repeat across every row of a table: each is judged once. Bounded, so hostile keys cannot grow it. */
+const keyVerdicts = new Map<string, boolean>();
+const MAX_CACHED_KEYS = 10_000;
+
 /** Does this key name say its value is a secret? */
 export function isSecretKey(name: string): boolean {
+  let v = keyVerdicts.get(name);
+  if (v === undefined) {
+    v = judgeKey(name);
+    if (keyVerdicts.size >= MAX_CACHED_KEYS) keyVerdicts.clear();
+    keyVerdicts.set(name, v);
+  }
+  return v;
+}
+
+function judgeKey(name: string): boolean {
   const w = words(name);
   if (w.some((x) => SECRET_WORDS.has(x))) return true;
   const last = w.at(-1);
@@ -56,7 +70,11 @@ const PATTERNS: readonly [RegExp, string][] = [
   [/\b((?:[a-z0-9]+[_-]?)?(?:pass(?:word|wd|phrase)?|pwd|secret|community|psk|api[_-]?key|auth[_-]?key|priv[_-]?key|token))(\s*[=:]\s*)("[^"]*"|'[^']*'|[^\s,;&"']+)/gi, `$1$2${REDACTED}`],
 ];
 
+/** Cheap first look: a string without any of these cannot match a pattern (almost every string). */
+const MAYBE = /-----BEGIN|ndt_|bearer|basic|:\/\/|pass|pwd|secret|community|psk|key|token/i;
+
 export function scrubKnownPatterns(s: string): string {
+  if (!MAYBE.test(s)) return s;
   let out = s;
   for (const [re, by] of PATTERNS) out = out.replace(re, by);
   return out;
@@ -71,9 +89,10 @@ export interface ScrubOptions {
   maxDepth: number;
 }
 
-function put(o: Record<string, unknown>, k: string, v: unknown): void {
-  // defineProperty: a "__proto__" key from JSON.parse stays a plain own property.
-  Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
+function put(o: Record<string | number, unknown>, k: string | number, v: unknown): void {
+  // A "__proto__" key from JSON.parse must stay a plain own property, not become the prototype.
+  if (k === "__proto__") Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
+  else o[k] = v;
 }
 
 /**
@@ -88,40 +107,35 @@ export function scrubDeep<T>(value: T, o: ScrubOptions): T {
     for (const secret of secrets) if (r.includes(secret)) r = r.split(secret).join(REDACTED);
     return scrubKnownPatterns(r);
   };
-  const root: { v?: unknown } = {};
-  const stack: { src: unknown; set: (v: unknown) => void; depth: number; key: string | undefined }[] = [
-    { src: value, set: (v) => (root.v = v), depth: 0, key: undefined },
+  const root: Record<string, unknown> = {};
+  // Each frame: the source value, where its copy goes (container and slot), its depth and its key name.
+  const stack: { src: unknown; into: Record<string | number, unknown>; slot: string | number; depth: number; key: string | undefined }[] = [
+    { src: value, into: root, slot: "v", depth: 0, key: undefined },
   ];
   while (stack.length) {
-    const { src, set, depth, key } = stack.pop()!;
+    const { src, into, slot, depth, key } = stack.pop()!;
     if (typeof src === "string") {
-      set(key !== undefined && o.structuralKeys?.has(key) ? src : scrubString(src));
-      continue;
-    }
-    if (src === null || typeof src !== "object") {
-      set(src);
-      continue;
-    }
-    if (depth >= o.maxDepth) {
-      set(TOO_DEEP);
-      continue;
-    }
-    if (Array.isArray(src)) {
+      put(into, slot, key !== undefined && o.structuralKeys?.has(key) ? src : scrubString(src));
+    } else if (src === null || typeof src !== "object") {
+      put(into, slot, src);
+    } else if (depth >= o.maxDepth) {
+      put(into, slot, TOO_DEEP);
+    } else if (Array.isArray(src)) {
       const arr: unknown[] = new Array(src.length);
-      set(arr);
-      src.forEach((x, i) => stack.push({ src: x, set: (v) => (arr[i] = v), depth: depth + 1, key: undefined }));
-      continue;
-    }
-    const out: Record<string, unknown> = {};
-    set(out);
-    for (const [k, x] of Object.entries(src)) {
-      const nk = scrubString(k);
-      if (isSecretKey(k)) {
-        put(out, nk, REDACTED);
-        continue;
+      put(into, slot, arr);
+      for (let i = 0; i < src.length; i++) stack.push({ src: src[i], into: arr as unknown as Record<number, unknown>, slot: i, depth: depth + 1, key: undefined });
+    } else {
+      const out: Record<string, unknown> = {};
+      put(into, slot, out);
+      for (const k of Object.keys(src)) {
+        const nk = scrubString(k);
+        if (isSecretKey(k)) {
+          put(out, nk, REDACTED);
+          continue;
+        }
+        put(out, nk, undefined); // keeps the key order of the source
+        stack.push({ src: (src as Record<string, unknown>)[k], into: out, slot: nk, depth: depth + 1, key: k });
       }
-      put(out, nk, undefined);
-      stack.push({ src: x, set: (v) => put(out, nk, v), depth: depth + 1, key: k });
     }
   }
   return root.v as T;
