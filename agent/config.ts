@@ -110,6 +110,8 @@ export const AgentIdentity = z.object({
   caPem: z.string().optional(),
   /** Allow plain ws:// to a non-loopback collector (logs a warning each connect). */
   insecure: z.boolean().default(false),
+  /** The ticket the enrollment code was made for: `authorize` warns about a different one (a typo). */
+  ticketId: z.string().max(64).optional(),
 });
 export type AgentIdentity = z.infer<typeof AgentIdentity>;
 

@@ -2,6 +2,7 @@
 // netdiag-agent: thin entry point. Parses the subcommand and hands over; exit codes are documented
 // in --help (0 ok, 1 fault found, 2 could not run / usage error).
 import { UsageError } from "./commands/common.js";
+import { escapeControlsKeepLines } from "../shared/terminal-text.js";
 import { ConfigError } from "./config.js";
 import { AGENT_VERSION } from "./version.js";
 
@@ -84,7 +85,8 @@ main(process.argv.slice(2)).then(
   },
   (e: unknown) => {
     const known = e instanceof UsageError || e instanceof ConfigError || typeof (e as { code?: unknown }).code === "string" || (e as { code?: string }).code?.startsWith("ERR_PARSE_ARGS");
-    process.stderr.write(`netdiag-agent: ${e instanceof Error ? e.message : String(e)}\n`);
+    // The message may quote the collector's answer: escaped like every text for the customer's terminal.
+    process.stderr.write(`netdiag-agent: ${escapeControlsKeepLines(e instanceof Error ? e.message : String(e))}\n`);
     if (!known) process.stderr.write(`${(e as Error)?.stack ?? ""}\n`);
     process.exitCode = 2;
   },

@@ -10,6 +10,8 @@ import type { CheckId } from "../shared/checks.js";
 import type { Logger } from "../shared/log.js";
 import type { RunEvent } from "../shared/protocol.js";
 import { randomId } from "../shared/secrets.js";
+import type { AgentConfig } from "./config.js";
+import { scrubberFor } from "./consent/scrub.js";
 import { runEventSink, type DiagnosisSink } from "./diagnose.js";
 import { decodeRecords, encodeRecord, fsyncDir, isAlive, OUTBOX_MAGIC, type FileOutbox } from "./link/file-outbox.js";
 
@@ -53,6 +55,8 @@ export async function queuedBytes(logPath: string, spoolDir: string): Promise<nu
 
 export interface OfflineRunOptions {
   ticketId: string;
+  /** Its equipment secrets are scrubbed from every event before the spool. */
+  config: AgentConfig;
   checks: CheckId[];
   spoolDir: string;
   now?: () => number;
@@ -67,7 +71,9 @@ export async function offlineRunSink(o: OfflineRunOptions): Promise<{ runId: str
   const runId = randomId("off_");
   const spool = await SpoolWriter.create(o.spoolDir, runId);
   let seq = 0;
-  const emit = (ev: Record<string, unknown>) => spool.append({ runId, seq: seq++, at: now(), ...ev } as RunEvent);
+  // Scrubbed before the spool: the upload leaves from it, like every remote run's events (RunExecutor).
+  const scrub = scrubberFor(o.config);
+  const emit = (ev: Record<string, unknown>) => spool.append(scrub({ runId, seq: seq++, at: now(), ...ev } as RunEvent));
   await emit({ type: "run.offline", ticketId: o.ticketId, checks: o.checks });
   const events = runEventSink(emit);
   return {

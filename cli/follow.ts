@@ -1,15 +1,7 @@
-// `netdiag run --follow` / `netdiag watch`: reads the run's live stream (SSE) and prints each state as
-// it happens (queued while the agent is offline, sent, received, waiting for the customer's consent,
-// running, delivering, and how it ended), each step as it lands and the verdict. Returns the exit code.
-import { RunStreamEvent, type RunState } from "../shared/api.js";
-import { formatStep, formatVerdict, Progress } from "./format.js";
-import { readSse } from "./sse.js";
-
-export interface FollowTarget {
-  url: string;
-  token: string;
-  caPem?: string;
-}
+// What `netdiag run --follow` / `netdiag watch` (cli/watch.ts) print for each state of a run as it
+// happens: queued while the agent is offline (with its expiry), sent, received, waiting for the
+// customer's consent (with when the answer is due), running, delivering, and how it ended.
+import type { RunState } from "../shared/api.js";
 
 /** "10:35:00 (in 4m 58s)" in local time; "(now)" once due. */
 export function formatDeadline(until: number, now: number): string {
@@ -43,34 +35,4 @@ export function describeState(ev: { state: RunState; reason?: string | undefined
     default:
       return `· run ${ev.state}${why}`;
   }
-}
-
-/** Follows a run's SSE stream; returns the exit code for its outcome (0 none, 1 fault, 4 not completed). */
-export async function follow(g: FollowTarget, runId: string, total: number, json: boolean): Promise<number> {
-  const progress = new Progress(process.stderr, total, !json && process.stderr.isTTY === true);
-  let state = "requested";
-  let segment: string | undefined;
-  try {
-    for await (const { data } of readSse(`${g.url}/api/runs/${encodeURIComponent(runId)}/events`, g.token, undefined, g.caPem)) {
-      const parsed = RunStreamEvent.safeParse(JSON.parse(data));
-      if (!parsed.success) continue;
-      const ev = parsed.data;
-      if (json) process.stdout.write(JSON.stringify(ev) + "\n");
-      if (ev.type === "step") {
-        progress.step();
-        if (!json) progress.println(formatStep(ev.result));
-      } else if (ev.type === "verdict") {
-        segment = ev.verdict.segment;
-        if (!json) progress.println(formatVerdict(ev.verdict));
-      } else {
-        state = ev.state;
-        progress.setState(ev.state);
-        if (!json) progress.println(describeState(ev, Date.now()));
-      }
-    }
-  } finally {
-    progress.done();
-  }
-  if (state !== "completed") return 4;
-  return segment && segment !== "none" ? 1 : 0;
 }

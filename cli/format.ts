@@ -1,30 +1,38 @@
 // Human output of the engineer CLI: one line per step as it lands, the verdict, a ticket summary,
-// and a progress line (spinner + count) on a terminal while waiting.
+// and a progress line (spinner + count) on a terminal while waiting. Every line is built with `term`
+// (shared/terminal-text.ts): names, ticket fields, step data and verdicts come from customers and
+// agents, and their control characters are shown escaped, never sent to the terminal.
 import type { DeviceState, Run, TicketWithRuns } from "../shared/api.js";
 import { CHECK_IDS } from "../shared/checks.js";
 import { formatStep, formatVerdict } from "../shared/format.js";
+import { indentTerm, joinTerm, term, type TerminalText } from "../shared/terminal-text.js";
 
 export { formatStep, formatVerdict };
 
 const CHECK_ORDER: readonly string[] = CHECK_IDS;
 
-export function formatRun(r: Run, withSteps = true): string {
-  const lines = [`run ${r.id}  ${r.state}${r.reason ? ` (${r.reason})` : ""}  agent ${r.agentId}  by ${r.requestedBy}  ${new Date(r.createdAt).toISOString()}${r.offline ? "  [offline run]" : ""}`];
-  if (withSteps) for (const s of r.steps) lines.push("  " + formatStep(s.result));
-  if (withSteps && r.verdict) lines.push(formatVerdict(r.verdict).replace(/^/gm, "  "));
-  return lines.join("\n");
+export function formatRun(r: Run, withSteps = true): TerminalText {
+  const lines = [term`run ${r.id}  ${r.state}${r.reason ? term` (${r.reason})` : ""}  agent ${r.agentId}  by ${r.requestedBy}  ${new Date(r.createdAt).toISOString()}${r.offline ? "  [offline run]" : ""}`];
+  if (withSteps) for (const s of r.steps) lines.push(term`  ${formatStep(s.result)}`);
+  if (withSteps && r.verdict) lines.push(indentTerm(formatVerdict(r.verdict)));
+  return joinTerm(lines);
 }
 
-export function formatTicket(t: TicketWithRuns): string {
+export function formatTicket(t: TicketWithRuns): TerminalText {
   const lines = [
-    `ticket ${t.id}  [${t.status}]  ${t.category}/${t.severity}`,
-    `  customer: ${t.customer.name} <${t.customer.contact}>${t.customer.site ? `  site: ${t.customer.site}` : ""}`,
-    `  service: ${t.service}`,
-    `  symptom: ${t.symptom}${t.startedAt ? ` (since ${t.startedAt})` : ""}`,
-    `  respond by ${new Date(t.respondBy).toISOString()}, resolve by ${new Date(t.resolveBy).toISOString()}`,
+    term`ticket ${t.id}  [${t.status}]  ${t.category}/${t.severity}`,
+    term`  customer: ${t.customer.name} <${t.customer.contact}>${t.customer.site ? term`  site: ${t.customer.site}` : ""}`,
+    term`  service: ${t.service}`,
+    term`  symptom: ${t.symptom}${t.startedAt ? term` (since ${t.startedAt})` : ""}`,
+    term`  respond by ${new Date(t.respondBy).toISOString()}, resolve by ${new Date(t.resolveBy).toISOString()}`,
   ];
-  for (const r of t.runs) lines.push(formatRun(r).replace(/^/gm, "  "));
-  return lines.join("\n");
+  for (const r of t.runs) lines.push(indentTerm(formatRun(r)));
+  return joinTerm(lines);
+}
+
+/** The one way to print: a TerminalText (built with `term`/`termJson`, control characters escaped). */
+export function out(s: TerminalText): void {
+  process.stdout.write(s.text + "\n");
 }
 
 const SPIN = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
@@ -48,9 +56,9 @@ export class Progress {
   setState(s: string): void {
     this.state = s;
   }
-  println(line: string): void {
+  println(line: TerminalText): void {
     if (this.enabled) this.stream.write("\r\x1b[2K");
-    process.stdout.write(line + "\n");
+    process.stdout.write(line.text + "\n");
     this.draw();
   }
   done(): void {
@@ -60,7 +68,7 @@ export class Progress {
   private draw(): void {
     if (!this.enabled) return;
     this.frame = (this.frame + 1) % SPIN.length;
-    this.stream.write(`\r\x1b[2K${SPIN[this.frame]} ${this.state}: ${this.n}/${this.total} steps`);
+    this.stream.write(`\r\x1b[2K${SPIN[this.frame]} ${term`${this.state}: ${this.n}/${this.total} steps`.text}`);
   }
 }
 
@@ -95,20 +103,20 @@ function keyFigures(check: string, data: Record<string, unknown>): string {
   }
 }
 
-export function formatDeviceState(s: DeviceState): string {
-  const lines = [`device ${s.agent.id} (${s.agent.name})  ${s.agent.connected ? "online" : "offline"}${s.agent.ticketId ? `  ticket ${s.agent.ticketId}` : ""}`];
-  lines.push("latest measured state:");
+export function formatDeviceState(s: DeviceState): TerminalText {
+  const lines = [term`device ${s.agent.id} (${s.agent.name})  ${s.agent.connected ? "online" : "offline"}${s.agent.ticketId ? term`  ticket ${s.agent.ticketId}` : ""}`];
+  lines.push(term`latest measured state:`);
   // In isolation-chain order, as the engineer reads a diagnosis.
   const ordered = Object.entries(s.latest).sort(([a], [b]) => CHECK_ORDER.indexOf(a) - CHECK_ORDER.indexOf(b));
   for (const [check, st] of ordered) {
     const codes = st.findings.filter((f) => f.severity !== "info").map((f) => f.code).join(", ");
     const figures = keyFigures(check, st.data);
-    lines.push(`  ${check.padEnd(9)} ${st.status.padEnd(5)} ${new Date(st.at).toISOString()}${figures ? `  ${figures}` : ""}${codes ? `  [${codes}]` : ""}`);
+    lines.push(term`  ${check.padEnd(9)} ${st.status.padEnd(5)} ${new Date(st.at).toISOString()}${figures ? term`  ${figures}` : ""}${codes ? term`  [${codes}]` : ""}`);
   }
-  lines.push(s.lastGoodRunId ? `changes since the last good run ${s.lastGoodRunId}:` : "no good run on record to compare with");
-  for (const c of s.changes) lines.push(`  ${c.check.padEnd(9)} ${c.kind.padEnd(8)} ${c.detail}`);
-  if (s.lastGoodRunId && s.changes.length === 0) lines.push("  none");
-  lines.push("runs (newest first):");
-  for (const r of s.runs) lines.push(`  ${r.id}  ${new Date(r.createdAt).toISOString()}  ${r.state.padEnd(10)} ${r.verdict ? `${r.verdict.segment}/${r.verdict.cause}` : "-"}${r.offline ? "  [offline]" : ""}`);
-  return lines.join("\n");
+  lines.push(s.lastGoodRunId ? term`changes since the last good run ${s.lastGoodRunId}:` : term`no good run on record to compare with`);
+  for (const c of s.changes) lines.push(term`  ${c.check.padEnd(9)} ${c.kind.padEnd(8)} ${c.detail}`);
+  if (s.lastGoodRunId && s.changes.length === 0) lines.push(term`  none`);
+  lines.push(term`runs (newest first):`);
+  for (const r of s.runs) lines.push(term`  ${r.id}  ${new Date(r.createdAt).toISOString()}  ${r.state.padEnd(10)} ${r.verdict ? `${r.verdict.segment}/${r.verdict.cause}` : "-"}${r.offline ? "  [offline]" : ""}`);
+  return joinTerm(lines);
 }

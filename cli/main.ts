@@ -3,17 +3,23 @@
 // (NETDIAG_URL / NETDIAG_TOKEN or --url / --token).
 import { parseArgs } from "node:util";
 import { z } from "zod";
-import { Agent, DeviceState, EnrollmentCreated, Run, Ticket, TicketWithRuns, TokenCreated } from "../shared/api.js";
-import { readFileSync } from "node:fs";
-import { HttpClientError, httpJson, type HttpJsonOptions } from "../shared/http-client.js";
-import { follow } from "./follow.js";
-import { formatDeviceState, formatRun, formatTicket } from "./format.js";
+import { Agent, CreateEnrollmentBody, CreateRunBody, CreateTicketBody, CreateTokenBody, DeviceState, EnrollmentCreated, Run, Ticket, TicketWithRuns, TokenCreated } from "../shared/api.js";
+import { HttpClientError } from "../shared/http-client.js";
+import { customerSteps } from "../shared/onboarding.js";
+import { HostTarget, ServiceTarget } from "../shared/targets.js";
+import { escapeControlsKeepLines, term, termJson } from "../shared/terminal-text.js";
+import { api, globals, idArg } from "./client.js";
+import { formatDeviceState, formatRun, formatTicket, out } from "./format.js";
+import { checkBody, numberFlag, UsageError } from "./usage.js";
+import { follow, watchTicket } from "./watch.js";
 
 const VERSION = "0.1.0";
-const HELP = `netdiag ${VERSION}: engineer CLI for netdiag remote diagnostics
+const HELP = term`netdiag ${VERSION}: engineer CLI for netdiag remote diagnostics
 
 Usage: netdiag <command> [options]
   global: --url URL --token TOKEN [--ca PEM_FILE]   (or NETDIAG_URL, NETDIAG_TOKEN, NETDIAG_CA)
+          --insecure   allow plain http:// to a collector that is not on this machine (the token
+                       travels in clear; a warning is printed). http:// to loopback needs no flag.
 
 Tickets
   ticket create --customer NAME --contact C --service S --symptom TEXT
@@ -32,15 +38,16 @@ Runs
   run --ticket ID --agent ID [--checks a,b,...] [--service URL|HOST:PORT] [--target HOST]...
       [--grant-for 2h] [--follow] [--json]         (--grant-for: how long the customer's approval lasts)
   watch RUN_ID                                    follow a run live
+  watch --ticket ID                               wait for the next run on a ticket (e.g. the customer's
+                                                  offline check, uploaded when their line is back), then follow it
   cancel RUN_ID
 Admin
   token create --role admin|engineer|technician --name NAME [--ttl-days N]
   token list | token revoke ID
   audit [--ticket ID] [--agent ID] [--action A] [--actor A] [--limit N]
-Exit codes: 0 ok (run: nothing wrong found), 1 run found a fault, 2 usage error, 3 API/network error,
+Exit codes: 0 ok (run: nothing wrong found), 1 run found a fault, 2 usage error (a bad flag or value,
+also when the collector refuses it as invalid), 3 API/network error (e.g. not found, forbidden),
 4 run did not complete (refused, expired, cancelled, failed).`;
-
-class UsageError extends Error {}
 
 /** "90s", "30m", "2h", "1d" -> seconds. */
 function parseDurationS(s: string): number {
@@ -49,32 +56,7 @@ function parseDurationS(s: string): number {
   return Number(m[1]) * { s: 1, m: 60, h: 3600, d: 86400 }[m[2] as "s" | "m" | "h" | "d"];
 }
 
-interface Global {
-  url: string;
-  token: string;
-  /** PEM of the collector's certificate/CA when it is not in the system trust store. */
-  caPem?: string;
-}
-
-function globals(v: { url?: string | undefined; token?: string | undefined; ca?: string | undefined }): Global {
-  const url = v.url ?? process.env.NETDIAG_URL;
-  const token = v.token ?? process.env.NETDIAG_TOKEN;
-  const ca = v.ca ?? process.env.NETDIAG_CA;
-  if (!url) throw new UsageError("no collector URL: pass --url or set NETDIAG_URL");
-  if (!token) throw new UsageError("no API token: pass --token or set NETDIAG_TOKEN");
-  return { url: url.replace(/\/$/, ""), token, ...(ca ? { caPem: readFileSync(ca, "utf8") } : {}) };
-}
-
-/** Calls the collector API with the engineer's token (and pinned CA). */
-function api<S extends z.ZodType>(g: Global, path: string, schema: S, o: HttpJsonOptions = {}): Promise<z.infer<S>> {
-  return httpJson(`${g.url}${path}`, schema, { token: g.token, ...(g.caPem ? { caPem: g.caPem } : {}), ...o });
-}
-
-const GLOBAL_OPTS = { url: { type: "string" }, token: { type: "string" }, ca: { type: "string" }, json: { type: "boolean", default: false } } as const;
-
-function out(s: string): void {
-  process.stdout.write(s + "\n");
-}
+const GLOBAL_OPTS = { url: { type: "string" }, token: { type: "string" }, ca: { type: "string" }, insecure: { type: "boolean", default: false }, json: { type: "boolean", default: false } } as const;
 
 async function ticketCmd(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
@@ -99,8 +81,9 @@ async function ticketCmd(argv: string[]): Promise<number> {
     if (!values.customer || !values.contact || !values.service || !values.symptom) {
       throw new UsageError("ticket create needs --customer, --contact, --service and --symptom");
     }
-    const t = await api(g, `/api/tickets`, Ticket, {
-      body: {
+    const body = checkBody(
+      CreateTicketBody,
+      {
         customer: { name: values.customer, contact: values.contact, ...(values.site ? { site: values.site } : {}) },
         service: values.service,
         symptom: values.symptom,
@@ -109,21 +92,33 @@ async function ticketCmd(argv: string[]): Promise<number> {
         ...(values.category ? { category: values.category } : {}),
         ...(values.severity ? { severity: values.severity } : {}),
       },
-    });
-    out(values.json ? JSON.stringify(t, null, 2) : `ticket ${t.id} created (severity ${t.severity}, respond by ${new Date(t.respondBy).toISOString()})`);
+      {
+        "customer.name": { flag: "--customer" },
+        "customer.contact": { flag: "--contact" },
+        "customer.site": { flag: "--site" },
+        service: { flag: "--service" },
+        symptom: { flag: "--symptom" },
+        startedAt: { flag: "--started" },
+        alreadyTried: { flag: "--tried" },
+        category: { flag: "--category", noun: "category" },
+        severity: { flag: "--severity", noun: "severity" },
+      },
+    );
+    const t = await api(g, `/api/tickets`, Ticket, { body });
+    out(values.json ? termJson(t, 2) : term`ticket ${t.id} created (severity ${t.severity}, respond by ${new Date(t.respondBy).toISOString()})`);
     return 0;
   }
   if (sub === "list") {
     const list = await api(g, `/api/tickets`, z.array(Ticket));
-    if (values.json) out(JSON.stringify(list, null, 2));
-    else for (const t of list) out(`${t.id}  ${t.status.padEnd(9)} ${t.severity.padEnd(9)} ${t.customer.name} — ${t.symptom.slice(0, 60)}`);
+    if (values.json) out(termJson(list, 2));
+    else for (const t of list) out(term`${t.id}  ${t.status.padEnd(9)} ${t.severity.padEnd(9)} ${t.customer.name} — ${t.symptom.slice(0, 60)}`);
     return 0;
   }
   if (sub === "show") {
-    const id = positionals[0];
-    if (!id) throw new UsageError("ticket show needs a ticket id");
-    const t = await api(g, `/api/tickets/${encodeURIComponent(id)}`, TicketWithRuns);
-    out(values.json ? JSON.stringify(t, null, 2) : formatTicket(t));
+    if (!positionals[0]) throw new UsageError("ticket show needs a ticket id");
+    const id = idArg("ticket id", positionals[0]);
+    const t = await api(g, `/api/tickets/${encodeURIComponent(id)}`, TicketWithRuns, {}, { ticket: id });
+    out(values.json ? termJson(t, 2) : formatTicket(t));
     return 0;
   }
   throw new UsageError("ticket needs create, list or show");
@@ -132,13 +127,17 @@ async function ticketCmd(argv: string[]): Promise<number> {
 async function enrollCodeCmd(argv: string[]): Promise<number> {
   const { values } = parseArgs({ args: argv, options: { ...GLOBAL_OPTS, ticket: { type: "string" }, "ttl-hours": { type: "string" } } });
   const g = globals(values);
-  const res = await api(g, `/api/enrollments`, EnrollmentCreated, {
-    body: { ...(values.ticket ? { ticketId: values.ticket } : {}), ...(values["ttl-hours"] ? { ttlS: Math.round(Number(values["ttl-hours"]) * 3600) } : {}) },
-  });
-  if (values.json) out(JSON.stringify(res));
+  const body = checkBody(
+    CreateEnrollmentBody,
+    { ...(values.ticket !== undefined ? { ticketId: values.ticket } : {}), ...(values["ttl-hours"] !== undefined ? { ttlS: Math.round(numberFlag("--ttl-hours", values["ttl-hours"]) * 3600) } : {}) },
+    { ticketId: { flag: "--ticket" }, ttlS: { flag: "--ttl-hours (in seconds)" } },
+  );
+  const res = await api(g, `/api/enrollments`, EnrollmentCreated, { body }, { ...(body.ticketId ? { ticket: body.ticketId } : {}) });
+  if (values.json) out(termJson(res));
   else {
-    out(`enrollment code: ${res.code}   (valid until ${new Date(res.expiresAt).toISOString()}, one use)`);
-    out(`customer runs:   netdiag-agent enroll --collector ${g.url} --code ${res.code}`);
+    out(term`enrollment code: ${res.code}   (valid until ${new Date(res.expiresAt).toISOString()}, one use)`);
+    // The collector's public URL when it has one: the engineer's own NETDIAG_URL may be a local address.
+    for (const line of customerSteps(res.collectorUrl ?? g.url, body.ticketId, res.code).split("\n")) out(term`${line}`);
   }
   return 0;
 }
@@ -147,8 +146,8 @@ async function agentsCmd(argv: string[]): Promise<number> {
   const { values } = parseArgs({ args: argv, options: GLOBAL_OPTS });
   const g = globals(values);
   const list = await api(g, `/api/agents`, z.array(Agent));
-  if (values.json) out(JSON.stringify(list, null, 2));
-  else for (const a of list) out(`${a.id}  ${a.revokedAt ? "revoked" : a.connected ? "online " : "offline"}  ${a.name}${a.ticketId ? `  ticket ${a.ticketId}` : ""}`);
+  if (values.json) out(termJson(list, 2));
+  else for (const a of list) out(term`${a.id}  ${a.revokedAt ? "revoked" : a.connected ? "online " : "offline"}  ${a.name}${a.ticketId ? term`  ticket ${a.ticketId}` : ""}`);
   return 0;
 }
 
@@ -156,8 +155,9 @@ async function deviceCmd(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: GLOBAL_OPTS });
   const g = globals(values);
   if (!positionals[0]) throw new UsageError("usage: netdiag device AGENT_ID");
-  const state = await api(g, `/api/agents/${encodeURIComponent(positionals[0])}/state`, DeviceState);
-  out(values.json ? JSON.stringify(state, null, 2) : formatDeviceState(state));
+  const agentId = idArg("agent id", positionals[0]);
+  const state = await api(g, `/api/agents/${encodeURIComponent(agentId)}/state`, DeviceState, {}, { agent: agentId });
+  out(values.json ? termJson(state, 2) : formatDeviceState(state));
   return 0;
 }
 
@@ -165,16 +165,16 @@ async function agentCmd(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
   const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: GLOBAL_OPTS });
   const g = globals(values);
-  const id = positionals[0];
-  if (!id || (sub !== "revoke" && sub !== "reenroll")) throw new UsageError("usage: netdiag agent revoke|reenroll AGENT_ID");
+  if (!positionals[0] || (sub !== "revoke" && sub !== "reenroll")) throw new UsageError("usage: netdiag agent revoke|reenroll AGENT_ID");
+  const id = idArg("agent id", positionals[0]);
   if (sub === "revoke") {
-    await api(g, `/api/agents/${encodeURIComponent(id)}/revoke`, z.object({ revoked: z.boolean() }), { method: "POST", body: {} });
-    out(`agent ${id} revoked`);
+    await api(g, `/api/agents/${encodeURIComponent(id)}/revoke`, z.object({ revoked: z.boolean() }), { method: "POST", body: {} }, { agent: id });
+    out(term`agent ${id} revoked`);
     return 0;
   }
-  const res = await api(g, `/api/agents/${encodeURIComponent(id)}/reenroll`, EnrollmentCreated, { method: "POST", body: {} });
-  out(`re-enrollment code for ${id}: ${res.code}   (valid until ${new Date(res.expiresAt).toISOString()}, one use)`);
-  out(`customer runs:   netdiag-agent enroll --collector ${g.url} --code ${res.code}`);
+  const res = await api(g, `/api/agents/${encodeURIComponent(id)}/reenroll`, EnrollmentCreated, { method: "POST", body: {} }, { agent: id });
+  out(term`re-enrollment code for ${id}: ${res.code}   (valid until ${new Date(res.expiresAt).toISOString()}, one use)`);
+  for (const line of customerSteps(res.collectorUrl ?? g.url, undefined, res.code).split("\n")) out(term`${line}`);
   return 0;
 }
 
@@ -195,31 +195,41 @@ async function runCmd(argv: string[]): Promise<number> {
   const g = globals(values);
   if (!values.ticket || !values.agent) throw new UsageError("run needs --ticket ID and --agent ID");
   const checks = (values.checks ?? "host,gateway,dhcp,dns,path,service,snmp,routeros").split(",").map((s) => s.trim()).filter(Boolean);
-  const run = await api(g, `/api/runs`, Run, {
-    body: {
-      ticketId: values.ticket,
-      agentId: values.agent,
-      checks,
-      params: {
-        ...(values.service ? { service: values.service } : {}),
-        ...(values.target?.length ? { targets: values.target } : {}),
-        ...(values["grant-for"] ? { consentTtlS: parseDurationS(values["grant-for"]) } : {}),
-      },
-    },
-  });
-  if (!values.json) out(`run ${run.id} ${run.state} on agent ${run.agentId} (${checks.length} checks)`);
+  const params = {
+    ...(values.service !== undefined ? { service: values.service } : {}),
+    ...(values.target?.length ? { targets: values.target } : {}),
+    ...(values["grant-for"] ? { consentTtlS: parseDurationS(values["grant-for"]) } : {}),
+  };
+  const flags = {
+    ticketId: { flag: "--ticket" },
+    agentId: { flag: "--agent" },
+    checks: { flag: "--checks", noun: "check" },
+    "params.service": { flag: "--service" },
+    "params.targets": { flag: "--target" },
+    "params.consentTtlS": { flag: "--grant-for (in seconds)" },
+  };
+  // The collector refuses bad targets too; checked here so the engineer sees which one, before sending.
+  checkBody(z.object({ targets: z.array(HostTarget).optional(), service: ServiceTarget.optional() }), { targets: params.targets, service: params.service }, { targets: { flag: "--target" }, service: { flag: "--service" } });
+  const body = checkBody(CreateRunBody, { ticketId: values.ticket, agentId: values.agent, checks, params }, flags);
+  const run = await api(g, `/api/runs`, Run, { body }, { ticket: body.ticketId, agent: body.agentId });
+  if (!values.json) out(term`run ${run.id} ${run.state} on agent ${run.agentId} (${checks.length} checks)`);
   if (!values.follow) {
-    if (values.json) out(JSON.stringify(run));
+    if (values.json) out(termJson(run));
     return 0;
   }
   return follow(g, run.id, checks.length, values.json);
 }
 
 async function watchCmd(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: GLOBAL_OPTS });
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { ...GLOBAL_OPTS, ticket: { type: "string" } } });
   const g = globals(values);
-  if (!positionals[0]) throw new UsageError("watch needs a run id");
-  const run = await api(g, `/api/runs/${encodeURIComponent(positionals[0])}`, Run);
+  if (values.ticket !== undefined) {
+    if (positionals[0]) throw new UsageError("watch takes a run id or --ticket ID, not both");
+    return watchTicket(g, idArg("--ticket", values.ticket), values.json);
+  }
+  if (!positionals[0]) throw new UsageError("watch needs a run id (or --ticket ID)");
+  const runId = idArg("run id", positionals[0]);
+  const run = await api(g, `/api/runs/${encodeURIComponent(runId)}`, Run, {}, { run: runId });
   if (!values.json) out(formatRun(run, false));
   return follow(g, run.id, run.checks.length, values.json);
 }
@@ -228,8 +238,9 @@ async function cancelCmd(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: GLOBAL_OPTS });
   const g = globals(values);
   if (!positionals[0]) throw new UsageError("cancel needs a run id");
-  const res = await api(g, `/api/runs/${encodeURIComponent(positionals[0])}/cancel`, z.object({ cancelled: z.boolean(), deliveredToAgent: z.boolean() }), { method: "POST", body: {} });
-  out(res.deliveredToAgent ? "cancel sent to the agent" : "run cancelled before the agent picked it up");
+  const runId = idArg("run id", positionals[0]);
+  const res = await api(g, `/api/runs/${encodeURIComponent(runId)}/cancel`, z.object({ cancelled: z.boolean(), deliveredToAgent: z.boolean() }), { method: "POST", body: {} }, { run: runId });
+  out(res.deliveredToAgent ? term`cancel sent to the agent` : term`run cancelled before the agent picked it up`);
   return 0;
 }
 
@@ -239,20 +250,24 @@ async function tokenCmd(argv: string[]): Promise<number> {
   const g = globals(values);
   if (sub === "create") {
     if (!values.role || !values.name) throw new UsageError("token create needs --role and --name");
-    const t = await api(g, `/api/tokens`, TokenCreated, {
-      body: { role: values.role, name: values.name, ...(values["ttl-days"] ? { ttlS: Math.round(Number(values["ttl-days"]) * 86400) } : {}) },
-    });
-    out(values.json ? JSON.stringify(t) : `${t.token}\n(${t.role} token ${t.id}; shown only this once)`);
+    const body = checkBody(
+      CreateTokenBody,
+      { role: values.role, name: values.name, ...(values["ttl-days"] !== undefined ? { ttlS: Math.round(numberFlag("--ttl-days", values["ttl-days"]) * 86400) } : {}) },
+      { role: { flag: "--role", noun: "role" }, name: { flag: "--name" }, ttlS: { flag: "--ttl-days (in seconds)" } },
+    );
+    const t = await api(g, `/api/tokens`, TokenCreated, { body });
+    out(values.json ? termJson(t) : term`${t.token}\n(${t.role} token ${t.id}; shown only this once)`);
     return 0;
   }
   if (sub === "list") {
     const list = await api(g, `/api/tokens`, z.array(z.object({ id: z.string(), name: z.string(), role: z.string(), revokedAt: z.number().optional(), expiresAt: z.number().optional() })));
-    for (const t of list) out(`${t.id}  ${t.role.padEnd(10)} ${t.name}${t.revokedAt ? "  (revoked)" : ""}${t.expiresAt ? `  expires ${new Date(t.expiresAt).toISOString()}` : ""}`);
+    for (const t of list) out(values.json ? termJson(t) : term`${t.id}  ${t.role.padEnd(10)} ${t.name}${t.revokedAt ? "  (revoked)" : ""}${t.expiresAt ? term`  expires ${new Date(t.expiresAt).toISOString()}` : ""}`);
     return 0;
   }
   if (sub === "revoke" && positionals[0]) {
-    await api(g, `/api/tokens/${encodeURIComponent(positionals[0])}/revoke`, z.object({ revoked: z.boolean() }), { method: "POST", body: {} });
-    out(`token ${positionals[0]} revoked`);
+    const id = idArg("token id", positionals[0]);
+    await api(g, `/api/tokens/${encodeURIComponent(id)}/revoke`, z.object({ revoked: z.boolean() }), { method: "POST", body: {} }, { token: id });
+    out(term`token ${positionals[0]} revoked`);
     return 0;
   }
   throw new UsageError("token needs create, list or revoke ID");
@@ -268,7 +283,7 @@ async function auditCmd(argv: string[]): Promise<number> {
   if (values.actor) q.set("actor", values.actor);
   if (values.limit) q.set("limit", values.limit);
   const rows = await api(g, `/api/audit?${q}`, z.array(z.record(z.string(), z.unknown())));
-  for (const r of rows) out(values.json ? JSON.stringify(r) : `${new Date(r.at as number).toISOString()}  ${String(r.outcome).padEnd(7)} ${String(r.action).padEnd(18)} ${r.actor}${r.ticketId ? ` ticket=${r.ticketId}` : ""}${r.agentId ? ` agent=${r.agentId}` : ""}${r.runId ? ` run=${r.runId}` : ""}`);
+  for (const r of rows) out(values.json ? termJson(r) : term`${new Date(r.at as number).toISOString()}  ${String(r.outcome).padEnd(7)} ${String(r.action).padEnd(18)} ${r.actor}${r.ticketId ? term` ticket=${r.ticketId}` : ""}${r.agentId ? term` agent=${r.agentId}` : ""}${r.runId ? term` run=${r.runId}` : ""}`);
   return 0;
 }
 
@@ -292,7 +307,7 @@ async function main(argv: string[]): Promise<number> {
     return cmd ? 0 : 2;
   }
   if (cmd === "--version" || cmd === "-v") {
-    out(VERSION);
+    out(term`${VERSION}`);
     return 0;
   }
   const fn = commands[cmd];
@@ -304,7 +319,9 @@ main(process.argv.slice(2)).then(
   (code) => (process.exitCode = code),
   (e: unknown) => {
     const usage = e instanceof UsageError || (e as { code?: string }).code?.startsWith("ERR_PARSE_ARGS");
-    process.stderr.write(`netdiag: ${e instanceof Error ? e.message : String(e)}\n${usage ? "Run 'netdiag --help' for usage.\n" : ""}`);
-    process.exitCode = usage ? 2 : e instanceof HttpClientError || (e as { code?: string }).code ? 3 : 1;
+    // The message may quote the collector or what the user typed: escaped like any output.
+    process.stderr.write(`netdiag: ${escapeControlsKeepLines(e instanceof Error ? e.message : String(e))}\n${usage ? "Run 'netdiag --help' for usage.\n" : ""}`);
+    // A 400 means the collector refused what was typed: a usage error too.
+    process.exitCode = usage || (e instanceof HttpClientError && e.status === 400) ? 2 : e instanceof HttpClientError || (e as { code?: string }).code ? 3 : 1;
   },
 );

@@ -13,6 +13,7 @@ import { adminRoutes } from "./routes/admin.js";
 import { agentRoutes } from "./routes/agents.js";
 import type { Env, RouteSpec } from "./routes/route-spec.js";
 import { runRoutes } from "./routes/runs.js";
+import { ticketEventRoutes } from "./routes/ticket-events.js";
 import { ticketRoutes } from "./routes/tickets.js";
 import type { Store } from "./store/types.js";
 
@@ -25,9 +26,11 @@ export interface AppDeps {
   limiter: FailureLimiter;
   /** What one read loads at most (collector/limits.ts); the defaults when omitted. */
   limits?: ReadLimits;
+  /** The URL agents and engineers use (--public-url), told to the engineer with each enrollment code. */
+  publicUrl?: string;
 }
 
-export const apiRoutes: readonly RouteSpec[] = [...ticketRoutes, ...runRoutes, ...agentRoutes, ...adminRoutes];
+export const apiRoutes: readonly RouteSpec[] = [...ticketRoutes, ...ticketEventRoutes, ...runRoutes, ...agentRoutes, ...adminRoutes];
 
 export function createApp(deps: AppDeps): Hono<Env> {
   const app = new Hono<Env>();

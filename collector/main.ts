@@ -8,6 +8,7 @@ import { Role } from "../shared/api.js";
 import { createLogger } from "../shared/log.js";
 import { hashSecret, randomId, randomSecret } from "../shared/secrets.js";
 import { TOKEN_PREFIX } from "./auth/principal.js";
+import { customerSteps } from "../shared/onboarding.js";
 import { CollectorConfig } from "./config.js";
 import { DB_FILE, startCollector } from "./server.js";
 import { openSqliteStore } from "./store/sqlite-store.js";
@@ -102,6 +103,8 @@ async function start(argv: string[]): Promise<number> {
   const c = await startCollector(cfg, { log });
   const out = process.stdout;
   out.write(`\nnetdiag collector ${VERSION} is running at ${c.url}\n`);
+  // Behind a proxy or NAT the bound address is not the one to give out: say both.
+  if (c.listenUrl !== c.url) out.write(`  listening on ${c.listenUrl} (the public URL above is what agents and engineers use)\n`);
   out.write(`  data: ${join(cfg.dataDir, DB_FILE)} (SQLite)\n`);
   out.write(`  agents connect to ${c.url.replace(/^http/, "ws")}/agent/ws\n\n`);
   if (c.bootstrapAdminToken) {
@@ -112,8 +115,8 @@ async function start(argv: string[]): Promise<number> {
   }
   out.write(`Next steps (engineer CLI 'netdiag', with NETDIAG_URL and NETDIAG_TOKEN set):\n`);
   out.write(`  1. netdiag ticket create --customer "Name" --contact "+86 ..." --service "Fiber 300M" --symptom "internet down"\n`);
-  out.write(`  2. netdiag enroll-code --ticket <ticket-id>          (read the code to the customer)\n`);
-  out.write(`  3. customer: netdiag-agent enroll --collector ${c.url} --code <code> && netdiag-agent run\n`);
+  out.write(`  2. netdiag enroll-code --ticket <ticket-id>          (prints the code and the customer's commands)\n`);
+  out.write(customerSteps(c.url, "<ticket-id>", "<code>", "  3. ") + "\n");
   out.write(`  4. netdiag run --ticket <ticket-id> --agent <agent-id> --follow\n\n`);
   await new Promise<void>((resolve) => {
     const stop = (sig: string) => {

@@ -3,6 +3,9 @@
 import { EventEmitter } from "node:events";
 import type { RunStreamEvent } from "../shared/api.js";
 
+/** The channel every run's updates also go to (a ticket's watchers listen there). */
+const ANY = Symbol("any run");
+
 export class RunBus {
   private readonly ee = new EventEmitter();
   constructor() {
@@ -11,9 +14,15 @@ export class RunBus {
   }
   publish(runId: string, ev: RunStreamEvent): void {
     this.ee.emit(runId, ev);
+    this.ee.emit(ANY, runId, ev);
   }
   subscribe(runId: string, fn: (ev: RunStreamEvent) => void): () => void {
     this.ee.on(runId, fn);
     return () => this.ee.off(runId, fn);
+  }
+  /** Every update of every run, with its run id. */
+  subscribeAll(fn: (runId: string, ev: RunStreamEvent) => void): () => void {
+    this.ee.on(ANY, fn);
+    return () => this.ee.off(ANY, fn);
   }
 }

@@ -20,8 +20,10 @@ import type { Store } from "./store/types.js";
 import { createAgentUpgradeHandler } from "./ws/agent-upgrade.js";
 
 export interface RunningCollector {
-  /** http(s)://host:port of the API (agents use the same origin with ws(s)://). */
+  /** The URL agents and engineers use: --public-url, else the bound address. */
   url: string;
+  /** http(s)://host:port actually bound (differs from `url` behind a proxy or NAT). */
+  listenUrl: string;
   port: number;
   store: Store;
   hub: AgentHub;
@@ -60,7 +62,7 @@ export async function startCollector(cfg: CollectorConfig, opts: StartOptions = 
   const limiter = new FailureLimiter();
   const limits = resolveLimits(opts.limits);
   const hub = new AgentHub({ store, bus, log, now, heartbeatMs: cfg.heartbeatMs, limits: limits.ingest });
-  const app = createApp({ store, hub, bus, log, now, limiter, limits: limits.read });
+  const app = createApp({ store, hub, bus, log, now, limiter, limits: limits.read, ...(cfg.publicUrl ? { publicUrl: cfg.publicUrl } : {}) });
   const tls = cfg.tlsCert && cfg.tlsKey;
   const server = createAdaptorServer({
     fetch: app.fetch,
@@ -84,11 +86,13 @@ export async function startCollector(cfg: CollectorConfig, opts: StartOptions = 
   });
   const port = (server.address() as AddressInfo).port;
   const hostForUrl = cfg.host.includes(":") ? `[${cfg.host}]` : cfg.host === "0.0.0.0" ? "127.0.0.1" : cfg.host;
-  const url = cfg.publicUrl ?? `${tls ? "https" : "http"}://${hostForUrl}:${port}`;
-  log.info("collector listening", { url });
+  const listenUrl = `${tls ? "https" : "http"}://${hostForUrl}:${port}`;
+  const url = cfg.publicUrl ?? listenUrl;
+  log.info("collector listening", { url: listenUrl, ...(cfg.publicUrl ? { publicUrl: cfg.publicUrl } : {}) });
   let closed = false;
   return {
     url,
+    listenUrl,
     port,
     store,
     hub,

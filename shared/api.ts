@@ -4,7 +4,19 @@ import { StoredStepResultTyped } from "./steps/stored.js";
 import { z } from "zod";
 import { CheckId, StepResult } from "./checks.js";
 import { Id, RunParams } from "./protocol.js";
+import { hasControlChars } from "./terminal-text.js";
 import { Verdict } from "./verdict.js";
+
+/**
+ * Text a person typed that is later printed on terminals (names, ticket fields): control characters
+ * (ANSI/OSC escape sequences, CR, bidi overrides) are refused where it is made. Printers escape them
+ * too (shared/terminal-text.ts), for records older than this rule and for what agents report.
+ */
+const Line = (max: number) =>
+  z.string().max(max).refine((s) => !hasControlChars(s), { message: "must not contain control characters (escape sequences, line breaks)" });
+/** Like Line, but newlines and tabs are allowed (a symptom described over several lines). */
+const Paragraph = (max: number) =>
+  z.string().max(max).refine((s) => !hasControlChars(s, true), { message: "must not contain control characters (escape sequences)" });
 
 export const ROLES = ["admin", "engineer", "technician"] as const;
 export const Role = z.enum(ROLES);
@@ -19,17 +31,17 @@ export const CreateTicketBody = z
   .object({
     customer: z
       .object({
-        name: z.string().min(1).max(200),
-        contact: z.string().min(1).max(200),
+        name: Line(200).min(1),
+        contact: Line(200).min(1),
         /** Site / address where the device is (for the field technician). */
-        site: z.string().max(500).optional(),
+        site: Paragraph(500).optional(),
       })
       .strict(),
-    service: z.string().min(1).max(200),
-    symptom: z.string().min(1).max(4000),
-    startedAt: z.string().max(100).optional(),
-    frequency: z.string().max(200).optional(),
-    alreadyTried: z.string().max(2000).optional(),
+    service: Line(200).min(1),
+    symptom: Paragraph(4000).min(1),
+    startedAt: Line(100).optional(),
+    frequency: Line(200).optional(),
+    alreadyTried: Paragraph(2000).optional(),
     category: TicketCategory.default("network"),
     severity: TicketSeverity.default("general"),
   })
@@ -48,6 +60,13 @@ export const TICKET_DEADLINES_MS: Record<z.infer<typeof TicketSeverity>, { respo
 };
 
 export const TicketStatus = z.enum(["open", "escalated", "resolved", "closed"]);
+
+/**
+ * What a ticket id looks like: "tk_" and 12 base64url characters (randomId("tk_"), 9 random bytes, in
+ * collector/routes/tickets.ts). Customers type ticket ids read to them over the phone; the agent checks
+ * the shape before granting anything for one.
+ */
+export const TicketIdFormat = /^tk_[A-Za-z0-9_-]{12}$/;
 
 export const Ticket = z.object({
   id: Id,
@@ -178,6 +197,16 @@ export const RunStreamEvent = z.discriminatedUnion("type", [
 ]);
 export type RunStreamEvent = z.infer<typeof RunStreamEvent>;
 
+/**
+ * Server-Sent Events on GET /api/tickets/:id/events: "watching" once the watch is set up, then "run"
+ * each time a run of the ticket gets an update (new, or an offline run uploaded by its agent).
+ */
+export const TicketStreamEvent = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("watching"), ticketId: Id }),
+  z.object({ type: z.literal("run"), runId: Id, agentId: Id, offline: z.boolean(), state: RunState, createdAt: z.number().int() }),
+]);
+export type TicketStreamEvent = z.infer<typeof TicketStreamEvent>;
+
 // ---- enrollment and agents -----------------------------------------------------------------------
 
 export const CreateEnrollmentBody = z
@@ -188,14 +217,19 @@ export const CreateEnrollmentBody = z
   })
   .strict();
 
-export const EnrollmentCreated = z.object({ code: z.string(), expiresAt: z.number().int() });
+export const EnrollmentCreated = z.object({
+  code: z.string(),
+  expiresAt: z.number().int(),
+  /** The URL the customer's agent enrolls with (the collector's --public-url), when it is configured. */
+  collectorUrl: z.string().optional(),
+});
 
 export const EnrollBody = z
   .object({
     code: z.string().min(8).max(64),
-    name: z.string().min(1).max(200),
-    hostname: z.string().max(253).optional(),
-    agentVersion: z.string().max(50),
+    name: Line(200).min(1),
+    hostname: Line(253).optional(),
+    agentVersion: Line(50),
   })
   .strict();
 export type EnrollBody = z.infer<typeof EnrollBody>;
@@ -263,7 +297,7 @@ export type DeviceState = z.infer<typeof DeviceState>;
 
 export const CreateTokenBody = z
   .object({
-    name: z.string().min(1).max(100),
+    name: Line(100).min(1),
     role: Role,
     /** Lifetime in seconds; omitted = does not expire. */
     ttlS: z.number().int().min(60).max(5 * 365 * 24 * 3600).optional(),

@@ -1,18 +1,21 @@
 // A tiny structured logger: one JSON line per event on stderr. Field names that look like secrets are
-// redacted here, in one place, so no caller can leak a community string or password by accident.
+// redacted here (the same rule as every other scrub, shared/secret-scrub.ts), so no caller can leak a
+// community string or password by accident.
+import { isSecretKey, TOO_DEEP } from "./secret-scrub.js";
+
 export interface Logger {
   info(msg: string, fields?: Record<string, unknown>): void;
   warn(msg: string, fields?: Record<string, unknown>): void;
   error(msg: string, fields?: Record<string, unknown>): void;
 }
 
-const SECRET_KEY = /secret|password|community|authkey|privkey|token|authorization|cookie/i;
-
+/** Log fields nest a few levels at most; deeper objects are not logged (they would go unchecked). */
 export function redact(value: unknown, depth = 0): unknown {
-  if (depth > 6 || value === null || typeof value !== "object") return value;
+  if (value === null || typeof value !== "object") return value;
+  if (depth > 6) return TOO_DEEP;
   if (Array.isArray(value)) return value.map((v) => redact(v, depth + 1));
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) out[k] = SECRET_KEY.test(k) ? "[redacted]" : redact(v, depth + 1);
+  for (const [k, v] of Object.entries(value)) out[k] = isSecretKey(k) ? "[redacted]" : redact(v, depth + 1);
   return out;
 }
 

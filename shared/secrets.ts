@@ -11,6 +11,16 @@ export function randomId(prefix: string): string {
   return `${prefix}${randomBytes(9).toString("base64url")}`;
 }
 
+/**
+ * A code as a customer typed it → its canonical form "ABCDE-FGHJK": case, spaces, a missing dash or
+ * another dash-like character (they hear "dash", type "_" or "–", or nothing) do not matter. Anything
+ * that is not 10 characters after that is returned as typed (upper case) and simply does not match.
+ */
+export function normalizeEnrollmentCode(raw: string): string {
+  const s = raw.replace(/[\s_\p{Pd}]/gu, "").toUpperCase();
+  return s.length === 10 ? `${s.slice(0, 5)}-${s.slice(5)}` : s;
+}
+
 /** Enrollment codes are read out over the phone: short, no look-alike characters, still ~50 bits. */
 export function randomEnrollmentCode(): string {
   const alphabet = "ABCDEFGHJKMNPQRSTUVWXYZ23456789";

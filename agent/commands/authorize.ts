@@ -2,7 +2,7 @@
 // time, so the engineer's runs go through without a prompt. Change actions can never be pre-authorized.
 import { parseArgs } from "node:util";
 import { CHECK_IDS } from "../../shared/checks.js";
-import { Id } from "../../shared/protocol.js";
+import { TicketIdFormat } from "../../shared/api.js";
 import { GrantStore } from "../consent/grant-store.js";
 import { CHECK_KINDS, formatDuration, GRANT_GROUPS, GrantCheck, parseDuration, MAX_GRANT_MS } from "../consent/grant.js";
 import { t } from "../consent/i18n.js";
@@ -15,7 +15,8 @@ export const AUTHORIZE_HELP = `Usage: netdiag-agent authorize --ticket TICKET (-
                                [--config FILE] [--lang en|zh-CN] [--json]
 
 Allows the support engineer to run diagnosis checks on this computer for one ticket, for a limited time.
-  --ticket TICKET   the ticket id the engineer gave you
+  --ticket TICKET   the ticket id the engineer gave you (tk_ and 12 characters; one this computer
+                    was not enrolled for and never authorized is granted with a warning)
   --checks IDS      comma-separated: ${CHECK_IDS.join(", ")}, or a group: ${Object.keys(GRANT_GROUPS).join(", ")}
   --all             every read-only diagnosis check (same as --checks diagnosis)
   --for DURATION    how long, e.g. 30m, 2h, 1d (default ${DEFAULT_FOR}, at most ${formatDuration(MAX_GRANT_MS)})
@@ -44,7 +45,7 @@ export async function authorizeCommand(argv: string[]): Promise<number> {
     process.stdout.write(AUTHORIZE_HELP + "\n");
     return 0;
   }
-  if (!values.ticket || !Id.safeParse(values.ticket).success) throw new UsageError("authorize needs --ticket TICKET (6-64 characters of A-Z a-z 0-9 _ -)");
+  if (!values.ticket) throw new UsageError("authorize needs --ticket TICKET (the ticket id your engineer gave you)");
   if (values.all === Boolean(values.checks)) throw new UsageError("authorize needs exactly one of --checks ID,ID or --all");
   const checks = values.all ? ["diagnosis"] : values.checks!.split(",").map((s) => s.trim()).filter(Boolean);
   const bad = checks.filter((c) => !GrantCheck.safeParse(c).success);
@@ -58,10 +59,18 @@ export async function authorizeCommand(argv: string[]): Promise<number> {
     throw new UsageError(`--for: ${(e as Error).message}`);
   }
   const env = await loadConsentEnv(values);
+  // Read out over the phone and typed by hand: a ticket id that cannot be one is a typo, refused here.
+  if (!TicketIdFormat.test(values.ticket)) throw new UsageError(t(env.locale, "authorize.badTicket", { ticket: values.ticket, example: "tk_Q6oC4x98ABUd" }));
   const agentId = env.config.identity?.agentId;
   if (!agentId) throw new UsageError("this agent is not enrolled yet: run 'netdiag-agent enroll' first");
+  const store = new GrantStore(env.stateDir);
+  // A well-formed id may still be a typo: warn when this computer knows its tickets and this is not one.
+  const known = [...new Set([env.config.identity?.ticketId, ...(await store.list()).map((g) => g.ticketId)].filter((x): x is string => x !== undefined))];
+  if (known.length > 0 && !known.includes(values.ticket)) {
+    process.stderr.write(t(env.locale, "authorize.unknownTicket", { known: known.join(", "), ticket: values.ticket }) + "\n");
+  }
   const now = Date.now();
-  const grant = await new GrantStore(env.stateDir).add({
+  const grant = await store.add({
     agentId,
     ticketId: values.ticket,
     checks: checks as never,

@@ -76,7 +76,7 @@ export async function checkCommand(argv: string[]): Promise<number> {
     process.stderr.write(`netdiag-agent: OUTBOX_FULL: ${config.outboxMaxBytes} bytes of results wait for upload; this run is shown here but not recorded for ticket ${ticketId}\n`);
   }
   const checks = ids as CheckId[];
-  const offline = ticketId && !full ? { ticketId, ...(await offlineRunSink({ ticketId, checks, spoolDir: paths.spool })) } : undefined;
+  const offline = ticketId && !full ? { ticketId, ...(await offlineRunSink({ ticketId, checks, config, spoolDir: paths.spool })) } : undefined;
   const terminal = terminalSink(values.json, locale, offline && { runId: offline.runId, ticketId: offline.ticketId });
   const plan = { checks: checks.map((id) => findCheck(id)!), ctx: buildContext({ config, log }, params), timeouts: timeoutOverrides(config) };
   const { steps, verdict } = await diagnose(plan, offline ? teeSink(offline.sink, terminal) : terminal, ac.signal);

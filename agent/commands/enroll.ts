@@ -58,8 +58,23 @@ export async function enrollCommand(argv: string[]): Promise<number> {
   });
   await saveAgentConfig(path, {
     ...config,
-    identity: { collectorUrl: url.origin, agentId: res.agentId, secret: res.secret, insecure: values.insecure, ...(caPem ? { caPem } : {}) },
+    identity: { collectorUrl: url.origin, agentId: res.agentId, secret: res.secret, insecure: values.insecure, ...(caPem ? { caPem } : {}), ...(res.ticketId ? { ticketId: res.ticketId } : {}) },
   });
-  process.stdout.write(`enrolled as agent ${res.agentId}${res.ticketId ? ` for ticket ${res.ticketId}` : ""}\nidentity saved to ${path} (mode 0600)\nnext: netdiag-agent run\n`);
+  // The next commands must find this config: name it when it is not the default place.
+  const cfg = values.config !== undefined ? ` --config ${shellQuote(path)}` : "";
+  process.stdout.write(
+    [
+      `enrolled as agent ${res.agentId}${res.ticketId ? ` for ticket ${res.ticketId}` : ""}`,
+      `identity saved to ${path} (mode 0600)`,
+      "next:",
+      `  netdiag-agent authorize --ticket ${res.ticketId ?? "<ticket id from your engineer>"} --all --for 2h${cfg}    (lets your engineer diagnose, for 2 hours)`,
+      `  netdiag-agent run${cfg}    (keep it running while your engineer works)`,
+    ].join("\n") + "\n",
+  );
   return 0;
+}
+
+/** A path as one shell word ('...' with any ' escaped), so a copied command works with spaces in it. */
+function shellQuote(s: string): string {
+  return `'${s.replace(/'/g, `'\\''`)}'`;
 }

@@ -1,6 +1,8 @@
 // `netdiag-agent run`: keeps the connection to the collector and runs what the engineer asks, within
 // what the customer authorized (agent/consent: grants on this machine, or the customer's answer now).
 // Stops cleanly on SIGTERM/SIGINT.
+import { appendFileSync, mkdirSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { parseArgs } from "node:util";
 import { createLogger } from "../../shared/log.js";
 import { startAgentService, type AgentService } from "../agent-service.js";
@@ -11,9 +13,14 @@ import { formatDuration, parseDuration } from "../consent/grant.js";
 import { startApprovalServer } from "../consent/local-approval-server.js";
 import { attachTerminalPrompt } from "../consent/prompt.js";
 import { loadConsentEnv } from "../consent/local-state.js";
+import { t } from "../consent/i18n.js";
 import { DEFAULT_OUTBOX_MAX_BYTES, FileOutbox, finishInterruptedRuns, outboxPaths, refuseWhenFull } from "../link/file-outbox.js";
 import { importSpool, startSpoolImporter } from "../offline-run.js";
 import { defaultConfigPath, UsageError } from "./common.js";
+import { linkStatusPrinter } from "./run-status.js";
+
+/** On a terminal the JSON log goes here (in the state dir) and the customer reads plain lines instead. */
+export const AGENT_LOG_FILE = "agent.log";
 
 /** How long a request waits for the customer before it counts as refused (CONSENT_TIMEOUT). */
 const DEFAULT_CONSENT_TIMEOUT_MS = 5 * 60_000;
@@ -24,7 +31,9 @@ export const RUN_HELP = `Usage: netdiag-agent run [--config FILE] [--consent ask
                           [--outbox-max-bytes N]
 
 Connects to the collector this agent was enrolled with and waits for diagnosis requests. A request
-runs only if you authorized it ('netdiag-agent authorize') or approve it when asked.
+runs only if you authorized it ('netdiag-agent authorize') or approve it when asked. In a terminal it
+says in plain words whether it is connected (the technical log goes to agent.log in the state dir);
+without a terminal (as a service) it logs JSON lines on stderr.
   --config FILE               agent config (default ${defaultConfigPath()})
   --consent ask               (default) ask you about requests no grant covers: on this terminal if
                               there is one, else list them with 'netdiag-agent pending'
@@ -59,10 +68,15 @@ export async function runCommand(argv: string[]): Promise<number> {
       throw new UsageError(`--consent-timeout: ${(e as Error).message}`);
     }
   }
-  const env = await loadConsentEnv(values, true);
+  // A customer at a terminal reads plain lines in their language; a service (no terminal) logs JSON on stderr.
+  const tty = process.stdout.isTTY === true;
+  const env = await loadConsentEnv(values, !tty);
   const { config } = env;
   const maxBytes = values["outbox-max-bytes"] !== undefined ? parseMaxBytes(values["outbox-max-bytes"]) : config.outboxMaxBytes;
-  const log = createLogger("agent");
+  const logFile = join(env.stateDir, AGENT_LOG_FILE);
+  const log = tty ? createLogger("agent", "info", fileLines(logFile)) : createLogger("agent");
+  const status = tty ? linkStatusPrinter({ locale: env.locale, collectorUrl: config.identity?.collectorUrl ?? "", write: (l) => process.stdout.write(l + "\n") }) : undefined;
+  if (tty) process.stdout.write(t(env.locale, "link.logFile", { path: logFile }) + "\n");
   const broker = new ConsentBroker({ timeoutMs: consentTimeoutMs });
   const authz = createConsentAuthorizer({
     store: new GrantStore(env.stateDir),
@@ -107,6 +121,7 @@ export async function runCommand(argv: string[]): Promise<number> {
       authorize: refuseWhenFull(outbox, authz.authorize),
       onState: (s, info) => {
         log.info(`link ${s}`, info ?? {});
+        status?.(s, info);
         if (s === "open") void importer?.scan();
       },
     });
@@ -129,6 +144,18 @@ export async function runCommand(argv: string[]): Promise<number> {
     process.once("SIGINT", stop);
   });
   return 0;
+}
+
+/** Appends log lines to a 0600 file; a failing disk must not stop the agent (the line is dropped). */
+function fileLines(path: string): (line: string) => void {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  return (line) => {
+    try {
+      appendFileSync(path, line + "\n", { mode: 0o600 });
+    } catch {
+      /* nothing better to do with a log line that cannot be written */
+    }
+  };
 }
 
 function parseMaxBytes(s: string | undefined): number | undefined {

@@ -92,9 +92,12 @@ export function createConsentAuthorizer(o: ConsentAuthorizerOptions): ConsentAut
       changes,
       grantMs: covered.ok ? 0 : ttlMs,
     });
-    const why = covered.ok ? "" : ` (${covered.code}: ${covered.reason})`;
-    if (answer === "refused") return refuse(req, "CONSENT_REFUSED", `the customer refused to run ${asked.join(", ")}${why}`);
-    if (answer === "timeout") return refuse(req, "CONSENT_TIMEOUT", `the customer did not answer the request to run ${asked.join(", ")} in time${why}`);
+    // One cause per refusal: what the customer did when asked. Why they were asked (no grant, a revoked
+    // or expired one) follows as its own sentence, without a second code the engineer could mistake
+    // for the reason.
+    const why = covered.ok ? "" : ` No grant covered the run: ${covered.reason}.`;
+    if (answer === "refused") return refuse(req, "CONSENT_REFUSED", `the customer was asked to allow ${asked.join(", ")} and said no.${why}`);
+    if (answer === "timeout") return refuse(req, "CONSENT_TIMEOUT", `the customer was asked to allow ${asked.join(", ")} and did not answer in time.${why}`);
     const ids = covered.ok ? [...covered.grantIds] : [];
     if (!covered.ok) {
       // Approving grants the diagnostic checks for this ticket for the requested time; change

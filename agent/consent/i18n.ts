@@ -1,5 +1,7 @@
 // Every text shown to the customer, in one table with both languages side by side (DOMAIN.md §1: often
 // Chinese-speaking customers). test/agent/consent/i18n.test.ts checks that every key has both.
+import { escapeControls } from "../../shared/terminal-text.js";
+
 export const LOCALES = ["en", "zh-CN"] as const;
 export type Locale = (typeof LOCALES)[number];
 
@@ -29,6 +31,14 @@ const TEXTS = {
   "check.routeros": { en: "routeros: status of your MikroTik router (read-only)", "zh-CN": "routeros：读取 MikroTik 路由器状态（只读）" },
   "check.other": { en: "{id}: an action without a description", "zh-CN": "{id}：无说明的操作" },
   "grant.created": { en: "Authorized ticket {ticket} for {checks} until {until} (grant {id}).", "zh-CN": "已授权工单 {ticket} 运行 {checks}，有效期至 {until}（授权编号 {id}）。" },
+  "authorize.badTicket": {
+    en: "'{ticket}' is not a ticket id: ticket ids are tk_ followed by 12 letters, digits, - or _ (like {example}). Please check it with your engineer.",
+    "zh-CN": "'{ticket}' 不是工单编号：工单编号是 tk_ 后跟 12 个字母、数字、- 或 _（例如 {example}）。请与您的工程师核对。",
+  },
+  "authorize.unknownTicket": {
+    en: "Warning: {ticket} is not a ticket this computer knows (it was enrolled for or authorized: {known}). If your engineer gave you this id, all is well; if it is a typo, end it with: netdiag-agent revoke --ticket {ticket}",
+    "zh-CN": "注意：工单 {ticket} 对本电脑是陌生的（本电脑登记或授权过的工单：{known}）。如果这是工程师告诉您的编号，则无需处理；如果输入有误，请用以下命令撤销：netdiag-agent revoke --ticket {ticket}",
+  },
   "grant.revoked": { en: "Revoked {n} grant(s). Running diagnoses under them are stopped.", "zh-CN": "已撤销 {n} 项授权，相关正在运行的诊断已停止。" },
   "grant.noneRevoked": { en: "No matching active grant; nothing revoked.", "zh-CN": "没有匹配的有效授权，未撤销任何授权。" },
   "grants.none": { en: "No grants.", "zh-CN": "没有任何授权。" },
@@ -47,6 +57,11 @@ const TEXTS = {
   "answer.approved": { en: "Approved request {id}.", "zh-CN": "已批准请求 {id}。" },
   "answer.refused": { en: "Refused request {id}.", "zh-CN": "已拒绝请求 {id}。" },
   "answer.unknown": { en: "No waiting request {id} (already answered or timed out).", "zh-CN": "没有待处理的请求 {id}（可能已答复或已超时）。" },
+  "link.connecting": { en: "Connecting to your ISP's support ({url})...", "zh-CN": "正在连接您的运营商技术支持（{url}）……" },
+  "link.connected": { en: "Connected to your ISP's support; waiting for your engineer. Keep this window open (Ctrl+C stops).", "zh-CN": "已连接到您的运营商技术支持，正在等待工程师。请保持此窗口打开（按 Ctrl+C 停止）。" },
+  "link.lost": { en: "Connection to your ISP's support lost; reconnecting...", "zh-CN": "与运营商技术支持的连接已断开，正在重新连接……" },
+  "link.refused": { en: "Your ISP's support no longer accepts this computer (code {code}). Please call your engineer.", "zh-CN": "运营商技术支持已不再接受本电脑的连接（代码 {code}）。请联系您的工程师。" },
+  "link.logFile": { en: "Technical details are logged to {path}", "zh-CN": "技术日志保存在 {path}" },
   "page.title": { en: "netdiag: requests waiting for your answer", "zh-CN": "netdiag：等待您答复的请求" },
   "page.approve": { en: "Allow", "zh-CN": "允许" },
   "page.refuse": { en: "Refuse", "zh-CN": "拒绝" },
@@ -55,9 +70,12 @@ const TEXTS = {
 export type TextKey = keyof typeof TEXTS;
 export const TEXT_TABLE: Readonly<Record<TextKey, Readonly<Record<Locale, string>>>> = TEXTS;
 
-/** The text for `key` in `locale`, with {name} placeholders filled from `vars`. */
+/**
+ * The text for `key` in `locale`, with {name} placeholders filled from `vars`. Values (an engineer's
+ * name, a ticket id from the collector) are escaped: the texts go to the customer's terminal.
+ */
 export function t(locale: Locale, key: TextKey, vars: Record<string, string | number> = {}): string {
-  return TEXTS[key][locale].replace(/\{(\w+)\}/g, (m, name: string) => (name in vars ? String(vars[name]) : m));
+  return TEXTS[key][locale].replace(/\{(\w+)\}/g, (m, name: string) => (name in vars ? escapeControls(String(vars[name])) : m));
 }
 
 /** One-line plain-language description of a check or action id. */

@@ -2,6 +2,7 @@
 // (who asks, which ticket, what runs and what each part does, for how long) and answered y/N. One
 // request at a time; an answer given elsewhere (approve command, local page) withdraws the prompt.
 import { createInterface } from "node:readline";
+import { escapeControls } from "../../shared/terminal-text.js";
 import type { ConsentBroker, ConsentRequest } from "./broker.js";
 import { formatDuration } from "./grant.js";
 import { describeCheck, t, type Locale } from "./i18n.js";
@@ -9,13 +10,14 @@ import { describeCheck, t, type Locale } from "./i18n.js";
 /** y / yes and the Chinese ways of saying it; anything else (including just Enter) is no. */
 const YES = /^\s*(y|yes|是|好|同意|允许)\s*$/i;
 
+/** What the collector sent is shown escaped: no escape sequence can hide or rewrite the question. */
 export function renderRequest(locale: Locale, r: ConsentRequest, now: number): string {
   const onlyChanges = r.changes.length > 0 && r.changes.length === r.checks.length;
   const lines = [
     "",
     t(locale, onlyChanges ? "prompt.changeTitle" : "prompt.title"),
-    `  ${t(locale, "prompt.requestedBy")}: ${r.requestedBy}`,
-    `  ${t(locale, "prompt.ticket")}: ${r.ticketId}`,
+    `  ${t(locale, "prompt.requestedBy")}: ${escapeControls(r.requestedBy)}`,
+    `  ${t(locale, "prompt.ticket")}: ${escapeControls(r.ticketId)}`,
     `  ${t(locale, "prompt.checks")}:`,
     ...r.checks.map((c) => `    - ${describeCheck(locale, c)}${r.changes.includes(c) ? ` [${t(locale, "prompt.once")}]` : ""}`),
     `  ${t(locale, "prompt.duration")}: ${r.grantMs > 0 ? formatDuration(r.grantMs) : t(locale, "prompt.once")}`,

@@ -1,24 +1,37 @@
 // Secrets for the customer's equipment never leave the agent: every outgoing run event passes through
-// this scrubber, which replaces any configured secret value found anywhere in it with "[redacted]".
-// Key-name redaction (shared/log.ts) is not enough here: a check may echo a secret inside a value
-// (an error message quoting a community string, a device banner echoing a password).
+// this scrubber, which replaces any configured secret value found anywhere in it, the value of any key
+// named like a secret, and text shaped like a credential (shared/secret-scrub.ts), with "[redacted]".
+// Key names alone are not enough: a check may echo a secret inside a value (an error message quoting a
+// community string, a device banner or log line echoing a password). The event's schema guides the
+// walk, so the protocol's own vocabulary (enums, field names) is never touched: a weak secret that is
+// also a common word (an SNMP community "public") cannot break a step's shape.
 import { RunEvent } from "../../shared/protocol.js";
+import { isSecretKey, REDACTED, scrubDeep, scrubKnownPatterns } from "../../shared/secret-scrub.js";
 import type { AgentConfig } from "../config.js";
 
-export const REDACTED = "[redacted]";
+export { REDACTED };
 
 /** Fields that carry protocol structure (enums, ids), never device output: left as they are. */
 const STRUCTURAL_KEYS = new Set(["type", "runId", "ticketId", "check", "status", "severity", "outcome"]);
 
-/** Every secret value in the config: SNMP communities and v3 keys, RouterOS passwords, the agent secret. */
+/**
+ * Every secret value in the config, found by the config schema's own key names (community, authKey,
+ * privKey, password, the agent secret...): a secret field added to the schema later is covered as long
+ * as its name says what it is (test/agent/consent/scrub.test.ts walks the schema to hold that).
+ */
 export function secretsOf(config: AgentConfig): string[] {
   const out: string[] = [];
-  if (config.identity?.secret) out.push(config.identity.secret);
-  for (const d of config.targets.snmp) {
-    if (d.version === "2c") out.push(d.community);
-    else out.push(d.authKey, d.privKey);
+  const stack: unknown[] = [config.identity ?? {}, config.targets];
+  while (stack.length) {
+    const v = stack.pop();
+    if (Array.isArray(v)) stack.push(...v);
+    else if (v !== null && typeof v === "object") {
+      for (const [k, x] of Object.entries(v)) {
+        if (typeof x === "string" && isSecretKey(k)) out.push(x);
+        else if (typeof x === "object") stack.push(x);
+      }
+    }
   }
-  for (const d of config.targets.routeros) out.push(d.password);
   // Longest first, so a secret containing another one is replaced whole.
   return [...new Set(out.filter((s) => s.length > 0))].sort((a, b) => b.length - a.length);
 }
@@ -59,23 +72,16 @@ function optionFor(options: readonly Schema[], v: unknown): Schema | undefined {
  * schema, everything is scrubbed, keys included.
  */
 export function makeScrubber(secrets: readonly string[], schema?: unknown): Scrubber {
-  if (secrets.length === 0) return (v) => v;
   const scrubString = (s: string): string => {
-    let r = s;
+    let r = scrubKnownPatterns(s);
     for (const secret of secrets) if (r.includes(secret)) r = r.split(secret).join(REDACTED);
     return r;
   };
   const walk = (v: unknown, key: string | undefined, depth: number): unknown => {
     if (typeof v === "string") return key !== undefined && STRUCTURAL_KEYS.has(key) ? v : scrubString(v);
-    // Deeper than any step result nests; past it the value is dropped rather than sent unchecked.
-    if (depth > 32) return REDACTED;
-    if (Array.isArray(v)) return v.map((x) => walk(x, undefined, depth + 1));
-    if (v !== null && typeof v === "object") {
-      const o: Record<string, unknown> = {};
-      for (const [k, x] of Object.entries(v)) o[scrubString(k)] = walk(x, k, depth + 1);
-      return o;
-    }
-    return v;
+    // Free-form or off-schema: every rule (secret-named keys included), to the depth left; deeper than
+    // any step result nests, the value is dropped rather than sent unchecked.
+    return scrubDeep(v, { secrets, structuralKeys: STRUCTURAL_KEYS, maxDepth: Math.max(1, 32 - depth) });
   };
   const guided = (s: Schema | undefined, v: unknown, key: string | undefined, depth: number): unknown => {
     if (!s || depth > 32) return walk(v, key, depth);
@@ -104,7 +110,7 @@ export function makeScrubber(secrets: readonly string[], schema?: unknown): Scru
         const o: Record<string, unknown> = {};
         for (const [k, x] of Object.entries(v)) {
           const field = d.shape?.[k];
-          if (field) o[k] = guided(field, x, k, depth + 1);
+          if (field && !isSecretKey(k)) o[k] = guided(field, x, k, depth + 1);
           else o[scrubString(k)] = walk(x, k, depth + 1);
         }
         return o;

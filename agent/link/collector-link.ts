@@ -8,6 +8,7 @@ import { z } from "zod";
 import type { Logger } from "../../shared/log.js";
 import { CloseCode, MAX_FRAME_BYTES, PROTOCOL_VERSION, ServerFrame, type RunEvent } from "../../shared/protocol.js";
 import { CHECK_IDS } from "../../shared/checks.js";
+import { isLoopbackHost } from "../../shared/transport.js";
 import { AGENT_VERSION } from "../version.js";
 import { backoffDelayMs, DEFAULT_BACKOFF, type BackoffOptions } from "./backoff.js";
 import { SILENT_HEARTBEATS, SilenceDeadline, WELCOME_DEADLINE_MS } from "./liveness.js";
@@ -37,10 +38,7 @@ export function agentSocketUrl(collectorUrl: string): string {
   return u.toString();
 }
 
-export function isLoopbackHost(host: string): boolean {
-  const h = host.replace(/^\[|\]$/g, "");
-  return h === "localhost" || h === "::1" || /^127\.\d+\.\d+\.\d+$/.test(h);
-}
+export { isLoopbackHost } from "../../shared/transport.js";
 
 export class InsecureTransportError extends Error {
   readonly code = "INSECURE_TRANSPORT";

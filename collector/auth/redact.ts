@@ -2,7 +2,8 @@
 // ticket, run or agent passes it through here with the caller's role, so a policy change is one edit
 // in PERSONAL_DATA_POLICY and cannot be forgotten in one handler. See SECURITY.md, "Confidentiality".
 import type { Role, Run, Ticket, TicketWithRuns } from "../../shared/api.js";
-import type { StepResult } from "../../shared/checks.js";
+import type { RunEvent } from "../../shared/protocol.js";
+import { scrubDeep } from "../../shared/secret-scrub.js";
 
 /**
  * "record": one ticket opened on purpose (audited as ticket.read); "list": many tickets at once (not
@@ -57,30 +58,29 @@ export function redactTicketWithRuns(role: Role, t: TicketWithRuns): TicketWithR
 }
 
 /**
- * Keys that name equipment secrets (SNMP communities and v3 keys, router passwords, tokens). The
- * agent scrubs them before sending; this is the collector's second line, for an old or buggy agent.
+ * Equipment secrets (SNMP communities and keys, router passwords, API keys, credential-shaped text):
+ * the agent scrubs them before sending; this is the collector's second line, for an old or buggy agent,
+ * applied before a run event is stored (SqliteStore.appendRunEvent) and again in every response.
+ * Iterative and bounded in depth (shared/secret-scrub.ts): no stored document can make a read fail.
  */
-const SECRET_KEY = /secret|passw(or)?d|passphrase|community|auth_?key|priv_?key|private_?key|token|credential|authorization|cookie/i;
+const MAX_SCRUB_DEPTH = 64;
 
-/**
- * How deep the scrubber walks. Everything it sees went through the bounded JSON parser (32 levels, at
- * the edge and again when read from the store), so this is a second fence: a value nested deeper is
- * replaced by TOO_DEEP instead of recursing until the stack overflows.
- */
-export const SCRUB_MAX_DEPTH = 64;
-export const TOO_DEEP = "[too deep]";
-
-/** Deep copy with every secret-named key's value replaced; subtrees below SCRUB_MAX_DEPTH are cut. */
-export function scrubSecrets(value: unknown, depth = 0): unknown {
-  if (value === null || typeof value !== "object") return value;
-  if (depth >= SCRUB_MAX_DEPTH) return TOO_DEEP;
-  if (Array.isArray(value)) return value.map((v) => scrubSecrets(v, depth + 1));
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) out[k] = SECRET_KEY.test(k) ? MASK : scrubSecrets(v, depth + 1);
-  return out;
+/** Deep copy with secret-named keys' values and credential-shaped text replaced. */
+export function scrubSecrets<T>(value: T): T {
+  return scrubDeep(value, { maxDepth: MAX_SCRUB_DEPTH });
 }
 
-/** Runs carry no personal data beyond the ticket id; their step data is scrubbed of secrets. */
+/** A run event as it may be stored: everything the agent wrote in it scrubbed. */
+export function scrubRunEvent(ev: RunEvent): RunEvent {
+  return scrubSecrets(ev);
+}
+
+/** Runs carry no personal data beyond the ticket id; their steps, verdict and reason are scrubbed of secrets. */
 export function redactRun(run: Run): Run {
-  return { ...run, steps: run.steps.map((s) => ({ ...s, result: { ...s.result, data: scrubSecrets(s.result.data) } as StepResult })) };
+  return {
+    ...run,
+    ...(run.reason !== undefined ? { reason: scrubSecrets(run.reason) } : {}),
+    ...(run.verdict ? { verdict: scrubSecrets(run.verdict) } : {}),
+    steps: run.steps.map((s) => ({ ...s, result: scrubSecrets(s.result) })),
+  };
 }

@@ -94,7 +94,7 @@ export const agentRoutes: RouteSpec[] = [
       const expiresAt = d.now() + body.ttlS * 1000;
       await d.store.createEnrollmentCode(hashSecret(code), expiresAt, p.name, body.ticketId);
       await d.store.appendAudit({ at: d.now(), actor: actorOf(p), action: "enrollment.create", outcome: "ok", ...(body.ticketId ? { ticketId: body.ticketId } : {}) });
-      return c.json({ code, expiresAt }, 201);
+      return c.json({ code, expiresAt, ...(d.publicUrl ? { collectorUrl: d.publicUrl } : {}) }, 201);
     },
   },
   {
@@ -133,7 +133,7 @@ export const agentRoutes: RouteSpec[] = [
       const expiresAt = d.now() + body.ttlS * 1000;
       await d.store.createEnrollmentCode(hashSecret(code), expiresAt, p.name, agent.ticketId);
       await d.store.appendAudit({ at: d.now(), actor: actorOf(p), action: "enrollment.create", agentId: agent.id, outcome: "ok", ...(agent.ticketId ? { ticketId: agent.ticketId } : {}), detail: { reenroll: true } });
-      return c.json({ code, expiresAt }, 201);
+      return c.json({ code, expiresAt, ...(d.publicUrl ? { collectorUrl: d.publicUrl } : {}) }, 201);
     },
   },
   {

@@ -127,7 +127,7 @@ export const runRoutes: RouteSpec[] = [
           let snap = (await d.store.getRun(run.id, page))!;
           const sentSeqs = new Set<number>();
           const write = (ev: RunStreamEvent) =>
-            stream.writeSSE({ event: ev.type, data: JSON.stringify(ev.type === "step" ? { ...ev, result: { ...ev.result, data: scrubSecrets(ev.result.data) } } : ev) });
+            stream.writeSSE({ event: ev.type, data: JSON.stringify(scrubSecrets(ev)) });
           const until = stateDeadline(snap);
           await write({ type: "state", state: snap.state, ...(snap.reason ? { reason: snap.reason } : {}), ...(until !== undefined ? { until } : {}) });
           // Stored steps a page at a time: a run of any size streams in bounded memory.

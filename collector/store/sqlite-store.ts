@@ -7,6 +7,7 @@ import { createLogger, type Logger } from "../../shared/log.js";
 import { RunParams, type RunEvent } from "../../shared/protocol.js";
 import { Verdict } from "../../shared/verdict.js";
 import { decide, isTerminal, LIVE_STATES, WAITING_STATES, type CollectorRunInput, type RunDecision } from "../runs/run-state.js";
+import { scrubRunEvent, scrubSecrets } from "../auth/redact.js";
 import { prepareDataFiles, tightenDataFiles } from "./file-modes.js";
 import { migrate } from "./migrations.js";
 import { readRecord, type ReadRecord } from "./read-record.js";
@@ -482,10 +483,12 @@ class SqliteStore implements Store {
     });
   }
 
+  /** Equipment secrets never reach the file (nor its WAL): the event is scrubbed before it is written. */
   appendRunEvent(agentId: string, event: RunEvent, receivedAt: number, limits: AppendLimits = DEFAULT_LIMITS.ingest): Promise<AppendResult> {
+    const clean = scrubRunEvent(event);
     // Serialized before queueing: the byte count is of exactly what is stored.
-    const body = JSON.stringify(event);
-    return this.db.write((tx) => applyRunEvent(tx, agentId, event, body, receivedAt, limits));
+    const body = JSON.stringify(clean);
+    return this.db.write((tx) => applyRunEvent(tx, agentId, clean, body, receivedAt, limits));
   }
 
   // tokens
@@ -536,7 +539,8 @@ class SqliteStore implements Store {
           nul(e.ticketId),
           nul(e.runId),
           e.outcome,
-          e.detail === undefined ? null : JSON.stringify(e.detail),
+          // Details quote what agents sent (a refusal reason): scrubbed like the run events themselves.
+          e.detail === undefined ? null : JSON.stringify(scrubSecrets(e.detail)),
         ],
       ),
     );

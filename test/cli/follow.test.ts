@@ -68,7 +68,8 @@ describe("netdiag watch follows each state as it happens", () => {
           await consented;
           await a.emit({ type: "run.accepted", runId: f.runId, seq: 2, at: Date.now() });
           await a.emit(markedStep(f.runId, 3));
-          await a.emit({ type: "run.finished", runId: f.runId, seq: 4, at: Date.now(), outcome: "completed", steps: 1 });
+          await a.emit({ type: "verdict", runId: f.runId, seq: 4, at: Date.now(), verdict: { segment: "none", cause: "NONE", summary: "every measured step is healthy", evidence: [], consequences: [], unverified: [], next_steps: { customer: [], engineer: [] } } });
+          await a.emit({ type: "run.finished", runId: f.runId, seq: 5, at: Date.now(), outcome: "completed", steps: 1 });
         })();
       },
     });

@@ -36,9 +36,9 @@ function startIn(node: string, args: string[], ready: RegExp): Promise<{ proc: C
   });
 }
 
-/** The engineer's CLI, run beside the collector in the "internet". */
+/** The engineer's CLI, run beside the collector in the "internet" (plain http in a lab: --insecure). */
 async function netdiag(args: string[]): Promise<string> {
-  const r = await L.run(["ns", "inet", process.execPath, BIN.cli, ...args], 120_000, engineerEnv);
+  const r = await L.run(["ns", "inet", process.execPath, BIN.cli, ...args, "--insecure"], 120_000, engineerEnv);
   if (r.code !== 0 && r.code !== 1) throw new Error(`netdiag ${args.join(" ")} exited ${r.code}: ${r.stderr}`);
   return r.stdout;
 }

@@ -76,10 +76,30 @@ describe("consent authorizer", () => {
     const asked = customer(silent, "silent");
     const timedOut = await createConsentAuthorizer({ store, agentId: "agt_1", log: memoryLogger(), broker: silent }).authorize(req(["dns"]));
     expect(timedOut).toMatchObject({ ok: false, code: "CONSENT_TIMEOUT" });
-    expect(timedOut.ok === false && timedOut.reason).toMatch(/NO_GRANT/);
+    expect(timedOut.ok === false && timedOut.reason).toBe("the customer was asked to allow dns and did not answer in time. No grant covered the run: the customer has not authorized diagnosis for ticket tkt_one.");
     expect(asked).toHaveLength(1);
     expect(silent.pending()).toHaveLength(0);
     expect(await store.list()).toEqual([]);
+  });
+
+  test("after a revocation, a refusal names one cause in its own words: no second code mixed in", async () => {
+    await grantFor(["dns"]);
+    await store.revoke({ all: true }, Date.now());
+    const silent = new ConsentBroker({ timeoutMs: 50 });
+    customer(silent, "silent");
+    const timedOut = await createConsentAuthorizer({ store, agentId: "agt_1", log: memoryLogger(), broker: silent }).authorize(req(["dns"]));
+    expect(timedOut).toMatchObject({ ok: false, code: "CONSENT_TIMEOUT" });
+    const reason = timedOut.ok === false ? timedOut.reason : "";
+    expect(reason).toMatch(/^the customer was asked to allow dns and did not answer in time\. No grant covered the run: the customer revoked grant grt_\S+ for ticket tkt_one at \S+\.$/);
+    expect(reason).not.toMatch(/[A-Z]{3,}_[A-Z_]+/);
+    const no = new ConsentBroker({ timeoutMs: 10_000 });
+    customer(no, "no");
+    const refused = await createConsentAuthorizer({ store, agentId: "agt_1", log: memoryLogger(), broker: no }).authorize(req(["dns"]));
+    expect(refused.ok === false && refused.reason).toMatch(/^the customer was asked to allow dns and said no\. No grant covered the run: the customer revoked grant /);
+    // Without asking (grants-only) the revocation is the reason, under its own code.
+    const only = await createConsentAuthorizer({ store, agentId: "agt_1", log: memoryLogger() }).authorize(req(["dns"]));
+    expect(only).toMatchObject({ ok: false, code: "GRANT_REVOKED" });
+    expect(only.ok === false && only.reason).toMatch(/^the customer revoked grant grt_\S+ for ticket tkt_one at \S+$/);
   });
 
   test("grants-only mode (no broker) refuses with the grant's own code", async () => {

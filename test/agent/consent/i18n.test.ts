@@ -25,6 +25,12 @@ describe("i18n", () => {
     [{ env: {} }, "en"],
   ] as const)("pickLocale(%j) = %s", (o, want) => expect(pickLocale(o)).toBe(want));
 
+  test("placeholders are filled escaped: a value cannot carry a terminal escape sequence", () => {
+    expect(t("en", "pending.item", { id: "req_1", ticket: "tk_1\x1b[2K", by: "bob\r\nApproved.", checks: "dns", duration: "1h", left: "5m" })).toBe(
+      "req_1  ticket tk_1\\u001b[2K  from bob\\r\\nApproved.  checks dns  for 1h  (answer within 5m)",
+    );
+  });
+
   test("an unknown --lang is an error, not a silent fallback", () => {
     expect(() => pickLocale({ flag: "fr" })).toThrow(/unknown language/);
   });

@@ -12,7 +12,7 @@ function terminal(locale: "en" | "zh-CN", timeoutMs = 10_000) {
   output.on("data", (d: Buffer) => (shown += d.toString()));
   const broker = new ConsentBroker({ timeoutMs });
   const detach = attachTerminalPrompt({ broker, input, output, locale });
-  const ask = (checks = ["dns", "ping"]) => broker.ask({ runId: "run_aaaaaa", ticketId: "tkt_one", requestedBy: "alice", checks, changes: [], grantMs: 2 * 3600_000 });
+  const ask = (checks = ["dns", "ping"], requestedBy = "alice") => broker.ask({ runId: "run_aaaaaa", ticketId: "tkt_one", requestedBy, checks, changes: [], grantMs: 2 * 3600_000 });
   const waitShown = async (re: RegExp) => {
     while (!re.test(shown)) await new Promise((r) => output.once("data", r));
   };
@@ -59,6 +59,19 @@ describe("terminal consent prompt", () => {
     const tt = terminal("en", 50);
     expect(await tt.ask()).toBe("timeout");
     await tt.waitShown(/No answer in time: refused/);
+    tt.detach();
+  });
+
+  test("what the collector sent cannot rewrite the question: control characters are shown escaped", async () => {
+    const tt = terminal("en");
+    // Erase the line above and print a harmless-looking question instead; retitle the window.
+    const answer = tt.ask(["dns", "renew\x1b[2K"], "alice\x1b[1A\x1b[2K\rnothing to see\x1b]0;x\x07\u202e");
+    await tt.waitShown(/Allow\? \[y\/N\] $/);
+    expect(tt.shown()).not.toMatch(/[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e]/);
+    expect(tt.shown()).toContain("Requested by: alice\\u001b[1A\\u001b[2K\\rnothing to see\\u001b]0;x\\u0007\\u202e");
+    expect(tt.shown()).toContain("renew\\u001b[2K");
+    tt.input.write("n\n");
+    expect(await answer).toBe("refused");
     tt.detach();
   });
 });

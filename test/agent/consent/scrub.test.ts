@@ -1,7 +1,9 @@
 // Device secrets never leave the agent: the scrubber replaces every configured secret value anywhere
 // in an outgoing event, and the executor applies it to every event it emits.
 import { describe, expect, test } from "vitest";
+import { z } from "zod";
 import { makeScrubber, REDACTED, scrubberFor, secretsOf } from "../../../agent/consent/scrub.js";
+import { isSecretKey, TOO_DEEP } from "../../../shared/secret-scrub.js";
 import { AgentConfig } from "../../../agent/config.js";
 import { RunExecutor } from "../../../agent/run-executor.js";
 import { memoryLogger } from "../../../shared/log.js";
@@ -107,5 +109,56 @@ describe("scrubber", () => {
     expect(text).toContain(REDACTED);
     expect(text).not.toContain("127.0.0.1");
     expect(events.at(-1)).toMatchObject({ type: "run.finished", outcome: "completed" });
+  });
+
+  test("values under secret-named keys are hidden whatever the value, other keys kept", () => {
+    const scrub = makeScrubber(secretsOf(config));
+    const data = {
+      pass: "p1", pwd: "p2", key: "p3", psk: "p4", apiKey: "p5", "X-Api-Key": "p6", wifi_psk: "p7", RouterPassword: "p8",
+      snmpCommunity: "p9", auth_key: { nested: "p10" }, privKeys: ["p11"], ADMINPASSWORD: "p12", wpa2psk: "p13", token: 14,
+      publicKey: "ssh-ed25519 AAAA", keyId: "k1", passed: 3, authProtocol: "sha", ssid: "home", bypass: "no", host: "10.0.0.1",
+    };
+    const out = scrub({ data }).data as Record<string, unknown>;
+    for (const k of ["pass", "pwd", "key", "psk", "apiKey", "X-Api-Key", "wifi_psk", "RouterPassword", "snmpCommunity", "auth_key", "privKeys", "ADMINPASSWORD", "wpa2psk", "token"]) expect(out[k], k).toBe(REDACTED);
+    for (const k of ["publicKey", "keyId", "passed", "authProtocol", "ssid", "bypass", "host"]) expect(out[k], k).toEqual(data[k as keyof typeof data]);
+  });
+
+  test("credential-shaped text is hidden where it appears", () => {
+    const scrub = makeScrubber([]);
+    const pem = "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA\n-----END RSA PRIVATE KEY-----";
+    const out = scrub({
+      a: `key follows ${pem} end`,
+      b: "login via https://admin:hunter2@10.0.0.1/api failed",
+      c: "Authorization: Bearer ag_abcdef.s3cr3tS3cr3tS3cr3t",
+      d: "token ndt_AAAABBBBCCCCDDDDEEEEFFFF used",
+      e: "set wifi password=hunter3 and community: 'pub1ic' ok",
+      f: "SNMP community refused; passed 3 checks",
+    });
+    expect(JSON.stringify(out)).not.toMatch(/MIIEow|hunter2|s3cr3t|ndt_AAAA|hunter3|pub1ic/);
+    expect(out.b).toBe(`login via https://admin:${REDACTED}@10.0.0.1/api failed`);
+    expect(out.e).toBe(`set wifi password=${REDACTED} and community: ${REDACTED} ok`);
+    expect(out.f).toBe("SNMP community refused; passed 3 checks");
+  });
+
+  test("the config schema's secret fields are exactly the ones named like secrets", () => {
+    const names = new Set<string>();
+    const walk = (s: unknown): void => {
+      if (Array.isArray(s)) return s.forEach(walk);
+      if (s === null || typeof s !== "object") return;
+      for (const [k, v] of Object.entries(s)) {
+        if (k === "properties" && v && typeof v === "object") for (const name of Object.keys(v)) names.add(name);
+        walk(v);
+      }
+    };
+    walk(z.toJSONSchema(AgentConfig, { io: "input", unrepresentable: "any" }));
+    expect([...names].filter(isSecretKey).sort()).toEqual(["authKey", "community", "password", "privKey", "secret"]);
+  });
+
+  test("a document nested deeper than any step result is cut off, not sent unchecked", () => {
+    let deep: unknown = { password: "x", note: "r0uterpass" };
+    for (let i = 0; i < 10_000; i++) deep = [deep];
+    const out = JSON.stringify(makeScrubber(secretsOf(config))({ data: deep }));
+    expect(out).toContain(TOO_DEEP);
+    expect(out).not.toContain("r0uterpass");
   });
 });
