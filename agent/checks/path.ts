@@ -6,7 +6,14 @@ import { assessPath, type PathData } from "./path/assess.js";
 import { pickIspHop } from "./path/hops.js";
 import { standardPing, throwIfPingMissing, toIpPing, type IpPingResult } from "./path/ip-ping.js";
 import { probeMtu, traceRoute } from "./path/probes.js";
+import { routerEdge } from "./path/router-edge.js";
 import { defineCheck } from "./types.js";
+
+/**
+ * How long the path check waits for snmp/routeros to report the ISP edge (their wanGateway): a healthy
+ * CPE answers SNMP within ~0.2 s; a dead one must not hold the path, whose own probes end in ~2 s.
+ */
+export const ROUTER_EDGE_WAIT_MS = 2000;
 
 export type { PathData } from "./path/assess.js";
 export type { PathFindingCode } from "./path/assess.js";
@@ -34,16 +41,29 @@ export const pathCheck = defineCheck({
     const gatewayP = gatewayAddress ? pingOne(gatewayAddress).then((p) => ({ address: gatewayAddress, ping: p })) : Promise.resolve(undefined);
     const anchorsP = Promise.all(anchors.map(pingOne));
     const routeP = traceRoute(ctx.spawn, first, opts.maxHops, signal);
+    // The ISP edge the router reports is pinged as soon as it is known (IPv4 paths only): it is usually
+    // the hop the hop list finds, so its ping is reused then, and it stands in when the list finds none.
+    const edgeP = family === 4 && !configuredIsp ? routerEdge(ctx, ROUTER_EDGE_WAIT_MS, signal) : Promise.resolve(undefined);
+    let edgePing: { address: string; ping: Promise<IpPingResult> } | undefined;
+    const edgePingP = edgeP.then((e) => (e ? (edgePing = { address: e.address, ping: pingOne(e.address) }).ping : undefined));
     // A configured ISP hop is pinged at once; otherwise it is found from the hop list first.
     const ispP: Promise<PathData["ispHop"]> = configuredIsp
       ? pingOne(configuredIsp).then((p) => ({ source: "config" as const, address: configuredIsp, ping: p }))
       : routeP.then(async (route) => {
           const hop = pickIspHop(route, gatewayAddress);
-          return hop ? { source: "discovered" as const, address: hop.address, ttl: hop.ttl, ping: await pingOne(hop.address) } : { source: "not_found" as const };
+          if (hop) {
+            const ping = edgePing?.address === hop.address ? await edgePing.ping : await pingOne(hop.address);
+            return { source: "discovered" as const, address: hop.address, ttl: hop.ttl, ping };
+          }
+          const edge = await edgeP;
+          const ping = await edgePingP;
+          return edge && ping ? { source: "router" as const, address: edge.address, ping } : { source: "not_found" as const };
         });
     const mtuP = opts.mtuProbe ? probeMtu(ctx.spawn, first, signal) : Promise.resolve(undefined);
 
-    const [gateway, anchorResults, route, ispHop, mtu] = await Promise.all([gatewayP, anchorsP, routeP, ispP, mtuP]);
+    const [gateway, anchorResults, route, ispHop, mtu, edge] = await Promise.all([gatewayP, anchorsP, routeP, ispP, mtuP, edgeP]);
+    // An edge ping the hop list did not need (it named another router) is still data: wait it out.
+    const edgePingResult = await edgePingP;
     throwIfPingMissing([...anchorResults, ...(gateway ? [gateway.ping] : [])]);
     return assessPath({
       ...(gateway ? { gateway } : {}),
@@ -51,6 +71,7 @@ export const pathCheck = defineCheck({
       anchors: anchorResults,
       route,
       ...(mtu ? { mtu } : {}),
+      ...(edge ? { routerEdge: { ...edge, ...(edgePingResult ? { ping: edgePingResult } : {}) } } : {}),
     });
   },
 });

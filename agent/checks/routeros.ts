@@ -5,7 +5,7 @@ import { TIMEOUTS } from "../timeouts.js";
 import { assessDevice, type RouterOsDeviceReport } from "./routeros/assess.js";
 import { connectRouterOs, type RosRow } from "./routeros/adapter.js";
 import {
-  parseDefaultRoutes, parseDhcpClients, parseEthernetMonitor, parseInterfaces, parseLog, parsePing, parseResource, pickWan,
+  parseDefaultRoutes, parseDhcpClients, parseEthernetMonitor, parseInterfaces, parseLog, parsePing, parseResource, pickWan, pickWanGateway,
 } from "./routeros/parse-state.js";
 import { defineCheck, type CheckContext } from "./types.js";
 
@@ -68,6 +68,8 @@ async function collect(d: RouterOsDevice, ctx: CheckContext, signal: AbortSignal
         report.wan.ethernet = mon && parseEthernetMonitor(wan.name, mon);
       }
     }
+    const wanGateway = pickWanGateway(report.defaultRoutes, report.dhcpClient);
+    if (wanGateway) report.wanGateway = wanGateway;
     const anchor = ctx.targets.anchors[0];
     if (anchor) {
       const pingRows = await run("/ping", { address: anchor, count: String(ROUTER_PING_COUNT) });

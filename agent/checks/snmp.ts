@@ -6,10 +6,11 @@ import { resolveHost } from "../system/resolve-host.js";
 import { TIMEOUTS } from "../timeouts.js";
 import { describeWan, evaluateDevice, type SnmpFinding } from "./snmp/evaluate.js";
 import { ADSL, DOCSIS, IF_COLUMNS, IF_ENTRY, IFX_COLUMNS, IFX_ENTRY, SYSTEM, VDSL2 } from "./snmp/oids.js";
-import type { SnmpDeviceData, SnmpSystem } from "../../shared/checks.js";
+import type { SnmpDeviceData, SnmpSystem, SnmpWanGateway } from "../../shared/checks.js";
 import { parseAdsl, parseDocsis, parseInterfaces, parseSystem, parseVdsl2 } from "./snmp/parse-device.js";
 import type { RawVarbind } from "./snmp/parse-values.js";
 import { classifySnmpError, openSnmp, type SnmpClient, type SnmpFailureCode } from "./snmp/session.js";
+import { parseDefaultRoute, ROUTE_OIDS } from "./snmp/routes.js";
 import { pickWan } from "./snmp/wan.js";
 import { defineCheck, type CheckContext } from "./types.js";
 
@@ -76,11 +77,14 @@ async function readDevice(ctx: CheckContext, device: SnmpDevice, signal: AbortSi
       data.wan = describeWan(data.interfaces, pickWan(data.interfaces, device.wanIfIndex));
 
       const walk = async (entry: string, cols: Record<string, number>) => (await walkColumns(client, entry, Object.values(cols))).varbinds;
-      [data.adsl, data.vdsl2, data.docsis] = await Promise.all([
+      let wanGateway: SnmpWanGateway | undefined;
+      [data.adsl, data.vdsl2, data.docsis, wanGateway] = await Promise.all([
         (async () => ((await hasSubtree(client, "1.3.6.1.2.1.10.94")) ? parseAdsl(await walk(ADSL.atucPhysEntry, ADSL.physColumns), await walk(ADSL.aturPhysEntry, ADSL.physColumns), await walk(ADSL.aturPerfDataEntry, ADSL.perfColumns), await walk(ADSL.aturChanPerfEntry, ADSL.chanPerfColumns)) : ({ supported: false } as const)))(),
         (async () => ((await hasSubtree(client, "1.3.6.1.2.1.10.251")) ? parseVdsl2(await walk(VDSL2.lineEntry, VDSL2.lineColumns), await walk(VDSL2.bandEntry, VDSL2.bandColumns)) : ({ supported: false } as const)))(),
         (async () => ((await hasSubtree(client, "1.3.6.1.2.1.10.127")) ? parseDocsis(await walk(DOCSIS.downChannelEntry, DOCSIS.downColumns), await walk(DOCSIS.sigQEntry, DOCSIS.sigQColumns)) : ({ supported: false } as const)))(),
+        readDefaultRoute(client, signal),
       ]);
+      if (wanGateway) data.wanGateway = wanGateway;
     } catch (e) {
       if (signal.aborted) throw e;
       // The device answered the system group, then stopped: report what was read, flag the rest.
@@ -95,6 +99,31 @@ async function readDevice(ctx: CheckContext, device: SnmpDevice, signal: AbortSi
     client.close();
   }
 }
+
+/**
+ * The default route from the three route MIBs at once, each one request under the default route's own
+ * index (ROUTE_OIDS), so it costs one round trip beside the line MIBs. A MIB the device lacks (or an
+ * error reading it) just leaves that source out: the route is "not measured", never a device failure.
+ */
+async function readDefaultRoute(client: SnmpClient, signal: AbortSignal): Promise<SnmpWanGateway | undefined> {
+  const soft = async (p: Promise<RawVarbind[]>) => {
+    try {
+      return await p;
+    } catch (e) {
+      if (signal.aborted) throw e;
+      return [];
+    }
+  };
+  const [inet, cidr, ipRoute] = await Promise.all([
+    soft(client.walk(ROUTE_OIDS.inetCidrDefault, ROUTE_ROWS).then((r) => r.varbinds)),
+    soft(client.walk(ROUTE_OIDS.ipCidrDefault, ROUTE_ROWS).then((r) => r.varbinds)),
+    soft(client.get([ROUTE_OIDS.ipRouteNextHop, ROUTE_OIDS.ipRouteIfIndex])),
+  ]);
+  return parseDefaultRoute(inet, cidr, ipRoute);
+}
+
+/** Default-route rows read per MIB: equal-cost default routes are a handful at most. */
+const ROUTE_ROWS = 8;
 
 /** Walks the given columns of a table entry one after another (a weak CPE agent copes badly with bursts). */
 async function walkColumns(client: SnmpClient, entryOid: string, columns: readonly number[]): Promise<{ varbinds: RawVarbind[]; truncated: boolean }> {

@@ -41,25 +41,26 @@ const timing = {
   durationMs: z.number().nonnegative(),
 };
 
-function stepSchema<C extends CheckId, D extends z.ZodObject, F extends z.ZodEnum<Record<string, string>>>(check: C, data: D, codes: F) {
+/** `partial` is `data.partial()`, made at the call site: inside this generic function TS would type it loosely. */
+function stepSchema<C extends CheckId, D extends z.ZodObject, P extends z.ZodObject, F extends z.ZodEnum<Record<string, string>>>(check: C, data: D, partial: P, codes: F) {
   const head = { check: z.literal(check), ...timing, findings: z.array(findingOf(codes)).max(200) };
   return z.discriminatedUnion("status", [
     z.strictObject({ ...head, status: z.enum(MEASURED_STATUSES), data }),
-    z.strictObject({ ...head, status: z.literal("skipped"), skipReason: z.string().max(500), data: data.partial() }),
-    z.strictObject({ ...head, status: z.enum(["error", "timeout"]), error: StepError, data: data.partial() }),
+    z.strictObject({ ...head, status: z.literal("skipped"), skipReason: z.string().max(500), data: partial }),
+    z.strictObject({ ...head, status: z.enum(["error", "timeout"]), error: StepError, data: partial }),
   ]);
 }
 
 const S = STEP_SCHEMAS;
-export const HostStep = stepSchema("host", S.host.data, S.host.codes);
-export const GatewayStep = stepSchema("gateway", S.gateway.data, S.gateway.codes);
-export const DhcpStep = stepSchema("dhcp", S.dhcp.data, S.dhcp.codes);
-export const DnsStep = stepSchema("dns", S.dns.data, S.dns.codes);
-export const PingStep = stepSchema("ping", S.ping.data, S.ping.codes);
-export const PathStep = stepSchema("path", S.path.data, S.path.codes);
-export const ServiceStep = stepSchema("service", S.service.data, S.service.codes);
-export const SnmpStep = stepSchema("snmp", S.snmp.data, S.snmp.codes);
-export const RouterOsStep = stepSchema("routeros", S.routeros.data, S.routeros.codes);
+export const HostStep = stepSchema("host", S.host.data, S.host.data.partial(), S.host.codes);
+export const GatewayStep = stepSchema("gateway", S.gateway.data, S.gateway.data.partial(), S.gateway.codes);
+export const DhcpStep = stepSchema("dhcp", S.dhcp.data, S.dhcp.data.partial(), S.dhcp.codes);
+export const DnsStep = stepSchema("dns", S.dns.data, S.dns.data.partial(), S.dns.codes);
+export const PingStep = stepSchema("ping", S.ping.data, S.ping.data.partial(), S.ping.codes);
+export const PathStep = stepSchema("path", S.path.data, S.path.data.partial(), S.path.codes);
+export const ServiceStep = stepSchema("service", S.service.data, S.service.data.partial(), S.service.codes);
+export const SnmpStep = stepSchema("snmp", S.snmp.data, S.snmp.data.partial(), S.snmp.codes);
+export const RouterOsStep = stepSchema("routeros", S.routeros.data, S.routeros.data.partial(), S.routeros.codes);
 
 /** One completed step (one check run once), as sent on the wire, stored, and read by the verdict. */
 export const StepResult = z.discriminatedUnion("check", [HostStep, GatewayStep, DhcpStep, DnsStep, PingStep, PathStep, ServiceStep, SnmpStep, RouterOsStep]);

@@ -74,12 +74,22 @@ export const MtuResult = z.strictObject({
 });
 export type MtuResult = z.infer<typeof MtuResult>;
 
+/** The ISP edge as the customer's router reports it: its default route's next hop (wanGateway). */
+export const PathRouterEdge = z.strictObject({
+  address: Addr,
+  from: z.enum(["snmp", "routeros"]),
+  /** The PC's ping to it (the same result as ispHop.ping when both name it). */
+  ping: IpPingResult.optional(),
+});
+export type PathRouterEdge = z.infer<typeof PathRouterEdge>;
+
 export const IspHop = z.strictObject({
   /**
    * config: targets.ispHop; discovered: the first router beyond the gateway that answered a TTL-limited
-   * probe (Time Exceeded, or an ICMP error that ends the hop list); not_found: neither.
+   * probe (Time Exceeded, or an ICMP error that ends the hop list); router: none answered, so the
+   * address the router reports (routerEdge); not_found: none of these.
    */
-  source: z.enum(["config", "discovered", "not_found"]),
+  source: z.enum(["config", "discovered", "router", "not_found"]),
   address: Addr.optional(),
   ttl: Ttl.optional(),
   /** undefined = not pinged (not found). */
@@ -98,5 +108,11 @@ export const PathData = z.strictObject({
   route: RouteTrace,
   /** Path MTU toward the first anchor; undefined = MTU probing disabled in config. */
   mtu: MtuResult.optional(),
+  /**
+   * The ISP edge as the router reports it (snmp/routeros wanGateway of this run) and the PC's ping to
+   * it, when known within ROUTER_EDGE_WAIT_MS (agent/checks/path.ts) of the start; undefined = not
+   * known in time, neither check in the run, or an IPv6 path / a configured ispHop.
+   */
+  routerEdge: PathRouterEdge.optional(),
 });
 export type PathData = z.infer<typeof PathData>;

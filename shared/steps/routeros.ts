@@ -96,6 +96,17 @@ export type RosPing = z.infer<typeof RosPing>;
 export const RosLogLine = z.strictObject({ time: Str(64), topics: Str(200), message: Str(1000) });
 export type RosLogLine = z.infer<typeof RosLogLine>;
 
+/** The router's next hop towards the ISP (the ISP edge), from its own tables. */
+export const RosWanGateway = z.strictObject({
+  /** The ISP edge's address; undefined = the default route names an interface only (PPPoE). */
+  address: Addr.optional(),
+  /** The interface it is reached by, when the router says. */
+  interface: Name.optional(),
+  /** default-route: the active 0.0.0.0/0 route; dhcp-client: the gateway the WAN DHCP lease names. */
+  source: z.enum(["default-route", "dhcp-client"]),
+});
+export type RosWanGateway = z.infer<typeof RosWanGateway>;
+
 export const WanSource = z.enum(["config", "dhcp-client", "default-route", "pppoe"]);
 export type WanSource = z.infer<typeof WanSource>;
 
@@ -121,6 +132,9 @@ export const RouterOsDeviceReport = z.strictObject({
   dhcpClient: RosDhcpClient.optional(),
   /** Default routes (dst 0.0.0.0/0); [] = measured, none configured. */
   defaultRoutes: List(RosDefaultRoute, 64).optional(),
+  /** The ISP edge's address (the active default route's gateway, else the WAN DHCP lease's); undefined = not measured. */
+  wanGateway: RosWanGateway.optional(),
+  /** The router's own ping to the first internet anchor (its traffic, not the PC's): RosPing; undefined = not measured. */
   ping: RosPing.optional(),
   log: List(RosLogLine, 100).optional(),
   /** Commands that did not answer (trap, timeout, lost connection): their fields stay undefined. */

@@ -136,6 +136,17 @@ export const WanView = z.strictObject({
 });
 export type WanView = z.infer<typeof WanView>;
 
+/** The device's default route (0.0.0.0/0) from its IP route MIBs (agent/checks/snmp/routes.ts). */
+export const SnmpWanGateway = z.strictObject({
+  /** The next hop: on a CPE, the ISP edge. undefined = the route names none (a point-to-point link, PPP). */
+  address: Addr.optional(),
+  /** ifIndex the route leaves by; undefined = not reported. */
+  ifIndex: IfIndex.optional(),
+  /** Which MIB said so (the first of these that has the route). */
+  source: z.enum(["inetCidrRouteTable", "ipCidrRouteTable", "ipRouteTable"]),
+});
+export type SnmpWanGateway = z.infer<typeof SnmpWanGateway>;
+
 export const SnmpDeviceData = z.strictObject({
   host: Addr,
   port: z.number().int().min(1).max(65535),
@@ -153,6 +164,8 @@ export const SnmpDeviceData = z.strictObject({
   adsl: AdslPart.optional(),
   vdsl2: Vdsl2Part.optional(),
   docsis: DocsisPart.optional(),
+  /** The default route's next hop (the ISP edge); undefined = not measured: no route MIB reports one. */
+  wanGateway: SnmpWanGateway.optional(),
 });
 export type SnmpDeviceData = z.infer<typeof SnmpDeviceData>;
 

@@ -82,7 +82,15 @@ export async function probeControl(server: string, opts: ControlOptions, signal:
   let connected = false;
   const send = () => {
     if (!connected) return;
-    for (const p of pending) if (!p.result) sock.send(encodeQuery(p.id, p.name, p.type, p.klass), (e) => e && failed(e));
+    for (const p of pending) {
+      if (p.result) continue;
+      try {
+        sock.send(encodeQuery(p.id, p.name, p.type, p.klass), (e) => e && failed(e));
+      } catch (e) {
+        // A socket closed under us (abort) throws instead of calling back: a broken network is data.
+        failed(e as NodeJS.ErrnoException);
+      }
+    }
   };
   sock.on("message", (buf) => {
     const h = parseReplyHeader(buf);
@@ -95,8 +103,9 @@ export async function probeControl(server: string, opts: ControlOptions, signal:
   signal.addEventListener("abort", onAbort, { once: true });
   try {
     if (signal.aborted) return pending.map((p) => ({ query: p.query, outcome: "timeout" }));
-    // A failed connect arrives as an 'error' event (handled above), so the callback only sends.
-    sock.connect(port, host, () => {
+    // The callback also runs when connect fails (ENETUNREACH without a route): then nothing is sent.
+    sock.connect(port, host, (e?: Error) => {
+      if (e) return failed(e as NodeJS.ErrnoException);
       connected = true;
       send();
     });

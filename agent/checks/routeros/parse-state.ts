@@ -1,6 +1,6 @@
 // Pure: RouterOS API rows (string records) in, typed router state out. Field names follow TR-181 where
 // one fits (DHCPv4.Client: DHCPStatus, IPAddress, IPRouters, LeaseTimeRemaining); undefined = not measured.
-import type { RosDefaultRoute, RosDhcpClient, RosEthernet, RosInterface, RosLogLine, RosPing, RosSystem, WanSource } from "../../../shared/checks.js";
+import type { RosDefaultRoute, RosDhcpClient, RosEthernet, RosInterface, RosLogLine, RosPing, RosSystem, RosWanGateway, WanSource } from "../../../shared/checks.js";
 import { parseRosBool, parseRosDurationS, parseRosInt, parseRosMs } from "./parse-values.js";
 
 type Row = Record<string, string>;
@@ -126,4 +126,21 @@ export function pickWan(
   const pppoe = interfaces?.find((i) => i.type === "pppoe-out" || i.name.startsWith("pppoe-out"));
   if (pppoe) return { name: pppoe.name, source: "pppoe" };
   return undefined;
+}
+
+/**
+ * The ISP edge as the router knows it: the gateway of its active default route when that is an
+ * address (RouterOS may name an interface instead, e.g. pppoe-out1), else the gateway its WAN DHCP
+ * client was given. undefined = neither is known.
+ */
+export function pickWanGateway(routes: RosDefaultRoute[] | undefined, dhcp: RosDhcpClient | undefined): RosWanGateway | undefined {
+  const active = (routes ?? []).filter((r) => r.active === true && r.disabled !== true);
+  const byAddress = active.find((r) => r.gateway && IP_LIKE.test(r.gateway.split("%")[0] ?? ""));
+  if (byAddress?.gateway) {
+    return { source: "default-route", address: byAddress.gateway.split("%")[0]!, ...(byAddress.interface ? { interface: byAddress.interface } : {}) };
+  }
+  const viaDhcp = dhcp?.IPRouters?.split(",")[0]?.trim();
+  if (viaDhcp && IP_LIKE.test(viaDhcp)) return { source: "dhcp-client", address: viaDhcp, interface: dhcp!.interface };
+  const byInterface = active.find((r) => r.interface);
+  return byInterface?.interface ? { source: "default-route", interface: byInterface.interface } : undefined;
 }

@@ -67,4 +67,23 @@ describe.skipIf(!(await canUseNetns()))("dns check against dnsmasq with a dead u
     expect(r.control?.find((c) => c.query === "version.bind. CH TXT")).toMatchObject({ outcome: "reply", rcode: "NOERROR" });
     expect(step.findings.map((f) => f.code)).toContain("RESOLVER_UPSTREAM_FAILING");
   });
+
+  test("a resolver with no route to it: the control questions cannot even be sent (ENETUNREACH), the agent carries on", async () => {
+    // Found by the lab's pc-nic-down: a failed UDP connect used to crash the agent.
+    const cfg = join(work, "agent-noroute.json");
+    await writeFile(cfg, JSON.stringify({ targets: { anchors: ["127.0.0.1"], controlHosts: ["127.0.0.1"], publicResolvers: [], resolvers: ["10.99.0.1"], names: ["www.shop.test"] } }));
+    const stdout = await new Promise<string>((resolve, reject) =>
+      execFile("ip", ["netns", "exec", pc.name, process.execPath, join(ROOT, "dist/agent/main.js"), "check", "--checks", "dns", "--json", "--config", cfg], { timeout: 30_000 }, (err, out, errOut) =>
+        err && !out ? reject(new Error(`agent failed: ${err.message} ${errOut}`)) : resolve(out),
+      ),
+    );
+    const step = (JSON.parse(stdout) as { steps: StepResultOf<"dns">[] }).steps[0]!;
+    if (step.status !== "fail") throw new Error(`expected a failed dns step: ${JSON.stringify(step)}`);
+    const r = step.data.resolvers[0]!;
+    expect(r.alive).toBe(false);
+    expect(r.control).toEqual([
+      { query: "localhost. IN A", outcome: "error", errorCode: "ENETUNREACH" },
+      { query: "version.bind. CH TXT", outcome: "error", errorCode: "ENETUNREACH" },
+    ]);
+  });
 });

@@ -1,18 +1,21 @@
 // The path check: pure rules on made-up data, then for real in a lab of namespaces
 // pc (10.0.1.2) - r1 (10.0.1.1 | 10.0.2.1) - r2 (10.0.2.2 | 10.0.3.1) - far (10.0.3.2, anchors 198.18.0.1/.2 on lo).
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from "vitest";
+import { routerEdge } from "../../../agent/checks/path/router-edge.js";
+import type { CheckContext } from "../../../agent/checks/types.js";
+import { testCheckContext } from "../../helpers/check-context.js";
 import { assessPath, type PathData } from "../../../agent/checks/path/assess.js";
 import { buildRoute, hopFromReport, pickIspHop, type RouteHop } from "../../../agent/checks/path/hops.js";
 import type { PingReport } from "../../../agent/probes/ping-types.js";
 import type { IpPingResult } from "../../../agent/checks/path/ip-ping.js";
 import { bracket, refinePayloads, summarizeMtu, type MtuProbe } from "../../../agent/checks/path/mtu.js";
-import type { StepResult } from "../../../shared/checks.js";
+import type { CheckId, StepResult, StepResultOf } from "../../../shared/checks.js";
 import { canUseNetns, createNetns, linkNetns, type Netns } from "../../helpers/netns.js";
 
 const pexec = promisify(execFile);
@@ -59,6 +62,36 @@ describe("hop list and ISP hop", () => {
     const h = hopFromReport(2, report);
     expect(h).toMatchObject(expected);
     if (expected.reply === "time_exceeded") expect(h.icmpError).toBeUndefined();
+  });
+});
+
+describe("routerEdge: the ISP edge the router reports, waited for a bounded time", () => {
+  const snmpStep = (address?: string): StepResultOf<"snmp"> => ({
+    check: "snmp", status: "ok", startedAt: 0, durationMs: 1, findings: [],
+    data: { devices: [{ host: "10.0.1.1", port: 161, version: "2c", reach: "answered", ...(address ? { wanGateway: { source: "ipRouteTable", address } } : {}) }] },
+  });
+  const ctxWith = (waitFor: CheckContext["waitFor"]) => ({ ...testCheckContext().ctx, waitFor });
+  afterEach(() => vi.useRealTimers());
+
+  test("the first check to report one wins", async () => {
+    const ctx = ctxWith(async <C extends CheckId>(id: C) => (id === "snmp" ? snmpStep("100.64.7.1") : undefined) as StepResultOf<C> | undefined);
+    expect(await routerEdge(ctx, 2000, new AbortController().signal)).toEqual({ address: "100.64.7.1", from: "snmp" });
+  });
+  test("neither check in the run, or neither reports one: undefined at once", async () => {
+    expect(await routerEdge(ctxWith(async () => undefined), 2000, new AbortController().signal)).toBeUndefined();
+    const ctx = ctxWith(async <C extends CheckId>(id: C) => (id === "snmp" ? snmpStep() : undefined) as StepResultOf<C> | undefined);
+    expect(await routerEdge(ctx, 2000, new AbortController().signal)).toBeUndefined();
+  });
+  test("a device that never answers is given up on after the cap", async () => {
+    vi.useFakeTimers();
+    const p = routerEdge(ctxWith(() => new Promise(() => undefined)), 2000, new AbortController().signal);
+    await vi.advanceTimersByTimeAsync(2000);
+    expect(await p).toBeUndefined();
+  });
+  test("without waitFor (tests, benches) it reads earlier steps", async () => {
+    const { ctx } = testCheckContext();
+    ctx.earlier.snmp = snmpStep("100.64.7.9");
+    expect(await routerEdge(ctx, 2000, new AbortController().signal)).toEqual({ address: "100.64.7.9", from: "snmp" });
   });
 });
 
@@ -129,7 +162,9 @@ describe.skipIf(!(await canUseNetns()))("path check in a namespace lab", () => {
     cfgDir = await mkdtemp(join(tmpdir(), "nd-path-"));
     for (const n of ["pc", "r1", "r2", "far"]) made.push(await createNetns(`path-${n}`));
     [pc, r1, r2, far] = made as [Netns, Netns, Netns, Netns];
-    for (const ns of made) await ns.exec("sysctl", ["-qw", "net.ipv4.icmp_ratelimit=0"]);
+    // No ICMP rate limits: per destination (icmp_ratelimit) and per namespace (icmp_msgs_per_sec with a
+    // burst of 50, which one path run's parallel probes exceed when a router answers them all with errors).
+    for (const ns of made) await ns.exec("sysctl", ["-qw", "net.ipv4.icmp_ratelimit=0", "net.ipv4.icmp_msgs_per_sec=100000", "net.ipv4.icmp_msgs_burst=100000"]);
     await linkNetns(pc, "eth0", r1, "lan0");
     await linkNetns(r1, "wan0", r2, "lan0");
     await linkNetns(r2, "up0", far, "eth0");
@@ -217,26 +252,78 @@ describe.skipIf(!(await canUseNetns()))("path check in a namespace lab", () => {
     }
   });
 
-  test("r2 loses its route to the anchors: Net Unreachable from r2 on every anchor, the hop list ends at r2, r2 is the ISP hop", async () => {
-    await r2.exec("ip", ["route", "del", "198.18.0.0/24", "via", "10.0.3.2"]);
-    try {
-      const s = await runPath();
-      expect(s.findings.map((f) => f.code)).toContain("ANCHORS_UNREACHABLE");
-      for (const a of s.data.anchors) expect(a.icmpErrors).toEqual([{ from: "10.0.2.2", type: "net_unreachable", message: "Destination Net Unreachable" }]);
-      expect(s.data.route.RouteHops.map((h) => [h.ttl, h.HostAddress, h.reply, h.icmpError])).toEqual([
-        [1, "10.0.1.1", "time_exceeded", undefined],
-        [2, "10.0.2.2", "unreachable", "net_unreachable"],
-      ]);
-      expect(s.data.ispHop).toMatchObject({ source: "discovered", address: "10.0.2.2", ttl: 2, ping: { SuccessCount: 5 } });
-    } finally {
-      await r2.exec("ip", ["route", "add", "198.18.0.0/24", "via", "10.0.3.2"]);
-    }
-  });
-
   test("same MTU with frag-needed allowed: PMTU_REDUCED naming 1400 and r2", async () => {
     const s = await runPath();
     expect(s.findings.map((f) => f.code)).toEqual(["PMTU_REDUCED"]);
     expect(s.status).toBe("ok");
     expect(s.data.mtu).toMatchObject({ blackHole: false, pathMtu: 1400, reportedMtu: { mtu: 1400, from: "10.0.2.2" } });
   });
+  // After the MTU tests: the runs below teach the pc's kernel r2's MTU (frag-needed allowed), which
+  // would turn PMTU_REDUCED's "named by r2" into "known to the kernel".
+  test("r2 loses its route to the anchors: the probes that get an answer get Net Unreachable from r2, nothing else", async () => {
+    // Linux rate-limits "no route" errors per source host (1/s, burst 5: net.ipv4.route.error_cost and
+    // error_burst, not settable per namespace), so of one run's many parallel probes only some hear it.
+    await r2.exec("ip", ["route", "del", "198.18.0.0/24", "via", "10.0.3.2"]);
+    try {
+      const s = await runPath();
+      expect(s.findings.map((f) => f.code)).toContain("ANCHORS_UNREACHABLE");
+      const errors = [...s.data.anchors.flatMap((a) => a.icmpErrors), ...s.data.route.RouteHops.filter((h) => h.reply === "unreachable").map((h) => ({ from: h.HostAddress, type: h.icmpError, message: h.ErrorMessage }))];
+      expect(errors.length).toBeGreaterThan(0);
+      for (const e of errors) expect(e).toEqual({ from: "10.0.2.2", type: "net_unreachable", message: "Destination Net Unreachable" });
+    } finally {
+      await r2.exec("ip", ["route", "add", "198.18.0.0/24", "via", "10.0.3.2"]);
+    }
+  });
+
+  test("r2 rejects traffic to the anchors with Net Unreachable: on every anchor, the hop list ends at r2 with it", async () => {
+    // REJECT's errors go through icmp_send, whose limits the namespaces lift: every probe hears one.
+    const rule = ["FORWARD", "-d", "198.18.0.0/24", "-j", "REJECT", "--reject-with", "icmp-net-unreachable"];
+    await r2.exec("iptables", ["-A", ...rule]);
+    try {
+      const s = await runPath();
+      expect(s.findings.map((f) => f.code)).toContain("ANCHORS_UNREACHABLE");
+      for (const a of s.data.anchors) expect(a.icmpErrors).toEqual([{ from: "10.0.2.2", type: "net_unreachable", message: "Destination Net Unreachable" }]);
+      // TTL 2 expires at r2 before its FORWARD chain; TTL 3 reaches the REJECT.
+      expect(s.data.route.RouteHops.map((h) => [h.ttl, h.HostAddress, h.reply, h.icmpError])).toEqual([
+        [1, "10.0.1.1", "time_exceeded", undefined],
+        [2, "10.0.2.2", "time_exceeded", undefined],
+        [3, "10.0.2.2", "unreachable", "net_unreachable"],
+      ]);
+      expect(s.data.ispHop).toMatchObject({ source: "discovered", address: "10.0.2.2", ttl: 2, ping: { SuccessCount: 5 } });
+    } finally {
+      await r2.exec("iptables", ["-D", ...rule]);
+    }
+  });
+
+  test("r2 sends no Time Exceeded: the ISP hop is the edge r1's SNMP reports (its default route via r2), pinged", async () => {
+    // r1 is the customer's router: Debian's snmpd on its LAN address reports its routes (default via 10.0.2.2).
+    const port = 16161;
+    const conf = join(cfgDir, "snmpd.conf");
+    await writeFile(conf, `agentAddress udp:10.0.1.1:${port}\nrocommunity path-test 10.0.1.0/24\n`, { mode: 0o600 });
+    const snmpd = spawn("ip", ["netns", "exec", r1.name, "snmpd", "-f", "-Lo", "-C", "-c", conf, "-p", join(cfgDir, "snmpd.pid"), `--persistentDir=${cfgDir}`], {
+      env: { PATH: process.env.PATH ?? "/usr/sbin:/usr/bin:/sbin:/bin", MIBS: "", MIBDIRS: join(cfgDir, "no-mibs"), LC_ALL: "C" },
+      stdio: "ignore",
+    });
+    const rule = ["OUTPUT", "-p", "icmp", "--icmp-type", "time-exceeded", "-j", "DROP"];
+    await r2.exec("iptables", ["-A", ...rule]);
+    try {
+      for (let i = 0; ; i++) {
+        // Ready when it answers a real request (each poll is one request with a 1 s timeout).
+        const ok = await pc.exec("snmpget", ["-v2c", "-c", "path-test", "-t", "1", "-r", "0", `10.0.1.1:${port}`, "1.3.6.1.2.1.1.3.0"]).then(() => true, () => false);
+        if (ok) break;
+        if (i > 10) throw new Error("snmpd did not start in r1");
+      }
+      const cfg = join(cfgDir, "agent-snmp.json");
+      await writeFile(cfg, JSON.stringify({ targets: { anchors: ["198.18.0.1", "198.18.0.2"], controlHosts: ["198.18.0.1"], publicResolvers: [], names: ["x.test"], path: { maxHops: 6 }, snmp: [{ host: "10.0.1.1", port, version: "2c", community: "path-test" }] } }), { mode: 0o600 });
+      const { stdout } = await pexec("ip", ["netns", "exec", pc.name, "node", join(buildDir, "agent", "main.js"), "check", "--checks", "path,snmp", "--json", "--config", cfg], { timeout: 40_000 }).catch((e: { stdout?: string }) => ({ stdout: e.stdout ?? "" }));
+      const s = (JSON.parse(stdout) as { steps: StepResult[] }).steps.find((x) => x.check === "path") as StepResult & { data: PathData };
+      expect(s.data.route.RouteHops.find((h) => h.ttl === 2)?.reply).toBe("none");
+      expect(s.data.ispHop).toMatchObject({ source: "router", address: "10.0.2.2", ping: { SuccessCount: 5 } });
+      expect(s.data.routerEdge).toMatchObject({ address: "10.0.2.2", from: "snmp", ping: { SuccessCount: 5 } });
+    } finally {
+      await r2.exec("iptables", ["-D", ...rule]);
+      snmpd.kill("SIGTERM");
+    }
+  });
+
 });

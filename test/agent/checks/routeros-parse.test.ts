@@ -1,7 +1,7 @@
 // Table tests for the RouterOS value parsers, the row-to-state parsers and the finding rules.
 import { describe, expect, test } from "vitest";
 import { assessDevice, type RouterOsDeviceReport } from "../../../agent/checks/routeros/assess.js";
-import { parseDefaultRoutes, parseLog, parsePing, pickWan } from "../../../agent/checks/routeros/parse-state.js";
+import { parseDefaultRoutes, parseLog, parsePing, pickWan, pickWanGateway } from "../../../agent/checks/routeros/parse-state.js";
 import { parseRosBool, parseRosDurationS, parseRosInt, parseRosMs } from "../../../agent/checks/routeros/parse-values.js";
 
 describe("parseRosDurationS", () => {
@@ -53,6 +53,18 @@ describe("parseDefaultRoutes", () => {
   test("non-default routes are ignored", () => {
     expect(parseDefaultRoutes([{ "dst-address": "10.0.0.0/24", gateway: "bridge" }])).toEqual([]);
   });
+});
+
+describe("pickWanGateway: the ISP edge as the router knows it", () => {
+  const route = (gateway: string, over: object = {}) => ({ gateway, interface: "ether1", active: true, ...over });
+  test.each([
+    ["active default route via an address", [route("203.0.113.1")], undefined, { source: "default-route", address: "203.0.113.1", interface: "ether1" }],
+    ["gateway with %interface", [route("203.0.113.1%ether1")], undefined, { source: "default-route", address: "203.0.113.1", interface: "ether1" }],
+    ["inactive route: the DHCP lease's gateway", [route("203.0.113.1", { active: false })], { interface: "ether1", IPRouters: "203.0.113.9" }, { source: "dhcp-client", address: "203.0.113.9", interface: "ether1" }],
+    ["PPPoE: an interface, no address", [route("pppoe-out1", { interface: "pppoe-out1" })], undefined, { source: "default-route", interface: "pppoe-out1" }],
+    ["nothing known", [], { interface: "ether1", DHCPStatus: "searching..." }, undefined],
+    ["routes not measured", undefined, undefined, undefined],
+  ] as const)("%s", (_n, routes, dhcp, want) => expect(pickWanGateway(routes === undefined ? undefined : [...routes], dhcp)).toEqual(want));
 });
 
 describe("parsePing", () => {

@@ -44,6 +44,7 @@ describe("routeros check", () => {
       wan: { name: "ether1", source: "dhcp-client", running: true, ethernet: { status: "link-ok", linkOk: true, rate: "1Gbps" } },
       dhcpClient: { DHCPStatus: "bound", IPAddress: "203.0.113.45/24", IPRouters: "203.0.113.1", LeaseTimeRemainingS: 590 },
       defaultRoutes: [{ gateway: "203.0.113.1", interface: "ether1", active: true }],
+      wanGateway: { source: "default-route", address: "203.0.113.1", interface: "ether1" },
       ping: { host: ANCHOR, sent: 3, received: 3, lossPct: 0 },
       commandErrors: [],
     });
@@ -64,6 +65,7 @@ describe("routeros check", () => {
     expect(out.status).toBe("fail");
     expect(codes(out)).toEqual(["WAN_LINK_DOWN", "WAN_DHCP_NOT_BOUND", "NO_DEFAULT_ROUTE_ON_ROUTER", "ROUTER_PING_FAILED"]);
     expect(dev.defaultRoutes).toEqual([]); // measured (`!empty`), not undefined
+    expect(dev.wanGateway).toBeUndefined();
   });
 
   test("DHCP searching alone: WAN_DHCP_NOT_BOUND on the configured WAN", async () => {

@@ -8,7 +8,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import type { ServiceData, StepResult } from "../../../shared/checks.js";
+import { isMeasured, type ServiceData, type StepResult } from "../../../shared/checks.js";
 import { parseServiceTarget } from "../../../shared/targets.js";
 import { serviceCheck, SERVICE_PROBE_OPTIONS } from "../../../agent/checks/service.js";
 import { assessService, classifyServiceError } from "../../../agent/checks/service/classify.js";
@@ -339,7 +339,7 @@ describe.skipIf(!(await canUseNetns()))("service control connects: the same port
   });
 
   const controlOf = (step: StepResult): ServiceData => {
-    if (step.check !== "service" || step.status === "skipped" || step.status === "error" || step.status === "timeout") throw new Error(`service not measured: ${JSON.stringify(step)}`);
+    if (!isMeasured(step, "service")) throw new Error(`service not measured: ${JSON.stringify(step)}`);
     return step.data;
   };
 

@@ -6,6 +6,7 @@ import { describeWan, evaluateDevice, type MeasuredDevice } from "../../../agent
 import { parseAdsl, parseDocsis, parseInterfaces, parseSystem, parseVdsl2, type SnmpInterface } from "../../../agent/checks/snmp/parse-device.js";
 import { SnmpType, tableRows, varbindNumber, varbindText, xdsl2Tenths, type RawVarbind } from "../../../agent/checks/snmp/parse-values.js";
 import { pickWan } from "../../../agent/checks/snmp/wan.js";
+import { parseDefaultRoute, ROUTE_OIDS } from "../../../agent/checks/snmp/routes.js";
 
 /** Fixtures store Buffers as { hex }; everything else exactly as net-snmp returned it. */
 function fixture(name: string): Record<string, RawVarbind[]> {
@@ -172,5 +173,29 @@ describe("evaluateDevice", () => {
     const wan = describeWan([iface(1, {})], { ifIndex: 9, how: "configured", matched: "" });
     expect(wan).toMatchObject({ found: false, ifIndex: 9 });
     expect(evaluateDevice(device({ wan }))[0]?.message).toMatch(/ifIndex 9/);
+  });
+});
+
+describe("parseDefaultRoute (route tables captured from the lab router's snmpd: default via 100.64.7.1 dev wan0)", () => {
+  const fx = fixture("linux-snmpd-routes.json");
+  const under = (prefix: string, table: string) => (fx[table] ?? []).filter((v) => v.oid.startsWith(prefix + ".") || v.oid === prefix);
+  const inet = under(ROUTE_OIDS.inetCidrDefault, "1.3.6.1.2.1.4.24.7.1");
+  const cidr = under(ROUTE_OIDS.ipCidrDefault, "1.3.6.1.2.1.4.24.4.1");
+  const ipRoute = (fx["1.3.6.1.2.1.4.21.1"] ?? []).filter((v) => v.oid === ROUTE_OIDS.ipRouteNextHop || v.oid === ROUTE_OIDS.ipRouteIfIndex);
+
+  test("each MIB on its own names the ISP edge and the WAN ifIndex", () => {
+    expect(parseDefaultRoute(inet, [], [])).toEqual({ source: "inetCidrRouteTable", address: "100.64.7.1", ifIndex: 3 });
+    expect(parseDefaultRoute([], cidr, [])).toEqual({ source: "ipCidrRouteTable", address: "100.64.7.1", ifIndex: 3 });
+    expect(parseDefaultRoute([], [], ipRoute)).toEqual({ source: "ipRouteTable", address: "100.64.7.1", ifIndex: 3 });
+  });
+  test("the newest MIB wins; nothing reported is not measured", () => {
+    expect(parseDefaultRoute(inet, cidr, ipRoute)?.source).toBe("inetCidrRouteTable");
+    expect(parseDefaultRoute([], [], [])).toBeUndefined();
+    expect(parseDefaultRoute([], [], [vb(SnmpType.NoSuchInstance, null, ROUTE_OIDS.ipRouteNextHop)])).toBeUndefined();
+  });
+  test("a point-to-point default route (next hop 0.0.0.0, or an interface route) names no address", () => {
+    expect(parseDefaultRoute([], [], [vb(SnmpType.IpAddress, "0.0.0.0", ROUTE_OIDS.ipRouteNextHop), vb(SnmpType.Integer, 7, ROUTE_OIDS.ipRouteIfIndex)])).toEqual({ source: "ipRouteTable", ifIndex: 7 });
+    // inetCidrRouteNextHopType unknown(0) with length 0: PPP's "default dev ppp0".
+    expect(parseDefaultRoute([vb(SnmpType.Integer, 9, `${ROUTE_OIDS.inetCidrDefault}.2.0.0.0.0`)], [], [])).toEqual({ source: "inetCidrRouteTable", ifIndex: 9 });
   });
 });
