@@ -93,6 +93,12 @@ export const AgentTargets = z.object({
   ispHop: HostTarget.optional(),
   /** The service the customer names (URL or host:port). */
   service: ServiceTarget.optional(),
+  /**
+   * Where the agent runs: on the customer's PC (or a box beside the router), or on the home router
+   * itself. On the router its own WAN is the first link and its gateway is the ISP edge, so the verdict
+   * names a dead link or address `wan`, not `lan`/`host` (docs/verdict.md).
+   */
+  placement: z.enum(["pc", "router"]).default("pc"),
   /** Known-good hosts `service` connects to on the same port when the service's connect fails. */
   controlHosts: z.array(HostTarget).max(5).default([...PUBLIC_CONTROL_HOSTS]),
   dhcp: DhcpOptions.default(DhcpOptions.parse({})),

@@ -21,6 +21,7 @@ export const hostCheck = defineCheck({
       }),
     ]);
     // The OS's own resolvers, not config.targets.resolvers: this check describes the host as it is.
-    return assessHost({ interfaces, routes, resolvers, ...(wifi ? { wifi } : {}) });
+    const outcome = assessHost({ interfaces, routes, resolvers, ...(wifi ? { wifi } : {}) });
+    return ctx.targets.placement === "router" ? { ...outcome, data: { ...outcome.data, placement: "router" } } : outcome;
   },
 });

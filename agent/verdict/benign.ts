@@ -59,6 +59,9 @@ export function benignExplanations(o: Observations, r: Reach): Benign[] {
   if (o.service && o.service.value === "SERVICE_OK") {
     out.push({ reason: "SERVICE_ANSWERS", detail: "the service answers (an HTTP 4xx for this URL is the service's own reply)", explains: (f) => is(f, "service", "SERVICE_HTTP_CLIENT_ERROR") });
   }
+  if (o.placement === "router" && o.hostOk) {
+    out.push({ reason: "STATIC_WAN", detail: "the agent runs on the router and its WAN has an address: no DHCP server on the line is normal for a static WAN", explains: (f) => is(f, "dhcp", "DHCP_NO_OFFER", "DHCP_INFORM_NO_ACK") });
+  }
   if (o.dhcpAnswered?.value === true) {
     out.push({ reason: "DHCP_SERVER_ANSWERS", detail: "the DHCP server answers; the device's client has not renewed yet", explains: (f) => is(f, "dhcp", "DHCP_LEASE_EXPIRING") });
   }

@@ -42,6 +42,7 @@ const extractors: { [C in CheckId]: (step: MeasuredStepOf<C>, obs: Observations)
   host(step, obs) {
     const d = step.data;
     if (d.gateway) obs.gatewayAddress = d.gateway;
+    if (d.placement === "router") obs.placement = "router";
     if (d.faultSegment && d.blockedBy) {
       obs.hostBreak = fact(step, { point: d.faultSegment === "lan" ? "link" : "device", code: d.blockedBy }, d.blockedBy, findingMsg(step, d.blockedBy));
     } else if (d.primary) {
@@ -67,7 +68,9 @@ const extractors: { [C in CheckId]: (step: MeasuredStepOf<C>, obs: Observations)
     // Only an unanswered DISCOVER shows the server dead: many routers ignore INFORM (RFC 2131 allows it).
     if (has(step, "DHCP_NO_OFFER")) obs.dhcpAnswered = fact(step, false, "DHCP_NO_OFFER", findingMsg(step, "DHCP_NO_OFFER"));
     else if ((probe?.offers?.length ?? 0) > 0 || probe?.informReply?.type === "ACK") obs.dhcpAnswered = fact(step, true, "DHCP_ANSWERED", `the DHCP server ${probe?.servers?.join(", ") ?? ""} answered the probe`);
-    const offered = [...(probe?.offers ?? []), ...(probe?.informReply ? [probe.informReply] : [])].flatMap((a) => a.DNSServers);
+    const answers = [...(probe?.offers ?? []), ...(probe?.informReply ? [probe.informReply] : [])];
+    if (answers.length) obs.dhcpRouters = [...new Set(answers.flatMap((a) => [...a.IPRouters, a.DHCPServer]))];
+    const offered = answers.flatMap((a) => a.DNSServers);
     const fromLease = d.lease?.DNSServers ?? [];
     const all = [...new Set([...offered, ...fromLease])];
     if (all.length) obs.dhcpOfferedResolvers = all;
@@ -86,6 +89,7 @@ const extractors: { [C in CheckId]: (step: MeasuredStepOf<C>, obs: Observations)
         role: r.role,
         isGateway: gw !== undefined && host === gw,
         resolves,
+        answers: Object.fromEntries(r.results.filter((x) => x.outcome === "answer" && x.ipAddresses.length).map((x) => [x.hostName, [...x.ipAddresses, ...(x.ipv6Addresses ?? [])]])),
         // Silence to external names alone does not show a relay dead (its upstream may be): only a
         // control question it answers by itself, unanswered, does.
         ...(r.alive === true ? { alive: true } : r.alive === false && r.control?.length ? { alive: false } : {}),
@@ -134,6 +138,11 @@ const extractors: { [C in CheckId]: (step: MeasuredStepOf<C>, obs: Observations)
       }
     }
     const complete = anchors.filter((p) => p.DiagnosticsState === "Complete");
+    const fam = (v6: boolean) => {
+      const xs = complete.filter((p) => (p.IPAddressUsed ?? p.Host).includes(":") === v6);
+      return { total: xs.length, reachable: xs.filter((p) => p.SuccessCount > 0).length };
+    };
+    if (complete.length) obs.anchorsByFamily = { v4: fam(false), v6: fam(true) };
     if (complete.length) {
       const reached = complete.filter((p) => p.SuccessCount > 0).length;
       const sent = complete.reduce((n, p) => n + p.SuccessCount + p.FailureCount, 0);
@@ -201,7 +210,7 @@ function readable(s: StepResult): boolean {
 
 /** Builds the observations from every usable step (skipped, error and timeout steps are "not measured"). */
 export function observe(steps: readonly StepResult[]): Observations {
-  const obs: Observations = { measured: new Set(), failures: [], resolvers: [], hopsBeyondGateway: [], icmpErrors: [] };
+  const obs: Observations = { measured: new Set(), placement: "pc", failures: [], resolvers: [], hopsBeyondGateway: [], icmpErrors: [] };
   // host and gateway first: later extractors (dns, path) read the gateway address.
   const rank = (c: CheckId) => (c === "host" ? 0 : c === "gateway" ? 1 : 2);
   // A step whose data does not match its check's schema (a bug in a check) is not measured, but its

@@ -47,6 +47,13 @@ const ev = (...facts: (Fact<unknown> | Evidence | undefined)[]): Evidence[] =>
 const fault = (cause: Cause, breaks: Point, evidence: Evidence[]): Finding => ({ kind: "fault", cause, breaks, evidence });
 const degraded = (cause: Cause, breaks: Point, evidence: Evidence[]): Finding => ({ kind: "degraded", cause, breaks, evidence });
 
+/** Private, shared (CGNAT), loopback, link-local and unspecified addresses: never a public name's real address. */
+export function isReserved(a: string): boolean {
+  if (a.includes(":")) return /^(::1?$|f[cd]|fe[89ab])/i.test(a);
+  const [x, y] = a.split(".").map(Number) as [number, number];
+  return x === 10 || x === 127 || x === 0 || (x === 169 && y === 254) || (x === 172 && y >= 16 && y <= 31) || (x === 192 && y === 168) || (x === 100 && y >= 64 && y <= 127);
+}
+
 const HOST_CAUSE: Record<string, Cause> = {
   NIC_ADMIN_DOWN: "NIC_ADMIN_DOWN",
   NO_INTERFACE_UP: "NO_INTERFACE_UP",
@@ -57,9 +64,21 @@ const HOST_CAUSE: Record<string, Cause> = {
 };
 
 /** The device and its link (host, lan). */
+/** On the router the agent's own interface is the WAN: its breaks are the access line's. */
+const ROUTER_WAN_CAUSE: Record<string, Cause> = {
+  NO_CARRIER: "WAN_LINK_DOWN",
+  NIC_ADMIN_DOWN: "WAN_ADMIN_DOWN",
+  NO_INTERFACE_UP: "WAN_LINK_DOWN",
+  NO_IPV4_ADDRESS: "WAN_DHCP_NOT_BOUND",
+  APIPA_ADDRESS: "WAN_DHCP_NOT_BOUND",
+  NO_DEFAULT_ROUTE: "WAN_NO_ROUTE",
+};
+
 function judgeDevice(o: Observations, out: Judgement[]): void {
   const b = o.hostBreak;
   if (!b) return;
+  const onRouter = o.placement === "router" ? ROUTER_WAN_CAUSE[b.value.code] : undefined;
+  if (onRouter) return void out.push(fault(onRouter, b.value.point, ev(b)));
   if (b.value.point === "link") {
     out.push(fault("NO_CARRIER", "link", ev(b)));
     return;
@@ -86,8 +105,23 @@ function judgeDevice(o: Observations, out: Judgement[]): void {
 
 function judgeLan(o: Observations, r: Reach, out: Judgement[]): void {
   if (r.gateway === "dead" && !o.hostBreak) {
-    out.push(fault("GATEWAY_NO_ARP", "gateway", ev(o.hostOk, o.gatewayAlive)));
-    return;
+    const gw = o.gatewayAddress;
+    // On the router the gateway is the ISP edge.
+    if (o.placement === "router") return void out.push(fault("ISP_HOP_UNREACHABLE", "gateway", ev(o.gatewayAlive)));
+    // Control: who does the network's DHCP say the router is? Another address: the device's setting.
+    if (o.dhcpAnswered?.value === true && gw && o.dhcpRouters && !o.dhcpRouters.includes(gw)) {
+      return void out.push(fault("GATEWAY_NO_ARP", "device", [...ev(o.gatewayAlive, o.dhcpAnswered), { check: "dhcp", code: "DHCP_OFFERS_OTHER_ROUTER", detail: `the network's DHCP names ${o.dhcpRouters.join(", ")} as the router, not the configured ${gw}` }]));
+    }
+    // Nothing on the LAN answers, DHCP included: the router is hung.
+    if (o.dhcpAnswered?.value === false) return void out.push(fault("ROUTER_UNRESPONSIVE", "gateway", ev(o.gatewayAlive, o.dhcpAnswered, o.hostOk)));
+    return void out.push({
+      kind: "ambiguous",
+      candidates: [
+        { cause: "GATEWAY_NO_ARP", breaks: "device", evidence: ev(o.gatewayAlive, o.hostOk) },
+        { cause: "ROUTER_UNRESPONSIVE", breaks: "gateway", evidence: ev(o.gatewayAlive) },
+      ],
+      decider: "The gateway answers nothing and the DHCP probe did not run: run it (root) to see whether the network's DHCP names another router (the device's setting) or is silent too (the router is hung), or try another device at the site.",
+    });
   }
   const g = o.gatewayLink?.value;
   const gatewayAnswersPing = g !== undefined && g.reachable;
@@ -99,16 +133,23 @@ function judgeLan(o: Observations, r: Reach, out: Judgement[]): void {
 }
 
 function judgeRouterServices(o: Observations, r: Reach, out: Judgement[]): void {
+  // On the router, DHCP on the WAN is the ISP's business (and a static WAN has none): not the router's.
+  if (o.placement === "router") return;
   if (o.dhcpAnswered?.value === false && r.gateway === "alive" && !o.hostBreak) out.push(fault("DHCP_NO_OFFER", "dhcp_server", ev(o.dhcpAnswered, ...r.why.gateway.slice(0, 1))));
 }
 
 /** Where the device's traffic stops between the gateway and the internet. */
 function judgePath(o: Observations, r: Reach, out: Judgement[]): void {
   if (o.hostBreak || r.gateway !== "alive") return;
+  if (o.placement === "router" && r.beyondGateway === "dead") {
+    // On the router the gateway is the ISP edge: alive, and nothing beyond it answers.
+    if (r.stop) return void out.push(fault("ISP_NO_ROUTE", "internet", ev(r.stop, o.gatewayAlive, o.anchors)));
+    return void out.push(fault("ISP_UPSTREAM_UNREACHABLE", "internet", ev(o.gatewayAlive, o.anchors)));
+  }
   if (r.beyondGateway === "dead") {
     const silence = ev(o.anchors, o.ispHop, r.stop);
     if (o.wanDown) return void out.push(fault(o.wanDown.value, "uplink", ev(o.wanDown, ...silence)));
-    if (r.routerUplink === "works") return void out.push(fault("ROUTER_NOT_FORWARDING", "forwarding", [...r.why.routerUplink, ...silence, ...r.why.gateway.slice(0, 1)]));
+    if (r.routerUplink === "works") return void out.push(fault("ROUTER_NAT_FAILED", "forwarding", [...r.why.routerUplink, ...silence, ...r.why.gateway.slice(0, 1)]));
     if (r.routerUplink === "broken") {
       const cause: Cause = r.stop && r.stop.value.from === o.gatewayAddress ? "WAN_NO_ROUTE" : "ISP_HOP_UNREACHABLE";
       return void out.push(fault(cause, "uplink", [...r.why.routerUplink, ...silence]));
@@ -117,7 +158,7 @@ function judgePath(o: Observations, r: Reach, out: Judgement[]): void {
       kind: "ambiguous",
       candidates: [
         { cause: "ISP_HOP_UNREACHABLE", breaks: "uplink", evidence: silence },
-        { cause: "ROUTER_NOT_FORWARDING", breaks: "forwarding", evidence: silence },
+        { cause: "ROUTER_NAT_FAILED", breaks: "forwarding", evidence: silence },
       ],
       decider: "Nothing beyond the router answers and nothing shows whether the router itself still reaches the ISP: read the router's WAN state (SNMP/RouterOS access in the agent config, or its status page and line LED), or ask the router's DNS relay for an external name.",
     });
@@ -153,6 +194,12 @@ function judgeWanAndIspQuality(o: Observations, r: Reach, out: Judgement[]): voi
   const a = o.anchors?.value;
   const hopClean = !hop || hop.lossPct <= LOSS_PROBLEM_PCT;
   if (a && a.reachable > 0 && a.lossPct >= ISP_LOSS_PCT && a.lost >= ISP_LOSS_MIN_LOST && hopClean) out.push(degraded("ISP_PACKET_LOSS", "internet", ev(o.anchors, o.ispHop)));
+  // IPv6 can break alone on a dual-stack line: every IPv6 anchor probed and silent while IPv4 works.
+  const fam = o.anchorsByFamily;
+  if (fam && fam.v4.reachable > 0 && fam.v6.total > 0 && fam.v6.reachable === 0) {
+    const v6errors = o.icmpErrors.filter((e) => e.value.from.includes(":"));
+    out.push(degraded("ISP_IPV6_UNREACHABLE", "internet", [...ev(o.anchors), ...v6errors.slice(0, 3).map((e) => e.evidence), { check: "path", code: "IPV6_ANCHORS_UNREACHABLE", detail: `${fam.v6.total} IPv6 anchors silent while ${fam.v4.reachable} of ${fam.v4.total} IPv4 anchors answer` }]));
+  }
   const hopFast = !hop || hop.avgMs === undefined || hop.avgMs < ANCHOR_SLOW_MS;
   if (a && a.avgMs !== undefined && a.avgMs > ANCHOR_SLOW_MS && hopFast) out.push(degraded("ISP_HIGH_LATENCY", "internet", ev(o.anchors, o.ispHop)));
 }
@@ -172,6 +219,18 @@ function judgeDns(o: Observations, r: Reach, out: Judgement[]): void {
     const cause: Cause = f.kind === "servfail" ? "DNS_SERVFAIL" : f.kind === "nxdomain" ? "DNS_NXDOMAIN" : "DNS_TIMEOUT";
     return void out.push(fault(cause, "names", ev(o.dnsNamesFail, dnsEv, o.anchors)));
   }
+  // The network's resolvers send a public name to a private or portal address while a public
+  // resolver gives a public one: a captive portal / walled garden or a hijack.
+  const own = [...configured, ...offered];
+  for (const p of publics) {
+    for (const [name, real] of Object.entries(p.answers)) {
+      if (!real.some((a) => !isReserved(a))) continue;
+      const bent = own.find((r) => r.answers[name]?.length && r.answers[name]!.every(isReserved));
+      if (bent) {
+        return void out.push(fault("DNS_HIJACKED", "names", [{ ...dnsEv, code: "DNS_ANSWER_REDIRECTED", detail: `${name}: ${bent.server} answers ${bent.answers[name]!.join(", ")} (reserved), ${p.server} answers ${real.join(", ")}` }]));
+      }
+    }
+  }
   if (!configured.length || works(configured)) {
     if (o.dnsSlow && ipFine) out.push(degraded("DNS_SLOW", "names", ev(o.dnsSlow)));
     return;
@@ -188,13 +247,13 @@ function judgeDns(o: Observations, r: Reach, out: Judgement[]): void {
     const alive = relays.some((x) => x.alive === true);
     const dead = relays.every((x) => x.alive === false);
     if (dead && beyondWorks) return void out.push(fault("ROUTER_DNS_DEAD", "relay", [dnsEv, ...r.why.internet.slice(0, 1)]));
-    if (alive && ipFine) return void out.push(fault("DNS_UPSTREAM_FAILED", "isp_resolver", [dnsEv, ...r.why.internet.slice(0, 1)]));
+    if (alive && ipFine) return void out.push(fault("DNS_UPSTREAM_DEAD", "isp_resolver", [dnsEv, ...r.why.internet.slice(0, 1)]));
     if (!alive && !dead && ipFine) {
       return void out.push({
         kind: "ambiguous",
         candidates: [
           { cause: "ROUTER_DNS_DEAD", breaks: "relay", evidence: [dnsEv] },
-          { cause: "DNS_UPSTREAM_FAILED", breaks: "isp_resolver", evidence: [dnsEv] },
+          { cause: "DNS_UPSTREAM_DEAD", breaks: "isp_resolver", evidence: [dnsEv] },
         ],
         decider: "The router's relay does not resolve external names; ask it for a name it answers by itself (localhost., version.bind) to tell a dead relay from a dead upstream resolver.",
       });

@@ -63,7 +63,9 @@ export function locate(o: Observations): Reach {
 
   // ---- the gateway ----
   if (o.gatewayAlive?.value) why.gateway.push(o.gatewayAlive.evidence);
-  if (o.dhcpAnswered?.value) why.gateway.push(o.dhcpAnswered.evidence);
+  // A DHCP answer proves the gateway alive only when it comes from (or names) that gateway: a PC set
+  // by hand to a wrong gateway still gets offers from the real router.
+  if (o.dhcpAnswered?.value && (!gw || !o.dhcpRouters || o.dhcpRouters.includes(gw))) why.gateway.push(o.dhcpAnswered.evidence);
   const relayAlive = o.resolvers.filter((r) => r.isGateway && r.alive === true);
   if (relayAlive.length && o.dnsFact) why.gateway.push({ ...o.dnsFact.evidence, code: "RELAY_REPLIED", detail: `the router's DNS relay ${relayAlive[0]!.server} replied` });
   if (stopAtGateway) why.gateway.push(stopAtGateway.evidence);

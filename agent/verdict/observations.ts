@@ -49,6 +49,8 @@ export interface ResolverObs {
   /** Every external name failed there, and how (the dominant outcome); undefined when some resolved. */
   fails?: "timeout" | "servfail" | "nxdomain" | "refused" | "other";
   medianMs?: number;
+  /** The addresses it gave per name (only names it resolved). */
+  answers: Record<string, string[]>;
 }
 
 export interface Observations {
@@ -56,6 +58,9 @@ export interface Observations {
   measured: Set<CheckId>;
   /** Every failed observation, with the points it needs. */
   failures: Failure[];
+
+  /** Where the agent runs (host check): on the router its WAN is the first link, its gateway the ISP edge. */
+  placement: "pc" | "router";
 
   // ---- host / lan ----
   /** The device's own chain break: admin down, no address, no route, gateway off-link (device) or no carrier (link). */
@@ -75,6 +80,8 @@ export interface Observations {
   // ---- router functions ----
   /** DHCP server answered a DISCOVER or INFORM (true), or was probed and did not (false). */
   dhcpAnswered?: Fact<boolean>;
+  /** Routers and server ids the DHCP answers name (who the network says the gateway is). */
+  dhcpRouters?: string[];
   /** Resolvers the network's DHCP server offers (from the probe's answers or the lease). */
   dhcpOfferedResolvers?: string[];
   dhcpRogue?: Fact<true>;
@@ -99,6 +106,8 @@ export interface Observations {
   /** Pooled over every anchor. */
   anchors?: Fact<{ total: number; reachable: number; lossPct: number; lost: number; sent: number; avgMs?: number }>;
   icmpErrors: Fact<IcmpError>[];
+  /** Anchors per address family (IPv6 can break alone on a dual-stack line). */
+  anchorsByFamily?: { v4: { total: number; reachable: number }; v6: { total: number; reachable: number } };
   pmtuBlackhole?: Fact<true>;
 
   // ---- service ----

@@ -81,5 +81,7 @@ export const HostData = z.strictObject({
   faultSegment: z.enum(["host", "lan"]).optional(),
   /** The finding code that decided faultSegment. */
   blockedBy: HostFindingCode.optional(),
+  /** Where the agent runs (agent config `targets.placement`); undefined = on the customer's PC. */
+  placement: z.enum(["pc", "router"]).optional(),
 });
 export type HostData = z.infer<typeof HostData>;

@@ -40,7 +40,7 @@ describe("reported misjudgements", () => {
       service: serviceWith("SERVICE_TIMEOUT", false, true),
       snmp: snmp.wanUp(),
     });
-    expect(`${v.segment}/${v.cause}`).toBe("router/ROUTER_NOT_FORWARDING");
+    expect(`${v.segment}/${v.cause}`).toBe("router/ROUTER_NAT_FAILED");
     expect(v.evidence.map((e) => e.code)).toContain("RELAY_RESOLVES");
   });
 
@@ -65,7 +65,7 @@ describe("reported misjudgements", () => {
       ]),
       service: serviceWith("SERVICE_DNS_FAILED"),
     });
-    expect(`${v.segment}/${v.cause}`).toBe("dns/DNS_UPSTREAM_FAILED");
+    expect(`${v.segment}/${v.cause}`).toBe("dns/DNS_UPSTREAM_DEAD");
   });
 
   test("5. a hand-set resolver where nothing answers while the DHCP-offered one (the router) works → host", () => {
