@@ -8,6 +8,7 @@
 #   scripts/lab.sh agent-config       the agent config for this lab and variant
 #   scripts/lab.sh exec CMD...        run CMD inside the pc namespace
 #   scripts/lab.sh agent-exec CMD...  run CMD where the variant's agent runs (pc, or home with agent=router)
+#   scripts/lab.sh agent-env          print NS=<that namespace> (and NODE_EXTRA_CA_CERTS=<trust file>)
 #   scripts/lab.sh ns NAME CMD...     run CMD inside lab namespace NAME (pc|home|modem|isp|inet|rogue)
 #
 # Env: NETDIAG_LAB_PREFIX (namespace prefix, default ndlab), NETDIAG_LAB_DIR (state dir, default
@@ -155,6 +156,13 @@ main() {
     variants) cmd_variants ;;
     agent-config) require_up; load_variant; agent_config ;;
     exec) require_up; [[ $# -gt 0 ]] || die "exec needs a command"; exec ip netns exec "$(ns pc)" "$@" ;;
+    agent-env)
+      # Where the variant's agent runs and what it trusts, for tools that start it themselves.
+      require_up
+      load_variant
+      echo "NS=$(ns "$AGENT_NODE")"
+      [[ -f $STATE/ca/trust.pem ]] && echo "NODE_EXTRA_CA_CERTS=$STATE/ca/trust.pem"
+      exit 0 ;;
     agent-exec)
       require_up
       load_variant
@@ -171,7 +179,7 @@ main() {
       local node=$1; shift
       [[ " ${NODES[*]} rogue " == *" $node "* ]] || die "unknown namespace '$node' (this variant has: ${NODES[*]} rogue)"
       exec ip netns exec "$(ns "$node")" "$@" ;;
-    *) sed -n '2,16p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; [[ -z $cmd ]] || exit 2 ;;
+    *) sed -n '2,17p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; [[ -z $cmd ]] || exit 2 ;;
   esac
 }
 

@@ -37,23 +37,28 @@ def pipe(src, dst):
                 pass
 
 
+# One context each way, made once: the certificate is loaded at start, not per connection.
+SERVER_CTX = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+SERVER_CTX.load_cert_chain(CERT, KEY)
+# The name the client asked for (SNI), per TLS connection, to ask the real server for the same.
+SNI = {}
+SERVER_CTX.sni_callback = lambda sock, name, ctx: SNI.__setitem__(id(sock), name)
+CLIENT_CTX = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+CLIENT_CTX.check_hostname = False
+CLIENT_CTX.verify_mode = ssl.CERT_NONE  # an interceptor trusts whatever it reaches
+
+
 def handle(conn):
-    sni = {}
-    server_ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    server_ctx.load_cert_chain(CERT, KEY)
-    server_ctx.sni_callback = lambda s, name, ctx: sni.__setitem__("name", name)
     try:
         dst = original_dst(conn)
         conn.settimeout(10)
-        client = server_ctx.wrap_socket(conn, server_side=True)
+        client = SERVER_CTX.wrap_socket(conn, server_side=True)
+        name = SNI.pop(id(client), None)
         up = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         up.setsockopt(socket.SOL_SOCKET, SO_MARK, MARK)
         up.settimeout(10)
         up.connect(dst)
-        client_ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-        client_ctx.check_hostname = False
-        client_ctx.verify_mode = ssl.CERT_NONE  # an interceptor trusts whatever it reaches
-        upstream = client_ctx.wrap_socket(up, server_hostname=sni.get("name") or dst[0])
+        upstream = CLIENT_CTX.wrap_socket(up, server_hostname=name or dst[0])
     except (OSError, ssl.SSLError) as e:
         sys.stderr.write("intercept failed: %s\n" % e)
         conn.close()
