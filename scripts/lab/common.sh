@@ -13,9 +13,12 @@ need_root() { [[ $(id -u) == 0 ]] || die "must run as root (network namespaces)"
 pidfile() { echo "$STATE/pids/$1.pid"; }
 
 # start NAME NODE CMD...: runs CMD in NODE's namespace in the background, logs to $STATE/log/NAME.log.
+# In the field the router, the ISP and the internet are other machines; here they share two cores with
+# the agent and whatever else runs. A higher CPU priority for the lab's own servers keeps their answers
+# (and the delays a fault adds) from stretching with that load.
 start() {
   local name=$1 node=$2; shift 2
-  ip netns exec "$(ns "$node")" "$@" >"$STATE/log/$name.log" 2>&1 </dev/null &
+  ip netns exec "$(ns "$node")" nice -n -5 "$@" >"$STATE/log/$name.log" 2>&1 </dev/null &
   echo $! >"$(pidfile "$name")"
 }
 

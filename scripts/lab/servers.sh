@@ -17,6 +17,9 @@ listen-address=$LAN_GW
 $([[ $mode == dns-dead ]] && echo "port=0")
 no-resolv
 no-hosts
+# No cache: a fault (or its clearing) must show in the very next query, not after a cached answer
+# expires; a SIGHUP flush races with a query that arrives before dnsmasq reads the signal.
+cache-size=0
 server=$ISP_RESOLVER
 # The router answers its own names itself (as home routers do): a local name tells a live relay
 # from a dead upstream.
@@ -61,6 +64,7 @@ no-resolv
 no-hosts
 pid-file=$STATE/$node/$name.pid
 log-facility=-
+cache-size=0
 EOF
   if [[ $mode == portal ]]; then
     printf '# captive portal: every name answers with the portal address\naddress=/#/%s\n' "$ISP_PORTAL"
@@ -84,7 +88,8 @@ start_auth() { # MODE: ok | servfail
   wait_listen inet udp "$AUTH_NS" 53
 }
 
-# SIGHUP makes dnsmasq drop its cache, so a DNS fault (or its clearing) is seen at once.
+# The lab's dnsmasq instances run without a cache (cache-size=0); a SIGHUP also makes them re-read
+# their hosts and lease files, harmless and kept for a dnsmasq that caches anyway.
 flush_dns_caches() {
   local n pid
   for n in home-dnsmasq isp-resolver inet-resolver; do

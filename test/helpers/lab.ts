@@ -90,7 +90,7 @@ export function labHandle(tag = "ndt"): Lab {
     async agentCheck(timeoutMs = 90_000) {
       // Where the agent runs and what it trusts (lab.sh agent-env): spawned directly, so the timing is
       // the agent's own and not a shell's.
-      const vars = Object.fromEntries((await ok(["agent-env"])).trim().split("\n").map((l) => l.split("=", 2) as [string, string]));
+      const vars = Object.fromEntries((await ok(["agent-env"])).trim().split("\n").map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]));
       const ns = vars.NS;
       if (!ns) throw new Error("lab.sh agent-env named no namespace");
       const childEnv: NodeJS.ProcessEnv = { PATH: process.env.PATH ?? "/usr/sbin:/usr/bin:/sbin:/bin", LC_ALL: "C", HOME: state };

@@ -5,7 +5,7 @@
 import { access } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { AgentConfig } from "../../agent/config.js";
-import { labHandle, parseReport } from "../helpers/lab.js";
+import { AGENT_BIN, labHandle, parseReport } from "../helpers/lab.js";
 import { canUseNetns } from "../helpers/netns.js";
 
 const L = labHandle("ndw");
@@ -50,7 +50,7 @@ describe.skipIf(!(await canUseNetns()))("lab variants (scripts/lab.sh up --varia
     beforeAll(() => L.up("snmp=off,routeros=on"), 120_000);
     test("the RouterOS API reports the router's real WAN, routes and own ping, before and after wan-down", async () => {
       const read = async () => {
-        const r = await L.run(["agent-exec", process.execPath, "dist/agent/main.js", "check", "--checks", "routeros", "--json", "--config", `${L.state}/agent-config.json`], 60_000);
+        const r = await L.run(["agent-exec", process.execPath, AGENT_BIN, "check", "--checks", "routeros", "--json", "--config", `${L.state}/agent-config.json`], 60_000);
         const step = parseReport({ ...r, wallMs: 0, exitAfterOutputMs: 0 }).steps[0]!;
         return step.data as { devices: { wan?: { name?: string; running?: boolean }; defaultRoutes?: { active?: boolean }[]; ping?: { received?: number } }[] };
       };

@@ -23,7 +23,7 @@ export interface Scenario {
 }
 
 const S = (variant: string, fault: string, segment: Segment, cause: Scenario["expected"]["cause"], why: string, causesWhy?: string): Scenario => ({
-  name: `${variant === "default" ? "default" : variant}/${fault}`,
+  name: `${variant}/${fault}`,
   variant,
   fault,
   expected: { segment, cause, ...(causesWhy ? { causesWhy } : {}) },
@@ -59,7 +59,6 @@ export const SCENARIOS: readonly Scenario[] = [
   S("default", "pc-firewall-drops-web", "host", FIREWALL, "TCP 80/443 times out to the shop and to the anchors alike while ping and DNS work: the PC's own firewall", FIREWALL_WHY),
   // More of what customers' networks do:
   S("default", "captive-portal", "dns", "DNS_HIJACKED", "the network's resolver maps the shop to the ISP portal 100.64.0.80 while the public resolver gives 198.51.100.80 and IP works: the name, not the shop"),
-  S("default", "dns-slow", "dns", "DNS_SLOW", "the ISP resolver behind the relay answers after ~700 ms, the public resolver at once"),
   S("default", "service-slow", "service", "SERVICE_SLOW", "path and DNS fast; the shop's first byte comes after 1.5 s"),
   S("default", "service-http-error", "service", "SERVICE_HTTP_ERROR", "the shop answers HTTP 503"),
   S("default", "service-timeout", "service", "SERVICE_TIMEOUT", "SYN to the shop unanswered while the same ports on the anchors answer"),
@@ -87,6 +86,7 @@ export const SCENARIOS: readonly Scenario[] = [
   // --- the router hands out the ISP's resolver (no relay) ---
   S("lan-dns=isp", "healthy", "none", "NONE", "the PC asks the ISP's resolver directly and it answers"),
   S("lan-dns=isp", "isp-resolver-down", "dns", "DNS_RESOLVER_DEAD", "the configured ISP resolver is port-unreachable while the public resolver answers"),
+  S("lan-dns=isp", "dns-slow", "dns", "DNS_SLOW", "the configured ISP resolver answers after 600 ms, the public resolver at once, IP is fast"),
 
   // --- a MikroTik router (RouterOS API), no SNMP ---
   S("snmp=off,routeros=on", "healthy", "none", "NONE", "RouterOS reports the WAN running with an active default route; the router's ping works"),
