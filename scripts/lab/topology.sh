@@ -62,7 +62,9 @@ build_topology() {
   link isp up0 inet isp0
 
   # home: LAN bridge (a rogue host can be plugged into it), NAT out of the WAN side (unless routed).
-  in_ns home ip link add br-lan type bridge
+  # A fixed MAC, as a router has: a bridge otherwise takes the lowest MAC of its ports, so plugging the
+  # rogue host in (or out) would change the gateway's MAC under the pc's ARP entry for ~30 s.
+  in_ns home ip link add br-lan address 02:00:0a:4d:00:01 type bridge
   in_ns home ip link set lan0 master br-lan
   in_ns home ip addr add "$LAN_GW/$LAN_PLEN" dev br-lan
   in_ns home ip addr add "$HOME_WAN_IP/$HOME_WAN_PLEN" dev wan0

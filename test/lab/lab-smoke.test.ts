@@ -239,6 +239,17 @@ describe.skipIf(!(await canUseNetns()))("network lab (scripts/lab.sh)", () => {
     expect((await pcFetch("http://203.0.113.2/")).code).toBe(0);
   });
 
+  test("rogue-dhcp plugged in and out leaves the gateway's MAC as the pc knows it", async () => {
+    await labOk(["clear"]);
+    expect(await pcPingReplies("10.77.0.1")).toBe(2);
+    const mac = async () => /lladdr (\S+)/.exec(await labOk(["exec", "ip", "neigh", "show", "10.77.0.1"]))?.[1];
+    const before = await mac();
+    await labOk(["fault", "rogue-dhcp"]);
+    await labOk(["clear"]);
+    expect(await pcPingReplies("10.77.0.1")).toBe(2);
+    expect(await mac()).toBe(before);
+  });
+
   test("a fault that does not fit the variant is refused with the reason", async () => {
     const r = await lab(["fault", "ipv6-broken"]);
     expect(r.code).not.toBe(0);

@@ -79,7 +79,7 @@ export const SCENARIOS: readonly Scenario[] = [
 
   // --- ISP edges that filter ICMP or drop silently ---
   S("edge=blackhole,edge-icmp=no-echo", "healthy", "none", "NONE", "the ISP edge drops ping to itself but forwards everything"),
-  S("edge=blackhole,edge-icmp=no-echo", "isp-uplink-down", "isp", "ISP_UPSTREAM_UNREACHABLE", "the edge still sends Time Exceeded and its resolver REFUSED: alive; beyond it, silence"),
+  S("edge=blackhole,edge-icmp=no-echo", "isp-uplink-down", "isp", "ISP_UPSTREAM_UNREACHABLE", "the ISP's resolver answers REFUSED (the ISP network is alive), SNMP says the line is up; beyond the ISP, silence"),
   S("edge-icmp=no-ttl-exceeded", "healthy", "none", "NONE", "traceroute finds no ISP hop: missing evidence, not a fault"),
   S("edge-icmp=no-ttl-exceeded", "isp-upstream-down", "isp", "ISP_UPSTREAM_UNREACHABLE", "the edge (the next hop in the router's SNMP route table) answers ping; nothing beyond it answers"),
 
