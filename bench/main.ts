@@ -1,11 +1,13 @@
 // `npm run bench`: runs the benchmarks, prints each figure beside a baseline measured in the same run
 // (and their ratio), and writes everything to bench-results.json. Flags: --quick (small N, CI smoke),
-// --only NAME[,NAME] (store, delivery, memory, heartbeat, runner, parsers). All traffic stays on 127.0.0.1.
+// --only NAME[,NAME] (store, delivery, memory, heartbeat, runner, parsers, lab). All traffic stays on
+// 127.0.0.1, or inside the network lab's own namespaces (lab).
 import { writeFile } from "node:fs/promises";
 import { cpus } from "node:os";
 import { parseArgs } from "node:util";
 import { deliveryBench } from "./delivery.js";
 import { heartbeatBench } from "./heartbeat.js";
+import { labBench } from "./lab-bench.js";
 import { memoryBench } from "./memory.js";
 import { parsersBench } from "./parsers.js";
 import { formatTable, ratioOf, type BenchRow } from "./report.js";
@@ -19,6 +21,7 @@ const BENCHES: Record<string, (quick: boolean) => BenchRow[] | Promise<BenchRow[
   delivery: deliveryBench,
   memory: memoryBench,
   heartbeat: heartbeatBench,
+  lab: labBench,
 };
 
 export const RESULTS_FILE = "bench-results.json";

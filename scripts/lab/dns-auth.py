@@ -1,15 +1,16 @@
 #!/usr/bin/python3
-"""A tiny authoritative DNS server for the lab's test zone (UDP and TCP, A records only).
+"""A tiny authoritative DNS server for the lab's test zone (UDP and TCP, A and AAAA records).
 
 Written rather than configured because the dns-servfail fault needs the authority itself to answer
 SERVFAIL (RCODE 2) for its zone while IP stays fine, which dnsmasq cannot be told to do.
-Usage: dns-auth.py LISTEN_IP ZONE MODE NAME=IP...   MODE: ok | servfail
-Answers: known NAME -> A (AA set); other names in ZONE -> NXDOMAIN; outside ZONE -> REFUSED.
+Usage: dns-auth.py LISTEN_IP ZONE MODE NAME=IP[,IP]...   MODE: ok | servfail
+Answers: known NAME -> its A / AAAA records (AA set; NODATA for a type it has none of); other names in
+ZONE -> NXDOMAIN; outside ZONE -> REFUSED.
 """
 import socket, socketserver, struct, sys, threading
 
 LISTEN, ZONE, MODE = sys.argv[1], sys.argv[2].lower().rstrip("."), sys.argv[3]
-RECORDS = {k.lower().rstrip("."): v for k, v in (a.split("=", 1) for a in sys.argv[4:])}
+RECORDS = {k.lower().rstrip("."): v.split(",") for k, v in (a.split("=", 1) for a in sys.argv[4:])}
 TTL = 30
 
 
@@ -40,19 +41,23 @@ def answer(query):
     lname = name.lower()
     in_zone = lname == ZONE or lname.endswith("." + ZONE)
     rd = flags & 0x0100
-    answers = b""
+    answers = []
     if not in_zone:
         rcode, aa = 5, 0
     elif MODE == "servfail":
         rcode, aa = 2, 0
     elif lname in RECORDS:
         rcode, aa = 0, 0x0400
-        if qtype in (1, 255) and qclass == 1:
-            answers = struct.pack("!HHHIH", 0xC00C, 1, 1, TTL, 4) + socket.inet_aton(RECORDS[lname])
+        if qclass == 1:
+            for addr in RECORDS[lname]:
+                v6 = ":" in addr
+                if qtype == 255 or qtype == (28 if v6 else 1):
+                    raw = socket.inet_pton(socket.AF_INET6 if v6 else socket.AF_INET, addr)
+                    answers.append(struct.pack("!HHHIH", 0xC00C, 28 if v6 else 1, 1, TTL, len(raw)) + raw)
     else:
         rcode, aa = (0 if lname == ZONE else 3), 0x0400
-    hdr = struct.pack("!HHHHHH", qid, 0x8000 | aa | rd | rcode, 1, 1 if answers else 0, 0, 0)
-    return hdr + question + answers
+    hdr = struct.pack("!HHHHHH", qid, 0x8000 | aa | rd | rcode, 1, len(answers), 0, 0)
+    return hdr + question + b"".join(answers)
 
 
 class Udp(socketserver.BaseRequestHandler):

@@ -5,7 +5,7 @@ The lab kernel has no netem, so "high latency on the access line" is made in use
 sends the line's packets to this queue (with --queue-bypass, so packets flow undelayed if this dies)
 and we give the ACCEPT verdict DELAY_MS later. Raw nfnetlink (no python-netfilterqueue in Debian's
 python for this interpreter); only packet ids are copied (COPY_META), never payloads.
-Usage: nfq-delay.py QUEUE_NUM DELAY_MS
+Usage: nfq-delay.py QUEUE_NUM DELAY_MS   (prints "ready" once the queue is bound)
 """
 import collections, os, select, socket, struct, sys, time
 
@@ -61,6 +61,9 @@ def main():
     s.bind((0, 0))
     s.send(message(NFQNL_MSG_CONFIG, queue, [attr(NFQA_CFG_CMD, struct.pack("!BxH", NFQNL_CFG_CMD_BIND, 0))], 1))
     s.send(message(NFQNL_MSG_CONFIG, queue, [attr(NFQA_CFG_PARAMS, struct.pack("!IB", 0, NFQNL_COPY_META))], 2))
+    # Netlink requests are handled within send(): the queue is bound now. lab.sh waits for this line
+    # before it adds the rule, so no packet bypasses the delay (--queue-bypass) at the start.
+    print("ready", flush=True)
     held = collections.deque()  # (release_at, packet_id): a fixed delay keeps it in order
     seq = 3
     while True:
