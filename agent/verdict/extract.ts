@@ -3,7 +3,7 @@
 import { StepResult, type CheckId } from "../../shared/checks.js";
 import type { IcmpErrorType, IpPingResult } from "../../shared/steps/common.js";
 import { isMeasured, type MeasuredStepOf } from "../../shared/steps/index.js";
-import { failuresOf } from "./failure-paths.js";
+import { failuresOf, findingDetail } from "./failure-paths.js";
 import { PATHS } from "./points.js";
 import type { Fact, IcmpError, LinkFigures, Observations } from "./observations.js";
 
@@ -18,7 +18,8 @@ function has(step: StepResult, code: string): boolean {
 }
 
 function findingMsg(step: StepResult, code: string): string {
-  return step.findings.find((f) => f.code === code)?.message ?? code;
+  const f = step.findings.find((x) => x.code === code);
+  return f ? findingDetail(f) : code;
 }
 
 function figures(p: IpPingResult | undefined): LinkFigures | undefined {

@@ -29,7 +29,8 @@ function resolverFor(f: Finding, o: Observations): ResolverObs | undefined {
 /** Exhaustive per check: a finding code added to a check's schema fails to compile until it has a rule here. */
 const RULES: { [C in CheckId]: Record<FindingCodeOf<C>, Rule> } = {
   host: {
-    NO_INTERFACE_UP: silence(PATHS.device),
+    // With one interface, no carrier leaves none up: the link explains it as well as the device.
+    NO_INTERFACE_UP: silence(PATHS.link),
     NIC_ADMIN_DOWN: silence(PATHS.device),
     NO_CARRIER: silence(PATHS.link),
     // No address can be the device's DHCP client or the network's DHCP server.
@@ -162,6 +163,11 @@ function namePath(f: Finding, o: Observations): readonly Point[] {
   return failing.reduce((a, b) => a.filter((p) => b.includes(p)));
 }
 
+/** A finding as evidence text: the same words wherever the verdict cites it, so a citation matches its failure. */
+export function findingDetail(f: Pick<Finding, "subject" | "message">): string {
+  return f.subject ? `${f.subject}: ${f.message}` : f.message;
+}
+
 /** The failures of one usable step: one per warn/fail finding, or one for a failed step that has none. */
 export function failuresOf(step: StepResult, o: Observations): Failure[] {
   const rules: Record<string, Rule> = RULES[step.check];
@@ -171,7 +177,7 @@ export function failuresOf(step: StepResult, o: Observations): Failure[] {
     const rule = Object.hasOwn(rules, f.code) ? rules[f.code] : undefined;
     const shape = rule === undefined ? silence(PATHS.unknown) : typeof rule === "function" ? rule(f, o, step) : rule;
     if (!shape) continue;
-    out.push({ evidence: { check: step.check, code: f.code, detail: (f.subject ? `${f.subject}: ${f.message}` : f.message).slice(0, 1000) }, ...shape });
+    out.push({ evidence: { check: step.check, code: f.code, detail: findingDetail(f).slice(0, 1000) }, ...shape });
   }
   if (step.status === "fail" && !step.findings.some((f) => f.severity === "fail")) {
     out.push({ evidence: { check: step.check, code: "STEP_FAILED", detail: `${step.check} failed without a finding` }, path: PATHS.unknown, kind: "silence" });

@@ -87,7 +87,7 @@ export const dhcp = {
   notRoot: () => step("dhcp", "skipped"),
   rogue: () => {
     const rogue = { ...offer([GW]), DHCPServer: "10.77.0.250", from: "10.77.0.250" };
-    return measured("dhcp", { interface: "eth0", leaseLookedAt: [], probe: { ...probe([offer([GW]), rogue]), servers: [GW, "10.77.0.250"] } }, [{ code: "DHCP_ROGUE_SERVER", severity: "warn" }]);
+    return measured("dhcp", { interface: "eth0", leaseLookedAt: [], probe: { ...probe([offer([GW]), rogue]), servers: [GW, "10.77.0.250"] } }, [{ code: "DHCP_ROGUE_SERVER", severity: "warn", subject: "10.77.0.250" }]);
   },
 };
 export const dhcpOffering = (dnsServers: string[]) => measured("dhcp", { interface: "eth0", leaseLookedAt: [], probe: probe([offer(dnsServers)]) }, []);
