@@ -3,7 +3,7 @@
 import { chmod, mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import { z } from "zod";
-import { HostTarget, ServiceTarget } from "../shared/targets.js";
+import { ControlHost, HostTarget, ServiceTarget } from "../shared/targets.js";
 
 /**
  * Real-world defaults: well-known public anchors and resolvers. Every one is overridable, and every
@@ -93,8 +93,10 @@ export const AgentTargets = z.object({
   ispHop: HostTarget.optional(),
   /** The service the customer names (URL or host:port). */
   service: ServiceTarget.optional(),
-  /** Known-good hosts `service` connects to on the same port when the service's connect fails. */
-  controlHosts: z.array(HostTarget).max(5).default([...PUBLIC_CONTROL_HOSTS]),
+  /** Known-good hosts `service` connects to on the same port when the service's connect fails, and
+   * shakes hands with over TLS (port 443, or the host:PORT given) when the service's certificate is
+   * not trusted (docs/checks/service.md). */
+  controlHosts: z.array(ControlHost).max(5).default([...PUBLIC_CONTROL_HOSTS]),
   dhcp: DhcpOptions.default(DhcpOptions.parse({})),
   path: PathOptions.default(PathOptions.parse({})),
   snmp: z.array(SnmpDevice).max(5).default([]),
