@@ -46,30 +46,45 @@ export interface PeerCert {
   validTo?: string;
 }
 
-/** The certificate the server presented, as far as it is readable (none when the handshake did not complete). */
+/**
+ * The certificate the server presented, as far as it is readable (none when the handshake did not
+ * complete). Read with getPeerCertificate() only: on Node 20, a getPeerX509Certificate() call makes a
+ * later getPeerCertificate() return {} (no names left for checkServerIdentity).
+ */
 export function peerCert(sock: tls.TLSSocket): PeerCert {
-  const peer = sock.getPeerCertificate();
-  const x509 = sock.getPeerX509Certificate();
+  return describe(sock.getPeerCertificate());
+}
+
+function describe(peer: tls.PeerCertificate | undefined): PeerCert {
   const out: PeerCert = {};
   const subject = joined(peer?.subject?.CN);
   const issuer = joined(peer?.issuer?.CN);
   if (subject) out.peerSubject = subject.slice(0, 300);
   if (issuer) out.peerIssuer = issuer.slice(0, 300);
-  if (x509?.issuer) out.peerIssuerDn = x509.issuer.split("\n").join(", ").slice(0, 1000);
+  const dn = distinguishedName(peer?.issuer);
+  if (dn) out.peerIssuerDn = dn.slice(0, 1000);
   if (peer?.valid_to) out.validTo = peer.valid_to;
   return out;
+}
+
+/** Pure: "C=US, O=Example, CN=Example CA" in the certificate's own order (a repeated attribute repeats). */
+export function distinguishedName(name: Record<string, string | string[] | undefined> | undefined): string | undefined {
+  if (!name) return undefined;
+  const parts = Object.entries(name).flatMap(([k, v]) => (v === undefined ? [] : (Array.isArray(v) ? v : [v]).map((x) => `${k}=${x}`)));
+  return parts.length ? parts.join(", ") : undefined;
 }
 
 /** undefined when the handshake verified; otherwise the verify code and a message naming the certificate. */
 export function verifyFailure(sock: tls.TLSSocket, host: string): { code: string; message: string } | undefined {
   if (sock.authorized) return undefined;
   const code = String(sock.authorizationError ?? "CERT_VERIFY_FAILED");
-  const cert = peerCert(sock);
+  const peer = sock.getPeerCertificate();
   if (code === "ERR_TLS_CERT_ALTNAME_INVALID") {
     // Node's own message says which names the certificate holds.
-    const err = tls.checkServerIdentity(host, sock.getPeerCertificate());
+    const err = tls.checkServerIdentity(host, peer);
     if (err) return { code, message: err.message };
   }
+  const cert = describe(peer);
   return { code, message: `certificate not verified (${code}): subject ${cert.peerSubject ?? "?"}, issuer ${cert.peerIssuerDn ?? "?"}` };
 }
 
