@@ -3,7 +3,7 @@
 import { chmod, mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import { z } from "zod";
-import { HostTarget, ServiceTarget } from "../shared/targets.js";
+import { ControlHost, HostTarget, ServiceTarget } from "../shared/targets.js";
 
 /**
  * Real-world defaults: well-known public anchors and resolvers. Every one is overridable, and every
@@ -99,8 +99,10 @@ export const AgentTargets = z.object({
    * names a dead link or address `wan`, not `lan`/`host` (docs/verdict.md).
    */
   placement: z.enum(["pc", "router"]).default("pc"),
-  /** Known-good hosts `service` connects to on the same port when the service's connect fails. */
-  controlHosts: z.array(HostTarget).max(5).default([...PUBLIC_CONTROL_HOSTS]),
+  /** Known-good hosts `service` connects to on the same port when the service's connect fails, and
+   * shakes hands with over TLS (port 443, or the host:PORT given) when the service's certificate is
+   * not trusted (docs/checks/service.md). */
+  controlHosts: z.array(ControlHost).max(5).default([...PUBLIC_CONTROL_HOSTS]),
   dhcp: DhcpOptions.default(DhcpOptions.parse({})),
   path: PathOptions.default(PathOptions.parse({})),
   snmp: z.array(SnmpDevice).max(5).default([]),

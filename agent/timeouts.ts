@@ -32,6 +32,14 @@ export const TIMEOUTS = {
   tcpConnectMs: 3000,
   /** Whole HTTP exchange after connect. */
   httpMs: 5000,
+  /** One TLS control handshake with a known-good host (service check, after an untrusted
+   * certificate): lookup + connect + handshake. Those hosts answer in well under 300 ms from
+   * anywhere; 3 s = tcpConnectMs. Clamped to what is left of the check's budget. */
+  tlsControlMs: 3000,
+  /** What the service check keeps of its budget for itself: its extra measurements (TLS controls, the
+   * second probe confirming a slow answer) stop this long before the runner would abort it, so the
+   * step still reports what it measured. */
+  serviceReserveMs: 250,
   /** DHCP: dnsmasq delays new offers by up to ~3 s; collect all offers this long. */
   dhcpCollectMs: 4000,
   /** ...but once one server has offered, stop soon: a second server on the segment that does no ping

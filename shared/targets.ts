@@ -17,6 +17,26 @@ export const HostTarget = z
   );
 export type HostTarget = z.infer<typeof HostTarget>;
 
+/**
+ * A known-good control host: a HostTarget, or host:PORT / [v6]:PORT to name the port its TLS control
+ * handshake uses (default 443; tests point it at loopback servers on port 0). The TCP controls always
+ * use the service's own port on the host part.
+ */
+export const ControlHost = z
+  .string()
+  .min(1)
+  .max(260)
+  .refine((s) => parseControlHost(s) !== undefined, { message: "control host must be a host, host:port or [IPv6]:port" });
+export type ControlHost = z.infer<typeof ControlHost>;
+
+/** Pure: a control host's host and its explicit port (undefined = the default for the probe). */
+export function parseControlHost(s: string): { host: string; port: number | undefined } | undefined {
+  if (s.startsWith("-")) return undefined;
+  if (HostTarget.safeParse(s).success) return { host: s, port: undefined };
+  const p = parseServiceTarget(s);
+  return p?.kind === "tcp" ? { host: p.host, port: p.port } : undefined;
+}
+
 export const IpTarget = z.union([z.ipv4(), z.ipv6()]);
 export type IpTarget = z.infer<typeof IpTarget>;
 

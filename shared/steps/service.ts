@@ -55,13 +55,22 @@ export const ServiceProbe = z.strictObject({
   firstByteMs: Ms.optional(),
   /** Start of the probe → end of the body (or of the last stage that ran). */
   totalMs: Ms.optional(),
+  /**
+   * The handshake as it came out: set when it completed, also when the certificate then failed
+   * verification (errorCode says why), so an untrusted certificate's issuer is on record.
+   * undefined = no handshake completed (or plain http/tcp).
+   */
   tls: z
     .strictObject({
       protocol: Str(32).optional(),
       cipher: Str(100).optional(),
       alpn: Str(32).optional(),
+      /** The server certificate's subject CN. */
       peerSubject: Str(300).optional(),
+      /** Its issuer's CN (for display). */
       peerIssuer: Str(300).optional(),
+      /** Its issuer's whole distinguished name, "C=…, O=…, CN=…": what two certificates are compared by. */
+      peerIssuerDn: Str(1000).optional(),
       validTo: Str(64).optional(),
     })
     .optional(),
@@ -89,6 +98,37 @@ export const ServiceControl = z.strictObject({
 });
 export type ServiceControl = z.infer<typeof ServiceControl>;
 
+/** How a TLS handshake with a control host came out (agent/checks/service/tls-verify.ts). */
+export const TlsControlResult = z.enum([
+  /** The certificate verified (trust store and host name). */
+  "ok",
+  /** The handshake completed but the issuer is not trusted (UNABLE_TO_GET_ISSUER_CERT_LOCALLY …). */
+  "untrusted",
+  /** TCP connected but TLS failed otherwise: another verify error (name, expiry), an alert, a reset, TLS_TIMEOUT. */
+  "other_error",
+  /** No TCP connection (refused, timeout, unreachable). */
+  "no_connect",
+]);
+export type TlsControlResult = z.infer<typeof TlsControlResult>;
+
+/** One TLS handshake with a known-good host, SNI = its name (none for an address), same trust store as the service's. */
+export const ServiceTlsControlTarget = z.strictObject({
+  /** The host part of the targets.controlHosts entry. */
+  host: Addr,
+  /** 443, or the port the entry named. */
+  port: Port,
+  tls: TlsControlResult,
+  /** The certificate it presented (as in probe.tls); undefined = no handshake completed. */
+  peerSubject: Str(300).optional(),
+  peerIssuer: Str(300).optional(),
+  peerIssuerDn: Str(1000).optional(),
+  /** Verify code (untrusted, other_error), errno or CONNECT_TIMEOUT/TLS_TIMEOUT; undefined for ok. */
+  errorCode: Str(100).optional(),
+  /** Connect + handshake; undefined = no handshake completed. */
+  handshakeMs: Ms.optional(),
+});
+export type ServiceTlsControlTarget = z.infer<typeof ServiceTlsControlTarget>;
+
 export const ServiceData = z.strictObject({
   /** The target as configured; undefined when none was (then the step is skipped). */
   target: Str(2048).optional(),
@@ -98,5 +138,20 @@ export const ServiceData = z.strictObject({
    * run: the service's connect succeeded, was refused (the host answered), or never started (no address).
    */
   control: ServiceControl.optional(),
+  /**
+   * TLS handshakes with every targets.controlHosts entry, run only when the service's own handshake
+   * failed with a certificate-trust error (probe.errorCode in UNTRUSTED_CERT_CODES): the same untrusted
+   * issuer there too means something on this device or network intercepts TLS; a control that verifies
+   * means the service's certificate is at fault. undefined = not run (no trust failure).
+   */
+  tlsControl: List(ServiceTlsControlTarget, 8).optional(),
+  /**
+   * connect + TLS + first byte (connect alone for tcp) of each probe that completed, in ms, in order.
+   * One sample, or two when the first exceeded SERVICE_SLOW_MS and the check probed once more to
+   * confirm (SERVICE_SLOW warns only when the slowness held). undefined = the first probe failed.
+   */
+  latencyMs: List(Ms, 2).optional(),
+  /** The confirming second probe (same shape as probe); undefined = not run (the first was not very slow, or failed). */
+  recheck: ServiceProbe.optional(),
 });
 export type ServiceData = z.infer<typeof ServiceData>;

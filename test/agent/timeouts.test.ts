@@ -25,6 +25,12 @@ describe("agent budgets", () => {
     expect(dnsGiveUpMs(TIMEOUTS.dnsQueryMs)).toBeLessThanOrEqual(TIMEOUTS.hostLookupMs);
   });
 
+  test("service extras (TLS controls, the confirming second probe) are clamped to the check's budget minus its reserve", () => {
+    expect(TIMEOUTS.serviceReserveMs).toBeGreaterThan(0);
+    expect(TIMEOUTS.tlsControlMs + TIMEOUTS.serviceReserveMs).toBeLessThan(TIMEOUTS.check.service);
+    expect(TIMEOUTS.tlsControlMs).toBeLessThanOrEqual(TIMEOUTS.tcpConnectMs + TIMEOUTS.httpMs);
+  });
+
   test("dns: a dead resolver is given up on inside the check", () => {
     expect(dnsGiveUpMs(TIMEOUTS.dnsQueryMs)).toBeLessThan(TIMEOUTS.check.dns);
     expect(TIMEOUTS.dnsTries).toBeGreaterThanOrEqual(2);

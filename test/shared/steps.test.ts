@@ -33,7 +33,7 @@ import { STEP_SCHEMAS, StepResult, type CheckId } from "../../shared/checks.js";
 import { AgentFrame } from "../../shared/protocol.js";
 import { fakeSystem, testCheckContext } from "../helpers/check-context.js";
 import { startDnsStub, type DnsStub } from "../helpers/dns-stub.js";
-import { startHttpServer, type TestServer } from "../helpers/service-servers.js";
+import { makeSelfSignedCert, startHttpServer, startHttpsServer, type TestServer } from "../helpers/service-servers.js";
 
 const fixture = (path: string) => readFileSync(new URL(`../fixtures/${path}`, import.meta.url), "utf8");
 const fixtureOr = (path: string, fallback: string) => {
@@ -165,6 +165,14 @@ describe("measured against loopback servers", () => {
       const { ctx } = testCheckContext({ service });
       expectValid(stepOf("service", await serviceCheck.run(ctx, AbortSignal.timeout(10_000))));
     }
+  });
+
+  test("service: an untrusted certificate, with TLS controls (one answers with the same certificate, one is closed)", async () => {
+    const srv: TestServer = await startHttpsServer(await makeSelfSignedCert(), (_req, res) => res.end());
+    servers.push(srv);
+    const { ctx } = testCheckContext({ service: `https://localhost:${srv.port}/`, controlHosts: [`127.0.0.1:${srv.port}`, "127.0.0.1:1"] });
+    const step = expectValid(stepOf("service", await serviceCheck.run(ctx, AbortSignal.timeout(10_000))));
+    expect(step.data).toMatchObject({ tlsControl: [{ tls: "untrusted" }, { tls: "no_connect" }] });
   });
 });
 

@@ -8,6 +8,7 @@ import tls from "node:tls";
 import type { ParsedService } from "../../../shared/targets.js";
 import type { ServiceProbe, ServiceStage } from "../../../shared/checks.js";
 import { resolveHost } from "../../system/resolve-host.js";
+import { peerCert, sniFor, trustOptions, verifyFailure } from "./tls-verify.js";
 
 export interface ProbeOptions {
   /** The whole name resolution; past it the queries are cancelled (LOOKUP_TIMEOUT). */
@@ -98,23 +99,23 @@ export async function probeService(target: ParsedService, opts: ProbeOptions, si
       t = performance.now();
       const tlsSock = tls.connect({
         socket,
-        ...(net.isIP(target.host) ? {} : { servername: target.host }),
+        ...sniFor(target.host),
         ALPNProtocols: ["http/1.1"],
-        ...(opts.caPem ? { ca: [...tls.rootCertificates, opts.caPem] } : {}),
+        ...trustOptions(opts.caPem),
       });
       tlsSock.on("error", ignore);
       conn = tlsSock;
       await bounded(once(tlsSock, "secureConnect"), left(), "TLS_TIMEOUT", signal);
       out.tlsMs = since(t);
-      const peer = tlsSock.getPeerCertificate();
       out.tls = {
         ...optional("protocol", tlsSock.getProtocol() ?? undefined),
         ...optional("cipher", tlsSock.getCipher()?.name),
         ...optional("alpn", typeof tlsSock.alpnProtocol === "string" ? tlsSock.alpnProtocol : undefined),
-        ...optional("peerSubject", joined(peer?.subject?.CN)),
-        ...optional("peerIssuer", joined(peer?.issuer?.CN)),
-        ...optional("validTo", peer?.valid_to),
+        ...peerCert(tlsSock),
       };
+      // Strict: a certificate that did not verify ends the probe here, before a byte of HTTP is sent.
+      const failed = verifyFailure(tlsSock, target.host);
+      if (failed) throw new StageError(failed.code, failed.message);
     }
 
     stage = "http";
@@ -181,10 +182,6 @@ async function bounded<T>(p: Promise<T>, ms: number, code: string, signal: Abort
 
 function optional<K extends string, V>(k: K, v: V | undefined): Partial<Record<K, V>> {
   return v === undefined ? {} : ({ [k]: v } as Record<K, V>);
-}
-
-function joined(v: string | string[] | undefined): string | undefined {
-  return Array.isArray(v) ? v.join(",") : v;
 }
 
 function ignore(): void {}
