@@ -159,6 +159,15 @@ const extractors: { [C in CheckId]: (step: MeasuredStepOf<C>, obs: Observations)
     const code = step.findings.find((f) => f.code.startsWith("SERVICE_") && f.code !== "SERVICE_SLOW" && f.code !== "SERVICE_OK" && f.severity !== "info")?.code;
     obs.service = fact(step, code ?? "SERVICE_OK", code ?? "SERVICE_OK", code ? findingMsg(step, code) : "the service answered");
     if (has(step, "SERVICE_SLOW")) obs.serviceSlow = fact(step, true, "SERVICE_SLOW", findingMsg(step, "SERVICE_SLOW"));
+    // TLS control: the same untrusted issuer on a known-good host means a local interceptor.
+    const issuer = step.data.probe?.tls?.peerIssuerDn;
+    const tlsControl = step.data.tlsControl;
+    if (tlsControl?.length) {
+      const same = tlsControl.filter((t) => t.tls === "untrusted" && issuer !== undefined && t.peerIssuerDn === issuer);
+      const verified = tlsControl.filter((t) => t.tls === "ok");
+      if (same.length) obs.tlsIntercepted = fact(step, true, "TLS_SAME_UNTRUSTED_ISSUER", `control host ${same.map((t) => t.host).join(", ")} presents a certificate from the same untrusted issuer (${issuer})`);
+      else if (verified.length) obs.tlsIntercepted = fact(step, false, "TLS_CONTROL_VERIFIED", `control host ${verified.map((t) => t.host).join(", ")} presents a certificate that verifies`);
+    }
     // Control probes: the same port on known-good hosts and on the gateway (any answer: reached).
     const control = step.data.control;
     if (control) {

@@ -274,6 +274,8 @@ function judgeService(o: Observations, r: Reach, out: Judgement[]): void {
     if (o.serviceSlow) out.push(degraded("SERVICE_SLOW", "service", ev(o.serviceSlow)));
     return;
   }
+  // Every HTTPS host shows the same untrusted issuer: something on this device intercepts TLS.
+  if (s === "SERVICE_TLS_ERROR" && o.tlsIntercepted?.value === true) return void out.push(fault("TLS_INTERCEPTED", "device_filter", ev(o.service, o.tlsIntercepted)));
   // An answer from the service itself (RST, TLS alert, HTTP 5xx) is proof enough on its own.
   const answers: Record<string, Cause> = { SERVICE_REFUSED: "SERVICE_REFUSED", SERVICE_RESET: "SERVICE_RESET", SERVICE_TLS_ERROR: "SERVICE_TLS_ERROR", SERVICE_HTTP_ERROR: "SERVICE_HTTP_ERROR" };
   if (answers[s]) return void out.push(fault(answers[s], "service", ev(o.service)));

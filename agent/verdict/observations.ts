@@ -116,6 +116,8 @@ export interface Observations {
   serviceSlow?: Fact<true>;
   /** The same port on a known-good control host: reached (any TCP answer) or not. */
   serviceControl?: Fact<boolean>;
+  /** TLS control: known-good hosts present a certificate from the service's own untrusted issuer (true: interception on this device), or one verifies (false). */
+  tlsIntercepted?: Fact<boolean>;
   /** The same port on the gateway: answered (SYN-ACK/RST) or silent. */
   serviceGatewayTcp?: Fact<boolean>;
 }

@@ -1,7 +1,7 @@
 // The six misjudgements reported from an independently built lab (issue 9), as synthetic evidence in
 // the shapes the checks produce, and what a good engineer concludes from each.
 import { describe, expect, test } from "vitest";
-import type { StepResult } from "../../../shared/checks.js";
+import { StepResult } from "../../../shared/checks.js";
 import { Verdict } from "../../../shared/verdict.js";
 import { isolateFault } from "../../../agent/verdict/isolate-fault.js";
 import { dhcp, dhcpOffering, dnsWith, gateway, GW, healthy, host, path, service, pathIcmpError, serviceWith, snmp, step } from "./fixtures.js";
@@ -130,4 +130,23 @@ test("a failed step whose data does not match its schema is not read, and its fa
   const v = isolateFault([...Object.values(healthy()).filter((s) => s.check !== "service"), broken]);
   expect(v.cause).toBe("UNDETERMINED");
   expect(v.segment).not.toBe("none");
+});
+
+describe("TLS: interception on the device vs the service's certificate", () => {
+  const tlsStep = (control: "untrusted-same" | "ok") => {
+    const issuer = "O=Local Security Proxy, CN=Local Security Proxy CA";
+    const s = service("SERVICE_TLS_ERROR");
+    const data = {
+      target: "https://www.shop.test/",
+      probe: { kind: "https", host: "www.shop.test", port: 443, resolution: "dns", addresses: ["198.51.100.80"], addressUsed: "198.51.100.80", failedStage: "tls", errorCode: "SELF_SIGNED_CERT_IN_CHAIN", tls: { peerIssuer: "Local Security Proxy CA", peerIssuerDn: issuer } },
+      tlsControl: [control === "ok" ? { host: "203.0.113.1", port: 443, tls: "ok", peerIssuerDn: "O=Lab, CN=Lab Root" } : { host: "203.0.113.1", port: 443, tls: "untrusted", peerIssuerDn: issuer, errorCode: "SELF_SIGNED_CERT_IN_CHAIN" }],
+    };
+    return StepResult.parse({ ...s, data });
+  };
+  test("the service and a known-good host show the same untrusted issuer → host/TLS_INTERCEPTED", () => {
+    expect(`${run({ service: tlsStep("untrusted-same") }).segment}/${run({ service: tlsStep("untrusted-same") }).cause}`).toBe("host/TLS_INTERCEPTED");
+  });
+  test("a known-good host verifies → the service's own certificate", () => {
+    expect(run({ service: tlsStep("ok") }).cause).toBe("SERVICE_TLS_ERROR");
+  });
 });
