@@ -44,6 +44,7 @@ const extractors: { [C in CheckId]: (step: MeasuredStepOf<C>, obs: Observations)
     const d = step.data;
     if (d.gateway) obs.gatewayAddress = d.gateway;
     if (d.placement === "router") obs.placement = "router";
+    obs.localNets = d.interfaces.flatMap((i) => i.ipv4.filter((a) => !a.apipa).map((a) => ({ address: a.address, prefixLength: a.prefixLength })));
     if (d.faultSegment && d.blockedBy) {
       obs.hostBreak = fact(step, { point: d.faultSegment === "lan" ? "link" : "device", code: d.blockedBy }, d.blockedBy, findingMsg(step, d.blockedBy));
     } else if (d.primary) {
@@ -89,6 +90,7 @@ const extractors: { [C in CheckId]: (step: MeasuredStepOf<C>, obs: Observations)
         server: r.server,
         role: r.role,
         isGateway: gw !== undefined && host === gw,
+        onLan: obs.localNets.some((n) => inSubnet(host, n.address, n.prefixLength)),
         resolves,
         answers: Object.fromEntries(r.results.filter((x) => x.outcome === "answer" && x.ipAddresses.length).map((x) => [x.hostName, [...x.ipAddresses, ...(x.ipv6Addresses ?? [])]])),
         // Silence to external names alone does not show a relay dead (its upstream may be): only a
@@ -115,7 +117,9 @@ const extractors: { [C in CheckId]: (step: MeasuredStepOf<C>, obs: Observations)
   path(step, obs) {
     const d = step.data;
     const gw = obs.gatewayAddress ?? d.gateway?.address;
-    if (d.ispHop?.address && d.ispHop.ping) {
+    // A first hop in 192.168/16 is a second box at home (the ISP's modem in router mode: double NAT),
+    // not the ISP's edge (docs/verdict.md): it proves the home router forwards, not that the ISP answers.
+    if (d.ispHop?.address && d.ispHop.ping && !isHomeAddress(d.ispHop.address)) {
       const f = figures(d.ispHop.ping);
       if (f) obs.ispHop = fact(step, { ...f, address: d.ispHop.address }, f.reachable ? "ISP_HOP_PING" : "ISP_HOP_UNREACHABLE", `first ISP hop ${d.ispHop.address}: loss ${f.lossPct}%${f.avgMs !== undefined ? ` avg ${f.avgMs} ms` : ""}`);
     }
@@ -209,6 +213,25 @@ function cpeExtractor(step: MeasuredStepOf<"snmp"> | MeasuredStepOf<"routeros">,
   if (name && !obs.wanDown && !obs.wanUp) obs.wanUp = fact(step, true, "WAN_UP", `the CPE reports its WAN interface ${name} up`);
 }
 
+function ipv4ToInt(a: string): number | undefined {
+  const m = /^(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(a);
+  return m ? ((+m[1]! << 24) | (+m[2]! << 16) | (+m[3]! << 8) | +m[4]!) >>> 0 : undefined;
+}
+
+/** Whether IPv4 `a` lies in net/prefix (false for anything else). */
+export function inSubnet(a: string, net: string, prefix: number): boolean {
+  const x = ipv4ToInt(a);
+  const n = ipv4ToInt(net);
+  if (x === undefined || n === undefined || prefix <= 0 || prefix > 32) return false;
+  const mask = prefix === 32 ? 0xffffffff : (~(0xffffffff >>> prefix)) >>> 0;
+  return ((x & mask) >>> 0) === ((n & mask) >>> 0);
+}
+
+/** 192.168/16 and link-local: addresses of home equipment (consumer modems), never an ISP's edge. */
+export function isHomeAddress(a: string): boolean {
+  return /^192\.168\.|^169\.254\./.test(a);
+}
+
 /** Steps already checked against their schema (steps are not mutated once produced). */
 const checked = new WeakSet<StepResult>();
 function readable(s: StepResult): boolean {
@@ -220,7 +243,7 @@ function readable(s: StepResult): boolean {
 
 /** Builds the observations from every usable step (skipped, error and timeout steps are "not measured"). */
 export function observe(steps: readonly StepResult[]): Observations {
-  const obs: Observations = { measured: new Set(), placement: "pc", failures: [], resolvers: [], hopsBeyondGateway: [], icmpErrors: [] };
+  const obs: Observations = { measured: new Set(), placement: "pc", localNets: [], failures: [], resolvers: [], hopsBeyondGateway: [], icmpErrors: [] };
   // host and gateway first: later extractors (dns, path) read the gateway address.
   const rank = (c: CheckId) => (c === "host" ? 0 : c === "gateway" ? 1 : 2);
   // A step whose data does not match its check's schema (a bug in a check) is not measured, but its

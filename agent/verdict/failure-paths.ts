@@ -17,8 +17,9 @@ const degraded = (path: readonly Point[]): Shape => ({ path, kind: "degraded" })
 const report = (path: readonly Point[]): Shape => ({ path, kind: "report" });
 
 /** The path of a query to one resolver, by what that resolver is. */
-export function resolverPath(r: Pick<ResolverObs, "role" | "isGateway">, external: boolean): readonly Point[] {
-  const base: readonly Point[] = r.isGateway ? (external ? PATHS.relayExternal : PATHS.relayLocal) : r.role === "public" ? PATHS.publicResolver : PATHS.ispResolver;
+export function resolverPath(r: Pick<ResolverObs, "role" | "isGateway"> & { onLan?: boolean }, external: boolean): readonly Point[] {
+  // A resolver on the device's own subnet is reached like the router's relay (it usually is one).
+  const base: readonly Point[] = r.isGateway || (r.onLan && r.role !== "public") ? (external ? PATHS.relayExternal : PATHS.relayLocal) : r.role === "public" ? PATHS.publicResolver : external ? PATHS.ispResolverExternal : PATHS.ispResolver;
   return r.role === "configured" ? [...base, "configured_resolver"] : base;
 }
 

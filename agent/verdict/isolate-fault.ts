@@ -22,7 +22,7 @@ export { ANCHOR_SLOW_MS, GATEWAY_SLOW_MS, ISP_LOSS_MIN_LOST, ISP_LOSS_PCT, LOSS_
 const CHAIN: readonly Exclude<Segment, "none">[] = ["host", "lan", "router", "wan", "isp", "dns", "service"];
 
 /** Symptoms that packet loss or latency earlier in the chain can produce on their own. */
-const EXPLAINED_BY_DEGRADATION = new Set<Cause>(["SERVICE_TIMEOUT", "SERVICE_DNS_FAILED", "SERVICE_UNREACHABLE", "SERVICE_RESET", "DNS_TIMEOUT", "DNS_SLOW", "SERVICE_SLOW", "ISP_PACKET_LOSS", "ISP_HIGH_LATENCY"]);
+const EXPLAINED_BY_DEGRADATION = new Set<Cause>(["DHCP_NO_OFFER", "SERVICE_TIMEOUT", "SERVICE_DNS_FAILED", "SERVICE_UNREACHABLE", "SERVICE_RESET", "DNS_TIMEOUT", "DNS_SLOW", "SERVICE_SLOW", "ISP_PACKET_LOSS", "ISP_HIGH_LATENCY"]);
 
 const segmentOf = (j: Judgement): Exclude<Segment, "none"> => {
   const cause = j.kind === "ambiguous" ? j.candidates[0]!.cause : j.cause;

@@ -78,7 +78,8 @@ function judgeDevice(o: Observations, out: Judgement[]): void {
   const b = o.hostBreak;
   if (!b) return;
   const onRouter = o.placement === "router" ? ROUTER_WAN_CAUSE[b.value.code] : undefined;
-  if (onRouter) return void out.push(fault(onRouter, b.value.point, ev(b)));
+  // The router's own report of its WAN (SNMP/RouterOS) says the same: the uplink is this link.
+  if (onRouter) return void out.push({ ...fault(onRouter, b.value.point, ev(b)), alsoBreaks: ["uplink"] });
   if (b.value.point === "link") {
     out.push(fault("NO_CARRIER", "link", ev(b)));
     return;
@@ -191,15 +192,16 @@ function judgeWanAndIspQuality(o: Observations, r: Reach, out: Judgement[]): voi
   else if (hop && hop.reachable && hop.lossPct > LOSS_PROBLEM_PCT && gwClean) out.push(degraded("WAN_PACKET_LOSS", "uplink", ev(o.ispHop, o.gatewayLink)));
   if (r.internet !== "alive") return;
   if (o.pmtuBlackhole) out.push(fault("PMTU_BLACKHOLE", "internet", ev(o.pmtuBlackhole)));
-  const a = o.anchors?.value;
-  const hopClean = !hop || hop.lossPct <= LOSS_PROBLEM_PCT;
-  if (a && a.reachable > 0 && a.lossPct >= ISP_LOSS_PCT && a.lost >= ISP_LOSS_MIN_LOST && hopClean) out.push(degraded("ISP_PACKET_LOSS", "internet", ev(o.anchors, o.ispHop)));
   // IPv6 can break alone on a dual-stack line: every IPv6 anchor probed and silent while IPv4 works.
   const fam = o.anchorsByFamily;
   if (fam && fam.v4.reachable > 0 && fam.v6.total > 0 && fam.v6.reachable === 0) {
     const v6errors = o.icmpErrors.filter((e) => e.value.from.includes(":"));
-    out.push(degraded("ISP_IPV6_UNREACHABLE", "internet", [...ev(o.anchors), ...v6errors.slice(0, 3).map((e) => e.evidence), { check: "path", code: "IPV6_ANCHORS_UNREACHABLE", detail: `${fam.v6.total} IPv6 anchors silent while ${fam.v4.reachable} of ${fam.v4.total} IPv4 anchors answer` }]));
+    // The pooled loss and latency of all anchors would count the IPv6 ones as loss: not judged then.
+    return void out.push(degraded("ISP_IPV6_UNREACHABLE", "internet", [...ev(o.anchors), ...v6errors.slice(0, 3).map((e) => e.evidence), { check: "path", code: "IPV6_ANCHORS_UNREACHABLE", detail: `${fam.v6.total} IPv6 anchors silent while ${fam.v4.reachable} of ${fam.v4.total} IPv4 anchors answer` }]));
   }
+  const a = o.anchors?.value;
+  const hopClean = !hop || hop.lossPct <= LOSS_PROBLEM_PCT;
+  if (a && a.reachable > 0 && a.lossPct >= ISP_LOSS_PCT && a.lost >= ISP_LOSS_MIN_LOST && hopClean) out.push(degraded("ISP_PACKET_LOSS", "internet", ev(o.anchors, o.ispHop)));
   const hopFast = !hop || hop.avgMs === undefined || hop.avgMs < ANCHOR_SLOW_MS;
   if (a && a.avgMs !== undefined && a.avgMs > ANCHOR_SLOW_MS && hopFast) out.push(degraded("ISP_HIGH_LATENCY", "internet", ev(o.anchors, o.ispHop)));
 }

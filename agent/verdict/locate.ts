@@ -5,6 +5,7 @@
 //  - An ICMP "net/host unreachable" from X: X is alive and has no route onward.
 //  - Silence counts only when corroborated: two kinds of probe (ICMP and UDP/TCP) got no answer.
 import type { Evidence } from "../../shared/verdict.js";
+import { isHomeAddress } from "./extract.js";
 import type { Fact, IcmpError, Observations } from "./observations.js";
 
 export type Liveness = "alive" | "dead" | "unknown";
@@ -52,12 +53,16 @@ export function locate(o: Observations): Reach {
   if (stopBeyond) why.ispEdge.push(stopBeyond.evidence);
   if (internetAlive) why.ispEdge.push(...why.internet);
   const hopsBeyond = o.hopsBeyondGateway.filter((h) => h !== gw);
-  if (hopsBeyond.length && o.ispHop) why.ispEdge.push({ check: "path", code: "HOPS_ANSWERED", detail: `routers beyond the gateway answered TTL-limited probes: ${hopsBeyond.join(", ")}` });
+  // Home equipment beyond the router (a double-NAT modem) proves forwarding, not the ISP's edge.
+  const ispHops = hopsBeyond.filter((h) => !isHomeAddress(h));
+  if (ispHops.length) why.ispEdge.push({ check: "path", code: "HOPS_ANSWERED", detail: `routers beyond the home network answered TTL-limited probes: ${ispHops.join(", ")}` });
 
   // ---- the device's traffic crosses the router ----
   why.beyondGateway.push(...why.ispEdge);
-  if (hopsBeyond.length && !o.ispHop) why.beyondGateway.push({ check: "path", code: "HOPS_ANSWERED", detail: `routers beyond the gateway answered: ${hopsBeyond.join(", ")}` });
-  const ispResolverReplied = o.resolvers.filter((r) => r.role !== "public" && !r.isGateway && r.alive === true);
+  const homeHops = hopsBeyond.filter(isHomeAddress);
+  if (homeHops.length) why.beyondGateway.push({ check: "path", code: "HOME_HOP_ANSWERED", detail: `home equipment beyond the router answered (${homeHops.join(", ")}): the router forwards` });
+  // A resolver on the device's own subnet is reached without the gateway: its replies prove the link only.
+  const ispResolverReplied = o.resolvers.filter((r) => r.role !== "public" && !r.isGateway && !r.onLan && r.alive === true);
   if (ispResolverReplied.length && o.dnsFact) why.beyondGateway.push({ ...o.dnsFact.evidence, code: "RESOLVER_REPLIED", detail: `resolver ${ispResolverReplied.map((r) => r.server).join(", ")} beyond the router replied` });
   const beyondAlive = why.beyondGateway.length > 0;
 
@@ -77,13 +82,17 @@ export function locate(o: Observations): Reach {
   if (o.anchors && o.anchors.value.reachable === 0) silentKinds.add("icmp");
   if (o.ispHop && !o.ispHop.value.reachable) silentKinds.add("icmp");
   if (o.resolvers.some((r) => r.role === "public") && !publicReplied.length) silentKinds.add("udp");
-  if (o.resolvers.some((r) => r.role !== "public" && !r.isGateway) && !ispResolverReplied.length) silentKinds.add("udp");
+  if (o.resolvers.some((r) => r.role !== "public" && !r.isGateway && !r.onLan) && !ispResolverReplied.length) silentKinds.add("udp");
   if (o.service && ["SERVICE_TIMEOUT", "SERVICE_UNREACHABLE", "SERVICE_FAILED"].includes(o.service.value)) silentKinds.add("tcp");
   if (o.serviceControl?.value === false) silentKinds.add("tcp");
   const corroborated = silentKinds.size >= 2;
 
   const beyondGateway: Liveness = beyondAlive ? "alive" : stopAtGateway || (gatewayAlive && corroborated) ? "dead" : "unknown";
-  const ispEdge: Liveness = why.ispEdge.length ? "alive" : beyondGateway === "dead" || (corroborated && o.ispHop && !o.ispHop.value.reachable) ? "dead" : "unknown";
+  // Dead: nothing reached it, or silence corroborated where the edge is known (its ping) or where only
+  // home equipment answered beyond the router.
+  const ispEdge: Liveness = why.ispEdge.length
+    ? "alive"
+    : beyondGateway === "dead" || (corroborated && ((o.ispHop && !o.ispHop.value.reachable) || (beyondAlive && homeHops.length > 0))) ? "dead" : "unknown";
   const internet: Liveness = internetAlive ? "alive" : stop || corroborated ? "dead" : "unknown";
 
   // ---- the router's own uplink ----

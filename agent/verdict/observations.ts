@@ -42,6 +42,8 @@ export interface ResolverObs {
   role: ResolverRole;
   /** The server is the home router (the device's gateway). */
   isGateway: boolean;
+  /** The server is on the device's own subnet (a router or server at home, reached without the gateway). */
+  onLan: boolean;
   /** Any reply at all (also REFUSED/SERVFAIL/NXDOMAIN, or to a local control query): the server is alive. undefined = not known. */
   alive?: boolean;
   /** It answered an external name with addresses. */
@@ -69,6 +71,8 @@ export interface Observations {
   wifiWeak?: Fact<number>;
   /** Gateway address the device uses. */
   gatewayAddress?: string;
+  /** The device's own IPv4 subnets (address and prefix length). */
+  localNets: { address: string; prefixLength: number }[];
 
   // ---- gateway ----
   /** Gateway alive by any probe (ICMP, TCP, ARP). */

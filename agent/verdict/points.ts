@@ -76,8 +76,9 @@ export const PATHS = {
   relayExternal: [...TO_GATEWAY, "relay", "uplink", "isp_edge", "internet", "isp_resolver", "names"],
   ispEdge: TO_EDGE,
   internet: TO_INTERNET,
-  /** A resolver of the ISP asked by the device directly. */
+  /** A resolver of the ISP asked by the device directly (for an external name its upstream is the internet). */
   ispResolver: [...TO_EDGE, "isp_resolver", "names"],
+  ispResolverExternal: [...TO_INTERNET, "isp_resolver", "names"],
   publicResolver: [...TO_INTERNET, "public_resolver", "names"],
   /** The resolver the device is configured with, whatever it is. */
   configuredResolver: [...LAN, "configured_resolver"],
