@@ -72,9 +72,11 @@ wait_log() {
   until_ok 250 0.02 log_says "$1" "$2" || die "$1 did not report '$2' within 5 s (see $STATE/log/$1.log)"
 }
 
-# Kernel connection tracking outlives a rule change: a NAT mapping (or its absence) made before a fault
-# would keep applying to a flow with the same addresses and ports after it. Every fault and every
-# clear starts the lab's namespaces with an empty table (scripts/lab/ct-flush.py: ctnetlink flush).
+# Kernel connection tracking holds each flow's NAT mapping (or its absence): after a NAT fault, or its
+# clearing, a flow with the same addresses and ports must not keep the old one. Only the namespace
+# whose NAT changed is flushed (scripts/lab/ct-flush.py: a ctnetlink flush): flushing everywhere would
+# also cut established connections through the router's NAT (an agent's link to its collector) that a
+# real fault elsewhere leaves alone.
 flush_conntrack() {
   local n
   for n in "$@"; do in_ns "$n" "$PY" "$HELPERS/ct-flush.py" || die "conntrack flush failed in $n"; done

@@ -78,7 +78,10 @@ cmd_clear() {
     configure_pc
   fi
   cat "$STATE/pc/resolv.conf.good" >"/etc/netns/$(ns pc)/resolv.conf"
-  flush_conntrack "${NODES[@]}"
+  case $(<"$STATE/fault") in
+    nat-missing) flush_conntrack home ;;
+    cgnat-down) flush_conntrack isp ;;
+  esac
   flush_dns_caches
   wait_snmp_sync
   echo healthy >"$STATE/fault"
@@ -163,8 +166,12 @@ cmd_fault() {
       in_ns inet ip link set isp0 mtu 1400
       in_ns isp iptables -A LAB-OUT -p icmp --icmp-type fragmentation-needed -j DROP ;;
     rogue-dhcp) add_rogue ;;
-    nat-missing) in_ns home iptables -t nat -D POSTROUTING -o wan0 -j MASQUERADE ;;
-    cgnat-down) in_ns isp iptables -t nat -D POSTROUTING -s 100.64.0.0/10 -o up0 -j MASQUERADE ;;
+    nat-missing)
+      in_ns home iptables -t nat -D POSTROUTING -o wan0 -j MASQUERADE
+      flush_conntrack home ;;
+    cgnat-down)
+      in_ns isp iptables -t nat -D POSTROUTING -s 100.64.0.0/10 -o up0 -j MASQUERADE
+      flush_conntrack isp ;;
     dhcp-off-no-address)
       start_home_dnsmasq no-dhcp
       restart_pc_client_fresh ;;
@@ -206,7 +213,6 @@ cmd_fault() {
     pc-wrong-gateway) in_ns pc ip route replace default via "$LAN_NOBODY2" dev eth0 ;;
     ipv6-broken) in_ns isp ip -6 route del default via "$UP6_INET" ;;
   esac
-  flush_conntrack "${NODES[@]}"
   flush_dns_caches
   wait_snmp_sync
   echo "$name" >"$STATE/fault"

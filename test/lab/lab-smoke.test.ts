@@ -167,7 +167,7 @@ describe.skipIf(!(await canUseNetns()))("network lab (scripts/lab.sh)", () => {
   test("nat-missing: the router resolves external names itself, SNMP says WAN up, nothing beyond it answers the pc", async () => {
     await labOk(["clear"]);
     // A flow made while NAT worked, then the same flow (same source port) after the rule is gone: it
-    // must not ride on an old NAT mapping (the lab also flushes connection tracking on every fault).
+    // must not ride on an old NAT mapping (the lab also flushes the router's connection tracking).
     expect(await pcQueryFromPort("www.shop.test", "198.51.100.53", 40053)).toBe("198.51.100.80");
     await labOk(["fault", "nat-missing"]);
     expect(await pcQueryFromPort("www.shop.test", "198.51.100.53", 40053)).toBe("TIMEOUT");
