@@ -155,12 +155,20 @@ function judgePath(o: Observations, r: Reach, out: Judgement[]): void {
       const cause: Cause = r.stop && r.stop.value.from === o.gatewayAddress ? "WAN_NO_ROUTE" : "ISP_HOP_UNREACHABLE";
       return void out.push(fault(cause, "uplink", [...r.why.routerUplink, ...silence]));
     }
+    // A relay that answers REFUSED got that from somewhere: with NAT broken and the uplink fine it
+    // would resolve, so the choice is between the line and the ISP beyond it.
+    const relayRefuses = o.resolvers.some((x) => x.isGateway && x.fails === "refused");
     out.push({
       kind: "ambiguous",
-      candidates: [
-        { cause: "ISP_HOP_UNREACHABLE", breaks: "uplink", evidence: silence },
-        { cause: "ROUTER_NAT_FAILED", breaks: "forwarding", evidence: silence },
-      ],
+      candidates: relayRefuses
+        ? [
+            { cause: "ISP_HOP_UNREACHABLE", breaks: "uplink", evidence: [...silence, ...(o.dnsFact ? [o.dnsFact.evidence] : [])] },
+            { cause: "ISP_UPSTREAM_UNREACHABLE", breaks: "internet", evidence: [...silence, ...(o.dnsFact ? [o.dnsFact.evidence] : [])] },
+          ]
+        : [
+            { cause: "ISP_HOP_UNREACHABLE", breaks: "uplink", evidence: silence },
+            { cause: "ROUTER_NAT_FAILED", breaks: "forwarding", evidence: silence },
+          ],
       decider: "Nothing beyond the router answers and nothing shows whether the router itself still reaches the ISP: read the router's WAN state (SNMP/RouterOS access in the agent config, or its status page and line LED), or ask the router's DNS relay for an external name.",
     });
     return;

@@ -112,7 +112,10 @@ export function locate(o: Observations): Reach {
     if (o.wanDown) why.routerUplink.push(o.wanDown.evidence);
     if (o.routerPing?.value === false) why.routerUplink.push(o.routerPing.evidence);
     if (stopAtGateway) why.routerUplink.push(stopAtGateway.evidence);
-    const relayFailsUpstream = o.resolvers.filter((r) => r.isGateway && r.alive === true && !r.resolves && (r.fails === "timeout" || r.fails === "servfail" || r.fails === "refused"));
+    // A relay that times out or SERVFAILs cannot reach its upstream. REFUSED is left out: it may be
+    // the ISP resolver's own refusal forwarded (the ISP answers) or the relay's when it lost its
+    // upstream list with the WAN: it tells nothing about the uplink either way.
+    const relayFailsUpstream = o.resolvers.filter((r) => r.isGateway && r.alive === true && !r.resolves && (r.fails === "timeout" || r.fails === "servfail"));
     if (relayFailsUpstream.length && o.dnsFact) why.routerUplink.push({ ...o.dnsFact.evidence, code: "RELAY_UPSTREAM_FAILS", detail: `the router's relay ${relayFailsUpstream[0]!.server} is alive but cannot resolve external names (${relayFailsUpstream[0]!.fails})` });
     if (why.routerUplink.length) routerUplink = "broken";
   }

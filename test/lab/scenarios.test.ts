@@ -43,6 +43,8 @@ describe("lab scenario table", () => {
       const causes = expectedCauses(s);
       if (causes.length > 1) expect(s.expected.causesWhy, s.name).toBeTruthy();
       for (const c of causes) {
+        // UNDETERMINED names no segment of its own: the scenario gives the nearest candidate.
+        if (c === "UNDETERMINED") continue;
         const segment = c in CAUSES ? CAUSES[c as keyof typeof CAUSES].segment : undefined;
         expect(segment, `${s.name}: cause ${c}`).toBe(s.expected.segment);
       }

@@ -79,7 +79,7 @@ export const SCENARIOS: readonly Scenario[] = [
 
   // --- ISP edges that filter ICMP or drop silently ---
   S("edge=blackhole,edge-icmp=no-echo", "healthy", "none", "NONE", "the ISP edge drops ping to itself but forwards everything"),
-  S("edge=blackhole,edge-icmp=no-echo", "isp-uplink-down", "isp", "ISP_UPSTREAM_UNREACHABLE", "the ISP's resolver answers REFUSED (the ISP network is alive), SNMP says the line is up; beyond the ISP, silence"),
+  S("edge=blackhole,edge-icmp=no-echo", "isp-uplink-down", "wan", "UNDETERMINED", "the edge drops ping, a discard route sends no Time Exceeded, nothing beyond the router answers, and the relay's REFUSED may be the ISP resolver's or the relay's own after losing its upstream: the line (wan) and the ISP beyond it (isp) fit alike, so the verdict names both, nearest first, and the probe that decides (the router's own ping or the ISP's view of the line)"),
   S("edge-icmp=no-ttl-exceeded", "healthy", "none", "NONE", "traceroute finds no ISP hop: missing evidence, not a fault"),
   S("edge-icmp=no-ttl-exceeded", "isp-upstream-down", "isp", "ISP_UPSTREAM_UNREACHABLE", "the edge (the next hop in the router's SNMP route table) answers ping; nothing beyond it answers"),
 
