@@ -3,6 +3,10 @@
 // Used by bench/memory.ts and bench/heartbeat.ts.
 import { fork, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import WebSocket from "ws";
+import { CollectorLink } from "../agent/link/collector-link.js";
+import { MemoryOutbox } from "../agent/link/outbox.js";
+import { createLogger } from "../shared/log.js";
 
 /** A child that does not answer within this long is killed and the bench fails. */
 const CHILD_DEADLINE_MS = 90_000;
@@ -71,4 +75,40 @@ export async function openRange(from: number, to: number, open: (i: number) => P
     while (next < to) await open(next++);
   };
   await Promise.all(Array.from({ length: OPEN_PARALLEL }, worker));
+}
+
+/** The client side of a connection bench: bare ws sockets or real agent links, closed together. */
+export class BenchClients {
+  readonly links: CollectorLink[] = [];
+  readonly sockets: WebSocket[] = [];
+  private readonly log = createLogger("bench", "silent");
+
+  /** Opens one connection: a bare ws socket, or agent `agent`'s CollectorLink; resolves once open. */
+  open(url: string, agent?: { agentId: string; secret: string }): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      if (!agent) {
+        const ws = new WebSocket(url, { perMessageDeflate: false });
+        this.sockets.push(ws);
+        ws.once("open", () => resolve());
+        ws.once("error", reject);
+        return;
+      }
+      const link = new CollectorLink({
+        collectorUrl: url,
+        agentId: agent.agentId,
+        secret: agent.secret,
+        outbox: new MemoryOutbox(),
+        log: this.log,
+        onFrame: () => {},
+        onState: (s, info) => (s === "open" ? resolve() : s === "closed" && reject(new Error(`agent link closed: ${info?.code} ${info?.reason}`))),
+      });
+      this.links.push(link);
+      link.start();
+    });
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.links.map((l) => l.stop()));
+    for (const ws of this.sockets) ws.terminate();
+  }
 }

@@ -5,11 +5,7 @@
 // window, its longest event-loop stall (perf_hooks.monitorEventLoopDelay). Baseline: a
 // bare ws server with the ws README heartbeat at the same interval (one timer pinging every client at
 // once); the note adds a bare ws server with no heartbeat at all (the floor). Figures per minute.
-import WebSocket from "ws";
-import { CollectorLink } from "../agent/link/collector-link.js";
-import { MemoryOutbox } from "../agent/link/outbox.js";
-import { createLogger } from "../shared/log.js";
-import { openRange, startChild } from "./child.js";
+import { BenchClients, openRange, startChild } from "./child.js";
 import type { HeartbeatChildMessage, HeartbeatMode, IdleSample } from "./heartbeat-child.js";
 import type { BenchRow } from "./report.js";
 
@@ -19,35 +15,11 @@ const DEFAULT_HEARTBEAT_MS = 5000;
 
 async function measure(mode: HeartbeatMode, n: number, windowMs: number): Promise<IdleSample> {
   const child = startChild<HeartbeatChildMessage>("heartbeat-child.js", [mode, String(BENCH_HEARTBEAT_MS), String(n)]);
-  const log = createLogger("bench", "silent");
-  const links: CollectorLink[] = [];
-  const sockets: WebSocket[] = [];
+  const clients = new BenchClients();
   try {
     const ready = await child.next();
     if (ready.type !== "ready") throw new Error("heartbeat child did not start");
-    await openRange(0, n, (i) =>
-      new Promise<void>((resolve, reject) => {
-        if (mode !== "collector") {
-          const ws = new WebSocket(ready.url, { perMessageDeflate: false });
-          sockets.push(ws);
-          ws.once("open", () => resolve());
-          ws.once("error", reject);
-          return;
-        }
-        const a = ready.agents[i]!;
-        const link = new CollectorLink({
-          collectorUrl: ready.url,
-          agentId: a.agentId,
-          secret: a.secret,
-          outbox: new MemoryOutbox(),
-          log,
-          onFrame: () => {},
-          onState: (s, info) => (s === "open" ? resolve() : s === "closed" && reject(new Error(`agent link closed: ${info?.code} ${info?.reason}`))),
-        });
-        links.push(link);
-        link.start();
-      }),
-    );
+    await openRange(0, n, (i) => clients.open(ready.url, mode === "collector" ? ready.agents[i]! : undefined));
     // Let the connects' own work (auth, lastSeen writes) settle: two rounds before the window.
     await new Promise((r) => setTimeout(r, 2 * BENCH_HEARTBEAT_MS));
     child.proc.send({ type: "measure", expect: n, windowMs });
@@ -56,8 +28,7 @@ async function measure(mode: HeartbeatMode, n: number, windowMs: number): Promis
     if (m.sample.connections < n) throw new Error(`${mode}: server held ${m.sample.connections} of ${n} connections`);
     return m.sample;
   } finally {
-    await Promise.all(links.map((l) => l.stop()));
-    for (const ws of sockets) ws.terminate();
+    await clients.close();
     await child.stop();
   }
 }

@@ -3,11 +3,7 @@
 // real CollectorLink: Bearer auth before the upgrade, hello) and asks the child to sample after gc()
 // at each checkpoint. Baseline: a bare ws server in the same kind of child with as many idle plain
 // ws connections. Figures are (sample - sample before any connection) / connections, in KB.
-import WebSocket from "ws";
-import { CollectorLink } from "../agent/link/collector-link.js";
-import { MemoryOutbox } from "../agent/link/outbox.js";
-import { createLogger } from "../shared/log.js";
-import { openRange, startChild } from "./child.js";
+import { BenchClients, openRange, startChild } from "./child.js";
 import type { ChildMessage, MemorySample } from "./memory-child.js";
 import type { BenchRow } from "./report.js";
 
@@ -26,34 +22,11 @@ interface PerConn {
 async function measure(mode: "collector" | "bare", checkpoints: number[]): Promise<PerConn[]> {
   const max = Math.max(...checkpoints);
   const child = startChild<ChildMessage>("memory-child.js", [mode, String(max)]);
-  const log = createLogger("bench", "silent");
-  const links: CollectorLink[] = [];
-  const sockets: WebSocket[] = [];
+  const clients = new BenchClients();
   try {
     const ready = await child.next();
     if (ready.type !== "ready") throw new Error("memory child did not start");
-    const open = (i: number): Promise<void> =>
-      new Promise<void>((resolve, reject) => {
-        if (mode === "bare") {
-          const ws = new WebSocket(ready.url, { perMessageDeflate: false });
-          sockets.push(ws);
-          ws.once("open", () => resolve());
-          ws.once("error", reject);
-          return;
-        }
-        const a = ready.agents[i]!;
-        const link = new CollectorLink({
-          collectorUrl: ready.url,
-          agentId: a.agentId,
-          secret: a.secret,
-          outbox: new MemoryOutbox(),
-          log,
-          onFrame: () => {},
-          onState: (s, info) => (s === "open" ? resolve() : s === "closed" && reject(new Error(`agent link closed: ${info?.code} ${info?.reason}`))),
-        });
-        links.push(link);
-        link.start();
-      });
+    const open = (i: number): Promise<void> => clients.open(ready.url, mode === "bare" ? undefined : ready.agents[i]!);
     const out: PerConn[] = [];
     let opened = 0;
     for (const cp of [...checkpoints].sort((a, b) => a - b)) {
@@ -67,8 +40,7 @@ async function measure(mode: "collector" | "bare", checkpoints: number[]): Promi
     return out;
   } finally {
     // Stop reconnecting before the server goes away, then let the child close and exit.
-    await Promise.all(links.map((l) => l.stop()));
-    for (const ws of sockets) ws.terminate();
+    await clients.close();
     await child.stop();
   }
 }

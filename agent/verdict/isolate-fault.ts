@@ -59,6 +59,7 @@ export function isolateFault(steps: readonly StepResult[]): Verdict {
   const consequences: Evidence[] = [];
   const alsoUsed = new Set<Finding>();
   const explainedBy = new Map<string, Evidence[]>();
+  const alsoDegraded: Failure[] = [];
   for (const f of obs.failures) {
     if (cited.has(key(f.evidence))) continue;
     if (pick && explains(pick, f)) {
@@ -75,6 +76,12 @@ export function isolateFault(steps: readonly StepResult[]): Verdict {
       explainedBy.set(b.reason, [...(explainedBy.get(b.reason) ?? []), f.evidence]);
       continue;
     }
+    // Slowness or loss the fault does not explain is a second, lesser problem: reported beside the
+    // fault, not a reason to doubt it (a relay slow under load does not make a NAT failure unsure).
+    if (pick?.kind === "fault" && f.kind === "degraded") {
+      alsoDegraded.push(f);
+      continue;
+    }
     unexplained.push(f);
   }
   const explained = benign.filter((b) => explainedBy.has(b.reason)).map((b) => ({ reason: b.reason, detail: b.detail, failures: explainedBy.get(b.reason)!.slice(0, 50) }));
@@ -87,9 +94,12 @@ export function isolateFault(steps: readonly StepResult[]): Verdict {
     if (obs.measured.size === 0) return undetermined(obs, [], "Nothing was measured: run the diagnosis with its checks.", [], explained);
     return build("NONE", [], [], unverifiedSegments(obs), explained, []);
   }
-  const also = [...alsoUsed, ...others.filter((o) => o.kind === "fault" && !alsoUsed.has(o))]
-    .filter((o, i, xs) => xs.indexOf(o) === i)
-    .map((o) => ({ segment: CAUSES[o.cause].segment, cause: o.cause, evidence: o.evidence.slice(0, 20) }));
+  const also = [
+    ...[...alsoUsed, ...others.filter((o) => o.kind === "fault" && !alsoUsed.has(o))]
+      .filter((o, i, xs) => xs.indexOf(o) === i)
+      .map((o) => ({ segment: CAUSES[o.cause].segment, cause: o.cause as string, evidence: o.evidence.slice(0, 20) })),
+    ...alsoDegraded.map((f) => ({ segment: SEGMENT_OF[f.path.find((p) => p !== "device" && p !== "link") ?? f.path[0]!], cause: f.evidence.code in CAUSES ? f.evidence.code : "DEGRADED", evidence: [f.evidence] })),
+  ];
   return build(pick.cause, pick.evidence, consequences, unverifiedBefore(obs, CAUSES[pick.cause].segment), explained, also, pick.kind === "degraded");
 }
 

@@ -11,6 +11,7 @@ import { CloseCode, MAX_FRAME_BYTES, PROTOCOL_VERSION, type RunEvent } from "../
 import { CHECK_IDS } from "../../shared/checks.js";
 import { startTestCollector, type TestCollector } from "../helpers/collector.js";
 import { createTicket, enrollAgents, markedStep, offlineRunEvents, startFakeAgent, type AgentCredentials } from "../helpers/fake-agent.js";
+import { prng } from "../helpers/prng.js";
 
 const WS_FRAMES = 2000;
 const API_REQUESTS = 2000;
@@ -19,17 +20,7 @@ const PARALLEL = 25;
 const FRAMES_PER_IDENTITY = 4;
 const SEED = Number(process.env.FUZZ_SEED ?? Date.now() % 2 ** 31);
 
-/** mulberry32: a seeded PRNG, so a failing run can be replayed with FUZZ_SEED. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// A seeded PRNG (test/helpers/prng.ts), so a failing run can be replayed with FUZZ_SEED.
 const rnd = prng(SEED);
 const int = (n: number) => Math.floor(rnd() * n);
 const pick = <T>(xs: readonly T[]): T => xs[int(xs.length)]!;

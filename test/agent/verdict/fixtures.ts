@@ -7,6 +7,8 @@ import type { IpPingResult } from "../../../shared/steps/common.js";
 import type { PathData } from "../../../shared/steps/path.js";
 import { assessDns, resolverReport } from "../../../agent/checks/dns/assess.js";
 import { assessPath } from "../../../agent/checks/path/assess.js";
+import { isolateFault } from "../../../agent/verdict/isolate-fault.js";
+import { Verdict } from "../../../shared/verdict.js";
 
 export const GW = "10.77.0.1";
 export const EDGE = "100.64.0.1";
@@ -240,4 +242,13 @@ export function healthy(): Record<string, StepResult> {
     service: service("SERVICE_OK"),
     snmp: snmp.wanUp(),
   };
+}
+
+/** The verdict on a healthy diagnosis with some steps replaced (undefined: that check not run); it must parse. */
+export function verdictWith(over: Record<string, StepResult | undefined>) {
+  const steps = Object.values({ ...healthy(), ...over }).filter((s): s is StepResult => s !== undefined);
+  const v = isolateFault(steps);
+  const parsed = Verdict.safeParse(v);
+  if (!parsed.success) throw new Error(`verdict does not parse: ${parsed.error.message}`);
+  return v;
 }

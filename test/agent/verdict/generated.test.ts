@@ -7,18 +7,9 @@ import { Verdict } from "../../../shared/verdict.js";
 import { isolateFault } from "../../../agent/verdict/isolate-fault.js";
 import { observe } from "../../../agent/verdict/extract.js";
 import { dhcp, dhcpOffering, dns, dnsWith, gateway, GW, host, path, pathIcmpError, service, serviceWith, snmp, step } from "./fixtures.js";
+import { prng } from "../../helpers/prng.js";
 
-/** mulberry32: a small seeded PRNG. */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = prng;
 
 const PUBLIC = "198.51.100.53";
 /** Every state each check can be in, as the checks report it; undefined = the check did not run. */

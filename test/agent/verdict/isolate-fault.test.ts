@@ -2,17 +2,11 @@
 // conflicting evidence (the rules of evidence in DOMAIN.md §3).
 import { describe, expect, test } from "vitest";
 import type { StepResult } from "../../../shared/checks.js";
-import { Verdict } from "../../../shared/verdict.js";
 import { CAUSES } from "../../../agent/verdict/causes.js";
 import { isolateFault } from "../../../agent/verdict/isolate-fault.js";
-import { dhcp, dns, gateway, healthy, host, path, service, snmp, step } from "./fixtures.js";
+import { dhcp, dns, gateway, host, path, service, snmp, step , verdictWith } from "./fixtures.js";
 
-const run = (over: Record<string, StepResult | undefined>) => {
-  const steps = Object.values({ ...healthy(), ...over }).filter((s): s is StepResult => s !== undefined);
-  const v = isolateFault(steps);
-  expect(Verdict.safeParse(v).success).toBe(true);
-  return v;
-};
+const run = verdictWith;
 
 describe("the lab's fault table, from synthetic evidence", () => {
   test.each([

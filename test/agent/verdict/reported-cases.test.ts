@@ -2,19 +2,13 @@
 // the shapes the checks produce, and what a good engineer concludes from each.
 import { describe, expect, test } from "vitest";
 import { StepResult } from "../../../shared/checks.js";
-import { Verdict } from "../../../shared/verdict.js";
 import { isolateFault } from "../../../agent/verdict/isolate-fault.js";
-import { dhcp, dhcpOffering, dnsWith, gateway, GW, healthy, host, path, service, pathIcmpError, serviceWith, snmp, step } from "./fixtures.js";
+import { dhcp, dhcpOffering, dnsWith, gateway, GW, healthy, host, path, service, pathIcmpError, serviceWith, snmp, step , verdictWith } from "./fixtures.js";
 
 const EDGE = "100.64.0.1";
 const PUBLIC = "198.51.100.53";
 
-const run = (over: Record<string, StepResult | undefined>) => {
-  const steps = Object.values({ ...healthy(), ...over }).filter((s): s is StepResult => s !== undefined);
-  const v = isolateFault(steps);
-  expect(Verdict.safeParse(v).success).toBe(true);
-  return v;
-};
+const run = verdictWith;
 
 describe("reported misjudgements", () => {
   test("1. the ISP edge's uplink is down: the edge answers ping, says Net Unreachable, DNS is REFUSED → isp", () => {
@@ -42,6 +36,19 @@ describe("reported misjudgements", () => {
     });
     expect(`${v.segment}/${v.cause}`).toBe("router/ROUTER_NAT_FAILED");
     expect(v.evidence.map((e) => e.code)).toContain("RELAY_RESOLVES");
+  });
+
+  test("2b. a relay slow under load beside the NAT failure is a lesser problem reported with it, not a reason for doubt", () => {
+    const v = run({
+      dns: dnsWith([
+        { server: GW, role: "configured", outcome: "answer", alive: true, slowMs: 900 },
+        { server: PUBLIC, role: "public", outcome: "timeout" },
+      ]),
+      path: path({ hop: "none", anchors: { ok: false } }),
+      service: serviceWith("SERVICE_TIMEOUT", false, true),
+    });
+    expect(`${v.segment}/${v.cause}`).toBe("router/ROUTER_NAT_FAILED");
+    expect(v.also?.map((a) => a.cause)).toContain("DNS_SLOW");
   });
 
   test("3. the router's DHCP server is off and the PC has no address; the probe runs without one → router", () => {
