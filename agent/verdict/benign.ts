@@ -1,6 +1,7 @@
 // Named harmless explanations of failed observations: each says why a failure is not a fault
 // ("the router drops ping; ARP and TCP prove it alive") and applies only when other traffic proves
 // the point alive. A failure neither the cause nor one of these explains makes the verdict UNDETERMINED.
+import { slowEverywhere } from "./judge.js";
 import type { Reach } from "./locate.js";
 import type { Failure, Observations } from "./observations.js";
 
@@ -52,6 +53,9 @@ export function benignExplanations(o: Observations, r: Reach): Benign[] {
   const publics = o.resolvers.filter((x) => x.role === "public");
   if (own.some((x) => x.resolves) && publics.length && !publics.some((x) => x.resolves) && r.internet === "alive") {
     out.push({ reason: "PUBLIC_DNS_BLOCKED", detail: "public resolvers do not answer while the network's own resolvers and the internet work: the network blocks outside DNS", explains: (f) => is(f, "dns", "PUBLIC_RESOLVER_DEAD") || (f.evidence.check === "dns" && publics.some((p) => f.evidence.detail.includes(p.server))) });
+  }
+  if (slowEverywhere(o)) {
+    out.push({ reason: "DNS_SLOW_EVERYWHERE", detail: "every resolver, the public ones included, answers slowly: this device (a loaded machine) or its path is slow, not one resolver", explains: (f) => is(f, "dns", "DNS_SLOW") });
   }
   if (o.resolvers.some((x) => x.resolves)) {
     out.push({ reason: "RESOLVERS_DIFFER", detail: "resolvers give different addresses for the same name (content delivery networks answer by location)", explains: (f) => is(f, "dns", "RESOLVERS_DISAGREE") });

@@ -47,6 +47,18 @@ const ev = (...facts: (Fact<unknown> | Evidence | undefined)[]): Evidence[] =>
 const fault = (cause: Cause, breaks: Point, evidence: Evidence[]): Finding => ({ kind: "fault", cause, breaks, evidence });
 const degraded = (cause: Cause, breaks: Point, evidence: Evidence[]): Finding => ({ kind: "degraded", cause, breaks, evidence });
 
+/** DOMAIN.md §3: DNS above 500 ms is significantly slow. */
+const DNS_SLOW_MS = 500;
+
+/**
+ * Control for a slow resolver: the public ones are slow too (or none answered to compare with). Then
+ * the device (a loaded machine) or its path is slow, not the network's resolver.
+ */
+export function slowEverywhere(o: Observations): boolean {
+  const publics = o.resolvers.filter((r) => r.role === "public" && r.medianMs !== undefined);
+  return publics.length > 0 && publics.every((r) => r.medianMs! > DNS_SLOW_MS);
+}
+
 /** Private, shared (CGNAT), loopback, link-local and unspecified addresses: never a public name's real address. */
 export function isReserved(a: string): boolean {
   if (a.includes(":")) return /^(::1?$|f[cd]|fe[89ab])/i.test(a);
@@ -242,7 +254,7 @@ function judgeDns(o: Observations, r: Reach, out: Judgement[]): void {
     }
   }
   if (!configured.length || works(configured)) {
-    if (o.dnsSlow && ipFine) out.push(degraded("DNS_SLOW", "names", ev(o.dnsSlow)));
+    if (o.dnsSlow && ipFine && !slowEverywhere(o)) out.push(degraded("DNS_SLOW", "names", ev(o.dnsSlow)));
     return;
   }
   // No configured resolver resolves. Which point is broken: the device's setting, the router's

@@ -157,3 +157,15 @@ describe("TLS: interception on the device vs the service's certificate", () => {
     expect(run({ service: tlsStep("ok") }).cause).toBe("SERVICE_TLS_ERROR");
   });
 });
+
+describe("slowness is blamed only where it is not everywhere (issue 9 item 8: false blame on a loaded machine)", () => {
+  test("the network's resolver slow, the public one fast → dns/DNS_SLOW", () => {
+    const v = run({ dns: dnsWith([{ server: GW, role: "configured", outcome: "answer", alive: true, slowMs: 800 }, { server: PUBLIC, role: "public", outcome: "answer", slowMs: 20 }]) });
+    expect(`${v.segment}/${v.cause}`).toBe("dns/DNS_SLOW");
+  });
+  test("every resolver slow, the public one too → not the resolver: NONE, with the reason named", () => {
+    const v = run({ dns: dnsWith([{ server: GW, role: "configured", outcome: "answer", alive: true, slowMs: 800 }, { server: PUBLIC, role: "public", outcome: "answer", slowMs: 900 }]) });
+    expect(v.cause).toBe("NONE");
+    expect(v.explained?.map((e) => e.reason)).toContain("DNS_SLOW_EVERYWHERE");
+  });
+});
