@@ -51,12 +51,12 @@ CLIENT_CTX.verify_mode = ssl.CERT_NONE  # an interceptor trusts whatever it reac
 def handle(conn):
     try:
         dst = original_dst(conn)
-        conn.settimeout(10)
+        conn.settimeout(30)
         client = SERVER_CTX.wrap_socket(conn, server_side=True)
         name = SNI.pop(id(client), None)
         up = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         up.setsockopt(socket.SOL_SOCKET, SO_MARK, MARK)
-        up.settimeout(10)
+        up.settimeout(30)
         up.connect(dst)
         upstream = CLIENT_CTX.wrap_socket(up, server_hostname=name or dst[0])
     except (OSError, ssl.SSLError) as e:

@@ -24,7 +24,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def setup(self):
         super().setup()
         if isinstance(self.request, ssl.SSLSocket):
-            self.request.settimeout(10)
+            self.request.settimeout(30)
 
     def do_GET(self):
         if MODE == "slow":
