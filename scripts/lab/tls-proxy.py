@@ -4,10 +4,11 @@
 iptables (nat OUTPUT, REDIRECT) sends the PC's outbound TCP 443 here. The proxy finishes the TLS
 handshake itself with its own certificate (issued by its own CA, which the PC may or may not trust),
 opens its own TLS connection to the original destination (SO_ORIGINAL_DST; the socket carries
-SO_MARK MARK so the redirect rule skips it) and relays the plaintext both ways.
+SO_MARK MARK so the redirect rule skips it) and relays the plaintext both ways, in one thread per
+connection.
 Usage: tls-proxy.py PORT MARK CERT KEY   (listens on 127.0.0.1:PORT; prints "ready" once bound)
 """
-import socket, ssl, struct, sys, threading
+import select, socket, ssl, struct, sys, threading
 
 PORT, MARK, CERT, KEY = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4]
 SO_ORIGINAL_DST = 80
@@ -20,19 +21,33 @@ def original_dst(conn):
     return socket.inet_ntoa(packed), port
 
 
-def pipe(src, dst):
+def relay(a, b):
+    """Both directions in one thread: an SSL socket must not be read and written by two threads at once
+    (OpenSSL's state is per connection; doing so dropped replies now and then)."""
+    socks = [a, b]
     try:
         while True:
-            data = src.recv(65536)
-            if not data:
-                break
-            dst.sendall(data)
+            # Bytes TLS already decrypted and holds count as readable: select() cannot see them.
+            ready = [x for x in socks if x.pending()]
+            if not ready:
+                ready, _, _ = select.select(socks, [], [], 30)
+                if not ready:
+                    return
+            for x in ready:
+                data = x.recv(65536)
+                if not data:
+                    return
+                (b if x is a else a).sendall(data)
     except (OSError, ssl.SSLError):
         pass
     finally:
-        for s in (src, dst):
+        for x in socks:
             try:
-                s.close()
+                x.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            try:
+                x.close()
             except OSError:
                 pass
 
@@ -63,8 +78,7 @@ def handle(conn):
         sys.stderr.write("intercept failed: %s\n" % e)
         conn.close()
         return
-    threading.Thread(target=pipe, args=(upstream, client), daemon=True).start()
-    pipe(client, upstream)
+    relay(client, upstream)
 
 
 def main():
