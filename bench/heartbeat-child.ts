@@ -3,16 +3,11 @@
 // heartbeat of the ws README (one setInterval pinging every client at once) or with none at all.
 // Talks to the parent over IPC: "ready" (url, agent credentials), then answers each "measure".
 // Run only by bench/heartbeat.ts: node dist/bench/heartbeat-child.js collector|bare|bare-silent HEARTBEAT_MS COUNT
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
 import { monitorEventLoopDelay } from "node:perf_hooks";
-import { join } from "node:path";
 import WebSocket, { WebSocketServer } from "ws";
-import { CollectorConfig } from "../collector/config.js";
-import { startCollector } from "../collector/server.js";
-import { createLogger } from "../shared/log.js";
-import { seedAgents, type SeededAgent } from "./seed.js";
+import { startSeededCollector, type SeededAgent } from "./seed.js";
 
 export type HeartbeatMode = "collector" | "bare" | "bare-silent";
 
@@ -55,17 +50,12 @@ async function main(): Promise<void> {
   let pings = 0;
   let pingCount: () => number;
   if (mode === "collector") {
-    const dir = await mkdtemp(join(tmpdir(), "netdiag-bench-hb-"));
-    const log = createLogger("bench", "silent");
-    const c = await startCollector(CollectorConfig.parse({ dataDir: dir, host: "127.0.0.1", port: 0, logLevel: "silent", maxAgents: count + 10, heartbeatMs }), { log });
-    agents = await seedAgents(c.store, count);
-    connected = () => c.hub.connectedCount();
-    pingCount = () => c.hub.heartbeatStats.pings;
-    url = c.url;
-    close = async () => {
-      await c.close();
-      await rm(dir, { recursive: true, force: true });
-    };
+    const s = await startSeededCollector(count, heartbeatMs);
+    agents = s.agents;
+    connected = () => s.collector.hub.connectedCount();
+    pingCount = () => s.collector.hub.heartbeatStats.pings;
+    url = s.collector.url;
+    close = s.close;
   } else {
     const wss = new WebSocketServer({ host: "127.0.0.1", port: 0, perMessageDeflate: false });
     await new Promise<void>((r) => wss.once("listening", () => r()));

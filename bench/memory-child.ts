@@ -2,15 +2,9 @@
 // or a bare ws server alone in its own process, so its RSS is only the server's. Talks to the parent
 // over IPC: "ready" (url, agent credentials, memory before), then answers each "measure" after gc().
 // Run only by bench/memory.ts: node --expose-gc dist/bench/memory-child.js collector|bare COUNT
-import { mkdtemp, rm } from "node:fs/promises";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { WebSocketServer } from "ws";
-import { CollectorConfig } from "../collector/config.js";
-import { startCollector } from "../collector/server.js";
-import { createLogger } from "../shared/log.js";
-import { seedAgents, type SeededAgent } from "./seed.js";
+import { startSeededCollector, type SeededAgent } from "./seed.js";
 
 export interface MemorySample {
   rss: number;
@@ -44,16 +38,11 @@ async function main(): Promise<void> {
   let url: string;
   let agents: SeededAgent[] = [];
   if (mode === "collector") {
-    const dir = await mkdtemp(join(tmpdir(), "netdiag-bench-mem-"));
-    const log = createLogger("bench", "silent");
-    const c = await startCollector(CollectorConfig.parse({ dataDir: dir, host: "127.0.0.1", port: 0, logLevel: "silent", maxAgents: count + 10 }), { log });
-    agents = await seedAgents(c.store, count);
-    connected = () => c.hub.connectedCount();
-    url = c.url;
-    close = async () => {
-      await c.close();
-      await rm(dir, { recursive: true, force: true });
-    };
+    const s = await startSeededCollector(count);
+    agents = s.agents;
+    connected = () => s.collector.hub.connectedCount();
+    url = s.collector.url;
+    close = s.close;
   } else {
     const wss = new WebSocketServer({ host: "127.0.0.1", port: 0, perMessageDeflate: false });
     await new Promise<void>((r) => wss.once("listening", () => r()));

@@ -2,6 +2,12 @@
 // benches measure), returning each agent's credentials as the link presents them.
 import type { Store } from "../collector/store/types.js";
 import { hashSecret, randomId, randomSecret } from "../shared/secrets.js";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { CollectorConfig } from "../collector/config.js";
+import { startCollector } from "../collector/server.js";
+import { createLogger } from "../shared/log.js";
 
 export interface SeededAgent {
   agentId: string;
@@ -26,4 +32,22 @@ export async function seedAgents(store: Store, n: number, ticketId?: string): Pr
     out.push(...batch);
   }
   return out;
+}
+
+/** A real collector on loopback with `count` enrolled agents, for the connection benches' server side. */
+export async function startSeededCollector(count: number, heartbeatMs?: number) {
+  const dir = await mkdtemp(join(tmpdir(), "netdiag-bench-"));
+  const c = await startCollector(
+    CollectorConfig.parse({ dataDir: dir, host: "127.0.0.1", port: 0, logLevel: "silent", maxAgents: count + 10, ...(heartbeatMs !== undefined ? { heartbeatMs } : {}) }),
+    { log: createLogger("bench", "silent") },
+  );
+  const agents = await seedAgents(c.store, count);
+  return {
+    collector: c,
+    agents,
+    close: async () => {
+      await c.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
 }
