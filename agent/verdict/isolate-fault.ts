@@ -57,7 +57,8 @@ export function isolateFault(steps: readonly StepResult[]): Verdict {
   const cited = new Set((pick?.evidence ?? []).map(key));
   const unexplained: Failure[] = [];
   const consequences: Evidence[] = [];
-  const alsoUsed = new Set<Finding>();
+  /** Further faults that explain some failures, with those failures (listed with the fault). */
+  const alsoUsed = new Map<Finding, Evidence[]>();
   const explainedBy = new Map<string, Evidence[]>();
   const alsoDegraded: Failure[] = [];
   for (const f of obs.failures) {
@@ -68,7 +69,7 @@ export function isolateFault(steps: readonly StepResult[]): Verdict {
     }
     const other = others.find((o) => o.evidence.some((e) => key(e) === key(f.evidence)) || explains(o, f));
     if (other) {
-      alsoUsed.add(other);
+      alsoUsed.set(other, [...(alsoUsed.get(other) ?? []), f.evidence]);
       continue;
     }
     const b = benign.find((x) => x.explains(f));
@@ -95,9 +96,10 @@ export function isolateFault(steps: readonly StepResult[]): Verdict {
     return build("NONE", [], [], unverifiedSegments(obs), explained, []);
   }
   const also = [
-    ...[...alsoUsed, ...others.filter((o) => o.kind === "fault" && !alsoUsed.has(o))]
-      .filter((o, i, xs) => xs.indexOf(o) === i)
-      .map((o) => ({ segment: CAUSES[o.cause].segment, cause: o.cause as string, evidence: o.evidence.slice(0, 20) })),
+    ...[...alsoUsed.keys(), ...others.filter((o) => o.kind === "fault" && !alsoUsed.has(o))].map((o) => {
+      const evidence = [...o.evidence, ...(alsoUsed.get(o) ?? []).filter((e) => !o.evidence.some((x) => key(x) === key(e)))];
+      return { segment: CAUSES[o.cause].segment, cause: o.cause as string, evidence: evidence.slice(0, 20) };
+    }),
     ...alsoDegraded.map((f) => ({ segment: SEGMENT_OF[f.path.find((p) => p !== "device" && p !== "link") ?? f.path[0]!], cause: f.evidence.code in CAUSES ? f.evidence.code : "DEGRADED", evidence: [f.evidence] })),
   ];
   return build(pick.cause, pick.evidence, consequences, unverifiedBefore(obs, CAUSES[pick.cause].segment), explained, also, pick.kind === "degraded");

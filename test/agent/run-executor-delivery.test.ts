@@ -9,7 +9,7 @@ import { MemoryOutbox } from "../../agent/link/outbox.js";
 import { RunExecutor, type Authorizer } from "../../agent/run-executor.js";
 import type { Spawner } from "../../agent/system/spawn.js";
 
-const config = AgentConfig.parse({ targets: { anchors: ["127.0.0.1"], publicResolvers: ["127.0.0.1:9"], resolvers: ["127.0.0.1:9"], names: ["a.test"] } });
+const config = AgentConfig.parse({ targets: { anchors: ["127.0.0.1"], controlHosts: ["127.0.0.1"], publicResolvers: ["127.0.0.1:9"], resolvers: ["127.0.0.1:9"], names: ["a.test"] } });
 const req = (runId: string, over: Partial<RunRequestFrame> = {}): RunRequestFrame => ({ type: "run.request", runId, ticketId: "tkt_aaaaaa", checks: ["ping"], params: {}, requestedBy: "alice", notAfter: Date.now() + 60_000, ...over });
 
 function executor(authorize: Authorizer, outbox = new MemoryOutbox()) {

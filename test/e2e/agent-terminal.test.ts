@@ -49,7 +49,7 @@ async function enrolledConfig(name: string): Promise<{ path: string; stateDir: s
   const id = await httpJson(`${col.url}/api/agents/enroll`, Enrolled, { body: { code: code.code, name, agentVersion: "0.1.0" } });
   const path = join(dir, `${name}.json`);
   const stateDir = join(dir, `${name}-state`);
-  const targets = { anchors: ["127.0.0.1"], publicResolvers: ["127.0.0.1:1"], resolvers: ["127.0.0.1:1"], names: ["shop.test"] };
+  const targets = { anchors: ["127.0.0.1"], controlHosts: ["127.0.0.1"], publicResolvers: ["127.0.0.1:1"], resolvers: ["127.0.0.1:1"], names: ["shop.test"] };
   await writeFile(path, JSON.stringify({ identity: { collectorUrl: col.url, agentId: id.agentId, secret: id.secret }, targets, stateDir }), { mode: 0o600 });
   return { path, stateDir };
 }

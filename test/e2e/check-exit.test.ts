@@ -54,7 +54,7 @@ describe.skipIf(!(await canUseNetns()))("check exits once the verdict is printed
   ] as const)("%s", async (_name, timeouts, status) => {
     const cfg = join(dir, `cfg-${Object.keys(timeouts).length}.json`);
     // Every default target overridden with loopback (network safety); only service runs.
-    await writeFile(cfg, JSON.stringify({ targets: { anchors: ["127.0.0.1"], publicResolvers: [], resolvers: ["127.0.0.1"], names: ["localhost"] }, timeouts }));
+    await writeFile(cfg, JSON.stringify({ targets: { anchors: ["127.0.0.1"], controlHosts: ["127.0.0.1"], publicResolvers: [], resolvers: ["127.0.0.1"], names: ["localhost"] }, timeouts }));
     const before = queries;
     const agent = execFile("ip", ["netns", "exec", ns.name, process.execPath, join(ROOT, "dist/agent/main.js"), "check", "--checks", "service", "--service", "http://www.hang.test/", "--json", "--config", cfg]);
     let stdout = "";

@@ -28,7 +28,7 @@ beforeAll(async () => {
   const r = await runBin("agent", ["enroll", "--collector", col.url, "--code", code.code, "--name", "zhang-pc", "--config", cfgPath()]);
   expect(r.code, r.stderr).toBe(0);
   const cfg = JSON.parse(await readFile(cfgPath(), "utf8"));
-  cfg.targets = { anchors: ["127.0.0.1"], publicResolvers: ["127.0.0.1:1"], resolvers: ["127.0.0.1:1"], names: ["shop.test"] };
+  cfg.targets = { anchors: ["127.0.0.1"], controlHosts: ["127.0.0.1"], publicResolvers: ["127.0.0.1:1"], resolvers: ["127.0.0.1:1"], names: ["shop.test"] };
   await writeFile(cfgPath(), JSON.stringify(cfg), { mode: 0o600 });
 });
 

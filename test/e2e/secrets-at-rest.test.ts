@@ -80,7 +80,7 @@ describe("a full run whose devices echo the configured secrets", () => {
       JSON.stringify({
         identity: { collectorUrl: col.url, agentId, secret: agentSecret },
         targets: {
-          anchors: ["127.0.0.1"],
+          anchors: ["127.0.0.1"], controlHosts: ["127.0.0.1"],
           publicResolvers: ["127.0.0.1:1"],
           resolvers: ["127.0.0.1:1"],
           names: ["shop.test"],

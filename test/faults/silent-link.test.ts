@@ -87,7 +87,7 @@ async function startRealAgent(c: AgentCredentials, url: string, stateDir: string
   const config = AgentConfig.parse({
     identity: { collectorUrl: url, agentId: c.agentId, secret: c.secret },
     // Network safety: loopback only, even though the fake spawner never pings anything.
-    targets: { anchors: ["127.0.0.1"], publicResolvers: [], resolvers: ["127.0.0.1"], names: ["localhost"] },
+    targets: { anchors: ["127.0.0.1"], controlHosts: ["127.0.0.1"], publicResolvers: [], resolvers: ["127.0.0.1"], names: ["localhost"] },
     stateDir,
   });
   const svc = startAgentService({ config, log, outbox, authorize: async () => ({ ok: true }), contextOverrides: { spawn }, backoff: { baseMs: 50, capMs: 300 } });

@@ -82,8 +82,8 @@ describe("distinguishedName: a certificate name in its own order", () => {
 
 describe("parseControlHost: a host, or host:port for the TLS control", () => {
   test.each([
-    ["1.1.1.1", { host: "1.1.1.1", port: undefined }],
-    ["one.one.one.one", { host: "one.one.one.one", port: undefined }],
+    ["203.0.113.7", { host: "203.0.113.7", port: undefined }],
+    ["control.example", { host: "control.example", port: undefined }],
     ["::1", { host: "::1", port: undefined }],
     ["127.0.0.1:8443", { host: "127.0.0.1", port: 8443 }],
     ["[::1]:8443", { host: "::1", port: 8443 }],
