@@ -6,6 +6,7 @@ import { CheckId, StepResult } from "./checks.js";
 import { Id, RunParams } from "./protocol.js";
 import { hasControlChars } from "./terminal-text.js";
 import { Verdict } from "./verdict.js";
+import { Confirmation, EscalationTeam, Resolution, TicketDeadlines, TicketStatus } from "./ticket.js";
 
 /**
  * Text a person typed that is later printed on terminals (names, ticket fields): control characters
@@ -59,7 +60,7 @@ export const TICKET_DEADLINES_MS: Record<z.infer<typeof TicketSeverity>, { respo
   general: { respond: 4 * HOUR_MS, resolve: 72 * HOUR_MS },
 };
 
-export const TicketStatus = z.enum(["open", "escalated", "resolved", "closed"]);
+export { TicketStatus } from "./ticket.js";
 
 /**
  * What a ticket id looks like: "tk_" and 12 base64url characters (randomId("tk_"), 9 random bytes, in
@@ -84,6 +85,21 @@ export const Ticket = z.object({
   /** Response/resolution deadlines derived from severity (epoch ms). */
   respondBy: z.number().int(),
   resolveBy: z.number().int(),
+  /** When the ticket first left "new" (the response deadline is met then). */
+  firstResponseAt: z.number().int().optional(),
+  /** Set while escalated (and kept after, for the record): to whom and when. */
+  escalatedTo: EscalationTeam.optional(),
+  escalatedAt: z.number().int().optional(),
+  resolvedAt: z.number().int().optional(),
+  closedAt: z.number().int().optional(),
+  resolution: Resolution.optional(),
+  confirmation: Confirmation.optional(),
+  /** The newest verdict stored on a run of this ticket (list filter "cause"). */
+  lastVerdict: z.object({ runId: Id, segment: z.string(), cause: z.string() }).optional(),
+  /** The agent enrolled for this ticket or the newest one run on it. */
+  agentId: Id.optional(),
+  /** Time left or overdue, computed at read time by the collector (absent in the store's own records). */
+  deadlines: TicketDeadlines.optional(),
 });
 export type Ticket = z.infer<typeof Ticket>;
 

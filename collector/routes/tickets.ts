@@ -4,7 +4,9 @@ import { Id } from "../../shared/protocol.js";
 import { randomId } from "../../shared/secrets.js";
 import { actorOf } from "../auth/principal.js";
 import { redactTicket, redactTicketWithRuns } from "../auth/redact.js";
-import { notFound } from "../http-error.js";
+import { badRequest, notFound } from "../http-error.js";
+import { TicketQuery } from "../../shared/ticket.js";
+import { z } from "zod";
 import { DEFAULT_LIMITS } from "../limits.js";
 import { readBody } from "./body.js";
 import { stepPage } from "./runs.js";
@@ -31,7 +33,9 @@ export const ticketRoutes: RouteSpec[] = [
     summary: "list recent tickets (contact details masked: open one ticket to see them, audited)",
     async handler(c, d) {
       const role = principalOf(c).role;
-      return c.json((await d.store.listTickets(200)).map((t) => redactTicket(role, "list", t)));
+      const q = TicketQuery.safeParse(c.req.query());
+      if (!q.success) throw badRequest("INVALID_QUERY", z.prettifyError(q.error));
+      return c.json((await d.store.listTickets(q.data, d.now())).map((t) => redactTicket(role, "list", t)));
     },
   },
   {

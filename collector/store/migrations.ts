@@ -133,6 +133,74 @@ export const MIGRATIONS: readonly Migration[] = [
       `CREATE INDEX runs_agent_offline ON runs (agent_id, pickup_by) WHERE offline = 1`,
     ],
   },
+  {
+    version: 4,
+    name: "support desk: ticket lifecycle, history, knowledge; web console users and sessions",
+    steps: [
+      // Statuses of the lifecycle (shared/ticket.ts): "open" was the only status before it.
+      `UPDATE tickets SET status = 'new' WHERE status = 'open'`,
+      `ALTER TABLE tickets ADD COLUMN first_response_at INTEGER`,
+      `ALTER TABLE tickets ADD COLUMN escalated_to TEXT`,
+      `ALTER TABLE tickets ADD COLUMN escalated_at INTEGER`,
+      `ALTER TABLE tickets ADD COLUMN resolved_at INTEGER`,
+      `ALTER TABLE tickets ADD COLUMN closed_at INTEGER`,
+      // JSON (shared/ticket.ts Resolution / Confirmation), read back through the bounded parser.
+      `ALTER TABLE tickets ADD COLUMN resolution TEXT`,
+      `ALTER TABLE tickets ADD COLUMN confirmation TEXT`,
+      // The verdict cause the ticket was resolved with: the knowledge base's key.
+      `ALTER TABLE tickets ADD COLUMN resolution_cause TEXT`,
+      // The newest verdict on a run of the ticket, kept in the transaction that stores the verdict.
+      `ALTER TABLE tickets ADD COLUMN last_run_id TEXT`,
+      `ALTER TABLE tickets ADD COLUMN last_segment TEXT`,
+      `ALTER TABLE tickets ADD COLUMN last_cause TEXT`,
+      `UPDATE tickets SET (last_run_id, last_segment, last_cause) = (
+         SELECT id, json_extract(verdict, '$.segment'), json_extract(verdict, '$.cause') FROM runs
+         WHERE runs.ticket_id = tickets.id AND runs.verdict IS NOT NULL AND json_valid(runs.verdict)
+         ORDER BY created_at DESC, id DESC LIMIT 1)`,
+      `CREATE INDEX tickets_status ON tickets (status, resolve_by)`,
+      `CREATE INDEX tickets_cause ON tickets (last_cause)`,
+      `CREATE INDEX tickets_resolution_cause ON tickets (resolution_cause, resolved_at) WHERE resolution_cause IS NOT NULL`,
+
+      `CREATE TABLE ticket_history (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        ticket_id TEXT NOT NULL REFERENCES tickets (id),
+        at INTEGER NOT NULL,
+        actor TEXT NOT NULL,
+        action TEXT NOT NULL,
+        from_status TEXT NOT NULL,
+        to_status TEXT NOT NULL,
+        note TEXT,
+        detail TEXT
+      ) STRICT`,
+      `CREATE INDEX ticket_history_ticket ON ticket_history (ticket_id, id)`,
+      `CREATE TRIGGER ticket_history_no_update BEFORE UPDATE ON ticket_history
+        BEGIN SELECT RAISE(ABORT, 'ticket history is append-only'); END`,
+      `CREATE TRIGGER ticket_history_no_delete BEFORE DELETE ON ticket_history
+        BEGIN SELECT RAISE(ABORT, 'ticket history is append-only'); END`,
+
+      `CREATE TABLE users (
+        id TEXT PRIMARY KEY,
+        username TEXT NOT NULL UNIQUE,
+        password_hash TEXT NOT NULL,
+        role TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        disabled_at INTEGER
+      ) STRICT`,
+      `CREATE TABLE sessions (
+        id_hash TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        subject_id TEXT NOT NULL,
+        name TEXT NOT NULL,
+        role TEXT NOT NULL,
+        csrf_token TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL,
+        last_seen_at INTEGER NOT NULL,
+        revoked_at INTEGER
+      ) STRICT`,
+      `CREATE INDEX sessions_subject ON sessions (kind, subject_id)`,
+    ],
+  },
 ];
 
 /**

@@ -14,6 +14,9 @@ import { readRecord, type ReadRecord } from "./read-record.js";
 import { StoredStepBody } from "../../shared/steps/stored.js";
 import { SqliteDb, type SqlParams, type SqlValue, type SyncMode, type Tx } from "./sqlite-db.js";
 import { DEFAULT_LIMITS } from "../limits.js";
+import * as accounts from "./sqlite-accounts.js";
+import * as desk from "./sqlite-tickets.js";
+import type { KnowledgeEntry, TicketAction, TicketHistoryEntry, TicketQuery } from "../../shared/ticket.js";
 import type {
   AgentRecord,
   AppendLimits,
@@ -26,6 +29,9 @@ import type {
   RunTransition,
   ReenrollResult,
   RunsView,
+  SessionRecord,
+  TicketTransitionResult,
+  UserRecord,
   StepPage,
   Store,
   TokenRecord,
@@ -238,7 +244,7 @@ class SqliteStore implements Store {
 
   // tickets
 
-  async createTicket(id: string, body: CreateTicketBody, createdBy: string, now: number): Promise<Ticket> {
+  async createTicket(id: string, body: CreateTicketBody, createdBy: string, now: number, deadlines?: { respondBy: number; resolveBy: number }): Promise<Ticket> {
     const limits = TICKET_DEADLINES_MS[body.severity];
     const row: TicketRow = {
       id,
@@ -252,11 +258,11 @@ class SqliteStore implements Store {
       already_tried: nul(body.alreadyTried),
       category: body.category,
       severity: body.severity,
-      status: "open",
+      status: "new",
       created_at: now,
       created_by: createdBy,
-      respond_by: now + limits.respond,
-      resolve_by: now + limits.resolve,
+      respond_by: deadlines?.respondBy ?? now + limits.respond,
+      resolve_by: deadlines?.resolveBy ?? now + limits.resolve,
     };
     const cols = Object.keys(row);
     await this.db.write((tx) =>
@@ -273,10 +279,35 @@ class SqliteStore implements Store {
     return r && toTicket(r);
   }
 
-  async listTickets(limit: number): Promise<Ticket[]> {
-    const rows = await this.db.all<TicketRow>("SELECT * FROM tickets ORDER BY created_at DESC, id LIMIT ?", [limit]);
-    return rows.map(toTicket);
+  listTickets(q: TicketQuery, now: number): Promise<Ticket[]> {
+    return desk.listTickets(this.db, this.log, q, now);
   }
+
+  transitionTicket(id: string, a: TicketAction, actor: string, now: number): Promise<TicketTransitionResult> {
+    return desk.transitionTicket(this.db, this.log, id, a, actor, now);
+  }
+
+  listTicketHistory(ticketId: string): Promise<TicketHistoryEntry[]> {
+    return desk.listTicketHistory(this.db, this.log, ticketId);
+  }
+
+  listKnowledge(cause: string, o: { excludeTicketId?: string; limit: number }): Promise<{ tickets: KnowledgeEntry[]; total: number }> {
+    return desk.listKnowledge(this.db, this.log, cause, o);
+  }
+
+  // web console users and sessions (sqlite-accounts.ts)
+
+  createUser = (u: UserRecord) => accounts.createUser(this.db, u);
+  getUser = (id: string) => accounts.getUser(this.db, id);
+  findUserByName = (username: string) => accounts.findUserByName(this.db, username);
+  listUsers = () => accounts.listUsers(this.db);
+  updateUser = (id: string, patch: { passwordHash?: string; role?: Role; disabledAt?: number }) => accounts.updateUser(this.db, id, patch);
+  getTokenById = (id: string) => accounts.getTokenById(this.db, id);
+  createSession = (s: SessionRecord) => accounts.createSession(this.db, s);
+  findSession = (idHash: string) => accounts.findSession(this.db, idHash);
+  touchSession = (idHash: string, now: number) => accounts.touchSession(this.db, idHash, now);
+  revokeSession = (idHash: string, now: number) => accounts.revokeSession(this.db, idHash, now);
+  revokeSessionsOf = (kind: SessionRecord["kind"], subjectId: string, now: number) => accounts.revokeSessionsOf(this.db, kind, subjectId, now);
 
   // enrollment codes and agents
 

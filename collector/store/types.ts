@@ -4,6 +4,8 @@ import type { Role, RunState, Ticket, CreateTicketBody, Run } from "../../shared
 import type { EventRefusalCode, RunEvent } from "../../shared/protocol.js";
 import type { IngestLimits } from "../limits.js";
 import type { CollectorRunInput, RunDecision, RunEffect, RunRefusalCode } from "../runs/run-state.js";
+import type { KnowledgeEntry, TicketAction, TicketHistoryEntry, TicketQuery } from "../../shared/ticket.js";
+import type { TicketRefusalCode } from "../tickets/ticket-state.js";
 
 export interface NewRun {
   id: string;
@@ -127,11 +129,68 @@ export interface RunTransition {
   decision: RunDecision;
 }
 
+/** A ticket action applied by collector/tickets/ticket-state.ts in the store's transaction. */
+export type TicketTransitionResult =
+  | { ok: true; ticket: Ticket; changed: boolean; entry?: TicketHistoryEntry }
+  | { ok: false; code: TicketRefusalCode | "NOT_FOUND"; message: string };
+
+/** A person who signs in to the web console with a password (API tokens sign in too: SessionRecord). */
+export interface UserRecord {
+  id: string;
+  username: string;
+  /** scrypt: "scrypt$N$r$p$saltB64$hashB64" (collector/web/auth/password.ts). */
+  passwordHash: string;
+  role: Role;
+  createdAt: number;
+  disabledAt?: number;
+}
+
+/** A web console session: the cookie holds the id, the store only its SHA-256 hash. */
+export interface SessionRecord {
+  idHash: string;
+  /** Signed in with a password (user) or an API token (token); the subject must stay valid. */
+  kind: "user" | "token";
+  subjectId: string;
+  name: string;
+  role: Role;
+  /** Sent in every form and compared on every POST (CSRF). */
+  csrfToken: string;
+  createdAt: number;
+  expiresAt: number;
+  lastSeenAt: number;
+  revokedAt?: number;
+}
+
 export interface Store {
   // tickets
-  createTicket(id: string, body: CreateTicketBody, createdBy: string, now: number): Promise<Ticket>;
+  /** `deadlines`: respondBy/resolveBy from the collector's policy (collector/tickets/deadlines.ts). */
+  createTicket(id: string, body: CreateTicketBody, createdBy: string, now: number, deadlines?: { respondBy: number; resolveBy: number }): Promise<Ticket>;
   getTicket(id: string): Promise<Ticket | undefined>;
-  listTickets(limit: number): Promise<Ticket[]>;
+  /** Filtered and sorted as the query asks (`now` decides what is overdue). */
+  listTickets(q: TicketQuery, now: number): Promise<Ticket[]>;
+  /**
+   * Applies a lifecycle action through collector/tickets/ticket-state.ts in ONE transaction: reads the
+   * ticket, decides, writes the patch and a history entry (when it changed). Refusals change nothing.
+   */
+  transitionTicket(id: string, action: TicketAction, actor: string, now: number): Promise<TicketTransitionResult>;
+  /** The ticket's history, oldest first. */
+  listTicketHistory(ticketId: string): Promise<TicketHistoryEntry[]>;
+  /** Resolved or closed tickets whose resolution has this verdict cause, newest first. */
+  listKnowledge(cause: string, o: { excludeTicketId?: string; limit: number }): Promise<{ tickets: KnowledgeEntry[]; total: number }>;
+
+  // web console users and sessions
+  createUser(u: UserRecord): Promise<void>;
+  getUser(id: string): Promise<UserRecord | undefined>;
+  findUserByName(username: string): Promise<UserRecord | undefined>;
+  listUsers(): Promise<UserRecord[]>;
+  updateUser(id: string, patch: { passwordHash?: string; role?: Role; disabledAt?: number }): Promise<boolean>;
+  getTokenById(id: string): Promise<TokenRecord | undefined>;
+  createSession(s: SessionRecord): Promise<void>;
+  findSession(idHash: string): Promise<SessionRecord | undefined>;
+  touchSession(idHash: string, now: number): Promise<void>;
+  revokeSession(idHash: string, now: number): Promise<boolean>;
+  /** Revokes every session of a user or token (disabled user, revoked token, password changed). */
+  revokeSessionsOf(kind: SessionRecord["kind"], subjectId: string, now: number): Promise<number>;
 
   // enrollment codes (stored as hashes) and agents
   createEnrollmentCode(codeHash: string, expiresAt: number, createdBy: string, ticketId?: string): Promise<void>;

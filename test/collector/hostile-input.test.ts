@@ -69,7 +69,7 @@ function raw(method: string, path: string, o: { token?: string; body?: string | 
 async function snapshot() {
   const s = col.running.store;
   return {
-    tickets: (await s.listTickets(1000)).map((t) => t.id).sort(),
+    tickets: (await s.listTickets({ sort: "created", limit: 500 }, Date.now())).map((t) => t.id).sort(),
     runs: (await s.listRunsForTicket(ticket.id)).map((r) => r.id).sort(),
     agents: (await s.listAgents()).map((a) => `${a.id}:${a.revokedAt ?? ""}`).sort(),
     tokens: (await s.listTokens()).map((t) => `${t.id}:${t.revokedAt ?? ""}`).sort(),

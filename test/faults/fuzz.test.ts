@@ -179,7 +179,7 @@ async function storedCounts() {
     runs: runs.length,
     steps: runs.reduce((n, r) => n + r.steps.length, 0),
     agents: (await col.running.store.listAgents()).length,
-    tickets: (await col.running.store.listTickets(10_000)).length,
+    tickets: (await col.running.store.listTickets({ sort: "created", limit: 500 }, Date.now())).length,
   };
 }
 

@@ -179,7 +179,7 @@ describe("SqliteStore", () => {
     expect(await store.getTicket("ticket-x")).toBeUndefined();
     await store.createTicket("ticket-2", { ...ticketBody, severity: "severe" }, "token:t1:alice", T0 + 1);
     await store.createTicket("ticket-3", ticketBody, "token:t1:alice", T0 + 2);
-    expect((await store.listTickets(2)).map((x) => x.id)).toEqual(["ticket-3", "ticket-2"]);
+    expect((await store.listTickets({ sort: "created", limit: 2 }, T0 + 3)).map((x) => x.id)).toEqual(["ticket-3", "ticket-2"]);
     await expect(store.createTicket("ticket-1", ticketBody, "x", T0)).rejects.toThrow(/UNIQUE/);
   });
 
