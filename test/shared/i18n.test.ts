@@ -1,13 +1,24 @@
-// Customer texts: every key in both languages, placeholders consistent, and the language choice order.
+// The one message catalogue (customer texts and the web console's): every key in both languages,
+// placeholders consistent, no key defined by two areas, and the language choice order.
 import { describe, expect, test } from "vitest";
-import { describeCheck, LOCALES, pickLocale, t, TEXT_TABLE, type TextKey } from "../../../agent/consent/i18n.js";
-import { CHECK_IDS } from "../../../shared/checks.js";
+import { describeCheck, LOCALES, pickLocale, t, TEXT_TABLE, type TextKey } from "../../shared/i18n/index.js";
+import { CONSOLE_TEXTS } from "../../shared/i18n/console.js";
+import { CUSTOMER_TEXTS } from "../../shared/i18n/customer.js";
+import { DESK_TEXTS } from "../../shared/i18n/desk.js";
+import { CHECK_IDS } from "../../shared/checks.js";
 
 describe("i18n", () => {
   test.each(Object.keys(TEXT_TABLE) as TextKey[])("%s has a text in every language with the same placeholders", (key) => {
     const ph = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
     for (const l of LOCALES) expect(TEXT_TABLE[key][l]?.trim().length, `${key} ${l}`).toBeGreaterThan(0);
     expect(ph(TEXT_TABLE[key]["zh-CN"])).toEqual(ph(TEXT_TABLE[key].en));
+  });
+
+  test("no key is defined by two areas (a later one would silently replace the earlier text)", () => {
+    const areas = [CUSTOMER_TEXTS, CONSOLE_TEXTS, DESK_TEXTS].map((a) => Object.keys(a));
+    const all = areas.flat();
+    expect(all.filter((k, i) => all.indexOf(k) !== i)).toEqual([]);
+    expect(Object.keys(TEXT_TABLE).length).toBe(all.length);
   });
 
   test("every check has its own plain-language description in both languages", () => {
