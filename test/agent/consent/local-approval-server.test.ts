@@ -182,7 +182,7 @@ describe("the local consent page (hono)", () => {
     const id = broker.pending()[0]!.id;
     const form = new URLSearchParams({ k: srv.secret, id, answer: "approve" }).toString();
     const otherPort = `http://127.0.0.1:${Number(new URL(srv.url).port) === 1 ? 2 : 1}`;
-    for (const h of [{ origin: "http://evil.example" }, { origin: otherPort }, { origin: "null" }, { "sec-fetch-site": "cross-site" }, { "sec-fetch-site": "same-site" }]) {
+    for (const h of [{ origin: "http://evil.example" } as Record<string, string>, { origin: otherPort }, { origin: "null" }, { "sec-fetch-site": "cross-site" }, { "sec-fetch-site": "same-site" }]) {
       expect((await call("POST", "/answer", { ...FORM, ...h }, form)).status, JSON.stringify(h)).toBe(403);
     }
     expect(broker.pending()).toHaveLength(1);
