@@ -3,17 +3,21 @@
 // in a browser. Nothing here is reachable from the network: it listens on 127.0.0.1 only, every call
 // needs a 256-bit secret kept in a 0600 file in the state dir, and the Host header must name the
 // loopback address (so a web page cannot reach it through DNS rebinding).
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import { createAdaptorServer } from "@hono/node-server";
+import { Hono, type Context } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { secureHeaders } from "hono/secure-headers";
 import { timingSafeEqual } from "node:crypto";
 import { chmod, readFile, rename, rm, writeFile } from "node:fs/promises";
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { z } from "zod";
 import type { Logger } from "../../shared/log.js";
 import { randomSecret } from "../../shared/secrets.js";
+import { pageHref, PAGE_NOTICES, renderApprovalPage, STYLESHEET, STYLESHEET_PATH, type PageNotice } from "./approval-page.js";
 import type { ConsentBroker } from "./broker.js";
-import { formatDuration } from "./grant.js";
-import { describeCheck, t, type Locale } from "./i18n.js";
+import { LOCALES, type Locale } from "./i18n.js";
 
 export const CHANNEL_FILE = "consent-channel.json";
 export const ChannelInfo = z.object({ url: z.url(), secret: z.string().min(20), pid: z.number().int() });
@@ -22,6 +26,23 @@ export type ChannelInfo = z.infer<typeof ChannelInfo>;
 /** Form and JSON bodies here are a few bytes; anything larger is not ours. */
 const MAX_BODY_BYTES = 4096;
 
+/**
+ * The page's CSP: nothing loads but our own stylesheet, no script at all, forms post only to us, no
+ * framing (clickjacking of the Allow button), no <base> that could redirect the form.
+ */
+export const PAGE_CSP = {
+  defaultSrc: ["'none'"],
+  styleSrc: ["'self'"],
+  formAction: ["'self'"],
+  frameAncestors: ["'none'"],
+  baseUri: ["'none'"],
+};
+
+const RequestId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
+/** The Allow / Refuse form. `k` is checked before this is parsed (a wrong key is 401, not 400). */
+const AnswerForm = z.object({ id: RequestId, answer: z.enum(["approve", "refuse"]), lang: z.enum(LOCALES).optional() });
+const PageQuery = z.object({ lang: z.enum(LOCALES).optional().catch(undefined), done: z.enum(PAGE_NOTICES).optional().catch(undefined) });
+
 export interface ApprovalServerOptions {
   broker: ConsentBroker;
   stateDir: string;
@@ -29,6 +50,7 @@ export interface ApprovalServerOptions {
   log: Logger;
   /** Grants changed on disk (another process ran authorize/revoke); returns the run ids it cancelled. */
   onGrantsChanged: () => Promise<string[]>;
+  now?: () => number;
 }
 
 export interface ApprovalServer {
@@ -37,59 +59,103 @@ export interface ApprovalServer {
   close(): Promise<void>;
 }
 
-export async function startApprovalServer(o: ApprovalServerOptions): Promise<ApprovalServer> {
-  const secret = randomSecret("");
-  const secretBuf = Buffer.from(secret);
-  let origin = "";
+interface AppOptions extends ApprovalServerOptions {
+  secret: string;
+  /** http://127.0.0.1:PORT, known once the server listens (nothing can connect before). */
+  origin: () => string;
+}
+
+/** The channel's routes as a hono app (startApprovalServer serves it on 127.0.0.1). */
+export function createApprovalApp(o: AppOptions): Hono {
+  const secretBuf = Buffer.from(o.secret);
   const okSecret = (s: string | undefined | null) => {
     const b = Buffer.from(s ?? "");
     return b.length === secretBuf.length && timingSafeEqual(b, secretBuf);
   };
+  const now = o.now ?? Date.now;
+  const refuse = (c: Context, status: 401 | 403, error: string) => {
+    o.log.warn("consent channel: request refused", { method: c.req.method, path: c.req.path, status, error });
+    return c.json({ error }, status);
+  };
+  const app = new Hono();
 
-  const server = createServer((req, res) => {
-    handle(req, res).catch((e) => {
-      o.log.error("consent channel: handler failed", { error: String(e) });
-      if (!res.headersSent) send(res, 500, { error: "internal error" });
-    });
+  app.onError((e, c) => {
+    o.log.error("consent channel: handler failed", { error: String(e) });
+    return c.json({ error: "internal error" }, 500);
+  });
+  app.notFound((c) => c.json({ error: "not found" }, 404));
+  // DNS rebinding: a browser sends the attacker's host name here; only our literal address passes.
+  app.use(async (c, next) => {
+    if (c.req.header("host") !== new URL(o.origin()).host) return refuse(c, 403, "bad host");
+    await next();
+    c.header("cache-control", "no-store");
+  });
+  app.use(
+    secureHeaders({
+      contentSecurityPolicy: PAGE_CSP,
+      xFrameOptions: "DENY",
+      // The key in the URL goes nowhere but here. Not "no-referrer": under it a browser sends
+      // `Origin: null` with the page's own form post, which the origin check must refuse.
+      referrerPolicy: "same-origin",
+      // Plain http on loopback: HSTS would mean nothing here.
+      strictTransportSecurity: false,
+    }),
+  );
+  app.use(bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => c.json({ error: "body too large" }, 413) }));
+
+  app.get(STYLESHEET_PATH, (c) => c.body(STYLESHEET, 200, { "content-type": "text/css; charset=utf-8" }));
+
+  app.get("/", async (c) => {
+    if (!okSecret(c.req.query("k"))) return refuse(c, 401, "missing or wrong key");
+    const q = PageQuery.parse({ lang: c.req.query("lang"), done: c.req.query("done") });
+    return c.html(renderApprovalPage({ locale: q.lang ?? o.locale, pending: o.broker.pending(), now: now(), pageKey: o.secret, notice: q.done }));
   });
 
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    // DNS rebinding: a browser sends the attacker's host name here; only our literal address passes.
-    if (req.headers.host !== new URL(origin).host) return send(res, 403, { error: "bad host" });
-    const url = new URL(req.url ?? "/", origin);
-    const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? "")?.[1];
+  app.post("/answer", async (c) => {
+    // A cross-site (or another local port's) form post carries a foreign Origin or Sec-Fetch-Site; the
+    // key in the form is the real guard, this is extra.
+    const origin = c.req.header("origin");
+    if (origin !== undefined && origin !== o.origin()) return refuse(c, 403, "bad origin");
+    const site = c.req.header("sec-fetch-site");
+    if (site !== undefined && site !== "same-origin" && site !== "none") return refuse(c, 403, "bad origin");
+    const form = new URLSearchParams(await c.req.text());
+    if (!okSecret(form.get("k"))) return refuse(c, 401, "missing or wrong key");
+    const parsed = AnswerForm.safeParse(Object.fromEntries(form));
+    if (!parsed.success) {
+      o.log.warn("consent channel: bad answer form", { error: z.prettifyError(parsed.error) });
+      return c.json({ error: z.prettifyError(parsed.error) }, 400);
+    }
+    const { id, answer, lang } = parsed.data;
+    const approve = answer === "approve";
+    const done = o.broker.answer(id, approve, "local-channel");
+    o.log.info("consent: answered on the local page", { requestId: id, approve, done });
+    const notice: PageNotice = !done ? "gone" : approve ? "approved" : "refused";
+    return c.redirect(pageHref(o.secret, lang ?? o.locale, notice), 303);
+  });
 
-    if (url.pathname === "/" && req.method === "GET") {
-      if (!okSecret(url.searchParams.get("k"))) return send(res, 401, { error: "missing or wrong key" });
-      return sendHtml(res, 200, page(o.locale, o.broker, secret));
-    }
-    if (url.pathname === "/answer" && req.method === "POST") {
-      // A cross-site form post carries a foreign Origin; the secret is the real guard, this is extra.
-      if (req.headers.origin && req.headers.origin !== origin) return send(res, 403, { error: "bad origin" });
-      const form = new URLSearchParams(await readBody(req));
-      if (!okSecret(form.get("k"))) return send(res, 401, { error: "missing or wrong key" });
-      const id = form.get("id") ?? "";
-      const approve = form.get("answer") === "approve";
-      const done = o.broker.answer(id, approve, "local-channel");
-      o.log.info("consent: answered on the local page", { requestId: id, approve, done });
-      res.writeHead(303, { location: `/?k=${encodeURIComponent(secret)}` }).end();
-      return;
-    }
-    if (!okSecret(bearer)) return send(res, 401, { error: "missing or wrong secret" });
-    if (url.pathname === "/api/pending" && req.method === "GET") return send(res, 200, { pending: o.broker.pending() });
-    const m = /^\/api\/pending\/([A-Za-z0-9_-]{1,64})\/(approve|refuse)$/.exec(url.pathname);
-    if (m && req.method === "POST") {
-      const done = o.broker.answer(m[1]!, m[2] === "approve", "local-channel");
-      o.log.info("consent: answered over the local channel", { requestId: m[1], approve: m[2] === "approve", done });
-      return send(res, done ? 200 : 404, { ok: done });
-    }
-    if (url.pathname === "/api/grants-changed" && req.method === "POST") {
-      const cancelled = await o.onGrantsChanged();
-      return send(res, 200, { cancelled });
-    }
-    send(res, 404, { error: "not found" });
-  }
+  app.use("/api/*", async (c, next) => {
+    const bearer = /^Bearer (.+)$/.exec(c.req.header("authorization") ?? "")?.[1];
+    if (!okSecret(bearer)) return refuse(c, 401, "missing or wrong secret");
+    await next();
+  });
+  app.get("/api/pending", (c) => c.json({ pending: o.broker.pending() }));
+  app.post("/api/pending/:id/:answer{approve|refuse}", (c) => {
+    const id = RequestId.safeParse(c.req.param("id"));
+    if (!id.success) return c.json({ error: "not found" }, 404);
+    const approve = c.req.param("answer") === "approve";
+    const done = o.broker.answer(id.data, approve, "local-channel");
+    o.log.info("consent: answered over the local channel", { requestId: id.data, approve, done });
+    return c.json({ ok: done }, done ? 200 : 404);
+  });
+  app.post("/api/grants-changed", async (c) => c.json({ cancelled: await o.onGrantsChanged() }));
+  return app;
+}
 
+export async function startApprovalServer(o: ApprovalServerOptions): Promise<ApprovalServer> {
+  const secret = randomSecret("");
+  let origin = "";
+  const app = createApprovalApp({ ...o, secret, origin: () => origin });
+  const server = createAdaptorServer({ fetch: app.fetch }) as Server;
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(0, "127.0.0.1", () => resolve());
@@ -122,40 +188,4 @@ export async function readChannelInfo(stateDir: string): Promise<ChannelInfo | u
   } catch {
     return undefined;
   }
-}
-
-function send(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { "content-type": "application/json", "cache-control": "no-store" }).end(JSON.stringify(body));
-}
-
-function sendHtml(res: ServerResponse, status: number, html: string): void {
-  res
-    .writeHead(status, {
-      "content-type": "text/html; charset=utf-8",
-      "cache-control": "no-store",
-      // No scripts, no framing (clickjacking of the approve button), forms only to ourselves.
-      "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
-      "x-frame-options": "DENY",
-      "referrer-policy": "no-referrer",
-    })
-    .end(html);
-}
-
-async function readBody(req: IncomingMessage): Promise<string> {
-  let size = 0;
-  const chunks: Buffer[] = [];
-  for await (const c of req) {
-    size += (c as Buffer).length;
-    if (size > MAX_BODY_BYTES) throw new Error("body too large");
-    chunks.push(c as Buffer);
-  }
-  return Buffer.concat(chunks).toString("utf8");
-}
-
-const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-
-function page(locale: Locale, broker: ConsentBroker, secret: string): string {
-  const now = Date.now();
-  const items = broker.pending().map((r) => `<section><p><b>${esc(t(locale, "prompt.requestedBy"))}:</b> ${esc(r.requestedBy)}<br><b>${esc(t(locale, "prompt.ticket"))}:</b> ${esc(r.ticketId)}<br><b>${esc(t(locale, "prompt.duration"))}:</b> ${esc(r.grantMs > 0 ? formatDuration(r.grantMs) : t(locale, "prompt.once"))}</p><ul>${r.checks.map((c) => `<li>${esc(describeCheck(locale, c))}</li>`).join("")}</ul><p>${esc(t(locale, "prompt.deadline", { time: formatDuration(Math.max(1000, Math.round((r.deadline - now) / 1000) * 1000)) }))}</p>${["approve", "refuse"].map((a) => `<form method="post" action="/answer" style="display:inline"><input type="hidden" name="k" value="${esc(secret)}"><input type="hidden" name="id" value="${esc(r.id)}"><button name="answer" value="${a}">${esc(t(locale, a === "approve" ? "page.approve" : "page.refuse"))}</button></form>`).join(" ")}</section>`);
-  return `<!doctype html><html lang="${locale}"><head><meta charset="utf-8"><title>${esc(t(locale, "page.title"))}</title></head><body><h1>${esc(t(locale, "page.title"))}</h1>${items.length ? items.join("<hr>") : `<p>${esc(t(locale, "pending.none"))}</p>`}</body></html>`;
 }

@@ -61,4 +61,9 @@ export const CUSTOMER_TEXTS = {
   "page.title": { en: "netdiag: requests waiting for your answer", "zh-CN": "netdiag：等待您答复的请求" },
   "page.approve": { en: "Allow", "zh-CN": "允许" },
   "page.refuse": { en: "Refuse", "zh-CN": "拒绝" },
+  "page.intro": { en: "Allow only a request you expect: your engineer gives you the ticket number.", "zh-CN": "请只允许您预期的请求：工程师会告诉您工单编号。" },
+  "page.gone": { en: "This request was already answered or has timed out. Nothing was changed.", "zh-CN": "此请求已被答复或已超时，未做任何更改。" },
+  "page.autoRefresh": { en: "This page checks for new requests every few seconds.", "zh-CN": "本页面每隔几秒自动检查是否有新的请求。" },
+  "page.language": { en: "Language", "zh-CN": "语言" },
+  "page.languageName": { en: "English", "zh-CN": "简体中文" },
 } as const satisfies Record<string, Record<Locale, string>>;

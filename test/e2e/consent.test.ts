@@ -32,12 +32,16 @@ const settled = async (id: string, state: string, timeout = 20_000) => {
   return runState(id);
 };
 const Pending = z.object({ pending: z.array(z.object({ id: z.string(), runId: z.string(), ticketId: z.string(), requestedBy: z.string(), checks: z.array(z.string()), grantMs: z.number() })), page: z.string().optional() });
+/** The local page's link from the last `pending --json`. */
+let pageLink: string | undefined;
 const pendingFor = async (runId: string) => {
   let found: z.infer<typeof Pending>["pending"][number] | undefined;
   await expect
     .poll(async () => {
       const r = await agentBin(["pending", "--json"]);
-      found = Pending.parse(JSON.parse(r.stdout)).pending.find((p) => p.runId === runId);
+      const listed = Pending.parse(JSON.parse(r.stdout));
+      pageLink = listed.page;
+      found = listed.pending.find((p) => p.runId === runId);
       return found !== undefined;
     }, { timeout: 15_000 })
     .toBe(true);
@@ -93,6 +97,13 @@ describe("customer consent, background agent (no terminal)", () => {
     const human = await agentBin(["pending"]);
     expect(human.stdout).toMatch(new RegExp(`${p.id} +ticket ${ticket} +from alice +checks ping`));
     expect(human.stdout).toMatch(/http:\/\/127\.0\.0\.1:\d+\/\?k=/);
+    // The link opens the real agent's page: this request, with its form, under the strict CSP.
+    const res = await fetch(pageLink!);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-security-policy")).toMatch(/^default-src 'none'; style-src 'self';/);
+    const body = await res.text();
+    expect(body).toContain(`<dd class="ticket">${ticket}</dd>`);
+    expect(body).toContain(`<input type="hidden" name="id" value="${p.id}">`);
     const a = await agentBin(["approve", p.id]);
     expect(a).toMatchObject({ code: 0, stderr: "" });
     expect(a.stdout).toMatch(/Approved request/);
