@@ -1,7 +1,7 @@
 // Runs: an engineer triggers checks on an enrolled agent for a ticket, then watches the steps arrive.
 import { streamSSE } from "hono/streaming";
 import { z } from "zod";
-import { CreateRunBody, TERMINAL_RUN_STATES, type RunStreamEvent } from "../../shared/api.js";
+import { CreateRunBody, TERMINAL_RUN_STATES, type Run, type RunStreamEvent } from "../../shared/api.js";
 import { Id } from "../../shared/protocol.js";
 import { randomId } from "../../shared/secrets.js";
 import { HostTarget, ServiceTarget } from "../../shared/targets.js";
@@ -13,6 +13,7 @@ import { publishTransition } from "../runs/publish.js";
 import { stateDeadline } from "../runs/run-state.js";
 import type { StepPage } from "../store/types.js";
 import { readBody } from "./body.js";
+import { applyTicketAction } from "./ticket-action.js";
 import { ACTORS, principalOf, READERS, type RouteSpec } from "./route-spec.js";
 
 type Ctx = Parameters<RouteSpec["handler"]>[0];
@@ -41,6 +42,34 @@ async function readRun(c: Ctx, d: Deps, action: "run.read" | "run.watch", page?:
   return run;
 }
 
+export interface RunRequest {
+  ticketId: string;
+  agentId: string;
+  checks: string[];
+  params: Run["params"];
+  pickupTimeoutS: number;
+}
+
+/**
+ * Requests a run on a ticket: the agent must exist and not be revoked; the ticket's lifecycle is asked
+ * first (a diagnosis moves a new or waiting ticket to diagnosing; a closed ticket refuses it, audited,
+ * 409 TICKET_CLOSED), then the run is stored, audited and sent. `detail` goes into the run.request audit.
+ */
+export async function requestRun(c: Ctx, d: Deps, r: RunRequest, detail: Record<string, unknown> = {}): Promise<Run> {
+  const p = principalOf(c);
+  const now = d.now();
+  const agent = await d.store.getAgent(r.agentId);
+  if (!agent) throw notFound("agent");
+  if (agent.revokedAt !== undefined) throw conflict("AGENT_REVOKED", "this agent was revoked");
+  const id = randomId("run_");
+  await applyTicketAction(c, d, r.ticketId, { kind: "diagnosis_triggered", runId: id }, { agentId: agent.id, runId: id });
+  const pickupBy = now + r.pickupTimeoutS * 1000;
+  await d.store.createRun({ id, ticketId: r.ticketId, agentId: agent.id, checks: r.checks, params: r.params, requestedBy: p.name, pickupBy, createdAt: now });
+  await d.store.appendAudit({ at: now, actor: actorOf(p), action: "run.request", ticketId: r.ticketId, agentId: agent.id, runId: id, outcome: "ok", detail: { checks: r.checks, params: r.params, ...detail } });
+  await d.hub.dispatch((await d.store.getRun(id))!);
+  return (await d.store.getRun(id))!;
+}
+
 export const runRoutes: RouteSpec[] = [
   {
     method: "POST",
@@ -49,8 +78,6 @@ export const runRoutes: RouteSpec[] = [
     summary: "trigger a diagnosis run on an agent for a ticket",
     async handler(c, d) {
       const body = await readBody(c, CreateRunBody);
-      const p = principalOf(c);
-      const now = d.now();
       // Targets are validated here too, so a hostile value is refused before it is stored or sent;
       // the agent validates again (it trusts nothing from the network).
       const badTarget = [...(body.params.names ?? []), ...(body.params.targets ?? [])].find((t) => !HostTarget.safeParse(t).success);
@@ -60,16 +87,8 @@ export const runRoutes: RouteSpec[] = [
       }
       const ticket = await d.store.getTicket(body.ticketId);
       if (!ticket) throw notFound("ticket");
-      const agent = await d.store.getAgent(body.agentId);
-      if (!agent) throw notFound("agent");
-      if (agent.revokedAt !== undefined) throw conflict("AGENT_REVOKED", "this agent was revoked");
-      const id = randomId("run_");
-      const pickupBy = now + body.pickupTimeoutS * 1000;
-      await d.store.createRun({ id, ticketId: ticket.id, agentId: agent.id, checks: body.checks, params: body.params, requestedBy: p.name, pickupBy, createdAt: now });
-      await d.store.appendAudit({ at: now, actor: actorOf(p), action: "run.request", ticketId: ticket.id, agentId: agent.id, runId: id, outcome: "ok", detail: { checks: body.checks, params: body.params } });
-      const run = (await d.store.getRun(id))!;
-      await d.hub.dispatch(run);
-      return c.json(redactRun((await d.store.getRun(id))!), 201);
+      const run = await requestRun(c, d, { ticketId: ticket.id, agentId: body.agentId, checks: body.checks, params: body.params, pickupTimeoutS: body.pickupTimeoutS });
+      return c.json(redactRun(run), 201);
     },
   },
   {

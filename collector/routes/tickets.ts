@@ -3,7 +3,9 @@ import { CreateTicketBody, type TicketWithRuns } from "../../shared/api.js";
 import { Id } from "../../shared/protocol.js";
 import { randomId } from "../../shared/secrets.js";
 import { actorOf } from "../auth/principal.js";
-import { redactTicket, redactTicketWithRuns } from "../auth/redact.js";
+import { redactTicketWithRuns } from "../auth/redact.js";
+import { DEFAULT_DEADLINES, deadlinesFor } from "../tickets/deadlines.js";
+import { ticketView, withDeadlines } from "./ticket-view.js";
 import { badRequest, notFound } from "../http-error.js";
 import { TicketQuery } from "../../shared/ticket.js";
 import { z } from "zod";
@@ -21,21 +23,24 @@ export const ticketRoutes: RouteSpec[] = [
     async handler(c, d) {
       const body = await readBody(c, CreateTicketBody);
       const p = principalOf(c);
-      const ticket = await d.store.createTicket(randomId("tk_"), body, p.name, d.now());
-      await d.store.appendAudit({ at: d.now(), actor: actorOf(p), action: "ticket.create", ticketId: ticket.id, outcome: "ok" });
-      return c.json(redactTicket(p.role, "record", ticket), 201);
+      const now = d.now();
+      // The deadlines are fixed at intake from the severity and the configured policy.
+      const ticket = await d.store.createTicket(randomId("tk_"), body, p.name, now, deadlinesFor(d.deadlines ?? DEFAULT_DEADLINES, body.severity, now));
+      await d.store.appendAudit({ at: now, actor: actorOf(p), action: "ticket.create", ticketId: ticket.id, outcome: "ok" });
+      return c.json(ticketView(p.role, "record", ticket, now), 201);
     },
   },
   {
     method: "GET",
     path: "/api/tickets",
     access: READERS,
-    summary: "list recent tickets (contact details masked: open one ticket to see them, audited)",
+    summary: "list tickets: `?status=a,b&severity=..&overdue=1&agentId=..&cause=..&sort=deadline|created&limit=` (contact details masked: open one ticket to see them, audited)",
     async handler(c, d) {
       const role = principalOf(c).role;
       const q = TicketQuery.safeParse(c.req.query());
       if (!q.success) throw badRequest("INVALID_QUERY", z.prettifyError(q.error));
-      return c.json((await d.store.listTickets(q.data, d.now())).map((t) => redactTicket(role, "list", t)));
+      const now = d.now();
+      return c.json((await d.store.listTickets(q.data, now)).map((t) => ticketView(role, "list", t, now)));
     },
   },
   {
@@ -53,7 +58,7 @@ export const ticketRoutes: RouteSpec[] = [
       const olderRuns = runs.length < l.ticketRuns ? 0 : (await d.store.countRunsForTicket(ticket.id)) - runs.length;
       const p = principalOf(c);
       await d.store.appendAudit({ at: d.now(), actor: actorOf(p), action: "ticket.read", ticketId: ticket.id, outcome: "ok" });
-      const full: TicketWithRuns = { ...ticket, runs, ...(olderRuns > 0 ? { olderRuns } : {}) };
+      const full: TicketWithRuns = { ...withDeadlines(ticket, d.now()), runs, ...(olderRuns > 0 ? { olderRuns } : {}) };
       return c.json(redactTicketWithRuns(p.role, full));
     },
   },
