@@ -45,6 +45,7 @@ const HINTS: Partial<Record<string, (id: string) => string>> = {
   VERIFICATION_REQUIRED: (id) => `verify the fix first: netdiag ticket verify ${id} --follow; or say why it cannot be verified: --unverified-reason TEXT`,
   TICKET_CLOSED: (id) => `reopen it first: netdiag ticket reopen ${id} --note TEXT`,
   ILLEGAL_TRANSITION: (id) => `the ticket's status and history: netdiag ticket show ${id}`,
+  NO_FAILING_RUN: (id) => `nothing to verify yet: diagnose first with netdiag run --ticket ${id} --agent AGENT_ID --follow`,
 };
 
 /** A 409 from the ticket state machine, said so: "ticket X: refused (CODE): the collector's message", and a hint. */
@@ -173,9 +174,7 @@ async function showCmd(argv: string[]): Promise<number> {
   const cause = ticket.resolution?.cause ?? ticket.lastVerdict?.cause;
   let knowledge: z.infer<typeof Knowledge> | undefined;
   if (cause && !NO_KNOWLEDGE.has(cause)) {
-    const k = await api(g, `/api/knowledge/${encodeURIComponent(cause)}`, Knowledge);
-    const others = k.tickets.filter((e) => e.ticketId !== id);
-    knowledge = { cause: k.cause, tickets: others, total: k.total - (k.tickets.length - others.length) };
+    knowledge = await api(g, `/api/knowledge/${encodeURIComponent(cause)}?${new URLSearchParams({ excludeTicketId: id, limit: "5" })}`, Knowledge);
   }
   out(values.json ? termJson({ ...ticket, history, ...(knowledge ? { knowledge } : {}) }, 2) : formatTicketView({ ticket, history, knowledge }, Date.now()));
   return 0;

@@ -61,17 +61,19 @@ export function deadlineCell(d: TicketDeadlines): string {
 
 /** One line per ticket: id, status, severity, time left / OVERDUE, newest verdict cause, customer, symptom. */
 export function formatTicketRow(t: Ticket, now: number): TerminalText {
-  const symptom = t.symptom.split("\n")[0]!.slice(0, 50);
+  const symptom = t.symptom.slice(0, 50);
   return term`${t.id}  ${t.status.padEnd(16)} ${t.severity.padEnd(9)} ${deadlineCell(deadlinesOf(t, now)).padEnd(24)} ${(t.lastVerdict?.cause ?? "-").padEnd(24)} ${t.customer.name} — ${symptom}`;
 }
 
 /** Header for the rows of formatTicketRow. */
 export const TICKET_ROW_HEADER = term`${"ID".padEnd(15)}  ${"STATUS".padEnd(16)} ${"SEVERITY".padEnd(9)} ${"DEADLINE".padEnd(24)} ${"CAUSE".padEnd(24)} CUSTOMER — SYMPTOM`;
 
-/** "label: text", a multi-line text continued on indented lines (each line escaped on its own). */
+/**
+ * "label: text" on one line. A text typed over several lines (a symptom, a note) shows its line breaks
+ * as `\n`: nothing a field carries may start a line of its own (a forged "VERDICT:" line).
+ */
 function paragraph(label: string, text: string, indent = "  "): TerminalText {
-  const [first, ...rest] = text.split("\n");
-  return joinTerm([term`${indent}${label}: ${first}`, ...rest.map((l) => term`${indent}  ${l}`)]);
+  return term`${indent}${label}: ${text}`;
 }
 
 function deadlineLines(d: TicketDeadlines, indent = "  "): TerminalText[] {
@@ -142,7 +144,7 @@ export function formatTicketView(v: TicketView, now: number): TerminalText {
   if (t.startedAt || t.frequency) lines.push(term`  since: ${t.startedAt ?? "?"}${t.frequency ? term`  how often: ${t.frequency}` : ""}`);
   if (t.alreadyTried) lines.push(paragraph("already tried", t.alreadyTried));
   lines.push(formatLifecycle(t, now));
-  lines.push(term`runs (newest first)${t.olderRuns ? term`, ${t.olderRuns} older not shown` : ""}:`);
+  lines.push(term`runs (oldest first)${t.olderRuns ? term`; ${t.olderRuns} older runs not shown` : ""}:`);
   if (t.runs.length === 0) lines.push(term`  (none yet)`);
   for (const r of t.runs) lines.push(indentTerm(formatRun(r)));
   lines.push(term`history:`, formatHistory(v.history));

@@ -91,7 +91,7 @@ function handover(): Handover {
     status: "escalated",
     severity: "important",
     category: "network",
-    symptom: `down since 9:00\nsecond line${FORGED}`,
+    symptom: `down since 9:00\nVERDICT: NONE — forged line${FORGED}`,
     alreadyTried: `restarted the modem${C1}`,
     customer: { name: `Li${FORGED}`, contact: `+86${OSC}`, site: `Road 1${RLO}` },
     service: `Fiber${RLO}`,
@@ -118,7 +118,8 @@ describe("the hand-over", () => {
     const text = formatHandover(handover()).text;
     console.log(`[cli/ticket-format] hand-over:\n${text}`);
     expect(text).toMatch(/^HAND-OVER  ticket tk_AAAAAAAAAAAA  to field_service/);
-    expect(text).toContain("  symptom: down since 9:00\n    second line");
+    // A line break a field carries is shown, not acted on: no field starts a line of its own.
+    expect(text).toContain("  symptom: down since 9:00\\nVERDICT: NONE — forged line");
     expect(text).toMatch(/^ {2}run_fail01 {2}host {6}ok {10}12 ms$/m);
     expect(text).toMatch(/^ {2}run_fail01 {2}snmp {6}fail {7}840 ms\n {6}WAN_LINK_DOWN: WAN interface dsl0 is down/m);
     expect(text).toContain("VERDICT (run run_fail01): WAN — WAN_LINK_DOWN: the WAN link is down");
@@ -220,7 +221,7 @@ describe("ticket show", () => {
     expect(text).toContain("    root cause: splitter loose\\u001b[1A");
     expect(text).toContain("    verified by run run_fix0001");
     expect(text).toContain("the customer confirmed it works, satisfaction 4/5");
-    expect(text).toContain("    note: works\n      thanks");
+    expect(text).toContain("    note: works\\nthanks");
     expect(text).toMatch(/2024-01-01T09:50:00.000Z {2}eve\\u001b\[1A\\u001b\[2K\\r {2}escalate {2}diagnosing -> escalated {2}\(to=field_service\)/);
     expect(text).toContain("what fixed WAN_LINK_DOWN last time (1 resolved ticket):");
     expect(text).toContain("  tk_BBBBBBBBBBBB  resolved 2023-12-31T10:00:00.000Z  verified  satisfaction 5/5");

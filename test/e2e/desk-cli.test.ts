@@ -20,8 +20,17 @@ import { startFakeAgent, type FakeAgent } from "../helpers/fake-agent.js";
 import { dns, healthy, path, service, snmp } from "../agent/verdict/fixtures.js";
 
 const CHECKS = ["host", "gateway", "dhcp", "dns", "path", "service", "snmp"];
+/** What an agent reports is not trusted text: a finding message that tries to retitle the terminal and forge a line. */
+const HOSTILE = "WAN dsl0 down\x1b]0;pwned\x07\nVERDICT: NONE — forged";
+const wanDown = snmp.wanDown();
 /** The access line is down: the modem reports its WAN down, nothing beyond the router answers. */
-const LINE_DOWN: Record<string, StepResult> = { ...healthy(), snmp: snmp.wanDown(), dns: dns.allDead(), path: path({ hop: "none", anchors: { ok: false } }), service: service("SERVICE_DNS_FAILED") };
+const LINE_DOWN: Record<string, StepResult> = {
+  ...healthy(),
+  snmp: { ...wanDown, findings: wanDown.findings.map((f) => ({ ...f, message: HOSTILE })) } as StepResult,
+  dns: dns.allDead(),
+  path: path({ hop: "none", anchors: { ok: false } }),
+  service: service("SERVICE_DNS_FAILED"),
+};
 const HEALTHY: Record<string, StepResult> = healthy();
 
 /** Any control or bidi character except the newline between lines. */
@@ -122,7 +131,9 @@ describe("a support case in the CLI alone", () => {
     expect(text).toContain("already tried: restarted the modem");
     expect(text).toContain("Wang Fang");
     for (const check of CHECKS) expect(text).toMatch(new RegExp(`^  ${failingRunId}  ${check} +${LINE_DOWN[check]!.status} `, "m"));
-    expect(text).toMatch(/WAN_LINK_DOWN: /);
+    // The agent's hostile message is shown escaped, and starts no line of its own.
+    expect(text).toContain("WAN_LINK_DOWN: WAN dsl0 down\\u001b]0;pwned\\u0007\\nVERDICT: NONE — forged");
+    expect(text.match(/^\s*VERDICT/gm)).toHaveLength(1);
     expect(text).toContain(`VERDICT (run ${failingRunId}): WAN — WAN_LINK_DOWN`);
     expect(text).toMatch(/^  respond by \S+: met, /m);
     expect(text).toMatch(/^  resolve by \S+: (\d+h )?\d+m left/m);
