@@ -8,6 +8,15 @@ import { term } from "../shared/terminal-text.js";
 import { isLoopbackHost } from "../shared/transport.js";
 import { checkBody, UsageError } from "./usage.js";
 
+/** The flags every command takes (parseArgs options): where the collector is, how to trust it, --json. */
+export const GLOBAL_OPTS = {
+  url: { type: "string" },
+  token: { type: "string" },
+  ca: { type: "string" },
+  insecure: { type: "boolean", default: false },
+  json: { type: "boolean", default: false },
+} as const;
+
 export interface Global {
   url: string;
   token: string;

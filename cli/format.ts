@@ -1,8 +1,8 @@
-// Human output of the engineer CLI: one line per step as it lands, the verdict, a ticket summary,
+// Human output of the engineer CLI: one line per step as it lands, the verdict, a run with its steps,
 // and a progress line (spinner + count) on a terminal while waiting. Every line is built with `term`
 // (shared/terminal-text.ts): names, ticket fields, step data and verdicts come from customers and
 // agents, and their control characters are shown escaped, never sent to the terminal.
-import type { DeviceState, Run, TicketWithRuns } from "../shared/api.js";
+import type { DeviceState, Run } from "../shared/api.js";
 import { CHECK_IDS } from "../shared/checks.js";
 import { formatStep, formatVerdict } from "../shared/format.js";
 import { indentTerm, joinTerm, term, type TerminalText } from "../shared/terminal-text.js";
@@ -15,18 +15,6 @@ export function formatRun(r: Run, withSteps = true): TerminalText {
   const lines = [term`run ${r.id}  ${r.state}${r.reason ? term` (${r.reason})` : ""}  agent ${r.agentId}  by ${r.requestedBy}  ${new Date(r.createdAt).toISOString()}${r.offline ? "  [offline run]" : ""}`];
   if (withSteps) for (const s of r.steps) lines.push(term`  ${formatStep(s.result)}`);
   if (withSteps && r.verdict) lines.push(indentTerm(formatVerdict(r.verdict)));
-  return joinTerm(lines);
-}
-
-export function formatTicket(t: TicketWithRuns): TerminalText {
-  const lines = [
-    term`ticket ${t.id}  [${t.status}]  ${t.category}/${t.severity}`,
-    term`  customer: ${t.customer.name} <${t.customer.contact}>${t.customer.site ? term`  site: ${t.customer.site}` : ""}`,
-    term`  service: ${t.service}`,
-    term`  symptom: ${t.symptom}${t.startedAt ? term` (since ${t.startedAt})` : ""}`,
-    term`  respond by ${new Date(t.respondBy).toISOString()}, resolve by ${new Date(t.resolveBy).toISOString()}`,
-  ];
-  for (const r of t.runs) lines.push(indentTerm(formatRun(r)));
   return joinTerm(lines);
 }
 

@@ -3,13 +3,14 @@
 // (NETDIAG_URL / NETDIAG_TOKEN or --url / --token).
 import { parseArgs } from "node:util";
 import { z } from "zod";
-import { Agent, CreateEnrollmentBody, CreateRunBody, CreateTicketBody, CreateTokenBody, DeviceState, EnrollmentCreated, Run, Ticket, TicketWithRuns, TokenCreated } from "../shared/api.js";
+import { Agent, CreateEnrollmentBody, CreateRunBody, CreateTokenBody, DeviceState, EnrollmentCreated, Run, TokenCreated } from "../shared/api.js";
 import { HttpClientError } from "../shared/http-client.js";
 import { customerSteps } from "../shared/onboarding.js";
 import { HostTarget, ServiceTarget } from "../shared/targets.js";
 import { escapeControlsKeepLines, term, termJson } from "../shared/terminal-text.js";
-import { api, globals, idArg } from "./client.js";
-import { formatDeviceState, formatRun, formatTicket, out } from "./format.js";
+import { api, GLOBAL_OPTS, globals, idArg } from "./client.js";
+import { formatDeviceState, formatRun, out } from "./format.js";
+import { knowledgeCmd, refusal, ticketCmd } from "./ticket-commands.js";
 import { checkBody, numberFlag, UsageError } from "./usage.js";
 import { follow, watchTicket } from "./watch.js";
 
@@ -21,12 +22,32 @@ Usage: netdiag <command> [options]
           --insecure   allow plain http:// to a collector that is not on this machine (the token
                        travels in clear; a warning is printed). http:// to loopback needs no flag.
 
-Tickets
+Tickets (the support desk; every view shows time left or OVERDUE for the response/resolution deadlines)
   ticket create --customer NAME --contact C --service S --symptom TEXT
                 [--site ADDR] [--started WHEN] [--tried TEXT] [--category network|service|terminal|billing|other]
                 [--severity general|important|severe]
-  ticket list
-  ticket show ID [--json]
+  ticket list [--status new,diagnosing,...] [--severity general,important,severe] [--overdue]
+              [--agent ID] [--cause CODE] [--sort deadline|created] [--limit N] [--json]
+                                                  one line per ticket: status, severity, time left or
+                                                  OVERDUE for the nearest deadline, newest verdict cause
+  ticket show ID [--json]                         intake, status, deadlines, resolution, every run, the
+                                                  history and what fixed the same cause last time
+  ticket status ID --to diagnosing|waiting_customer [--note TEXT]
+  ticket escalate ID --to network_operations|field_service|second_line|service_owner [--note TEXT]
+                                                  prints the hand-over to paste (--json: as JSON)
+  ticket handover ID [--json]                     the hand-over again (symptom, customer, every step
+                                                  checked, verdict, deadlines, team)
+  ticket verify ID [--follow] [--json]            re-run the failing run's checks on its agent after the
+                                                  repair; --follow streams it, then the comparison
+  ticket compare ID [--before RUN] [--after RUN] [--json]
+                                                  per check before -> after: fixed, still failing, new failure
+  ticket resolve ID --root-cause TEXT --fix TEXT [--unverified-reason TEXT] [--note TEXT]
+                                                  needs a healthy verification run, or --unverified-reason
+  ticket close ID --confirmed --satisfaction 1-5 [--note TEXT]   the customer confirmed it works
+  ticket close ID --unreachable --note TEXT       the follow-up calls failed (which, in the note)
+  ticket reopen ID --note TEXT
+  ticket history ID [--json]                      who did what when, with the notes
+  knowledge CAUSE [--json]                        resolved tickets with that verdict cause and their fixes
 Agents
   enroll-code [--ticket ID] [--ttl-hours N]       one-time code to read out to the customer
   agents                                          enrolled agents and whether they are online
@@ -45,8 +66,10 @@ Admin
   token create --role admin|engineer|technician --name NAME [--ttl-days N]
   token list | token revoke ID
   audit [--ticket ID] [--agent ID] [--action A] [--actor A] [--limit N]
-Exit codes: 0 ok (run: nothing wrong found), 1 run found a fault, 2 usage error (a bad flag or value,
-also when the collector refuses it as invalid), 3 API/network error (e.g. not found, forbidden),
+Exit codes: 0 ok (run: nothing wrong found; ticket verify/compare: the fix is verified), 1 run found
+a fault (ticket verify/compare: the verification is not healthy), 2 usage error (a bad flag or value,
+also when the collector refuses it as invalid), 3 API/network error (e.g. not found, forbidden, and
+a ticket action refused by its status: ILLEGAL_TRANSITION, VERIFICATION_REQUIRED, TICKET_CLOSED...),
 4 run did not complete (refused, expired, cancelled, failed).`;
 
 /** "90s", "30m", "2h", "1d" -> seconds. */
@@ -54,74 +77,6 @@ function parseDurationS(s: string): number {
   const m = /^(\d+)([smhd])$/.exec(s.trim());
   if (!m) throw new UsageError(`bad duration '${s}': use e.g. 30m, 2h, 1d`);
   return Number(m[1]) * { s: 1, m: 60, h: 3600, d: 86400 }[m[2] as "s" | "m" | "h" | "d"];
-}
-
-const GLOBAL_OPTS = { url: { type: "string" }, token: { type: "string" }, ca: { type: "string" }, insecure: { type: "boolean", default: false }, json: { type: "boolean", default: false } } as const;
-
-async function ticketCmd(argv: string[]): Promise<number> {
-  const [sub, ...rest] = argv;
-  const { values, positionals } = parseArgs({
-    args: rest,
-    allowPositionals: true,
-    options: {
-      ...GLOBAL_OPTS,
-      customer: { type: "string" },
-      contact: { type: "string" },
-      site: { type: "string" },
-      service: { type: "string" },
-      symptom: { type: "string" },
-      started: { type: "string" },
-      tried: { type: "string" },
-      category: { type: "string" },
-      severity: { type: "string" },
-    },
-  });
-  const g = globals(values);
-  if (sub === "create") {
-    if (!values.customer || !values.contact || !values.service || !values.symptom) {
-      throw new UsageError("ticket create needs --customer, --contact, --service and --symptom");
-    }
-    const body = checkBody(
-      CreateTicketBody,
-      {
-        customer: { name: values.customer, contact: values.contact, ...(values.site ? { site: values.site } : {}) },
-        service: values.service,
-        symptom: values.symptom,
-        ...(values.started ? { startedAt: values.started } : {}),
-        ...(values.tried ? { alreadyTried: values.tried } : {}),
-        ...(values.category ? { category: values.category } : {}),
-        ...(values.severity ? { severity: values.severity } : {}),
-      },
-      {
-        "customer.name": { flag: "--customer" },
-        "customer.contact": { flag: "--contact" },
-        "customer.site": { flag: "--site" },
-        service: { flag: "--service" },
-        symptom: { flag: "--symptom" },
-        startedAt: { flag: "--started" },
-        alreadyTried: { flag: "--tried" },
-        category: { flag: "--category", noun: "category" },
-        severity: { flag: "--severity", noun: "severity" },
-      },
-    );
-    const t = await api(g, `/api/tickets`, Ticket, { body });
-    out(values.json ? termJson(t, 2) : term`ticket ${t.id} created (severity ${t.severity}, respond by ${new Date(t.respondBy).toISOString()})`);
-    return 0;
-  }
-  if (sub === "list") {
-    const list = await api(g, `/api/tickets`, z.array(Ticket));
-    if (values.json) out(termJson(list, 2));
-    else for (const t of list) out(term`${t.id}  ${t.status.padEnd(9)} ${t.severity.padEnd(9)} ${t.customer.name} — ${t.symptom.slice(0, 60)}`);
-    return 0;
-  }
-  if (sub === "show") {
-    if (!positionals[0]) throw new UsageError("ticket show needs a ticket id");
-    const id = idArg("ticket id", positionals[0]);
-    const t = await api(g, `/api/tickets/${encodeURIComponent(id)}`, TicketWithRuns, {}, { ticket: id });
-    out(values.json ? termJson(t, 2) : formatTicket(t));
-    return 0;
-  }
-  throw new UsageError("ticket needs create, list or show");
 }
 
 async function enrollCodeCmd(argv: string[]): Promise<number> {
@@ -211,7 +166,10 @@ async function runCmd(argv: string[]): Promise<number> {
   // The collector refuses bad targets too; checked here so the engineer sees which one, before sending.
   checkBody(z.object({ targets: z.array(HostTarget).optional(), service: ServiceTarget.optional() }), { targets: params.targets, service: params.service }, { targets: { flag: "--target" }, service: { flag: "--service" } });
   const body = checkBody(CreateRunBody, { ticketId: values.ticket, agentId: values.agent, checks, params }, flags);
-  const run = await api(g, `/api/runs`, Run, { body }, { ticket: body.ticketId, agent: body.agentId });
+  // A run on a closed ticket is refused (TICKET_CLOSED): said like the other ticket refusals.
+  const run = await api(g, `/api/runs`, Run, { body }, { ticket: body.ticketId, agent: body.agentId }).catch((e: unknown) => {
+    throw refusal(e, body.ticketId);
+  });
   if (!values.json) out(term`run ${run.id} ${run.state} on agent ${run.agentId} (${checks.length} checks)`);
   if (!values.follow) {
     if (values.json) out(termJson(run));
@@ -289,6 +247,7 @@ async function auditCmd(argv: string[]): Promise<number> {
 
 const commands: Record<string, (argv: string[]) => Promise<number>> = {
   ticket: ticketCmd,
+  knowledge: knowledgeCmd,
   "enroll-code": enrollCodeCmd,
   agents: agentsCmd,
   device: deviceCmd,
