@@ -5,38 +5,12 @@
 // engineers wrote it), so control characters show escaped and never act on the terminal.
 import type { Ticket, TicketWithRuns } from "../shared/api.js";
 import { indentTerm, joinTerm, term, type TerminalText } from "../shared/terminal-text.js";
-import type { ComparisonRow, DeadlineState, Handover, KnowledgeEntry, RunComparison, TicketDeadlines, TicketHistoryEntry } from "../shared/ticket.js";
+import type { ComparisonRow, DeadlineState, KnowledgeEntry, RunComparison, TicketDeadlines, TicketHistoryEntry } from "../shared/ticket.js";
 import { formatRun } from "./format.js";
+import { deadlineLines, deadlinesOf, formatHandover, formatHistory, formatSpan, iso, paragraph, timeLeft } from "../shared/ticket-text.js";
 
-const MIN = 60_000;
-const HOUR = 60 * MIN;
-const DAY = 24 * HOUR;
+export { deadlinesOf, formatHandover, formatHistory, formatSpan, timeLeft };
 
-/** A span for people: "<1m", "35m", "2h 5m", "3d 4h" (the sign is the caller's business). */
-export function formatSpan(ms: number): string {
-  const a = Math.abs(ms);
-  if (a < MIN) return "<1m";
-  if (a < HOUR) return `${Math.floor(a / MIN)}m`;
-  if (a < DAY) {
-    const m = Math.floor((a % HOUR) / MIN);
-    return `${Math.floor(a / HOUR)}h${m ? ` ${m}m` : ""}`;
-  }
-  const h = Math.floor((a % DAY) / HOUR);
-  return `${Math.floor(a / DAY)}d${h ? ` ${h}h` : ""}`;
-}
-
-const iso = (ms: number) => new Date(ms).toISOString();
-
-/**
- * The ticket's deadlines: as the collector computed them when it answered (its clock is the one that
- * counts), else worked out here from the stamped times (a record without `deadlines`).
- */
-export function deadlinesOf(t: Pick<Ticket, "respondBy" | "resolveBy" | "firstResponseAt" | "resolvedAt" | "deadlines">, now: number): TicketDeadlines {
-  if (t.deadlines) return t.deadlines;
-  const state = (due: number, metAt: number | undefined): DeadlineState =>
-    metAt !== undefined ? { due, metAt, leftMs: due - metAt, overdue: false } : { due, leftMs: due - now, overdue: now > due };
-  return { respond: state(t.respondBy, t.firstResponseAt), resolve: state(t.resolveBy, t.resolvedAt) };
-}
 
 type Which = keyof TicketDeadlines;
 
@@ -44,12 +18,6 @@ type Which = keyof TicketDeadlines;
 export function nearestDeadline(d: TicketDeadlines): { which: Which; state: DeadlineState } | undefined {
   const open = (["respond", "resolve"] as const).filter((w) => d[w].metAt === undefined).map((w) => ({ which: w, state: d[w] }));
   return open.sort((a, b) => a.state.leftMs - b.state.leftMs)[0];
-}
-
-/** "2h 5m left", "OVERDUE 35m"; once met: "met, 25m to spare" / "met 10m late". */
-export function timeLeft(s: DeadlineState): string {
-  if (s.metAt !== undefined) return s.leftMs >= 0 ? `met, ${formatSpan(s.leftMs)} to spare` : `met ${formatSpan(s.leftMs)} late`;
-  return s.overdue || s.leftMs < 0 ? `OVERDUE ${formatSpan(s.leftMs)}` : `${formatSpan(s.leftMs)} left`;
 }
 
 /** The list's time column: the nearest unmet deadline, or how the resolution deadline was met. */
@@ -68,18 +36,6 @@ export function formatTicketRow(t: Ticket, now: number): TerminalText {
 /** Header for the rows of formatTicketRow. */
 export const TICKET_ROW_HEADER = term`${"ID".padEnd(15)}  ${"STATUS".padEnd(16)} ${"SEVERITY".padEnd(9)} ${"DEADLINE".padEnd(24)} ${"CAUSE".padEnd(24)} CUSTOMER — SYMPTOM`;
 
-/**
- * "label: text" on one line. A text typed over several lines (a symptom, a note) shows its line breaks
- * as `\n`: nothing a field carries may start a line of its own (a forged "VERDICT:" line).
- */
-function paragraph(label: string, text: string, indent = "  "): TerminalText {
-  return term`${indent}${label}: ${text}`;
-}
-
-function deadlineLines(d: TicketDeadlines, indent = "  "): TerminalText[] {
-  return (["respond", "resolve"] as const).map((w) => term`${indent}${w} by ${iso(d[w].due)}: ${timeLeft(d[w])}${d[w].metAt !== undefined ? term` (at ${iso(d[w].metAt!)})` : ""}`);
-}
-
 /** Status, escalation, deadlines, resolution and confirmation: the lifecycle part of a ticket. */
 export function formatLifecycle(t: Ticket, now: number): TerminalText {
   const lines: TerminalText[] = [];
@@ -96,20 +52,6 @@ export function formatLifecycle(t: Ticket, now: number): TerminalText {
   if (c) {
     lines.push(term`  confirmation${t.closedAt ? term` (${iso(t.closedAt)})` : ""}: ${c.outcome === "confirmed" ? "the customer confirmed it works" : "the customer could not be reached"}${c.satisfaction !== undefined ? term`, satisfaction ${c.satisfaction}/5` : ""}`);
     if (c.note) lines.push(paragraph("note", c.note, "    "));
-  }
-  return joinTerm(lines);
-}
-
-/** The ticket's history: who, when, what, from which status to which, the note and the details. */
-export function formatHistory(entries: readonly TicketHistoryEntry[], indent = "  "): TerminalText {
-  if (entries.length === 0) return term`${indent}(no changes yet)`;
-  const lines: TerminalText[] = [];
-  for (const e of entries) {
-    const detail = Object.entries(e.detail ?? {})
-      .map(([k, v]) => `${k}=${typeof v === "string" ? v : JSON.stringify(v)}`)
-      .join(" ");
-    lines.push(term`${indent}${iso(e.at)}  ${e.actor}  ${e.action}  ${e.from} -> ${e.to}${detail ? term`  (${detail})` : ""}`);
-    if (e.note) lines.push(paragraph("note", e.note, `${indent}  `));
   }
   return joinTerm(lines);
 }
@@ -149,39 +91,6 @@ export function formatTicketView(v: TicketView, now: number): TerminalText {
   for (const r of t.runs) lines.push(indentTerm(formatRun(r)));
   lines.push(term`history:`, formatHistory(v.history));
   if (v.knowledge && v.knowledge.tickets.length > 0) lines.push(formatKnowledge(v.knowledge.cause, v.knowledge.tickets, v.knowledge.total));
-  return joinTerm(lines);
-}
-
-/**
- * The escalation hand-over as text to paste into another team's system: symptom, customer, every
- * step already checked with its result, the verdict with its evidence, the deadlines, to whom.
- */
-export function formatHandover(h: Handover): TerminalText {
-  const lines: TerminalText[] = [
-    term`HAND-OVER  ticket ${h.ticketId}${h.to ? term`  to ${h.to}` : ""}${h.escalatedAt ? term`  escalated ${iso(h.escalatedAt)}` : ""}${h.escalatedBy ? term` by ${h.escalatedBy}` : ""}`,
-    term`  status: ${h.status}   severity: ${h.severity}   category: ${h.category}`,
-    term`  customer: ${h.customer.name} <${h.customer.contact}>`,
-  ];
-  if (h.customer.site) lines.push(paragraph("site", h.customer.site));
-  lines.push(term`  service: ${h.service}`, paragraph("symptom", h.symptom));
-  if (h.startedAt || h.frequency) lines.push(term`  since: ${h.startedAt ?? "?"}${h.frequency ? term`  how often: ${h.frequency}` : ""}`);
-  if (h.alreadyTried) lines.push(paragraph("already tried", h.alreadyTried));
-  if (h.note) lines.push(paragraph("note", h.note));
-  lines.push(term`DEADLINES`, ...deadlineLines(h.deadlines));
-  const v = h.verdict;
-  lines.push(v ? term`VERDICT (run ${v.runId}): ${v.segment.toUpperCase()} — ${v.cause}: ${v.summary}` : term`VERDICT: none yet (no completed run with a verdict)`);
-  if (v) {
-    for (const e of v.evidence) lines.push(term`  evidence: ${e}`);
-    for (const s of v.nextSteps) lines.push(term`  next step: ${s}`);
-  }
-  lines.push(term`STEPS ALREADY CHECKED (${h.steps.length})`);
-  if (h.steps.length === 0) lines.push(term`  (none)`);
-  for (const s of h.steps) {
-    const ms = s.durationMs !== undefined ? term`${String(Math.round(s.durationMs)).padStart(6)} ms` : term`${"".padStart(9)}`;
-    lines.push(term`  ${s.runId}  ${s.check.padEnd(9)} ${s.status.padEnd(7)} ${ms}`);
-    for (const f of s.findings) lines.push(term`      ${f}`);
-  }
-  lines.push(term`HISTORY`, formatHistory(h.history));
   return joinTerm(lines);
 }
 

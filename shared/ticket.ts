@@ -113,6 +113,22 @@ export type DeadlineState = z.infer<typeof DeadlineState>;
 export const TicketDeadlines = z.object({ respond: DeadlineState, resolve: DeadlineState });
 export type TicketDeadlines = z.infer<typeof TicketDeadlines>;
 
+function deadlineState(due: number, metAt: number | undefined, now: number): DeadlineState {
+  if (metAt !== undefined) return { due, metAt, leftMs: due - metAt, overdue: false };
+  return { due, leftMs: due - now, overdue: now > due };
+}
+
+/**
+ * Time left or overdue for both deadlines: the response deadline is met by the first move out of
+ * "new", the resolution deadline at resolvedAt (a reopened ticket's clock runs again).
+ */
+export function deadlineStatus(
+  t: { respondBy: number; resolveBy: number; firstResponseAt?: number | undefined; resolvedAt?: number | undefined },
+  now: number,
+): TicketDeadlines {
+  return { respond: deadlineState(t.respondBy, t.firstResponseAt, now), resolve: deadlineState(t.resolveBy, t.resolvedAt, now) };
+}
+
 // ---- list query ------------------------------------------------------------------------------------
 
 const csv = <T extends z.ZodType<string, string>>(item: T) =>

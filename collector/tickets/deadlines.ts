@@ -2,7 +2,6 @@
 // severity (collector config `deadlines`); time left / overdue is computed at read time, never stored.
 import { z } from "zod";
 import { TICKET_DEADLINES_MS, type Ticket } from "../../shared/api.js";
-import type { DeadlineState, TicketDeadlines } from "../../shared/ticket.js";
 
 type Severity = Ticket["severity"];
 
@@ -27,12 +26,5 @@ export function deadlinesFor(policy: DeadlinePolicy, severity: Severity, created
   return { respondBy: createdAt + p.respondMs, resolveBy: createdAt + p.resolveMs };
 }
 
-function state(due: number, metAt: number | undefined, now: number): DeadlineState {
-  if (metAt !== undefined) return { due, metAt, leftMs: due - metAt, overdue: false };
-  return { due, leftMs: due - now, overdue: now > due };
-}
-
-/** Time left or overdue for both deadlines; a resolved/closed ticket met its resolution deadline at resolvedAt. */
-export function deadlineStatus(t: Pick<Ticket, "respondBy" | "resolveBy" | "firstResponseAt" | "resolvedAt">, now: number): TicketDeadlines {
-  return { respond: state(t.respondBy, t.firstResponseAt, now), resolve: state(t.resolveBy, t.resolvedAt, now) };
-}
+/** Time left or overdue (shared/ticket.ts: the CLI computes it the same way for records without it). */
+export { deadlineStatus } from "../../shared/ticket.js";

@@ -6,7 +6,7 @@ import { describe, expect, test } from "vitest";
 import type { Role, Ticket } from "../../../shared/api.js";
 import { Handover, type TicketHistoryEntry } from "../../../shared/ticket.js";
 import { maskContact, PERSONAL_DATA_POLICY, redactTicket } from "../../../collector/auth/redact.js";
-import { buildHandover, handoverText, span } from "../../../collector/tickets/handover.js";
+import { buildHandover, handoverText } from "../../../collector/tickets/handover.js";
 import { step } from "../../agent/verdict/fixtures.js";
 import { LINE_DOWN, REPAIRED, runOf } from "./desk-fixtures.js";
 
@@ -102,7 +102,7 @@ describe("buildHandover", () => {
   test("no completed run: no verdict, the steps checked so far", () => {
     const h = build("engineer", [cancelled]);
     expect(h.verdict).toBeUndefined();
-    expect(handoverText(h)).toContain("Verdict: none yet");
+    expect(handoverText(h)).toContain("VERDICT: none yet");
   });
 });
 
@@ -110,12 +110,14 @@ describe("handoverText", () => {
   test("plain text with the intake, the deadlines, the verdict, every step and the history", () => {
     const text = handoverText(build("engineer"));
     console.log(`[handover] text:\n${text}`);
-    expect(text).toMatch(/^HAND-OVER of ticket tk_desk000001 to field_service at 2024-03-01T09:40:00Z by alice$/m);
-    expect(text).toContain("Customer: Wang Fang, contact: +86 138 0013 8000, site: Bldg 3, Flat 502");
-    expect(text).toContain("Deadlines: respond by 2024-03-01T09:30:00Z: met at 2024-03-01T09:05:00Z; resolve by 2024-03-01T17:00:00Z: 7h 0m left");
-    expect(text).toMatch(/^Verdict \(run run_fail0001\): wan \/ WAN_LINK_DOWN: /m);
-    expect(text).toMatch(/^ {2}run_fail0001 snmp {6}fail .* WAN_LINK_DOWN: /m);
-    expect(text).toMatch(/^ {2}2024-03-01T09:40:00Z alice escalate diagnosing -> escalated: line down at the DSLAM side\?$/m);
+    expect(text).toMatch(/^HAND-OVER {2}ticket tk_desk000001 {2}to field_service {2}escalated 2024-03-01T09:40:00.000Z by alice$/m);
+    expect(text).toContain("customer: Wang Fang <+86 138 0013 8000>");
+    expect(text).toContain("site: Bldg 3, Flat 502");
+    expect(text).toContain("respond by 2024-03-01T09:30:00.000Z: met, 25m to spare (at 2024-03-01T09:05:00.000Z)");
+    expect(text).toContain("resolve by 2024-03-01T17:00:00.000Z: 7h left");
+    expect(text).toMatch(/^VERDICT \(run run_fail0001\): WAN — WAN_LINK_DOWN: /m);
+    expect(text).toMatch(/^ {2}run_fail0001 {2}snmp {6}fail .*\n {6}WAN_LINK_DOWN: /m);
+    expect(text).toMatch(/^ {2}2024-03-01T09:40:00.000Z {2}alice {2}escalate {2}diagnosing -> escalated.*\n {4}note: line down at the DSLAM side\?$/m);
     expect(text.split("\n").filter((l) => l.startsWith("  run_")).length).toBe(9);
   });
 
@@ -127,13 +129,10 @@ describe("handoverText", () => {
     const text = handoverText(build("engineer", [evil], hostile));
     // Only C0 line feeds of the text's own layout; no ESC, BEL, CR, C1 or bidi characters.
     expect(text).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/);
-    expect(text).toContain("Symptom: down\\nHistory:\\n  forged line\\u001b[2J");
-    expect(text).toContain("Customer: Wang\\u202eFang\\r,");
+    expect(text).toContain("symptom: down\\nHistory:\\n  forged line\\u001b[2J");
+    expect(text).toContain("customer: Wang\\u202eFang\\r <");
     expect(text).toContain("weak\\u001b]0;owned\\u0007 \\u009b31m");
-    expect(text.split("\n").filter((l) => l === "History:")).toHaveLength(1);
+    expect(text.split("\n").filter((l) => /^ *History:/.test(l))).toHaveLength(0);
   });
 
-  test("spans", () => {
-    expect([span(0), span(59_000), span(90_000), span(2 * 3_600_000 + 5 * MIN), span(-3 * 86_400_000)]).toEqual(["0s", "59s", "1m 30s", "2h 5m", "3d 0h"]);
-  });
 });
