@@ -105,8 +105,8 @@ describe("a support case through the API alone", () => {
     expect(textRes.status).toBe(200);
     expect(textRes.headers.get("content-type")).toMatch(/^text\/plain/);
     const text = await textRes.text();
-    expect(text).toMatch(new RegExp(`^HAND-OVER of ticket ${ticket.id} to field_service at .* by bootstrap-admin$`, "m"));
-    expect(text).toMatch(/^ {2}run_\S+ snmp +fail .*WAN_LINK_DOWN/m);
+    expect(text).toMatch(new RegExp(`^HAND-OVER {2}ticket ${ticket.id} {2}to field_service {2}escalated .* by bootstrap-admin$`, "m"));
+    expect(text).toMatch(/^ {2}run_\S+ {2}snmp +fail .*\n {6}WAN_LINK_DOWN/m);
 
     // The technician's copy shows the customer exactly as a technician's read of the ticket does.
     const asTech = { token: technician };
