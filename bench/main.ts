@@ -1,6 +1,6 @@
 // `npm run bench`: runs the benchmarks, prints each figure beside a baseline measured in the same run
 // (and their ratio), and writes everything to bench-results.json. Flags: --quick (small N, CI smoke),
-// --only NAME[,NAME] (store, delivery, memory, heartbeat, runner, parsers, lab). All traffic stays on
+// --only NAME[,NAME] (store, delivery, memory, heartbeat, runner, parsers, web, lab). All traffic stays on
 // 127.0.0.1, or inside the network lab's own namespaces (lab).
 import { writeFile } from "node:fs/promises";
 import { cpus } from "node:os";
@@ -13,6 +13,7 @@ import { parsersBench } from "./parsers.js";
 import { formatTable, ratioOf, type BenchRow } from "./report.js";
 import { runnerBench } from "./runner.js";
 import { storeBench } from "./store.js";
+import { webBench } from "./web.js";
 
 const BENCHES: Record<string, (quick: boolean) => BenchRow[] | Promise<BenchRow[]>> = {
   parsers: parsersBench,
@@ -21,6 +22,7 @@ const BENCHES: Record<string, (quick: boolean) => BenchRow[] | Promise<BenchRow[
   delivery: deliveryBench,
   memory: memoryBench,
   heartbeat: heartbeatBench,
+  web: webBench,
   lab: labBench,
 };
 
