@@ -11,6 +11,7 @@ import { scrubRunEvent, scrubSecrets } from "../auth/redact.js";
 import { prepareDataFiles, tightenDataFiles } from "./file-modes.js";
 import { migrate } from "./migrations.js";
 import { readRecord, type ReadRecord } from "./read-record.js";
+import { TICKET_SELECT, toTicket, type TicketRow } from "./ticket-row.js";
 import { StoredStepBody } from "../../shared/steps/stored.js";
 import { SqliteDb, type SqlParams, type SqlValue, type SyncMode, type Tx } from "./sqlite-db.js";
 import { DEFAULT_LIMITS } from "../limits.js";
@@ -60,28 +61,25 @@ const MAX_EVENTS_PER_COMMIT = 500;
 const DEFAULT_AUDIT_LIMIT = 100;
 const MAX_AUDIT_LIMIT = 10_000;
 
+/** A new ticket has none of the lifecycle columns (migration v4) set yet. */
+const NO_LIFECYCLE_YET = {
+  first_response_at: null,
+  escalated_to: null,
+  escalated_at: null,
+  resolved_at: null,
+  closed_at: null,
+  resolution: null,
+  confirmation: null,
+  resolution_cause: null,
+  last_run_id: null,
+  last_segment: null,
+  last_cause: null,
+} as const;
+type NewTicketColumns = keyof typeof NO_LIFECYCLE_YET;
+
 const sqlList = (states: readonly RunState[]) => states.map((st) => `'${st}'`).join(", ");
 
 // ---- row shapes and mapping ----------------------------------------------------------------------
-
-interface TicketRow {
-  id: string;
-  customer_name: string;
-  customer_contact: string;
-  customer_site: string | null;
-  service: string;
-  symptom: string;
-  started_at: string | null;
-  frequency: string | null;
-  already_tried: string | null;
-  category: Ticket["category"];
-  severity: Ticket["severity"];
-  status: Ticket["status"];
-  created_at: number;
-  created_by: string;
-  respond_by: number;
-  resolve_by: number;
-}
 
 interface AgentRow {
   id: string;
@@ -135,25 +133,6 @@ interface AuditRow {
 /** NULL column -> absent property (the API's optional fields), never `null`. */
 const opt = <T>(v: T | null): T | undefined => (v === null ? undefined : v);
 const nul = <T extends SqlValue>(v: T | undefined): T | null => (v === undefined ? null : v);
-
-function toTicket(r: TicketRow): Ticket {
-  return stripUndefined({
-    id: r.id,
-    customer: stripUndefined({ name: r.customer_name, contact: r.customer_contact, site: opt(r.customer_site) }),
-    service: r.service,
-    symptom: r.symptom,
-    startedAt: opt(r.started_at),
-    frequency: opt(r.frequency),
-    alreadyTried: opt(r.already_tried),
-    category: r.category,
-    severity: r.severity,
-    status: r.status,
-    createdAt: r.created_at,
-    createdBy: r.created_by,
-    respondBy: r.respond_by,
-    resolveBy: r.resolve_by,
-  });
-}
 
 function toAgent(r: AgentRow): AgentRecord {
   return stripUndefined({
@@ -246,7 +225,7 @@ class SqliteStore implements Store {
 
   async createTicket(id: string, body: CreateTicketBody, createdBy: string, now: number, deadlines?: { respondBy: number; resolveBy: number }): Promise<Ticket> {
     const limits = TICKET_DEADLINES_MS[body.severity];
-    const row: TicketRow = {
+    const row: Omit<TicketRow, "agent_id" | NewTicketColumns> = {
       id,
       customer_name: body.customer.name,
       customer_contact: body.customer.contact,
@@ -271,12 +250,12 @@ class SqliteStore implements Store {
         Object.values(row) as SqlParams,
       ),
     );
-    return toTicket(row);
+    return toTicket({ ...row, ...NO_LIFECYCLE_YET }, this.log);
   }
 
   async getTicket(id: string): Promise<Ticket | undefined> {
-    const r = await this.db.get<TicketRow>("SELECT * FROM tickets WHERE id = ?", [id]);
-    return r && toTicket(r);
+    const r = await this.db.get<TicketRow>(`${TICKET_SELECT} WHERE id = ?`, [id]);
+    return r && toTicket(r, this.log);
   }
 
   listTickets(q: TicketQuery, now: number): Promise<Ticket[]> {
@@ -658,8 +637,8 @@ const HOUR_MS = 3_600_000;
  * at a time, so the counts checked here cannot change before the insert.
  */
 async function applyRunEvent(tx: Tx, agentId: string, event: RunEvent, body: string, receivedAt: number, limits: AppendLimits): Promise<AppendResult> {
-  const run = await tx.get<{ agent_id: string; state: RunState; pickup_by: number; reason: string | null; has_verdict: number; bytes: number }>(
-    "SELECT agent_id, state, pickup_by, reason, verdict IS NOT NULL AS has_verdict, bytes FROM runs WHERE id = ?",
+  const run = await tx.get<{ agent_id: string; ticket_id: string; state: RunState; pickup_by: number; reason: string | null; has_verdict: number; bytes: number; created_at: number }>(
+    "SELECT agent_id, ticket_id, state, pickup_by, reason, verdict IS NOT NULL AS has_verdict, bytes, created_at FROM runs WHERE id = ?",
     [event.runId],
   );
   const bytes = Buffer.byteLength(body);
@@ -718,7 +697,20 @@ async function applyRunEvent(tx: Tx, agentId: string, event: RunEvent, body: str
   if (!d.ok) return { outcome: "refused", code: d.code, reason: d.reason, effects: d.effects };
   await insertEvent(tx, event, body, receivedAt);
   await writeDecision(tx, event.runId, d, receivedAt, true, event.type === "verdict" ? JSON.stringify(event.verdict) : null, bytes);
+  if (event.type === "verdict") await noteTicketVerdict(tx, run.ticket_id, event.runId, run.created_at, event.verdict);
   return { outcome: "stored", state: d.state, changed: d.changed, ...(d.reason !== undefined ? { reason: d.reason } : {}) };
+}
+
+/**
+ * The ticket's newest verdict (list filter "cause", knowledge), in the transaction that stores the
+ * verdict. A verdict of an older run (an offline run uploaded late) does not replace a newer run's.
+ */
+async function noteTicketVerdict(tx: Tx, ticketId: string, runId: string, runCreatedAt: number, v: Verdict): Promise<void> {
+  await tx.run(
+    `UPDATE tickets SET last_run_id = ?, last_segment = ?, last_cause = ? WHERE id = ? AND (last_run_id IS NULL OR last_run_id = ?
+       OR NOT EXISTS (SELECT 1 FROM runs WHERE runs.id = tickets.last_run_id AND (runs.created_at > ? OR (runs.created_at = ? AND runs.id > ?))))`,
+    [runId, v.segment, v.cause, ticketId, runId, runCreatedAt, runCreatedAt, runId],
+  );
 }
 
 async function insertEvent(tx: Tx, event: RunEvent, body: string, receivedAt: number): Promise<void> {

@@ -174,7 +174,7 @@ describe("SqliteStore", () => {
   test("tickets: created with deadlines from severity, read back, listed newest first with a limit", async () => {
     const t = await store.createTicket("ticket-1", { ...ticketBody, customer: { ...ticketBody.customer, site: "Bldg 3" } }, "token:t1:alice", T0);
     expect(Ticket.parse(t)).toEqual(t);
-    expect(t).toMatchObject({ status: "open", createdBy: "token:t1:alice", respondBy: T0 + 2 * 3_600_000, resolveBy: T0 + 24 * 3_600_000 });
+    expect(t).toMatchObject({ status: "new", createdBy: "token:t1:alice", respondBy: T0 + 2 * 3_600_000, resolveBy: T0 + 24 * 3_600_000 });
     expect(await store.getTicket("ticket-1")).toEqual(t);
     expect(await store.getTicket("ticket-x")).toBeUndefined();
     await store.createTicket("ticket-2", { ...ticketBody, severity: "severe" }, "token:t1:alice", T0 + 1);
