@@ -1,11 +1,11 @@
 // Runs: an engineer triggers checks on an enrolled agent for a ticket, then watches the steps arrive.
 import { streamSSE } from "hono/streaming";
 import { z } from "zod";
-import { CreateRunBody, TERMINAL_RUN_STATES, type RunStreamEvent } from "../../shared/api.js";
+import { CreateRunBody, TERMINAL_RUN_STATES, type Run, type RunStreamEvent } from "../../shared/api.js";
 import { Id } from "../../shared/protocol.js";
 import { randomId } from "../../shared/secrets.js";
 import { HostTarget, ServiceTarget } from "../../shared/targets.js";
-import { actorOf } from "../auth/principal.js";
+import { actorOf, type Principal } from "../auth/principal.js";
 import { redactRun, scrubSecrets } from "../auth/redact.js";
 import { badRequest, conflict, notFound } from "../http-error.js";
 import { DEFAULT_LIMITS } from "../limits.js";
@@ -41,6 +41,34 @@ async function readRun(c: Ctx, d: Deps, action: "run.read" | "run.watch", page?:
   return run;
 }
 
+/**
+ * Triggers a diagnosis: validates the targets, the ticket and the agent, stores the run, audits it
+ * (run.request) and dispatches it to the agent. The API route and the web console's "run a diagnosis"
+ * form both call this: one path, one set of rules.
+ */
+export async function requestRun(d: Deps, p: Principal, body: CreateRunBody): Promise<Run> {
+  const now = d.now();
+  // Targets are validated here too, so a hostile value is refused before it is stored or sent;
+  // the agent validates again (it trusts nothing from the network).
+  const badTarget = [...(body.params.names ?? []), ...(body.params.targets ?? [])].find((t) => !HostTarget.safeParse(t).success);
+  if (badTarget !== undefined) throw badRequest("BAD_TARGET", `invalid target ${JSON.stringify(badTarget)}: must be an IP address or hostname`);
+  if (body.params.service !== undefined && !ServiceTarget.safeParse(body.params.service).success) {
+    throw badRequest("BAD_TARGET", `invalid service ${JSON.stringify(body.params.service)}: must be an http(s) URL or host:port`);
+  }
+  const ticket = await d.store.getTicket(body.ticketId);
+  if (!ticket) throw notFound("ticket");
+  const agent = await d.store.getAgent(body.agentId);
+  if (!agent) throw notFound("agent");
+  if (agent.revokedAt !== undefined) throw conflict("AGENT_REVOKED", "this agent was revoked");
+  const id = randomId("run_");
+  const pickupBy = now + body.pickupTimeoutS * 1000;
+  await d.store.createRun({ id, ticketId: ticket.id, agentId: agent.id, checks: body.checks, params: body.params, requestedBy: p.name, pickupBy, createdAt: now });
+  await d.store.appendAudit({ at: now, actor: actorOf(p), action: "run.request", ticketId: ticket.id, agentId: agent.id, runId: id, outcome: "ok", detail: { checks: body.checks, params: body.params } });
+  const run = (await d.store.getRun(id))!;
+  await d.hub.dispatch(run);
+  return redactRun((await d.store.getRun(id))!);
+}
+
 export const runRoutes: RouteSpec[] = [
   {
     method: "POST",
@@ -48,28 +76,7 @@ export const runRoutes: RouteSpec[] = [
     access: ACTORS,
     summary: "trigger a diagnosis run on an agent for a ticket",
     async handler(c, d) {
-      const body = await readBody(c, CreateRunBody);
-      const p = principalOf(c);
-      const now = d.now();
-      // Targets are validated here too, so a hostile value is refused before it is stored or sent;
-      // the agent validates again (it trusts nothing from the network).
-      const badTarget = [...(body.params.names ?? []), ...(body.params.targets ?? [])].find((t) => !HostTarget.safeParse(t).success);
-      if (badTarget !== undefined) throw badRequest("BAD_TARGET", `invalid target ${JSON.stringify(badTarget)}: must be an IP address or hostname`);
-      if (body.params.service !== undefined && !ServiceTarget.safeParse(body.params.service).success) {
-        throw badRequest("BAD_TARGET", `invalid service ${JSON.stringify(body.params.service)}: must be an http(s) URL or host:port`);
-      }
-      const ticket = await d.store.getTicket(body.ticketId);
-      if (!ticket) throw notFound("ticket");
-      const agent = await d.store.getAgent(body.agentId);
-      if (!agent) throw notFound("agent");
-      if (agent.revokedAt !== undefined) throw conflict("AGENT_REVOKED", "this agent was revoked");
-      const id = randomId("run_");
-      const pickupBy = now + body.pickupTimeoutS * 1000;
-      await d.store.createRun({ id, ticketId: ticket.id, agentId: agent.id, checks: body.checks, params: body.params, requestedBy: p.name, pickupBy, createdAt: now });
-      await d.store.appendAudit({ at: now, actor: actorOf(p), action: "run.request", ticketId: ticket.id, agentId: agent.id, runId: id, outcome: "ok", detail: { checks: body.checks, params: body.params } });
-      const run = (await d.store.getRun(id))!;
-      await d.hub.dispatch(run);
-      return c.json(redactRun((await d.store.getRun(id))!), 201);
+      return c.json(await requestRun(d, principalOf(c), await readBody(c, CreateRunBody)), 201);
     },
   },
   {

@@ -126,3 +126,21 @@ export function keyFigures(step: LooseStep, L: FigureLabels): string[] {
   if (codes.length) out.push([...new Set(codes)].join(", "));
   return out.filter((x) => x !== "");
 }
+
+/** A step status's mark and badge class (console.css: ok / warn / fail / muted); shipped like keyFigures. */
+export function stepMark(status: string): { icon: string; kind: string } {
+  switch (status) {
+    case "ok":
+      return { icon: "✔", kind: "ok" };
+    case "warn":
+      return { icon: "!", kind: "warn" };
+    case "fail":
+      return { icon: "✘", kind: "fail" };
+    case "error":
+      return { icon: "E", kind: "fail" };
+    case "timeout":
+      return { icon: "T", kind: "warn" };
+    default:
+      return { icon: "–", kind: "muted" };
+  }
+}

@@ -6,7 +6,7 @@
 // code anyway). Like key-figures.ts this function uses nothing outside its own body at run time:
 // collector/web/static/desk-live.ts ships its source text. The small interfaces below are the part of
 // the DOM it touches (the project compiles without the DOM library).
-import type { FigureLabels, LooseStep } from "./key-figures.js";
+import type { FigureLabels, LooseStep, stepMark } from "./key-figures.js";
 
 export interface LiveEl {
   dataset: Record<string, string | undefined>;
@@ -30,12 +30,17 @@ export interface LiveSource {
 /**
  * What the server puts on each live run's element (data-* attributes, see desk/run-view.ts):
  * events: the SSE URL; total: how many checks the run asked for; progress: the text with {done} and
- * {total}; labels: FigureLabels as JSON; states: run state -> text as JSON; verdictLabel: the heading
- * for an early verdict.
+ * {total}; labels: FigureLabels as JSON; states: run state -> text as JSON; stepStates: step status
+ * -> text as JSON; verdictLabel: the heading for an early verdict.
  */
-export function deskLive(doc: LiveDoc, openSource: (url: string) => LiveSource, reload: () => void, figures: (s: LooseStep, l: FigureLabels) => string[]): void {
+export function deskLive(
+  doc: LiveDoc,
+  openSource: (url: string) => LiveSource,
+  reload: () => void,
+  figures: (s: LooseStep, l: FigureLabels) => string[],
+  mark: typeof stepMark,
+): void {
   const TERMINAL = ["completed", "cancelled", "failed", "refused", "expired"];
-  const ICON: Record<string, string> = { ok: "✔", warn: "!", fail: "✘", skipped: "–", error: "E", timeout: "T" };
   const parse = (s: string | undefined): unknown => {
     try {
       return JSON.parse(s ?? "");
@@ -50,6 +55,7 @@ export function deskLive(doc: LiveDoc, openSource: (url: string) => LiveSource, 
     if (!url) continue;
     const labels = (parse(root.dataset.labels) ?? {}) as FigureLabels;
     const states = (parse(root.dataset.states) ?? {}) as Record<string, string>;
+    const stepStates = (parse(root.dataset.stepStates) ?? {}) as Record<string, string>;
     const total = Number(root.dataset.total ?? "0");
     const body = root.querySelector("[data-live=steps]");
     const progress = root.querySelector("[data-live=progress]");
@@ -80,18 +86,24 @@ export function deskLive(doc: LiveDoc, openSource: (url: string) => LiveSource, 
       const tr = doc.createElement("tr");
       tr.setAttribute("data-seq", key);
       tr.setAttribute("data-status", String(s.status));
-      tr.className = "step st-" + String(s.status);
-      tr.appendChild(cell(ICON[s.status] ?? "?", "st-icon"));
-      tr.appendChild(cell(String(s.check), "st-check"));
+      tr.className = "step";
+      const m = mark(String(s.status));
+      const st = doc.createElement("td");
+      const badge = doc.createElement("span");
+      badge.className = "badge " + m.kind;
+      badge.textContent = m.icon + " " + (stepStates[s.status] ?? String(s.status));
+      st.appendChild(badge);
+      tr.appendChild(st);
+      tr.appendChild(cell(String(s.check), "mono"));
       const fig = doc.createElement("td");
-      fig.className = "st-figures";
+      fig.className = "small";
       for (const line of figures(s, labels)) {
         const div = doc.createElement("div");
         div.textContent = line;
         fig.appendChild(div);
       }
       tr.appendChild(fig);
-      tr.appendChild(cell(typeof s.durationMs === "number" ? Math.round(s.durationMs) + " ms" : "", "st-ms"));
+      tr.appendChild(cell(typeof s.durationMs === "number" ? Math.round(s.durationMs) + " ms" : "", "num"));
       body.appendChild(tr);
       showProgress();
     });
