@@ -16,6 +16,7 @@ import type { Env, RouteSpec } from "./routes/route-spec.js";
 import { runRoutes } from "./routes/runs.js";
 import { ticketEventRoutes } from "./routes/ticket-events.js";
 import { ticketRoutes } from "./routes/tickets.js";
+import { userRoutes } from "./routes/users.js";
 import type { Store } from "./store/types.js";
 import { SESSION_COOKIE } from "./web/auth/session.js";
 import { webPages } from "./web/pages/index.js";
@@ -34,7 +35,7 @@ export interface AppDeps {
   publicUrl?: string;
 }
 
-export const apiRoutes: readonly RouteSpec[] = [...ticketRoutes, ...ticketEventRoutes, ...runRoutes, ...agentRoutes, ...adminRoutes];
+export const apiRoutes: readonly RouteSpec[] = [...ticketRoutes, ...ticketEventRoutes, ...runRoutes, ...agentRoutes, ...adminRoutes, ...userRoutes];
 
 export function createApp(deps: AppDeps): Hono<Env> {
   const app = new Hono<Env>();

@@ -24,7 +24,7 @@ type Deps = Parameters<RouteSpec["handler"]>[1];
 const ReenrollBody = CreateEnrollmentBody.pick({ ttlS: true }).strict();
 
 /** How many recent runs the device state reads (history shown, and where the last good run is looked for). */
-const DEVICE_STATE_RUNS = 20;
+export const DEVICE_STATE_RUNS = 20;
 
 /** The API view of a stored agent: never its secret hash. */
 export function agentView(a: AgentRecord, connected: boolean): Agent {

@@ -112,7 +112,7 @@ function setPageHeaders(c: Context<Env>): void {
 }
 
 /** Renders an HTML page with the given status (the CSP and other headers are already set). */
-export async function sendPage(c: Context<Env>, body: Html, status: 200 | 400 | 403 | 404 | 409 | 413 | 429 = 200): Promise<Response> {
+export async function sendPage(c: Context<Env>, body: Html | Promise<Html>, status: 200 | 400 | 403 | 404 | 409 | 413 | 429 = 200): Promise<Response> {
   setPageHeaders(c);
   return c.html(await body, status);
 }

@@ -111,6 +111,20 @@ td form input { width: auto; max-width: 180px; }
 .subnav a { padding: 4px 10px; border-radius: 4px; border: 1px solid var(--line); background: #fff; text-decoration: none; }
 .subnav a.active { background: var(--accent); color: #fff; border-color: var(--accent); }
 
+/* SVG pictures (colours by class: the CSP allows no inline style) */
+.svg-text { font-size: 11px; fill: var(--fg); }
+.svg-value { font-size: 10.5px; fill: var(--fg); font-variant-numeric: tabular-nums; }
+.svg-small { font-size: 9px; fill: var(--muted); }
+.svg-bold { font-weight: 700; }
+.svg-track { fill: #e9edf3; }
+.svg-zone { fill: #f8d3ce; }
+.svg-ok { fill: #5fb37a; }
+.svg-warn { fill: #e0a526; }
+.svg-fail { fill: #d9534a; }
+.svg-none { fill: #9aa5b5; }
+.svg-threshold { stroke: #7a1f18; stroke-width: 1.2; stroke-dasharray: 3 2; }
+figure { margin: 0; }
+
 @media (max-width: 480px) {
   main { padding: 10px 10px 32px; }
   header.top { padding: 8px 10px; }
