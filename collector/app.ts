@@ -15,9 +15,11 @@ import { agentRoutes } from "./routes/agents.js";
 import type { Env, RouteSpec } from "./routes/route-spec.js";
 import { runRoutes } from "./routes/runs.js";
 import { ticketEventRoutes } from "./routes/ticket-events.js";
+import { ticketLifecycleRoutes } from "./routes/ticket-lifecycle.js";
 import { ticketRoutes } from "./routes/tickets.js";
 import { userRoutes } from "./routes/users.js";
 import type { Store } from "./store/types.js";
+import type { DeadlinePolicy } from "./tickets/deadlines.js";
 import { SESSION_COOKIE } from "./web/auth/session.js";
 import { webPages } from "./web/pages/index.js";
 import { mountWeb, sessionFromCookie } from "./web/web-app.js";
@@ -33,9 +35,11 @@ export interface AppDeps {
   limits?: ReadLimits;
   /** The URL agents and engineers use (--public-url), told to the engineer with each enrollment code. */
   publicUrl?: string;
+  /** Response/resolution time limits per severity, stamped on each ticket at intake (default DEFAULT_DEADLINES). */
+  deadlines?: DeadlinePolicy;
 }
 
-export const apiRoutes: readonly RouteSpec[] = [...ticketRoutes, ...ticketEventRoutes, ...runRoutes, ...agentRoutes, ...adminRoutes, ...userRoutes];
+export const apiRoutes: readonly RouteSpec[] = [...ticketRoutes, ...ticketLifecycleRoutes, ...ticketEventRoutes, ...runRoutes, ...agentRoutes, ...adminRoutes, ...userRoutes];
 
 export function createApp(deps: AppDeps): Hono<Env> {
   const app = new Hono<Env>();

@@ -1,5 +1,6 @@
 // The collector's one config schema: built from flags and environment once in main.ts, then passed down.
 import { z } from "zod";
+import { DeadlinePolicyConfig } from "./tickets/deadlines.js";
 
 export const CollectorConfig = z
   .object({
@@ -20,6 +21,11 @@ export const CollectorConfig = z
    * 5 s finds it within 10 s and costs each idle agent ~12 pings a minute).
    */
   heartbeatMs: z.number().int().min(100).default(5000),
+  /**
+   * Response and resolution time limits per severity (docs/support-process.md, "Deadlines"); a severity
+   * left out keeps its default (shared/api.ts TICKET_DEADLINES_MS).
+   */
+  deadlines: DeadlinePolicyConfig.optional(),
   })
   // A certificate without its key (or the reverse) would silently serve plain HTTP: refuse it.
   .refine((c) => Boolean(c.tlsCert) === Boolean(c.tlsKey), { message: "tlsCert and tlsKey go together", path: ["tlsKey"] });

@@ -1,10 +1,12 @@
 #!/usr/bin/env node
 // netdiag-collector: thin entry point. Parses flags into CollectorConfig, starts, prints where to go
 // next, and stops cleanly on SIGTERM/SIGINT.
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { z } from "zod";
 import { Role } from "../shared/api.js";
+import { parseBoundedJson } from "../shared/bounded-json.js";
 import { createLogger } from "../shared/log.js";
 import { hashSecret, randomId, randomSecret } from "../shared/secrets.js";
 import { TOKEN_PREFIX } from "./auth/principal.js";
@@ -33,6 +35,9 @@ Options:
   --max-agents N     connected agents before new ones are refused with 503 + Retry-After (default 10000)
   --heartbeat-ms N   ping agents this often; one that misses a ping is dropped, and agents give up on a
                      collector silent for 2x this: dead links are found within 2x (default 5000)
+  --deadlines-file F ticket response/resolution time limits per severity, JSON (env NETDIAG_DEADLINES_FILE):
+                     {"severe":{"respondMs":900000,"resolveMs":14400000}}; a severity left out keeps its
+                     default (severe 30m/8h, important 2h/24h, general 4h/72h; docs/support-process.md)
   -h, --help         this help;  -v, --version  the version
 Exit codes: 0 ok, 1 failed to start, 2 usage error.`;
 
@@ -49,6 +54,7 @@ function parseConfig(argv: string[]): CollectorConfig {
       "log-level": { type: "string" },
       "max-agents": { type: "string" },
       "heartbeat-ms": { type: "string" },
+      "deadlines-file": { type: "string" },
     },
     strict: true,
   });
@@ -62,11 +68,13 @@ function parseConfig(argv: string[]): CollectorConfig {
     publicUrl: values["public-url"],
     logLevel: values["log-level"],
   };
+  const deadlinesFile = values["deadlines-file"] ?? env.NETDIAG_DEADLINES_FILE;
   const parsed = CollectorConfig.safeParse({
     ...Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined)),
     ...(raw.port !== undefined ? { port: Number(raw.port) } : {}),
     ...(values["max-agents"] !== undefined ? { maxAgents: Number(values["max-agents"]) } : {}),
     ...(values["heartbeat-ms"] !== undefined ? { heartbeatMs: Number(values["heartbeat-ms"]) } : {}),
+    ...(deadlinesFile !== undefined ? { deadlines: readDeadlinesFile(deadlinesFile) } : {}),
   });
   if (!parsed.success) throw new UsageError(z.prettifyError(parsed.error));
   if (Boolean(parsed.data.tlsCert) !== Boolean(parsed.data.tlsKey)) throw new UsageError("--tls-cert and --tls-key go together");
@@ -74,6 +82,19 @@ function parseConfig(argv: string[]): CollectorConfig {
 }
 
 class UsageError extends Error {}
+
+/** The --deadlines-file JSON (validated with the rest of the config by CollectorConfig). */
+function readDeadlinesFile(path: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (e) {
+    throw new UsageError(`cannot read --deadlines-file ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+  }
+  const json = parseBoundedJson(text);
+  if (!json.ok) throw new UsageError(`--deadlines-file ${path} is not valid JSON (${json.code}): ${json.message}`);
+  return json.value;
+}
 
 async function tokenCreate(argv: string[]): Promise<number> {
   const { values } = parseArgs({

@@ -17,6 +17,7 @@ import { resolveLimits, type LimitOverrides } from "./limits.js";
 import { RunBus } from "./run-bus.js";
 import { openSqliteStore } from "./store/sqlite-store.js";
 import type { Store } from "./store/types.js";
+import { deadlinePolicy } from "./tickets/deadlines.js";
 import { createAgentUpgradeHandler } from "./ws/agent-upgrade.js";
 
 export interface RunningCollector {
@@ -62,7 +63,7 @@ export async function startCollector(cfg: CollectorConfig, opts: StartOptions = 
   const limiter = new FailureLimiter();
   const limits = resolveLimits(opts.limits);
   const hub = new AgentHub({ store, bus, log, now, heartbeatMs: cfg.heartbeatMs, limits: limits.ingest });
-  const app = createApp({ store, hub, bus, log, now, limiter, limits: limits.read, ...(cfg.publicUrl ? { publicUrl: cfg.publicUrl } : {}) });
+  const app = createApp({ store, hub, bus, log, now, limiter, limits: limits.read, deadlines: deadlinePolicy(cfg.deadlines), ...(cfg.publicUrl ? { publicUrl: cfg.publicUrl } : {}) });
   const tls = cfg.tlsCert && cfg.tlsKey;
   const server = createAdaptorServer({
     fetch: app.fetch,

@@ -6,7 +6,7 @@ import { CreateEnrollmentBody, EnrollBody, type Agent, type EnrollmentCreated } 
 import { CloseCode, Id } from "../../shared/protocol.js";
 import { hashSecret, randomEnrollmentCode, randomId, randomSecret } from "../../shared/secrets.js";
 import { boundEnrollmentCode, parseEnrollmentCode } from "../auth/enrollment-code.js";
-import { actorOf, type Principal } from "../auth/principal.js";
+import { actorOf } from "../auth/principal.js";
 import { addressKey, credentialKey, type Reservation } from "../auth/failure-limiter.js";
 import { conflict, notFound, tooManyFailures, unauthorized } from "../http-error.js";
 import { redactRun } from "../auth/redact.js";
@@ -85,7 +85,8 @@ async function enroll(c: Ctx, d: Deps, remote: string, attempt: Reservation): Pr
  * A one-time enrollment code (optionally bound to a ticket), stored as its hash and audited; the API
  * route and the web console's "request authorization" both call this.
  */
-export async function createEnrollment(d: Deps, p: Principal, body: z.infer<typeof CreateEnrollmentBody>): Promise<z.infer<typeof EnrollmentCreated>> {
+export async function createEnrollment(c: Ctx, d: Deps, body: z.infer<typeof CreateEnrollmentBody>): Promise<z.infer<typeof EnrollmentCreated>> {
+  const p = principalOf(c);
   if (body.ticketId && !(await d.store.getTicket(body.ticketId))) throw notFound("ticket");
   const code = randomEnrollmentCode();
   const expiresAt = d.now() + body.ttlS * 1000;
@@ -101,7 +102,7 @@ export const agentRoutes: RouteSpec[] = [
     access: ACTORS,
     summary: "create a one-time enrollment code for a customer's agent",
     async handler(c, d) {
-      return c.json(await createEnrollment(d, principalOf(c), await readBody(c, CreateEnrollmentBody)), 201);
+      return c.json(await createEnrollment(c, d, await readBody(c, CreateEnrollmentBody)), 201);
     },
   },
   {

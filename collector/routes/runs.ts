@@ -5,7 +5,7 @@ import { CreateRunBody, TERMINAL_RUN_STATES, type Run, type RunStreamEvent } fro
 import { Id } from "../../shared/protocol.js";
 import { randomId } from "../../shared/secrets.js";
 import { HostTarget, ServiceTarget } from "../../shared/targets.js";
-import { actorOf, type Principal } from "../auth/principal.js";
+import { actorOf } from "../auth/principal.js";
 import { redactRun, scrubSecrets } from "../auth/redact.js";
 import { badRequest, conflict, notFound } from "../http-error.js";
 import { DEFAULT_LIMITS } from "../limits.js";
@@ -13,6 +13,7 @@ import { publishTransition } from "../runs/publish.js";
 import { stateDeadline } from "../runs/run-state.js";
 import type { StepPage } from "../store/types.js";
 import { readBody } from "./body.js";
+import { applyTicketAction } from "./ticket-action.js";
 import { ACTORS, principalOf, READERS, type RouteSpec } from "./route-spec.js";
 
 type Ctx = Parameters<RouteSpec["handler"]>[0];
@@ -41,13 +42,39 @@ async function readRun(c: Ctx, d: Deps, action: "run.read" | "run.watch", page?:
   return run;
 }
 
+export interface RunRequest {
+  ticketId: string;
+  agentId: string;
+  checks: string[];
+  params: Run["params"];
+  pickupTimeoutS: number;
+}
+
 /**
- * Triggers a diagnosis: validates the targets, the ticket and the agent, stores the run, audits it
- * (run.request) and dispatches it to the agent. The API route and the web console's "run a diagnosis"
- * form both call this: one path, one set of rules.
+ * Requests a run on a ticket: the agent must exist and not be revoked; the ticket's lifecycle is asked
+ * first (a diagnosis moves a new or waiting ticket to diagnosing; a closed ticket refuses it, audited,
+ * 409 TICKET_CLOSED), then the run is stored, audited and sent. `detail` goes into the run.request audit.
  */
-export async function requestRun(d: Deps, p: Principal, body: CreateRunBody): Promise<Run> {
+export async function requestRun(c: Ctx, d: Deps, r: RunRequest, detail: Record<string, unknown> = {}): Promise<Run> {
+  const p = principalOf(c);
   const now = d.now();
+  const agent = await d.store.getAgent(r.agentId);
+  if (!agent) throw notFound("agent");
+  if (agent.revokedAt !== undefined) throw conflict("AGENT_REVOKED", "this agent was revoked");
+  const id = randomId("run_");
+  await applyTicketAction(c, d, r.ticketId, { kind: "diagnosis_triggered", runId: id }, { agentId: agent.id, runId: id });
+  const pickupBy = now + r.pickupTimeoutS * 1000;
+  await d.store.createRun({ id, ticketId: r.ticketId, agentId: agent.id, checks: r.checks, params: r.params, requestedBy: p.name, pickupBy, createdAt: now });
+  await d.store.appendAudit({ at: now, actor: actorOf(p), action: "run.request", ticketId: r.ticketId, agentId: agent.id, runId: id, outcome: "ok", detail: { checks: r.checks, params: r.params, ...detail } });
+  await d.hub.dispatch((await d.store.getRun(id))!);
+  return (await d.store.getRun(id))!;
+}
+
+/**
+ * POST /api/runs as a function: the targets and the ticket are checked, then requestRun. The web
+ * console's "run a diagnosis" form calls this too, so both go through one path with one set of rules.
+ */
+export async function triggerRun(c: Ctx, d: Deps, body: CreateRunBody): Promise<Run> {
   // Targets are validated here too, so a hostile value is refused before it is stored or sent;
   // the agent validates again (it trusts nothing from the network).
   const badTarget = [...(body.params.names ?? []), ...(body.params.targets ?? [])].find((t) => !HostTarget.safeParse(t).success);
@@ -57,16 +84,8 @@ export async function requestRun(d: Deps, p: Principal, body: CreateRunBody): Pr
   }
   const ticket = await d.store.getTicket(body.ticketId);
   if (!ticket) throw notFound("ticket");
-  const agent = await d.store.getAgent(body.agentId);
-  if (!agent) throw notFound("agent");
-  if (agent.revokedAt !== undefined) throw conflict("AGENT_REVOKED", "this agent was revoked");
-  const id = randomId("run_");
-  const pickupBy = now + body.pickupTimeoutS * 1000;
-  await d.store.createRun({ id, ticketId: ticket.id, agentId: agent.id, checks: body.checks, params: body.params, requestedBy: p.name, pickupBy, createdAt: now });
-  await d.store.appendAudit({ at: now, actor: actorOf(p), action: "run.request", ticketId: ticket.id, agentId: agent.id, runId: id, outcome: "ok", detail: { checks: body.checks, params: body.params } });
-  const run = (await d.store.getRun(id))!;
-  await d.hub.dispatch(run);
-  return redactRun((await d.store.getRun(id))!);
+  const run = await requestRun(c, d, { ticketId: ticket.id, agentId: body.agentId, checks: body.checks, params: body.params, pickupTimeoutS: body.pickupTimeoutS });
+  return redactRun(run);
 }
 
 export const runRoutes: RouteSpec[] = [
@@ -76,7 +95,7 @@ export const runRoutes: RouteSpec[] = [
     access: ACTORS,
     summary: "trigger a diagnosis run on an agent for a ticket",
     async handler(c, d) {
-      return c.json(await requestRun(d, principalOf(c), await readBody(c, CreateRunBody)), 201);
+      return c.json(await triggerRun(c, d, await readBody(c, CreateRunBody)), 201);
     },
   },
   {

@@ -189,11 +189,12 @@ export const DESK_TEXTS = {
 
   // ---- errors shown at a form ----
   "desk.err.invalid": { en: "Please check the form: {detail}", "zh-CN": "请检查表单：{detail}" },
-  "desk.err.ILLEGAL_TRANSITION": { en: "Not allowed while the ticket is {status}.", "zh-CN": "工单处于“{status}”状态时不允许此操作。" },
+  "desk.err.ILLEGAL_TRANSITION": { en: "Not allowed in the ticket's current status.", "zh-CN": "工单当前状态下不允许此操作。" },
   "desk.err.TICKET_CLOSED": { en: "The ticket is closed: reopen it first.", "zh-CN": "工单已关闭：请先重新打开。" },
   "desk.err.NO_CHANGE": { en: "Nothing to change: the ticket is already like that.", "zh-CN": "无需更改：工单已是该状态。" },
   "desk.err.VERIFICATION_REQUIRED": { en: "No healthy verification run: verify the fix first, or give the reason it cannot be verified.", "zh-CN": "没有正常的验证诊断：请先验证修复，或说明无法验证的原因。" },
   "desk.err.CONFIRMATION_INCOMPLETE": { en: "Closing as confirmed needs the satisfaction (1-5); closing without the customer needs a note of the follow-up attempts.", "zh-CN": "确认关闭需填写满意度（1-5）；未联系到客户而关闭需填写回访记录。" },
+  "desk.err.NO_FAILING_RUN": { en: "No completed run of this ticket found a fault: run a diagnosis first.", "zh-CN": "此工单没有发现故障的已完成诊断：请先运行诊断。" },
   "desk.err.other": { en: "Refused: {message}", "zh-CN": "操作被拒绝：{message}" },
 
   // ---- key figures (desk/key-figures.ts) ----
