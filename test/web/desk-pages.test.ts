@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { TicketWithRuns } from "../../shared/api.js";
 import { startTestCollector, type TestCollector } from "../helpers/collector.js";
+import { connectAgent, healthySteps, wanDownSteps } from "./desk-agent.js";
 import { makeToken, signIn, type WebClient } from "./desk-client.js";
 
 let tc: TestCollector;
@@ -120,5 +121,124 @@ describe("request authorization", () => {
     expect(code).toMatch(/^[A-Z0-9-]{8,}$/);
     expect(res.html).toContain(`netdiag-agent enroll --collector ${tc.url} --code ${code}`);
     expect(res.html).toContain(`netdiag-agent authorize --ticket ${id} --all --for 2h`);
+  });
+});
+
+describe("a support case through the pages", () => {
+  test("trigger, verdict on the chain, escalate, hand-over, verify, comparison, resolve, close; then knowledge on the next ticket", async () => {
+    const id = await openTicket();
+    const agent = await connectAgent(tc, id);
+    try {
+      let page = await eng.get(`/tickets/${id}`);
+      expect(page.html).toContain(`<option value="${agent.id}" selected>`);
+      // Trigger through the form: the same path as POST /api/runs (the ticket moves to diagnosing).
+      const trig = await eng.post(`/tickets/${id}/runs`, { agentId: agent.id, checks: ["host", "gateway", "dhcp", "dns", "path", "service", "snmp"], service: "https://www.shop.test/", targets: "" });
+      expect(trig.status, trig.html.slice(0, 400)).toBe(303);
+      const req = await agent.nextRun();
+      expect(trig.location).toBe(`/tickets/${id}#run-${req.runId}`);
+      expect(req.params.service).toBe("https://www.shop.test/");
+      await agent.accept(req);
+      const run = agent.plan(req, wanDownSteps());
+      await agent.sendStep(run, 0);
+      await agent.sendStep(run, 1);
+      // Mid-run: the page draws the stored steps and the live-run hooks for desk-live.js.
+      page = await eng.get(`/tickets/${id}`);
+      expect(page.html).toContain(`data-live-run="${req.runId}"`);
+      expect(page.html).toContain(`data-events="/api/runs/${req.runId}/events"`);
+      expect(page.html).toContain("2 of 7 checks");
+      expect(page.html).toContain('<script src="/static/desk-live.js" defer></script>');
+      for (let i = 2; i < run.steps.length; i++) await agent.sendStep(run, i);
+      const verdict = await agent.finish(run);
+      expect(verdict.cause).toBe("WAN_LINK_DOWN");
+      page = await eng.get(`/tickets/${id}`);
+      expect(page.html).not.toContain("data-live-run");
+      expect(page.html).toContain('data-cause="WAN_LINK_DOWN"');
+      expect(page.html).toMatch(/<g data-link="wan" data-state="fault">/);
+      expect(page.html).toMatch(/<g data-link="router" data-state="ok">/);
+      expect(page.html).toContain("WAN_LINK_DOWN");
+      expect(page.html).toContain('data-status="diagnosing"');
+      expect(page.html).toContain('data-verified="no"');
+
+      // Escalate -> the hand-over page.
+      const esc = await eng.post(`/tickets/${id}/escalate`, { to: "field_service", note: "line down at the cabinet?" });
+      expect(esc.status).toBe(303);
+      expect(esc.location).toBe(`/tickets/${id}/handover`);
+      const ho = await eng.follow(esc);
+      expect(ho.html).toContain('data-escalated-to="field_service"');
+      expect(ho.html).toMatch(/<pre class="mono small" data-handover-text>HAND-OVER of ticket/);
+      expect(ho.html).toContain("WAN_LINK_DOWN");
+      expect(ho.html).toContain(`href="/api/tickets/${id}/handover"`);
+      page = await eng.get(`/tickets/${id}`);
+      expect(page.html).toContain('data-escalated-to="field_service"');
+
+      // Resolving without a healthy verification and without a reason is refused, in words.
+      const early = await eng.post(`/tickets/${id}/resolve`, { rootCause: "splitter", fix: "re-seated" });
+      expect(early.status).toBe(409);
+      expect(early.html).toContain("No healthy verification run");
+      expect(early.html).toContain(">splitter</textarea>");
+
+      // Verify the fix: the same agent and checks again; the agent now finds nothing wrong.
+      const ver = await eng.post(`/tickets/${id}/verify`, {});
+      expect(ver.status).toBe(303);
+      const req2 = await agent.nextRun();
+      expect(req2.checks).toEqual(req.checks);
+      expect(ver.location).toBe(`/tickets/${id}#run-${req2.runId}`);
+      expect((await agent.complete(req2, healthySteps())).cause).toBe("NONE");
+      const cmp = await eng.get(`/tickets/${id}/compare`);
+      expect(cmp.status).toBe(200);
+      expect(cmp.html).toContain('data-healthy="yes"');
+      expect(cmp.html).toMatch(/data-check="snmp" data-change="fixed"/);
+      expect(cmp.html).toContain("WAN_LINK_DOWN");
+      page = await eng.get(`/tickets/${id}`);
+      expect(page.html).toContain('data-verified="yes"');
+
+      const res = await eng.post(`/tickets/${id}/resolve`, { rootCause: "splitter loose at the cabinet", fix: "re-seated the splitter" });
+      expect(res.status, res.html.slice(0, 300)).toBe(303);
+      const badClose = await eng.post(`/tickets/${id}/close`, { outcome: "confirmed", satisfaction: "" });
+      expect(badClose.status).toBe(409);
+      expect(badClose.html).toContain("needs the satisfaction");
+      const closed = await eng.post(`/tickets/${id}/close`, { outcome: "confirmed", satisfaction: "5", note: "works again" });
+      expect(closed.status).toBe(303);
+      page = await eng.get(`/tickets/${id}`);
+      expect(page.html).toContain('data-status="closed"');
+      expect(page.html).toContain('data-confirmation="confirmed"');
+      expect(page.html).toContain("satisfaction 5/5");
+      expect(page.html).toContain(`action="/tickets/${id}/reopen"`);
+      const stored = await tc.api(`/api/tickets/${id}`, TicketWithRuns);
+      expect(stored.status).toBe("closed");
+      expect(stored.resolution?.verificationRunId).toBe(req2.runId);
+
+      // The next ticket with the same cause shows what fixed it.
+      const id2 = await openTicket({ ...INTAKE, name: "Li Lei" });
+      const other = await connectAgent(tc, id2);
+      try {
+        await eng.post(`/tickets/${id2}/runs`, { agentId: other.id, checks: ["host", "gateway", "dhcp", "dns", "path", "service", "snmp"] });
+        await other.complete(await other.nextRun(), wanDownSteps());
+        const p2 = await eng.get(`/tickets/${id2}`);
+        expect(p2.html).toContain('data-knowledge="WAN_LINK_DOWN"');
+        expect(p2.html).toContain("re-seated the splitter");
+        expect(p2.html).toContain(`href="/tickets/${id}"`);
+      } finally {
+        await other.stop();
+      }
+    } finally {
+      await agent.stop();
+    }
+  });
+
+  test("a forged trigger with a hostile target is refused by the API's own rules", async () => {
+    const id = await openTicket();
+    const agent = await connectAgent(tc, id);
+    try {
+      const res = await eng.post(`/tickets/${id}/runs`, { agentId: agent.id, checks: ["ping"], targets: "-c 1000" });
+      expect(res.status).toBe(400);
+      expect(res.html).toContain("Refused: invalid target");
+      const none = await eng.post(`/tickets/${id}/runs`, { agentId: agent.id });
+      expect(none.status).toBe(400);
+      expect(none.html).toContain("Please check the form: Checks");
+      expect((await tc.api(`/api/tickets/${id}`, TicketWithRuns)).runs).toHaveLength(0);
+    } finally {
+      await agent.stop();
+    }
   });
 });
