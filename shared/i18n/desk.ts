@@ -13,6 +13,7 @@ export const DESK_TEXTS = {
   "desk.list.clear": { en: "Clear", "zh-CN": "清除" },
   "desk.list.empty": { en: "No ticket matches these filters.", "zh-CN": "没有符合筛选条件的工单。" },
   "desk.list.count": { en: "{n} tickets, nearest deadline first", "zh-CN": "共 {n} 个工单，按截止时间排序" },
+  "desk.list.resolvedCause": { en: "resolved: {cause}", "zh-CN": "已解决：{cause}" },
   "desk.list.badFilter": { en: "These filters are not valid: {detail}", "zh-CN": "筛选条件无效：{detail}" },
 
   // ---- fields ----

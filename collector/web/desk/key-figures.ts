@@ -144,3 +144,10 @@ export function stepMark(status: string): { icon: string; kind: string } {
       return { icon: "–", kind: "muted" };
   }
 }
+
+/** "41 ms", "1.2 s", "12 s" with a no-break space (a narrow table column never splits it); shipped like keyFigures. */
+export function stepDuration(ms: number | undefined): string {
+  if (typeof ms !== "number" || !Number.isFinite(ms)) return "";
+  if (ms < 1000) return Math.round(ms) + "\u00a0ms";
+  return (ms < 10_000 ? (ms / 1000).toFixed(1) : String(Math.round(ms / 1000))) + "\u00a0s";
+}

@@ -42,7 +42,7 @@ function row(v: View, t: ListPageData["tickets"][number]): Html {
 <td>${statusBadge(v, t.status)}${t.status === "escalated" && t.escalatedTo ? html`<div class="small">→ ${teamText(v, t.escalatedTo)}</div>` : ""}</td>
 <td>${timeLeft(v, t.deadlines.respond)}</td>
 <td>${timeLeft(v, t.deadlines.resolve)}</td>
-<td class="mono small">${t.lastVerdict ? html`<a href="/tickets?cause=${t.lastVerdict.cause}">${t.lastVerdict.cause}</a>` : ""}</td>
+<td class="mono small">${t.lastVerdict ? html`<a href="/tickets?cause=${t.lastVerdict.cause}">${t.lastVerdict.cause}</a>` : ""}${t.resolution?.cause && t.resolution.cause !== t.lastVerdict?.cause ? html`<div class="muted" title="${v.t("desk.res.resolution")}">${v.t("desk.list.resolvedCause", { cause: t.resolution.cause })}</div>` : ""}</td>
 <td class="mono small">${t.agentId ?? ""}</td>
 <td class="small">${fmtTime(v, t.createdAt)}</td>
 </tr>`;

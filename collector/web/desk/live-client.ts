@@ -6,7 +6,14 @@
 // code anyway). Like key-figures.ts this function uses nothing outside its own body at run time:
 // collector/web/static/desk-live.ts ships its source text. The small interfaces below are the part of
 // the DOM it touches (the project compiles without the DOM library).
-import type { FigureLabels, LooseStep, stepMark } from "./key-figures.js";
+import type { keyFigures, stepDuration, stepMark } from "./key-figures.js";
+
+/** The row-building functions of key-figures.ts (shipped beside this one). */
+export interface RowLib {
+  figures: typeof keyFigures;
+  mark: typeof stepMark;
+  duration: typeof stepDuration;
+}
 
 export interface LiveEl {
   dataset: Record<string, string | undefined>;
@@ -37,8 +44,7 @@ export function deskLive(
   doc: LiveDoc,
   openSource: (url: string) => LiveSource,
   reload: () => void,
-  figures: (s: LooseStep, l: FigureLabels) => string[],
-  mark: typeof stepMark,
+  lib: RowLib,
 ): void {
   const TERMINAL = ["completed", "cancelled", "failed", "refused", "expired"];
   const parse = (s: string | undefined): unknown => {
@@ -53,7 +59,7 @@ export function deskLive(
     const root = runs[i]!;
     const url = root.dataset.events;
     if (!url) continue;
-    const labels = (parse(root.dataset.labels) ?? {}) as FigureLabels;
+    const labels = (parse(root.dataset.labels) ?? {}) as Parameters<RowLib["figures"]>[1];
     const states = (parse(root.dataset.states) ?? {}) as Record<string, string>;
     const stepStates = (parse(root.dataset.stepStates) ?? {}) as Record<string, string>;
     const total = Number(root.dataset.total ?? "0");
@@ -77,7 +83,7 @@ export function deskLive(
     showProgress();
     const source = openSource(url);
     source.addEventListener("step", (ev) => {
-      const msg = parse(ev.data) as { seq?: number; result?: LooseStep } | undefined;
+      const msg = parse(ev.data) as { seq?: number; result?: Parameters<RowLib["figures"]>[0] } | undefined;
       if (!msg || typeof msg.seq !== "number" || !msg.result || !body) return;
       const key = String(msg.seq);
       if (seen.has(key)) return;
@@ -87,23 +93,28 @@ export function deskLive(
       tr.setAttribute("data-seq", key);
       tr.setAttribute("data-status", String(s.status));
       tr.className = "step";
-      const m = mark(String(s.status));
+      const m = lib.mark(String(s.status));
       const st = doc.createElement("td");
       const badge = doc.createElement("span");
       badge.className = "badge " + m.kind;
       badge.textContent = m.icon + " " + (stepStates[s.status] ?? String(s.status));
       st.appendChild(badge);
       tr.appendChild(st);
-      tr.appendChild(cell(String(s.check), "mono"));
+      const ck = doc.createElement("td");
+      const name = doc.createElement("span");
+      name.className = "badge muted mono";
+      name.textContent = String(s.check);
+      ck.appendChild(name);
+      tr.appendChild(ck);
       const fig = doc.createElement("td");
       fig.className = "small";
-      for (const line of figures(s, labels)) {
+      for (const line of lib.figures(s, labels)) {
         const div = doc.createElement("div");
         div.textContent = line;
         fig.appendChild(div);
       }
       tr.appendChild(fig);
-      tr.appendChild(cell(typeof s.durationMs === "number" ? Math.round(s.durationMs) + " ms" : "", "num"));
+      tr.appendChild(cell(lib.duration(s.durationMs), "num"));
       body.appendChild(tr);
       showProgress();
     });

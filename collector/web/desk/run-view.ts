@@ -8,12 +8,12 @@ import type { Verdict } from "../../../shared/verdict.js";
 import { fmtTime } from "../layout.js";
 import type { Html, View } from "../page-spec.js";
 import { chainSvg } from "./chain-svg.js";
-import { keyFigures, stepMark, type LooseStep } from "./key-figures.js";
+import { keyFigures, stepDuration, stepMark, type LooseStep } from "./key-figures.js";
 import { figureLabels, runStateText, runStateTexts, stepStatusText, stepStatusTexts } from "./labels.js";
 
 export function stepRow(v: View, seq: number, s: LooseStep): Html {
   const m = stepMark(s.status);
-  return html`<tr class="step" data-seq="${seq}" data-status="${s.status}"><td><span class="badge ${m.kind}">${m.icon} ${stepStatusText(v, s.status)}</span></td><td class="mono">${s.check}</td><td class="small">${keyFigures(s, figureLabels(v)).map((l) => html`<div>${l}</div>`)}</td><td class="num">${typeof s.durationMs === "number" ? `${Math.round(s.durationMs)} ms` : ""}</td></tr>`;
+  return html`<tr class="step" data-seq="${seq}" data-status="${s.status}"><td><span class="badge ${m.kind}">${m.icon} ${stepStatusText(v, s.status)}</span></td><td><span class="badge muted mono">${s.check}</span></td><td class="small">${keyFigures(s, figureLabels(v)).map((l) => html`<div>${l}</div>`)}</td><td class="num">${stepDuration(s.durationMs)}</td></tr>`;
 }
 
 const evidenceList = (items: Verdict["evidence"]) =>

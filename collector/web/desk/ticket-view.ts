@@ -100,15 +100,18 @@ function triggerForm(v: View, d: TicketPageData): Html | string {
   if (!allowed(d, "diagnosis_triggered") || d.agents.length === 0) return "";
   const t = d.ticket;
   const chosen = d.error?.form === "run" ? d.error.fields?.checks : undefined;
-  const checked = (c: string) => (chosen === undefined ? c !== "routeros" && c !== "snmp" : Array.isArray(chosen) ? chosen.includes(c) : chosen === c);
-  return html`<h3>${v.t("desk.run.trigger")}</h3>${errorAt(d, "run")}
+  // Every check by default: the agent reports what it cannot measure as skipped, never as a fault.
+  const checked = (c: string) => (chosen === undefined || (Array.isArray(chosen) ? chosen.includes(c) : chosen === c));
+  // Open when nothing ran yet (the next thing to do), folded once runs are there to read.
+  const open = d.ticket.runs.length === 0 || d.error?.form === "run";
+  return html`<details class="trigger"${open ? html` open` : ""}><summary><strong>${v.t("desk.run.trigger")}</strong></summary>${errorAt(d, "run")}
 <form method="post" action="/tickets/${t.id}/runs" class="stack" data-form="run">${csrfField(v)}
 <label>${v.t("desk.f.agent")}<select name="agentId">${d.agents.map((a) => html`<option value="${a.id}"${a.id === t.agentId ? html` selected` : ""}>${a.name} · ${a.id}${a.connected ? "" : ` (${v.t("desk.auth.agentOffline")})`}</option>`)}</select></label>
 <fieldset><legend>${v.t("desk.run.checks")}</legend><div class="table-wrap"><table class="checks"><tbody>${CHECK_IDS.map((c) => html`<tr><td><input type="checkbox" name="checks" value="${c}" id="chk-${c}"${checked(c) ? html` checked` : ""}></td><td><label for="chk-${c}">${describeCheck(v.lang, c)}</label></td></tr>`)}</tbody></table></div></fieldset>
 <label>${v.t("desk.run.service")}<input type="text" name="service" maxlength="2048" value="${typed(d, "run", "service")}" placeholder="https://"></label>
 <label>${v.t("desk.run.targets")}<input type="text" name="targets" maxlength="1000" value="${typed(d, "run", "targets")}"></label>
 <div><button type="submit">${v.t("desk.run.submit")}</button></div>
-</form>`;
+</form></details>`;
 }
 
 function runsSection(v: View, d: TicketPageData): Html {
