@@ -8,7 +8,7 @@
 // phone) go to test-artifacts/screenshots/ for people to look at.
 import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { TicketWithRuns } from "../../shared/api.js";
+import { Ticket, TicketWithRuns } from "../../shared/api.js";
 import { UserView } from "../../shared/users.js";
 import { DESKTOP, HAVE_CHROMIUM, launchBrowser, NO_CHROMIUM_REASON, PHONE, type TestBrowser } from "../helpers/browser.js";
 import { startTestCollector, type TestCollector } from "../helpers/collector.js";
@@ -23,8 +23,21 @@ describe.skipIf(!HAVE_CHROMIUM)("a support case in the browser alone", () => {
   let b: TestBrowser;
   const agents: ScriptedAgent[] = [];
 
+  /** The collector's clock runs this far from the real one (older tickets are made in the past). */
+  let clockOffset = 0;
+
   beforeAll(async () => {
-    tc = await startTestCollector();
+    tc = await startTestCollector({}, { now: () => Date.now() + clockOffset });
+    // Other tickets on the desk, opened three hours ago: the list shows overdue ones in red.
+    clockOffset = -3 * 3600_000;
+    for (const [name, severity, symptom] of [
+      ["Li Lei", "severe", "whole office offline"],
+      ["Zhang Wei", "important", "video calls drop every few minutes"],
+      ["Chen Jing", "general", "one website does not open"],
+    ] as const) {
+      await tc.api("/api/tickets", Ticket, { body: { customer: { name, contact: "+86 139 0000 0000" }, service: "Fiber 100M", symptom, severity } });
+    }
+    clockOffset = 0;
     await tc.api("/api/users", UserView, { body: { username: "alice", role: "engineer", password: PASSWORD } });
     await tc.api("/api/users", UserView, { body: { username: "tom", role: "technician", password: PASSWORD } });
     b = await launchBrowser();
@@ -109,9 +122,10 @@ describe.skipIf(!HAVE_CHROMIUM)("a support case in the browser alone", () => {
     expect(await section.locator("[data-live=state]").getAttribute("data-state")).toBe("running");
     expect(await page.evaluate(() => (globalThis as unknown as Record<string, unknown>).deskMark)).toBe(1);
     expect(await section.locator(".verdict").count()).toBe(0);
-    const snmpRow = rows.filter({ hasText: "snmp" });
-    expect(await snmpRow.textContent()).toContain("WAN_LINK_DOWN");
-    expect(await snmpRow.locator("td").first().textContent()).toBe("✘ fail");
+    const snmpRow = section.locator('tbody[data-live=steps] tr[data-check="snmp"]');
+    expect(await snmpRow.getAttribute("data-status")).toBe("fail");
+    expect(await snmpRow.locator("td").first().textContent()).toBe("✘ snmpfail · 860\u00a0ms");
+    expect(await snmpRow.locator("td").nth(1).textContent()).toContain("WAN_LINK_DOWN");
 
     // Verdict, then the end of the run: the page draws it on the chain.
     const verdict = await agent.finish(run);
@@ -122,6 +136,8 @@ describe.skipIf(!HAVE_CHROMIUM)("a support case in the browser alone", () => {
     expect(await fresh.locator('svg g[data-link="wan"]').getAttribute("data-state")).toBe("fault");
     expect(await fresh.locator('svg g[data-link="router"]').getAttribute("data-state")).toBe("ok");
     expect(await fresh.locator('svg g[data-link="wan"] title').textContent()).toBe("Line / modem: fault");
+    // The server draws the stored steps exactly as the browser drew them live.
+    expect(await page.locator(`section[data-run="${req.runId}"] tr[data-check="snmp"] td`).first().textContent()).toBe("✘ snmpfail · 860\u00a0ms");
     await b.shot(page, "desk-ticket-verdict-desktop");
     await phoneShot(phone, `/tickets/${ticketId}#run-${req.runId}`, "desk-ticket-verdict-phone");
 
@@ -175,8 +191,21 @@ describe.skipIf(!HAVE_CHROMIUM)("a support case in the browser alone", () => {
     const listed = (await page.locator(`tr[data-ticket="${ticketId}"]`).textContent())!;
     expect(listed).toContain("NONE");
     expect(listed).toContain("resolved: WAN_LINK_DOWN");
+    expect(await page.locator("tr[data-overdue] .deadline.overdue").count()).toBe(2);
+    // Nearest deadline first: the overdue severe ticket on top.
+    expect(await page.locator("tbody tr").first().textContent()).toContain("Li Lei");
     await b.shot(page, "desk-list-desktop");
     await phoneShot(phone, "/tickets", "desk-list-phone");
+
+    // The same ticket in Chinese (the switch in the header).
+    await page.goto(`${tc.url}/tickets/${ticketId}`);
+    await page.getByRole("link", { name: "中文" }).click();
+    await page.locator("html[lang=zh-CN]").waitFor();
+    expect(await page.locator(`section[data-run="${req.runId}"] .verdict h4`).first().textContent()).toContain("诊断结论");
+    expect(await page.locator(`section[data-run="${req.runId}"] svg g[data-link="wan"] title`).textContent()).toBe("线路/光猫: 故障");
+    await b.shot(page, "desk-ticket-closed-zh-desktop");
+    await page.getByRole("link", { name: "en" }).click();
+    await page.locator("html[lang=en]").waitFor();
 
     const stored = await tc.api(`/api/tickets/${ticketId}`, TicketWithRuns);
     expect(stored.status).toBe("closed");

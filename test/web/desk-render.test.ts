@@ -5,7 +5,7 @@ import { describe, expect, test } from "vitest";
 import { isolateFault } from "../../agent/verdict/isolate-fault.js";
 import { chainStates } from "../../collector/web/desk/chain.js";
 import { chainSvg } from "../../collector/web/desk/chain-svg.js";
-import { keyFigures, type FigureLabels } from "../../collector/web/desk/key-figures.js";
+import { keyFigures, stepDuration, stepMark, type FigureLabels } from "../../collector/web/desk/key-figures.js";
 import { t, type TextKey } from "../../shared/i18n/index.js";
 import { dhcp, dns, gateway, healthy, host, path, service, snmp, step, verdictWith } from "../agent/verdict/fixtures.js";
 
@@ -66,7 +66,7 @@ describe("chain SVG", () => {
 describe("key figures", () => {
   test.each([
     ["gateway", gateway.ok(), ["10.77.0.1 · loss 0% · avg 1.0 ms · icmp+tcp+arp"]],
-    ["gateway dead", gateway.dead(), ["10.77.0.1 · loss 100%", "GATEWAY_ARP_FAILED, GATEWAY_UNREACHABLE"]],
+    ["gateway dead", gateway.dead(), ["10.77.0.1 · loss 100%", "GATEWAY_ARP_FAILED", "GATEWAY_UNREACHABLE"]],
     ["host", host.ok(), ["eth0 · 10.77.0.100/24 · gw 10.77.0.1"]],
     ["dhcp no offer", dhcp.noOffer(), ["eth0 · offers 0", "DHCP_NO_OFFER"]],
     ["path, lossy edge", path({ hop: { ok: true, loss: 40 } }), expect.arrayContaining(["ISP hop 100.64.0.1 · loss 40% · avg 8.0 ms", "anchors 3 · loss 0% · avg 20 ms"])],
@@ -85,9 +85,15 @@ describe("key figures", () => {
     expect(keyFigures({ check: "path", status: "fail", data: { ispHop: "weird", anchors: [null, 3] }, findings: [{ code: "ANCHORS_UNREACHABLE", severity: "fail" }] }, LABELS)).toEqual(["anchors 2 · loss 100%", "ANCHORS_UNREACHABLE"]);
   });
 
-  test("its source runs on its own (desk-live.js ships it): no reference outside its body", () => {
-    const fn = new Function(`return (${keyFigures.toString()})`)() as typeof keyFigures;
-    expect(fn(gateway.ok(), LABELS)).toEqual(keyFigures(gateway.ok(), LABELS));
-    expect(fn(path({}), LABELS)).toEqual(keyFigures(path({}), LABELS));
+  test("durations a narrow column never splits", () => {
+    expect([stepDuration(41.4), stepDuration(1180), stepDuration(12_400), stepDuration(undefined)]).toEqual(["41\u00a0ms", "1.2\u00a0s", "12\u00a0s", ""]);
+  });
+
+  test("their source runs on its own (desk-live.js ships it): no reference outside the function bodies", () => {
+    const load = <F>(f: F) => new Function(`return (${String(f)})`)() as F;
+    expect(load(keyFigures)(gateway.ok(), LABELS)).toEqual(keyFigures(gateway.ok(), LABELS));
+    expect(load(keyFigures)(path({}), LABELS)).toEqual(keyFigures(path({}), LABELS));
+    expect(load(stepMark)("fail")).toEqual({ icon: "✘", kind: "fail" });
+    expect(load(stepDuration)(2500)).toBe("2.5\u00a0s");
   });
 });

@@ -36,11 +36,15 @@ const STATE = {
 } as const satisfies Record<LinkState, string>;
 
 // A snake of 4 + 3 boxes keeps the labels readable on a phone (a single row of 7 shrinks to ~6 px).
-const W = 92;
-const H = 60;
-const GAP = 20;
-const ROW2 = 150;
+// Sized so that on a 390 px phone (scale ~0.74) the labels stay ~10 px and "Line / modem" fits its box.
+const W = 104;
+const H = 62;
+const GAP = 14;
+const ROW2 = 156;
 export const CHAIN_VIEWBOX = { width: 4 * W + 3 * GAP + 20, height: ROW2 + H + 34 };
+
+/** A label longer than ~9 Latin characters ("Line / modem") gets a smaller font to stay inside its box. */
+const labelSize = (label: string) => (label.length > 9 ? 12 : 14);
 
 /** Where each link's box sits: row 1 left to right, then down, row 2 right to left. */
 function box(i: number): { x: number; y: number } {
@@ -69,7 +73,7 @@ export function chainSvg(v: Pick<View, "t">, verdict: Pick<Verdict, "segment" | 
     const lineColor = prev === "ok" && st === "ok" ? "#2e7d32" : prev === "ok" && (st === "fault" || st === "suspect") ? "#c62828" : "#8a8a8a";
     return html`${into
         ? html`<line x1="${into.x1}" y1="${into.y1}" x2="${into.x2}" y2="${into.y2}" stroke="${lineColor}" stroke-width="3" marker-end="url(#chain-arrow)"${prev === "ok" && st !== "beyond" && st !== "unverified" ? "" : html` stroke-dasharray="5 4"`}/>`
-        : ""}<g data-link="${s}" data-state="${st}"><title>${v.t(LABEL[s])}: ${v.t(STATE[st])}</title><rect x="${x}" y="${y}" width="${W}" height="${H}" rx="9" fill="${look.fill}" stroke="${look.stroke}" stroke-width="${st === "fault" || st === "suspect" ? 4 : 2}"${look.dash ? html` stroke-dasharray="${look.dash}"` : ""}/><text x="${x + W / 2}" y="${y + 21}" text-anchor="middle" font-size="13" font-weight="600" fill="#222">${v.t(LABEL[s])}</text><circle cx="${x + W / 2}" cy="${y + 42}" r="11" fill="${look.stroke}"/><text x="${x + W / 2}" y="${y + 47}" text-anchor="middle" font-size="15" font-weight="700" fill="#fff">${look.mark}</text><text x="${x + W / 2}" y="${y + H + 15}" text-anchor="middle" font-size="11" fill="${st === "fault" || st === "also" ? "#c62828" : st === "suspect" ? "#a65f00" : "#444"}">${v.t(STATE[st])}</text></g>`;
+        : ""}<g data-link="${s}" data-state="${st}"><title>${v.t(LABEL[s])}: ${v.t(STATE[st])}</title><rect x="${x}" y="${y}" width="${W}" height="${H}" rx="9" fill="${look.fill}" stroke="${look.stroke}" stroke-width="${st === "fault" || st === "suspect" ? 4 : 2}"${look.dash ? html` stroke-dasharray="${look.dash}"` : ""}/><text x="${x + W / 2}" y="${y + 21}" text-anchor="middle" font-size="${labelSize(v.t(LABEL[s]))}" font-weight="600" fill="#222">${v.t(LABEL[s])}</text><circle cx="${x + W / 2}" cy="${y + 42}" r="11" fill="${look.stroke}"/><text x="${x + W / 2}" y="${y + 47}" text-anchor="middle" font-size="15" font-weight="700" fill="#fff">${look.mark}</text><text x="${x + W / 2}" y="${y + H + 16}" text-anchor="middle" font-size="12.5" fill="${st === "fault" || st === "also" ? "#c62828" : st === "suspect" ? "#a65f00" : "#444"}">${v.t(STATE[st])}</text></g>`;
   });
   return html`<svg class="figure chain" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${CHAIN_VIEWBOX.width} ${CHAIN_VIEWBOX.height}" width="100%" role="img" aria-label="${summary}" font-family="sans-serif"><title>${summary}</title><defs><marker id="chain-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="6" markerHeight="6" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#8a8a8a"/></marker></defs>${links}</svg>`;
 }

@@ -33,7 +33,7 @@ export function comparisonBody(v: View, cmp: RunComparison): Html {
   const bad = cmp.rows.filter((r) => r.change === "still_failing" || r.change === "new_failure");
   const finished = cmp.after.state === "completed" || ["cancelled", "failed", "refused", "expired"].includes(cmp.after.state);
   const runHead = (label: string, r: RunComparison["before"] | RunComparison["after"]) =>
-    html`<div><strong>${label}</strong>: <a href="/tickets/${id}#run-${r.runId}" class="mono">${r.runId}</a> · ${fmtTime(v, r.createdAt)}${r.cause ? html` · <span class="mono">${r.segment?.toUpperCase()} · ${r.cause}</span>` : ""}</div>`;
+    html`<div><strong>${label}</strong>: <a href="/tickets/${id}#run-${r.runId}" class="mono">${r.runId}</a> · ${fmtTime(v, r.createdAt)}${r.cause ? html` · <span class="mono">${r.segment && r.segment !== "none" ? `${r.segment.toUpperCase()} · ` : ""}${r.cause}</span>` : ""}</div>`;
   return html`<p class="subnav"><a href="/tickets/${id}">← ${id}</a><a href="/api/tickets/${id}/comparison?before=${cmp.before.runId}&amp;after=${cmp.after.runId}">JSON</a></p>
 <section class="card">${runHead(v.t("desk.cmp.before"), cmp.before)}${runHead(v.t("desk.cmp.after"), cmp.after)}
 ${!finished ? html`<p class="notice warn small" data-after-state="${cmp.after.state}">${v.t("desk.cmp.afterRunning", { state: runStateText(v, cmp.after.state as never) })}</p>` : ""}
@@ -42,7 +42,7 @@ ${cmp.healthy ? html`<p class="notice ok" data-healthy="yes">${v.t("desk.cmp.hea
 <div class="table-wrap"><table class="comparison">
 <thead><tr><th>${v.t("desk.run.col.check")}</th><th>${v.t("desk.cmp.before")}</th><th>${v.t("desk.cmp.after")}</th><th>${v.t("desk.cmp.change")}</th></tr></thead>
 <tbody>${cmp.rows.map(
-    (r) => html`<tr data-check="${r.check}" data-change="${r.change}"><td class="mono">${r.check}</td><td>${statusCell(v, r.before)}</td><td>${statusCell(v, r.after)}</td><td><span class="badge ${CHANGE_KIND[r.change]}">${v.t(`desk.cmp.ch.${r.change}`)}</span>${codes(v.t("desk.cmp.cleared"), r.cleared, "ok")}${codes(v.t("desk.cmp.remaining"), r.remaining, "fail")}${codes(v.t("desk.cmp.appeared"), r.appeared, "fail")}</td></tr>`,
+    (r) => html`<tr data-check="${r.check}" data-change="${r.change}"><td><span class="badge muted mono">${r.check}</span></td><td>${statusCell(v, r.before)}</td><td>${statusCell(v, r.after)}</td><td><span class="badge ${CHANGE_KIND[r.change]}">${v.t(`desk.cmp.ch.${r.change}`)}</span>${codes(v.t("desk.cmp.cleared"), r.cleared, "ok")}${codes(v.t("desk.cmp.remaining"), r.remaining, "fail")}${codes(v.t("desk.cmp.appeared"), r.appeared, "fail")}</td></tr>`,
   )}</tbody></table></div>
 ${bad.length ? html`<section class="card" data-still-failing><h2>${v.t("desk.cmp.stillFailing")}</h2><ul>${bad.map((r) => html`<li><span class="mono">${r.check}</span>: ${v.t(`desk.cmp.ch.${r.change}`)} <span class="mono small">${[...r.remaining, ...r.appeared].join(", ")}</span></li>`)}</ul></section>` : ""}`;
 }

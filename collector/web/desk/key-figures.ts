@@ -122,8 +122,9 @@ export function keyFigures(step: LooseStep, L: FigureLabels): string[] {
         break;
     }
   }
+  // Each warn/fail code on its own line: a narrow phone column then breaks between codes, not inside one.
   const codes = (step.findings ?? []).filter((f) => f.severity !== "info").map((f) => f.code);
-  if (codes.length) out.push([...new Set(codes)].join(", "));
+  for (const c of new Set(codes)) out.push(c);
   return out.filter((x) => x !== "");
 }
 

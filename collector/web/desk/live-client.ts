@@ -71,12 +71,6 @@ export function deskLive(
     // Rows the server already drew (stored steps) are not drawn twice: the stream starts with them.
     const drawn = body ? body.querySelectorAll("tr[data-seq]") : [];
     for (let j = 0; j < drawn.length; j++) seen.add(drawn[j]!.dataset.seq ?? "");
-    const cell = (text: string, cls?: string): LiveEl => {
-      const td = doc.createElement("td");
-      td.textContent = text;
-      if (cls) td.className = cls;
-      return td;
-    };
     const showProgress = () => {
       if (progress) progress.textContent = (root.dataset.progress ?? "{done}/{total}").replace("{done}", String(seen.size)).replace("{total}", String(total));
     };
@@ -92,20 +86,20 @@ export function deskLive(
       const tr = doc.createElement("tr");
       tr.setAttribute("data-seq", key);
       tr.setAttribute("data-status", String(s.status));
+      tr.setAttribute("data-check", String(s.check));
       tr.className = "step";
+      // The same two cells as run-view.ts stepRow draws.
       const m = lib.mark(String(s.status));
-      const st = doc.createElement("td");
+      const head = doc.createElement("td");
       const badge = doc.createElement("span");
-      badge.className = "badge " + m.kind;
-      badge.textContent = m.icon + " " + (stepStates[s.status] ?? String(s.status));
-      st.appendChild(badge);
-      tr.appendChild(st);
-      const ck = doc.createElement("td");
-      const name = doc.createElement("span");
-      name.className = "badge muted mono";
-      name.textContent = String(s.check);
-      ck.appendChild(name);
-      tr.appendChild(ck);
+      badge.className = "badge " + m.kind + " mono";
+      badge.textContent = m.icon + " " + String(s.check);
+      head.appendChild(badge);
+      const sub = doc.createElement("div");
+      sub.className = "small muted";
+      sub.textContent = (stepStates[s.status] ?? String(s.status)) + " · " + lib.duration(s.durationMs);
+      head.appendChild(sub);
+      tr.appendChild(head);
       const fig = doc.createElement("td");
       fig.className = "small";
       for (const line of lib.figures(s, labels)) {
@@ -114,7 +108,6 @@ export function deskLive(
         fig.appendChild(div);
       }
       tr.appendChild(fig);
-      tr.appendChild(cell(lib.duration(s.durationMs), "num"));
       body.appendChild(tr);
       showProgress();
     });

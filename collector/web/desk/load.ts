@@ -38,26 +38,34 @@ export async function loadTicketPage(c: Ctx, d: AppDeps, v: View, id: string, er
   const history = await d.store.listTicketHistory(ticket.id);
   const ranOn = new Set([...ticket.runs.map((r) => r.agentId), ...(ticket.agentId ? [ticket.agentId] : [])]);
   const agents = (await agentsNow(d)).filter((a) => a.revokedAt === undefined && (a.ticketId === ticket.id || ranOn.has(a.id)));
-  const cause = ticket.lastVerdict?.cause;
-  const knowledge = cause && !NO_FAULT.has(cause) ? { cause, ...(await d.store.listKnowledge(cause, { excludeTicketId: ticket.id, limit: 5 })) } : undefined;
   const v2 = verificationFacts(ticket.id, ticket.runs);
+  // The newest verdict's cause; once a verification run found nothing wrong, the cause it verified.
+  const newest = ticket.lastVerdict?.cause;
+  const cause = newest && !NO_FAULT.has(newest) ? newest : v2.failingCause;
+  const knowledge = cause && !NO_FAULT.has(cause) ? { cause, ...(await d.store.listKnowledge(cause, { excludeTicketId: ticket.id, limit: 5 })) } : undefined;
+  const { failingCause: _, ...facts } = v2;
   return {
     ticket,
     deadlines: ticket.deadlines ?? deadlineStatus(ticket, v.now),
     history,
     agents,
     ...(knowledge ? { knowledge } : {}),
-    ...v2,
+    ...facts,
     canAct: (["admin", "engineer"] as const).includes(p.role as never),
     ...(error ? { error } : {}),
   };
 }
 
 /** What the page says about verifying the fix: the backend's own rules (collector/tickets/verification.ts). */
-function verificationFacts(ticketId: string, runs: Run[]): Pick<TicketPageData, "failingRunId" | "comparable" | "verificationRunId"> {
+function verificationFacts(ticketId: string, runs: Run[]): Pick<TicketPageData, "failingRunId" | "comparable" | "verificationRunId"> & { failingCause?: string } {
   const { failing, verification } = verificationOf(ticketId, runs);
   if (!failing) return { comparable: false };
-  return { failingRunId: failing.id, comparable: newestRunAfter(runs, failing) !== undefined, ...(verification ? { verificationRunId: verification.id } : {}) };
+  return {
+    failingRunId: failing.id,
+    comparable: newestRunAfter(runs, failing) !== undefined,
+    ...(verification ? { verificationRunId: verification.id } : {}),
+    ...(failing.verdict ? { failingCause: failing.verdict.cause } : {}),
+  };
 }
 
 const REFUSALS = new Set(["ILLEGAL_TRANSITION", "TICKET_CLOSED", "NO_CHANGE", "VERIFICATION_REQUIRED", "CONFIRMATION_INCOMPLETE", "NO_FAILING_RUN"]);

@@ -13,7 +13,8 @@ import { figureLabels, runStateText, runStateTexts, stepStatusText, stepStatusTe
 
 export function stepRow(v: View, seq: number, s: LooseStep): Html {
   const m = stepMark(s.status);
-  return html`<tr class="step" data-seq="${seq}" data-status="${s.status}"><td><span class="badge ${m.kind}">${m.icon} ${stepStatusText(v, s.status)}</span></td><td><span class="badge muted mono">${s.check}</span></td><td class="small">${keyFigures(s, figureLabels(v)).map((l) => html`<div>${l}</div>`)}</td><td class="num">${stepDuration(s.durationMs)}</td></tr>`;
+  // Two columns (check with its result and time | key figures): a phone has room for no more.
+  return html`<tr class="step" data-seq="${seq}" data-status="${s.status}" data-check="${s.check}"><td><span class="badge ${m.kind} mono">${m.icon} ${s.check}</span><div class="small muted">${stepStatusText(v, s.status)} · ${stepDuration(s.durationMs)}</div></td><td class="small">${keyFigures(s, figureLabels(v)).map((l) => html`<div>${l}</div>`)}</td></tr>`;
 }
 
 const evidenceList = (items: Verdict["evidence"]) =>
@@ -59,7 +60,7 @@ ${run.offline ? html`<span class="badge muted">${v.t("desk.run.offline")}</span>
 <span class="small muted mono">${run.checks.join(", ")}</span></p>
 ${o.actions ?? ""}
 <div class="table-wrap"><table>
-<thead><tr><th>${v.t("desk.run.col.status")}</th><th>${v.t("desk.run.col.check")}</th><th>${v.t("desk.run.col.figures")}</th><th class="num">${v.t("desk.run.col.ms")}</th></tr></thead>
+<thead><tr><th width="1%">${v.t("desk.run.col.check")}</th><th>${v.t("desk.run.col.figures")}</th></tr></thead>
 <tbody data-live="steps">${run.steps.map((s) => stepRow(v, s.seq, s.result))}</tbody>
 </table></div>
 ${run.steps.length === 0 && !live ? html`<p class="muted small">${v.t("desk.run.noSteps")}</p>` : ""}

@@ -190,10 +190,13 @@ function historyCard(v: View, h: TicketHistoryEntry[]): Html {
 ${h.length === 0
     ? html`<p class="muted">${v.t("desk.t.noHistory")}</p>`
     : html`<div class="table-wrap"><table class="history"><tbody>${h.map(
-        (e) => html`<tr data-action="${e.action}"><td class="small">${fmtTime(v, e.at)}</td><td class="small">${e.actor}</td><td><span class="mono small">${e.action}</span> ${statusBadge(v, e.from)} → ${statusBadge(v, e.to)}${detailText(v, e)}${e.note ? html`<div class="small">${e.note}</div>` : ""}</td></tr>`,
+        (e) => html`<tr data-action="${e.action}"><td class="small">${fmtTime(v, e.at)}</td><td class="small">${e.actor}</td><td><span class="small">${actionText(v, e.action)}</span> ${statusBadge(v, e.from)} → ${statusBadge(v, e.to)}${detailText(v, e)}${e.note ? html`<div class="small">${e.note}</div>` : ""}</td></tr>`,
       )}</tbody></table></div>`}
 </section>`;
 }
+
+const ACTIONS = new Set(["set_status", "diagnosis_triggered", "escalate", "resolve", "close", "reopen"]);
+const actionText = (v: View, a: string) => (ACTIONS.has(a) ? v.t(`desk.act.${a}` as TextKey) : a);
 
 function detailText(v: View, e: TicketHistoryEntry): Html | string {
   const d = e.detail ?? {};
