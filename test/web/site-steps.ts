@@ -46,7 +46,8 @@ function ping(host: string, name: string): PingReport {
   } catch {
     // most captures have no stderr
   }
-  return { host, ...parsePingOutput(stdout, stderr, 0, sent) };
+  // The captures pinged 198.18.0.1: each point here answers from its own address.
+  return { ...parsePingOutput(stdout, stderr, 0, sent), host, addressUsed: host };
 }
 
 const step = (check: CheckId, o: { status: string; findings: unknown[]; data: unknown }, startedAt: number): StepResult =>
@@ -94,9 +95,8 @@ function snmpStep(at: number, degraded: boolean): StepResult {
 }
 
 function pathStep(at: number, degraded: boolean): StepResult {
-  const ok = ping("", "iputils-success");
-  const ipOk = (host: string) => toIpPing(standardPing(host), { ...ok, host });
-  const lossy = (host: string) => toIpPing(standardPing(host), { ...ping(host, "iputils-loss-partial") });
+  const ipOk = (host: string) => toIpPing(standardPing(host), ping(host, "iputils-success"));
+  const lossy = (host: string) => toIpPing(standardPing(host), ping(host, "iputils-loss-partial"));
   const data = {
     gateway: { address: SITE.gateway, ping: ipOk(SITE.gateway) },
     ispHop: { source: "discovered" as const, address: SITE.isp, ttl: 2, ping: degraded ? lossy(SITE.isp) : ipOk(SITE.isp) },
@@ -104,7 +104,7 @@ function pathStep(at: number, degraded: boolean): StepResult {
     route: buildRoute(SITE.anchors[0]!, 16, 1, [
       { ttl: 1, reply: "time_exceeded", HostAddress: SITE.gateway, RTTimes: [] },
       { ttl: 2, reply: "time_exceeded", HostAddress: SITE.isp, RTTimes: [] },
-      hopFromReport(3, { ...ok, host: SITE.anchors[0]! }),
+      hopFromReport(3, ping(SITE.anchors[0]!, "iputils-success")),
     ]),
   };
   return step("path", assessPath(data) as never, at);
