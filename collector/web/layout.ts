@@ -46,6 +46,7 @@ export function layout(v: View, o: { title: string; body: Html; nav?: string; sc
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${o.title} · netdiag</title>
 <link rel="stylesheet" href="/static/console.css">
+<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">
 ${(o.scripts ?? []).map((s) => html`<script src="/static/${s}" defer></script>`)}
 </head>
 <body>
@@ -111,6 +112,7 @@ export function fmtTime(_v: View, epochMs: number): string {
 
 /** "5 min ago" / "3 h ago": how long since something was seen. */
 export function fmtAgo(v: View, epochMs: number): string {
+  if (v.now - epochMs < 60_000) return v.t("time.justNow");
   return v.t("time.ago", { t: fmtDuration(v, v.now - epochMs) });
 }
 

@@ -222,8 +222,8 @@ export function mountWeb(app: Hono<Env>, deps: AppDeps, pages: readonly PageSpec
         return await page.handler(c, deps, v);
       } catch (e) {
         if (e instanceof HttpError && (e.status === 400 || e.status === 404 || e.status === 409 || e.status === 429)) {
-          const title = e.status === 404 ? v.t("error.notFoundTitle") : v.t("error.badInputTitle");
-          return sendPage(c, errorPage(v, title, e.message), e.status);
+          if (e.status === 404) return sendPage(c, errorPage(v, v.t("error.notFoundTitle"), v.t("error.notFound")), 404);
+          return sendPage(c, errorPage(v, v.t("error.badInputTitle"), e.message), e.status);
         }
         throw e;
       }

@@ -50,16 +50,23 @@ export function hopRows(d: PathData): HopRow[] {
   const rows: Omit<HopRow, "health">[] = [];
   const gw = bare(d.gateway?.address);
   const isp = bare(d.ispHop.address);
-  const seen = new Set<string>();
-  const anchorsByAddr = new Map(d.anchors.map((a) => [bare(a.IPAddressUsed ?? a.Host)!, a]));
+  const addrOf = (a: IpPingResult) => bare(a.IPAddressUsed ?? a.Host)!;
+  // Each pinged point is drawn once: at its place in the hop list if it is there, else after it.
+  let gwShown = false;
+  let ispShown = false;
+  const anchorsShown = new Set<IpPingResult>();
   for (const h of d.route.RouteHops) {
     const addr = bare(h.HostAddress);
-    if (addr && addr === gw && d.gateway) {
+    const anchor = addr ? d.anchors.find((a) => !anchorsShown.has(a) && addrOf(a) === addr) : undefined;
+    if (addr && addr === gw && d.gateway && !gwShown) {
+      gwShown = true;
       rows.push({ role: "gateway", ttl: h.ttl, address: addr, ...fromPing(d.gateway.ping) });
-    } else if (addr && addr === isp && d.ispHop.ping) {
+    } else if (addr && addr === isp && d.ispHop.ping && !ispShown) {
+      ispShown = true;
       rows.push({ role: "isp", ttl: h.ttl, address: addr, ...fromPing(d.ispHop.ping) });
-    } else if (addr && anchorsByAddr.has(addr)) {
-      rows.push({ role: "anchor", ttl: h.ttl, address: addr, slowMs: T.anchorSlowAvgMs, ...fromPing(anchorsByAddr.get(addr)!) });
+    } else if (anchor) {
+      anchorsShown.add(anchor);
+      rows.push({ role: "anchor", ttl: h.ttl, address: addr, slowMs: T.anchorSlowAvgMs, ...fromPing(anchor) });
     } else {
       const rtts = h.RTTimes;
       rows.push({
@@ -70,20 +77,16 @@ export function hopRows(d: PathData): HopRow[] {
         answered: h.reply !== "none",
       });
     }
-    if (addr) seen.add(addr);
   }
   // Points pinged but not in the hop list (no trace, or the trace went elsewhere): in chain order.
-  if (d.gateway && gw && !seen.has(gw)) rows.unshift({ role: "gateway", address: gw, ...fromPing(d.gateway.ping) });
-  if (d.ispHop.ping && isp && !seen.has(isp)) {
+  if (d.gateway && gw && !gwShown) rows.unshift({ role: "gateway", address: gw, ...fromPing(d.gateway.ping) });
+  if (d.ispHop.ping && isp && !ispShown) {
     const at = rows.findIndex((r) => r.role !== "gateway");
     const row = { role: "isp" as const, address: isp, ...(d.ispHop.ttl !== undefined ? { ttl: d.ispHop.ttl } : {}), ...fromPing(d.ispHop.ping) };
     if (at < 0) rows.push(row);
     else rows.splice(at, 0, row);
   }
-  for (const a of d.anchors) {
-    const addr = bare(a.IPAddressUsed ?? a.Host)!;
-    if (!seen.has(addr)) rows.push({ role: "anchor", address: addr, slowMs: T.anchorSlowAvgMs, ...fromPing(a) });
-  }
+  for (const a of d.anchors) if (!anchorsShown.has(a)) rows.push({ role: "anchor", address: addrOf(a), slowMs: T.anchorSlowAvgMs, ...fromPing(a) });
   return rows.map((r) => ({ ...r, health: healthOf(r) }));
 }
 

@@ -99,8 +99,9 @@ const pct = (r: number) => `${Math.round(r * 100_000) / 1000} %`;
 
 function errorTable(v: View, figs: readonly ErrorFigure[]): Html {
   if (figs.length === 0) return html``;
-  return html`<h3>${v.t("device.errors")}</h3><div class="table-wrap"><table><thead><tr><th>${v.t("device.errors.what")}</th><th class="num">${v.t("device.errors.count")}</th><th class="num">${v.t("device.errors.ratio")}</th><th>${v.t("device.errors.limit")}</th><th></th></tr></thead><tbody>
-${figs.map((f) => html`<tr><td>${v.t(`device.errors.${f.what}`)} <span class="muted small">${f.subject}</span></td><td class="num">${f.errors}</td><td class="num">${f.ratio !== undefined ? pct(f.ratio) : "–"}</td><td>${f.what === "adslErroredSeconds" ? v.t("device.errors.limitUptime", { p: pct(f.limit) }) : v.t("device.errors.limitRatio", { p: pct(f.limit), n: T.errorCountMin })}</td><td>${healthBadge(v, f.health)}</td></tr>`)}
+  const limit = (f: ErrorFigure) => (f.what === "adslErroredSeconds" ? v.t("device.errors.limitUptime", { p: pct(f.limit) }) : v.t("device.errors.limitRatio", { p: pct(f.limit), n: T.errorCountMin }));
+  return html`<h3>${v.t("device.errors")}</h3><div class="table-wrap"><table><thead><tr><th>${v.t("device.errors.what")}</th><th class="num">${v.t("device.errors.count")}</th><th class="num">${v.t("device.errors.ratio")}</th><th></th></tr></thead><tbody>
+${figs.map((f) => html`<tr><td>${v.t(`device.errors.${f.what}`)}<br><span class="muted small">${f.subject}</span></td><td class="num">${f.errors}</td><td class="num">${f.ratio !== undefined ? pct(f.ratio) : "–"}<br><span class="muted small">${v.t("device.errors.limit")} ${limit(f)}</span></td><td>${healthBadge(v, f.health)}</td></tr>`)}
 </tbody></table></div>`;
 }
 
@@ -177,14 +178,13 @@ export function interfacesSection(v: View, s: DeviceState): Html {
   const state = (st: string) => badge(st === "Up" ? "ok" : st === "Unknown" ? "muted" : "fail", v.t(`device.if.${st}` as TextKey));
   return html`<section class="card">
 ${sectionHead(v, title, l)}
-<div class="table-wrap"><table><thead><tr><th>${v.t("device.if.name")}</th><th>${v.t("admin.status")}</th><th>${v.t("device.if.link")}</th><th>${v.t("device.if.addresses")}</th></tr></thead><tbody>
+<ul class="ifaces">
 ${d.interfaces.map(
-  (i) => html`<tr><td><strong>${i.name}</strong>${i.name === d.primary ? html` ${badge("info", v.t("device.if.primary"))}` : ""}${i.wireless ? html` ${badge("muted", "Wi-Fi")}` : ""}${i.mac ? html`<br><span class="mono small muted">${i.mac}</span>` : ""}</td>
-<td>${state(i.Status)}${i.carrier === false ? html`<br>${badge("fail", v.t("device.if.noCarrier"))}` : ""}</td>
-<td>${i.CurrentBitRate !== undefined ? `${i.CurrentBitRate} Mbit/s` : "–"}${i.CurrentDuplexMode ? html`<br>${i.CurrentDuplexMode === "Half" ? badge("warn", v.t("device.if.halfDuplex")) : v.t("device.if.fullDuplex")}` : ""}</td>
-<td class="mono small">${[...i.ipv4.map((a) => `${a.address}/${a.prefixLength}${a.apipa ? " (APIPA)" : ""}`), ...i.ipv6.map((a) => `${a.address}/${a.prefixLength}`)].map((a) => html`${a}<br>`)}</td></tr>`,
+  (i) => html`<li><strong>${i.name}</strong> ${state(i.Status)}${i.carrier === false && i.Status !== "LowerLayerDown" ? html` ${badge("fail", v.t("device.if.noCarrier"))}` : ""}${i.name === d.primary ? html` ${badge("info", v.t("device.if.primary"))}` : ""}${i.wireless ? html` ${badge("muted", "Wi-Fi")}` : ""}
+<br><span class="small muted">${i.CurrentBitRate !== undefined ? `${i.CurrentBitRate} Mbit/s` : ""}${i.CurrentDuplexMode ? html` ${i.CurrentDuplexMode === "Half" ? badge("warn", v.t("device.if.halfDuplex")) : v.t("device.if.fullDuplex")}` : ""}${i.mac ? html` <span class="mono">${i.mac}</span>` : ""}</span>
+${[...i.ipv4.map((a) => `${a.address}/${a.prefixLength}${a.apipa ? " (APIPA)" : ""}`), ...i.ipv6.map((a) => `${a.address}/${a.prefixLength}`)].map((a) => html`<br><span class="addr">${a}</span>`)}</li>`,
 )}
-</tbody></table></div>
+</ul>
 <dl class="kv">
   <dt>${v.t("device.gateway")}</dt><dd>${d.gateway ? html`${d.gateway}${d.gatewayDev ? ` (${d.gatewayDev})` : ""}${d.gatewayOnLink === false ? html` ${badge("fail", v.t("device.gatewayOffLink"))}` : ""}` : badge("fail", v.t("device.noGateway"))}</dd>
   <dt>${v.t("device.resolvers")}</dt><dd class="mono small">${d.resolvers.length ? d.resolvers.join(", ") : badge("fail", v.t("device.noResolvers"))}</dd>
@@ -245,12 +245,10 @@ export function historySection(v: View, s: DeviceState): Html {
 <h2>${v.t("device.history")}</h2>
 ${s.runs.length === 0
   ? html`<p class="muted">${v.t("device.noRuns")}</p>`
-  : html`<div class="table-wrap"><table><thead><tr><th>${v.t("device.when")}</th><th>${v.t("device.run.state")}</th><th>${v.t("device.run.verdict")}</th><th>${v.t("device.run.ticket")}</th></tr></thead><tbody>
+  : html`<div class="table-wrap"><table><thead><tr><th>${v.t("device.when")}</th><th>${v.t("device.run.verdict")}</th></tr></thead><tbody>
 ${s.runs.map(
-  (r) => html`<tr><td>${fmtTime(v, r.createdAt)}${r.offline ? html`<br>${badge("muted", v.t("device.run.offline"))}` : ""}${r.id === s.lastGoodRunId ? html`<br>${badge("ok", v.t("device.run.lastGood"))}` : ""}</td>
-<td>${r.state}</td>
-<td>${r.verdict ? html`${r.verdict.segment === "none" ? badge("ok", v.t("device.verdictHealthy")) : badge("fail", v.t(`device.segment.${r.verdict.segment}` as TextKey))} <span class="mono small">${r.verdict.cause}</span>` : "–"}</td>
-<td class="mono small">${r.ticketId}</td></tr>`,
+  (r) => html`<tr><td>${fmtTime(v, r.createdAt)}<br><span class="mono small muted">${r.ticketId}</span>${r.offline ? html` ${badge("muted", v.t("device.run.offline"))}` : ""}${r.id === s.lastGoodRunId ? html` ${badge("ok", v.t("device.run.lastGood"))}` : ""}</td>
+<td>${r.verdict ? html`${r.verdict.segment === "none" ? badge("ok", v.t("device.verdictHealthy")) : badge("fail", v.t(`device.segment.${r.verdict.segment}` as TextKey))}<br><span class="mono small">${r.verdict.cause}</span>` : html`<span class="muted">${v.t("device.run.noVerdict", { state: r.state })}</span>`}</td></tr>`,
 )}
 </tbody></table></div>`}
 </section>`;

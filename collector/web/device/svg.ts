@@ -8,11 +8,17 @@ import type { HopRow, LineFigure } from "./figures.js";
 import { FIGURE_THRESHOLDS as T } from "./thresholds.js";
 
 const W = 360;
-const HALF = 168;
-const LOSS_X = 192;
+/** Each half: a bar track, then its value written beside it (never under a threshold line). */
+const TRACK = 118;
+const LOSS_X = 186;
 
 const round = (n: number) => Math.round(n * 10) / 10;
 const clamp01 = (x: number) => Math.max(0, Math.min(1, x));
+
+/** A label too long for the width (an IPv6 address) is squeezed to fit rather than cut off. */
+function fitText(text: string, max = W): Html {
+  return text.length * 7.6 > max ? html` textLength="${max}" lengthAdjust="spacingAndGlyphs"` : html``;
+}
 
 function hopLabel(v: View, r: HopRow): string {
   const role = v.t(`device.hop.${r.role}`);
@@ -23,34 +29,36 @@ function hopLabel(v: View, r: HopRow): string {
 /** Loss and average RTT of every hop and pinged point, in path order. */
 export function hopChart(v: View, rows: readonly HopRow[]): Html {
   if (rows.length === 0) return html``;
-  const top = 30;
+  const top = 34;
   const rowH = 42;
-  const h = top + rows.length * rowH + 4;
+  const h = top + rows.length * rowH;
   const maxRtt = Math.max(...rows.map((r) => r.avgMs ?? 0));
   const scale = Math.max(T.anchorSlowAvgMs * 1.25, maxRtt * 1.1);
-  const xRtt = (ms: number) => clamp01(ms / scale) * HALF;
-  const lossLine = LOSS_X + (T.lossWarnPct / 100) * HALF;
+  const xRtt = (ms: number) => clamp01(ms / scale) * TRACK;
+  const lossLine = LOSS_X + (T.lossWarnPct / 100) * TRACK;
   return html`<svg class="figure hops" viewBox="0 0 ${W} ${h}" role="img" aria-labelledby="hops-title">
 <title id="hops-title">${v.t("device.path.chartTitle")}</title>
-<text class="svg-text svg-bold" x="0" y="12">${v.t("device.path.rtt")}</text>
-<text class="svg-text svg-bold" x="${LOSS_X}" y="12">${v.t("device.path.loss")}</text>
-<text class="svg-small" x="${xRtt(T.anchorSlowAvgMs)}" y="24" text-anchor="middle">${v.t("device.path.slowMark", { ms: T.anchorSlowAvgMs })}</text>
-<text class="svg-small" x="${lossLine}" y="24" text-anchor="middle">${T.lossWarnPct} %</text>
-<line class="svg-threshold" x1="${lossLine}" y1="${top - 3}" x2="${lossLine}" y2="${h - 2}"></line>
+<text class="svg-text svg-bold" x="0" y="13">${v.t("device.path.rtt")}</text>
+<text class="svg-text svg-bold" x="${LOSS_X}" y="13">${v.t("device.path.loss")}</text>
+<text class="svg-small" x="${xRtt(T.anchorSlowAvgMs)}" y="28" text-anchor="middle">${v.t("device.path.slowMark", { ms: T.anchorSlowAvgMs })}</text>
+<text class="svg-small" x="${lossLine}" y="28" text-anchor="middle">${T.lossWarnPct} %</text>
 ${rows.map((r, i) => {
   const y = top + i * rowH;
-  const by = y + 17;
+  const by = y + 21;
+  const label = hopLabel(v, r);
   const rttText = r.avgMs !== undefined ? `${round(r.avgMs)} ms` : r.answered ? v.t("device.path.noTiming") : v.t("device.path.silent");
   const lossText = r.lossPct !== undefined ? `${round(r.lossPct)} %` : r.answered ? "–" : v.t("device.path.silent");
+  const rttClass = r.health === "fail" ? "fail" : r.slowMs !== undefined && r.avgMs !== undefined && r.avgMs > r.slowMs ? "warn" : "ok";
   return html`<g class="hop">
-<text class="svg-text" x="0" y="${y + 11}">${hopLabel(v, r)}</text>
-<rect class="svg-track" x="0" y="${by}" width="${HALF}" height="14" rx="2"></rect>
-${r.avgMs !== undefined ? html`<rect class="svg-${r.health === "fail" ? "fail" : r.slowMs !== undefined && r.avgMs > r.slowMs ? "warn" : "ok"}" x="0" y="${by}" width="${Math.max(2, xRtt(r.avgMs))}" height="14" rx="2"></rect>` : ""}
-${r.slowMs !== undefined ? html`<line class="svg-threshold" x1="${xRtt(r.slowMs)}" y1="${by - 2}" x2="${xRtt(r.slowMs)}" y2="${by + 16}"></line>` : ""}
-<text class="svg-value" x="${HALF - 3}" y="${by + 11}" text-anchor="end">${rttText}</text>
-<rect class="svg-track" x="${LOSS_X}" y="${by}" width="${HALF}" height="14" rx="2"></rect>
-${r.lossPct !== undefined && r.lossPct > 0 ? html`<rect class="svg-${r.lossPct >= 100 ? "fail" : r.lossPct > T.lossWarnPct ? "warn" : "ok"}" x="${LOSS_X}" y="${by}" width="${Math.max(2, (r.lossPct / 100) * HALF)}" height="14" rx="2"></rect>` : ""}
-<text class="svg-value" x="${LOSS_X + HALF - 3}" y="${by + 11}" text-anchor="end">${lossText}</text>
+<text class="svg-text" x="0" y="${y + 14}"${fitText(label)}>${label}</text>
+<rect class="svg-track" x="0" y="${by}" width="${TRACK}" height="12" rx="2"></rect>
+${r.avgMs !== undefined ? html`<rect class="svg-${rttClass}" x="0" y="${by}" width="${Math.max(2, xRtt(r.avgMs))}" height="12" rx="2"></rect>` : ""}
+${r.slowMs !== undefined ? html`<line class="svg-threshold" x1="${xRtt(r.slowMs)}" y1="${by - 3}" x2="${xRtt(r.slowMs)}" y2="${by + 15}"></line>` : ""}
+<text class="svg-value" x="${TRACK + 5}" y="${by + 10}">${rttText}</text>
+<rect class="svg-track" x="${LOSS_X}" y="${by}" width="${TRACK}" height="12" rx="2"></rect>
+${r.lossPct !== undefined && r.lossPct > 0 ? html`<rect class="svg-${r.lossPct >= 100 ? "fail" : r.lossPct > T.lossWarnPct ? "warn" : "ok"}" x="${LOSS_X}" y="${by}" width="${Math.max(2, (r.lossPct / 100) * TRACK)}" height="12" rx="2"></rect>` : ""}
+<line class="svg-threshold" x1="${lossLine}" y1="${by - 3}" x2="${lossLine}" y2="${by + 15}"></line>
+<text class="svg-value" x="${LOSS_X + TRACK + 5}" y="${by + 10}">${lossText}</text>
 </g>`;
 })}
 </svg>`;
@@ -77,14 +85,14 @@ function spanOf(f: LineFigure): { lo: number; hi: number } {
 /** Line figures as bars on their own scale, the bad zone shaded, the threshold dashed, the value written. */
 export function lineChart(v: View, figures: readonly LineFigure[]): Html {
   if (figures.length === 0) return html``;
-  const rowH = 38;
-  const track = 270;
+  const rowH = 44;
+  const track = 262;
   const h = figures.length * rowH + 4;
   return html`<svg class="figure lines" viewBox="0 0 ${W} ${h}" role="img" aria-labelledby="lines-title">
 <title id="lines-title">${v.t("device.line.chartTitle")}</title>
 ${figures.map((f, i) => {
   const y = i * rowH;
-  const by = y + 16;
+  const by = y + 22;
   const { lo, hi } = spanOf(f);
   const x = (n: number) => clamp01((n - lo) / (hi - lo)) * track;
   const zones: [number, number][] = [];
@@ -94,13 +102,12 @@ ${figures.map((f, i) => {
   const from = x(Math.max(lo, Math.min(0, hi)));
   const to = x(f.value);
   return html`<g class="line-figure">
-<text class="svg-text" x="0" y="${y + 11}">${figureLabel(v, f)}</text>
+<text class="svg-text" x="0" y="${y + 14}"${fitText(`${figureLabel(v, f)} (${thresholdText(v, f)})`)}>${figureLabel(v, f)} <tspan class="svg-small">(${thresholdText(v, f)})</tspan></text>
 <rect class="svg-track" x="0" y="${by}" width="${track}" height="14" rx="2"></rect>
 ${zones.map(([a, b]) => html`<rect class="svg-zone" x="${x(a)}" y="${by}" width="${Math.max(0, x(b) - x(a))}" height="14"></rect>`)}
 <rect class="svg-${f.health}" x="${Math.min(from, to)}" y="${by + 3}" width="${Math.max(2, Math.abs(to - from))}" height="8" rx="1"></rect>
 ${[f.min, f.max].filter((n): n is number => n !== undefined).map((n) => html`<line class="svg-threshold" x1="${x(n)}" y1="${by - 2}" x2="${x(n)}" y2="${by + 16}"></line>`)}
-<text class="svg-value svg-bold" x="${W}" y="${by + 11}" text-anchor="end">${round(f.value)} ${f.unit}</text>
-<text class="svg-small" x="${track}" y="${y + 11}" text-anchor="end">${thresholdText(v, f)}</text>
+<text class="svg-value svg-bold" x="${W}" y="${by + 12}" text-anchor="end">${round(f.value)} ${f.unit}</text>
 </g>`;
 })}
 </svg>`;

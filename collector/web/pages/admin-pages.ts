@@ -78,13 +78,13 @@ async function usersPage(v: View, deps: Parameters<PageSpec["handler"]>[1], o: {
 <h2>${v.t("admin.users.list")}</h2>
 ${users.length === 0
   ? html`<p class="muted">${v.t("admin.users.none")}</p>`
-  : html`<div class="table-wrap"><table>
+  : html`<div class="table-wrap"><table class="cards">
 <thead><tr><th>${v.t("admin.users.username")}</th><th>${v.t("admin.role")}</th><th>${v.t("admin.created")}</th><th>${v.t("admin.status")}</th><th>${v.t("admin.actions")}</th></tr></thead>
 <tbody>${users.map(
       (u) => html`<tr class="${u.disabledAt !== undefined ? "disabled" : ""}">
-<td>${u.username}</td><td>${v.t(`role.${u.role}`)}</td><td>${fmtTime(v, u.createdAt)}</td>
-<td>${u.disabledAt !== undefined ? badge("muted", v.t("admin.users.disabled", { at: fmtTime(v, u.disabledAt) })) : badge("ok", v.t("admin.active"))}</td>
-<td>${u.disabledAt !== undefined
+<td data-label="${v.t("admin.users.username")}"><strong>${u.username}</strong></td><td data-label="${v.t("admin.role")}">${v.t(`role.${u.role}`)}</td><td data-label="${v.t("admin.created")}">${fmtTime(v, u.createdAt)}</td>
+<td data-label="${v.t("admin.status")}">${u.disabledAt !== undefined ? badge("muted", v.t("admin.users.disabled", { at: fmtTime(v, u.disabledAt) })) : badge("ok", v.t("admin.active"))}</td>
+<td class="actions">${u.disabledAt !== undefined
         ? ""
         : html`<form method="post" action="/admin/users/${u.id}/password">${csrfField(v)}<input type="password" name="password" required minlength="10" maxlength="200" autocomplete="new-password" aria-label="${v.t("admin.users.newPassword", { name: u.username })}" placeholder="${v.t("admin.users.newPasswordShort")}"><button type="submit" class="secondary">${v.t("admin.users.setPassword")}</button></form>
 <form method="post" action="/admin/users/${u.id}/disable">${csrfField(v)}<button type="submit" class="danger">${v.t("admin.users.disable")}</button></form>`}</td>
@@ -124,7 +124,7 @@ async function tokensPage(v: View, deps: Parameters<PageSpec["handler"]>[1], o: 
   <p class="muted small">${v.t("admin.tokens.onceNote")}</p>
 </section>
 <h2>${v.t("admin.tokens.list")}</h2>
-<div class="table-wrap"><table>
+<div class="table-wrap"><table class="cards">
 <thead><tr><th>${v.t("admin.tokens.name")}</th><th>${v.t("admin.role")}</th><th>ID</th><th>${v.t("admin.created")}</th><th>${v.t("admin.tokens.expires")}</th><th>${v.t("admin.status")}</th><th>${v.t("admin.actions")}</th></tr></thead>
 <tbody>${tokens.map((t) => {
       const expired = t.expiresAt !== undefined && t.expiresAt <= now;
@@ -135,9 +135,9 @@ async function tokensPage(v: View, deps: Parameters<PageSpec["handler"]>[1], o: 
             ? badge("warn", v.t("admin.tokens.expired"))
             : badge("ok", v.t("admin.active"));
       return html`<tr class="${t.revokedAt !== undefined ? "revoked" : ""}">
-<td>${t.name}</td><td>${v.t(`role.${t.role}`)}</td><td class="mono">${t.id}</td><td>${fmtTime(v, t.createdAt)}</td>
-<td>${t.expiresAt !== undefined ? fmtTime(v, t.expiresAt) : v.t("admin.tokens.never")}</td><td>${state}</td>
-<td>${t.revokedAt === undefined ? html`<form method="post" action="/admin/tokens/${t.id}/revoke">${csrfField(v)}<button type="submit" class="danger">${v.t("admin.revoke")}</button></form>` : ""}</td>
+<td data-label="${v.t("admin.tokens.name")}"><strong>${t.name}</strong></td><td data-label="${v.t("admin.role")}">${v.t(`role.${t.role}`)}</td><td class="mono" data-label="ID">${t.id}</td><td data-label="${v.t("admin.created")}">${fmtTime(v, t.createdAt)}</td>
+<td data-label="${v.t("admin.tokens.expires")}">${t.expiresAt !== undefined ? fmtTime(v, t.expiresAt) : v.t("admin.tokens.never")}</td><td data-label="${v.t("admin.status")}">${state}</td>
+<td class="actions">${t.revokedAt === undefined ? html`<form method="post" action="/admin/tokens/${t.id}/revoke">${csrfField(v)}<button type="submit" class="danger">${v.t("admin.revoke")}</button></form>` : ""}</td>
 </tr>`;
     })}</tbody></table></div>`,
   });
@@ -153,17 +153,17 @@ async function agentsPage(v: View, deps: Parameters<PageSpec["handler"]>[1], don
     body: html`${adminNav(v, "agents")}${doneNotice(v, done)}
 ${agents.length === 0
   ? html`<p class="muted">${v.t("admin.agents.none")}</p>`
-  : html`<div class="table-wrap"><table>
+  : html`<div class="table-wrap"><table class="cards">
 <thead><tr><th>${v.t("admin.agents.name")}</th><th>ID</th><th>${v.t("admin.agents.ticket")}</th><th>${v.t("admin.agents.connection")}</th><th>${v.t("admin.agents.lastSeen")}</th><th>${v.t("admin.status")}</th><th>${v.t("admin.actions")}</th></tr></thead>
 <tbody>${agents.map((a) => {
       const connected = deps.hub.isConnected(a.id);
       return html`<tr class="${a.revokedAt !== undefined ? "revoked" : ""}">
-<td><a href="/devices/${a.id}">${a.name}</a>${a.hostname ? html`<br><span class="muted small">${a.hostname}</span>` : ""}</td>
-<td class="mono">${a.id}</td><td class="mono">${a.ticketId ?? "-"}</td>
-<td>${connected ? badge("ok", v.t("device.online")) : badge("muted", v.t("device.offline"))}</td>
-<td>${a.lastSeenAt !== undefined ? html`${fmtTime(v, a.lastSeenAt)}<br><span class="muted small">${fmtAgo(v, a.lastSeenAt)}</span>` : v.t("device.neverSeen")}</td>
-<td>${a.revokedAt !== undefined ? badge("fail", v.t("admin.agents.revokedAt", { at: fmtTime(v, a.revokedAt) })) : badge("ok", v.t("admin.active"))}</td>
-<td>${a.revokedAt === undefined ? html`<form method="post" action="/admin/agents/${a.id}/revoke">${csrfField(v)}<button type="submit" class="danger">${v.t("admin.revoke")}</button></form>` : ""}</td>
+<td data-label="${v.t("admin.agents.name")}"><a href="/devices/${a.id}"><strong>${a.name}</strong></a>${a.hostname ? html`<br><span class="muted small">${a.hostname}</span>` : ""}</td>
+<td class="mono" data-label="ID">${a.id}</td><td class="mono" data-label="${v.t("admin.agents.ticket")}">${a.ticketId ?? "-"}</td>
+<td data-label="${v.t("admin.agents.connection")}">${connected ? badge("ok", v.t("device.online")) : badge("muted", v.t("device.offline"))}</td>
+<td data-label="${v.t("admin.agents.lastSeen")}">${a.lastSeenAt !== undefined ? html`${fmtTime(v, a.lastSeenAt)}<br><span class="muted small">${fmtAgo(v, a.lastSeenAt)}</span>` : v.t("device.neverSeen")}</td>
+<td data-label="${v.t("admin.status")}">${a.revokedAt !== undefined ? badge("fail", v.t("admin.agents.revokedAt", { at: fmtTime(v, a.revokedAt) })) : badge("ok", v.t("admin.active"))}</td>
+<td class="actions">${a.revokedAt === undefined ? html`<form method="post" action="/admin/agents/${a.id}/revoke">${csrfField(v)}<button type="submit" class="danger">${v.t("admin.revoke")}</button></form>` : ""}</td>
 </tr>`;
     })}</tbody></table></div>`}
 <p class="muted small">${v.t("admin.agents.revokeNote")}</p>`,
@@ -355,21 +355,21 @@ export const adminPages: PageSpec[] = [
   <label>${v.t("admin.audit.actor")}<input type="text" name="actor" maxlength="200" value="${val("actor")}"></label>
   <label>${v.t("admin.audit.action")}<input type="text" name="action" maxlength="100" value="${val("action")}" placeholder="auth.denied"></label>
   <label>${v.t("admin.audit.ticket")}<input type="text" name="ticketId" maxlength="64" value="${val("ticketId")}"></label>
-  <label>${v.t("admin.audit.agent")}<input type="text" name="agentId" maxlength="64" value="${val("agentId")}"></label>
+  <label>${v.t("admin.audit.agentFilter")}<input type="text" name="agentId" maxlength="64" value="${val("agentId")}"></label>
   <label>${v.t("admin.audit.since")}<input type="datetime-local" name="since" value="${f.success && f.data.since !== undefined ? toLocalInput(f.data.since) : ""}"></label>
   <label>${v.t("admin.audit.until")}<input type="datetime-local" name="until" value="${f.success && f.data.until !== undefined ? toLocalInput(f.data.until) : ""}"></label>
   <label>${v.t("admin.audit.limit")}<input type="number" name="limit" min="1" max="1000" value="${val("limit") || "100"}"></label>
   <button type="submit">${v.t("admin.audit.filter")}</button>
 </form>
 <p class="muted small">${v.t("admin.audit.count", { n: rows.length })}</p>
-<div class="table-wrap"><table>
+<div class="table-wrap"><table class="cards">
 <thead><tr><th>${v.t("admin.audit.time")}</th><th>${v.t("admin.audit.actor")}</th><th>${v.t("admin.audit.action")}</th><th>${v.t("admin.audit.outcome")}</th><th>${v.t("admin.audit.ticket")}</th><th>${v.t("admin.audit.agent")}</th><th>${v.t("admin.audit.detail")}</th></tr></thead>
 <tbody>${rows.map(
             (a) => html`<tr>
-<td class="mono">${fmtTime(v, a.at)}</td><td class="mono">${a.actor}</td><td class="mono">${a.action}</td>
-<td>${a.outcome === "denied" || a.outcome === "error" ? badge("fail", a.outcome) : badge("ok", a.outcome)}</td>
-<td class="mono">${a.ticketId ?? ""}</td><td class="mono">${a.agentId ?? ""}${a.runId ? html`<br>${a.runId}` : ""}</td>
-<td class="mono small">${detailText(a.detail)}</td></tr>`,
+<td class="mono" data-label="${v.t("admin.audit.time")}">${fmtTime(v, a.at)}</td><td class="mono" data-label="${v.t("admin.audit.actor")}">${a.actor}</td><td class="mono" data-label="${v.t("admin.audit.action")}">${a.action}</td>
+<td data-label="${v.t("admin.audit.outcome")}">${a.outcome === "denied" || a.outcome === "error" ? badge("fail", a.outcome) : badge("ok", a.outcome)}</td>
+<td class="mono" data-label="${v.t("admin.audit.ticket")}">${a.ticketId ?? ""}</td><td class="mono" data-label="${v.t("admin.audit.agent")}">${a.agentId ?? ""}${a.runId ? html`<br>${a.runId}` : ""}</td>
+<td class="mono small" data-label="${v.t("admin.audit.detail")}">${detailText(a.detail)}</td></tr>`,
           )}</tbody></table></div>`,
         }),
       );

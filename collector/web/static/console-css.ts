@@ -10,7 +10,8 @@ export const CONSOLE_CSS = `
   font-size: 16px; line-height: 1.45; color: var(--fg); background: var(--bg);
 }
 * { box-sizing: border-box; }
-body { margin: 0; overflow-wrap: anywhere; }
+/* break-word (not anywhere): a long id may wrap, but table columns are not squeezed to one letter */
+body { margin: 0; overflow-wrap: break-word; }
 a { color: var(--accent); }
 .skip { position: absolute; left: -999px; }
 .skip:focus { left: 8px; top: 8px; background: #fff; padding: 4px 8px; z-index: 10; }
@@ -33,7 +34,9 @@ main { max-width: 1100px; margin: 0 auto; padding: 12px 16px 40px; }
 h1 { font-size: 1.45rem; margin: 8px 0 12px; }
 h2 { font-size: 1.15rem; margin: 20px 0 8px; }
 h3 { font-size: 1rem; margin: 14px 0 6px; }
-.card { background: var(--card); border: 1px solid var(--line); border-radius: 8px; padding: 12px 14px; margin: 0 0 12px; }
+.card { background: var(--card); border: 1px solid var(--line); border-radius: 8px; padding: 12px 14px; margin: 0 0 12px; min-width: 0; }
+.card > :first-child { margin-top: 0; }
+.card > :last-child { margin-bottom: 0; }
 .grid { display: grid; gap: 12px; grid-template-columns: 1fr; }
 @media (min-width: 760px) { .grid.two { grid-template-columns: 1fr 1fr; } .grid.three { grid-template-columns: 1fr 1fr 1fr; } }
 .muted { color: var(--muted); }
@@ -51,6 +54,7 @@ table { border-collapse: collapse; width: 100%; background: var(--card); font-si
 th, td { text-align: left; padding: 6px 8px; border-bottom: 1px solid var(--line); vertical-align: top; }
 th { background: #eef2f7; font-weight: 600; white-space: nowrap; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+td .badge { white-space: normal; }
 tr.revoked td, tr.disabled td { color: var(--muted); }
 
 /* key/value lists */
@@ -103,18 +107,22 @@ td form input { width: auto; max-width: 180px; }
 .device-list { list-style: none; padding: 0; margin: 0; display: grid; gap: 8px; }
 .device-list li a { display: block; text-decoration: none; color: inherit; }
 .device-list .name { font-weight: 600; color: var(--accent); }
-.figure { width: 100%; height: auto; display: block; max-width: 720px; }
+.figure { width: 100%; height: auto; display: block; max-width: 460px; margin: 6px 0; }
 .legend { font-size: .85rem; color: var(--muted); }
 .changes li { margin: 2px 0; }
+.ifaces { list-style: none; padding: 0; margin: 0 0 10px; display: grid; gap: 8px; grid-template-columns: repeat(auto-fill, minmax(240px, 1fr)); }
+.ifaces li { border: 1px solid var(--line); border-radius: 6px; padding: 8px 10px; }
+.ifaces .addr { font-family: ui-monospace, "SFMono-Regular", Menlo, monospace; font-size: .85rem; word-break: break-all; }
 .verdict-line { display: flex; flex-wrap: wrap; gap: 6px; align-items: center; }
 .subnav { display: flex; flex-wrap: wrap; gap: 6px; margin: 0 0 12px; }
 .subnav a { padding: 4px 10px; border-radius: 4px; border: 1px solid var(--line); background: #fff; text-decoration: none; }
 .subnav a.active { background: var(--accent); color: #fff; border-color: var(--accent); }
 
 /* SVG pictures (colours by class: the CSP allows no inline style) */
-.svg-text { font-size: 11px; fill: var(--fg); }
-.svg-value { font-size: 10.5px; fill: var(--fg); font-variant-numeric: tabular-nums; }
-.svg-small { font-size: 9px; fill: var(--muted); }
+/* sizes in viewBox units: the 360-unit picture is ~340 px wide on a phone, so 14 reads as ~13 px */
+.svg-text { font-size: 14px; fill: var(--fg); }
+.svg-value { font-size: 13px; fill: var(--fg); font-variant-numeric: tabular-nums; }
+.svg-small { font-size: 11.5px; fill: var(--muted); }
 .svg-bold { font-weight: 700; }
 .svg-track { fill: #e9edf3; }
 .svg-zone { fill: #f8d3ce; }
@@ -124,6 +132,20 @@ td form input { width: auto; max-width: 180px; }
 .svg-none { fill: #9aa5b5; }
 .svg-threshold { stroke: #7a1f18; stroke-width: 1.2; stroke-dasharray: 3 2; }
 figure { margin: 0; }
+
+/* tables of records (class "cards") become one card per row on a phone, each cell with its label */
+@media (max-width: 640px) {
+  table.cards thead { display: none; }
+  table.cards, table.cards tbody, table.cards tr, table.cards td { display: block; width: 100%; }
+  table.cards { background: none; }
+  table.cards tr { background: var(--card); border: 1px solid var(--line); border-radius: 6px; margin: 0 0 8px; padding: 4px 0; }
+  table.cards td { border: none; padding: 3px 10px; display: grid; grid-template-columns: 6.5em minmax(0, 1fr); gap: 8px; justify-items: start; }
+  table.cards td::before { content: attr(data-label); color: var(--muted); font-size: .85rem; font-family: system-ui, sans-serif; }
+  table.cards td.actions { display: block; }
+  table.cards td.actions:empty, table.cards td:not(.actions):empty { display: none; }
+  table.cards td.actions form { display: flex; margin: 4px 0; }
+  table.cards td.actions input { max-width: none; flex: 1 1 auto; }
+}
 
 @media (max-width: 480px) {
   main { padding: 10px 10px 32px; }

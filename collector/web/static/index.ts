@@ -13,7 +13,11 @@ export interface StaticAsset {
 export const CSS = "text/css; charset=utf-8";
 export const JS = "text/javascript; charset=utf-8";
 
+/** A small mark for the browser tab (without one, every browser asks for /favicon.ico and gets a 404). */
+const FAVICON = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect width="16" height="16" rx="3" fill="#16325c"/><path d="M3 11h2l2-6 2 8 2-4h2" fill="none" stroke="#5fb37a" stroke-width="1.6"/></svg>`;
+
 export const staticAssets: Record<string, StaticAsset> = {
   "console.css": { type: CSS, body: CONSOLE_CSS },
   "desk-live.js": { type: JS, body: DESK_LIVE_JS },
+  "favicon.svg": { type: "image/svg+xml", body: FAVICON },
 };
