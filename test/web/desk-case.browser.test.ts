@@ -124,7 +124,7 @@ describe.skipIf(!HAVE_CHROMIUM)("a support case in the browser alone", () => {
     expect(await section.locator(".verdict").count()).toBe(0);
     const snmpRow = section.locator('tbody[data-live=steps] tr[data-check="snmp"]');
     expect(await snmpRow.getAttribute("data-status")).toBe("fail");
-    expect(await snmpRow.locator("td").first().textContent()).toBe("✘ snmpfail · 860\u00a0ms");
+    expect(await snmpRow.locator("td").first().textContent()).toBe("✘\u00a0snmpfail · 860\u00a0ms");
     expect(await snmpRow.locator("td").nth(1).textContent()).toContain("WAN_LINK_DOWN");
 
     // Verdict, then the end of the run: the page draws it on the chain.
@@ -137,7 +137,7 @@ describe.skipIf(!HAVE_CHROMIUM)("a support case in the browser alone", () => {
     expect(await fresh.locator('svg g[data-link="router"]').getAttribute("data-state")).toBe("ok");
     expect(await fresh.locator('svg g[data-link="wan"] title').textContent()).toBe("Line / modem: fault");
     // The server draws the stored steps exactly as the browser drew them live.
-    expect(await page.locator(`section[data-run="${req.runId}"] tr[data-check="snmp"] td`).first().textContent()).toBe("✘ snmpfail · 860\u00a0ms");
+    expect(await page.locator(`section[data-run="${req.runId}"] tr[data-check="snmp"] td`).first().textContent()).toBe("✘\u00a0snmpfail · 860\u00a0ms");
     await b.shot(page, "desk-ticket-verdict-desktop");
     await phoneShot(phone, `/tickets/${ticketId}#run-${req.runId}`, "desk-ticket-verdict-phone");
 
@@ -229,5 +229,27 @@ describe.skipIf(!HAVE_CHROMIUM)("a support case in the browser alone", () => {
     expect(forged).toEqual([403, 401]);
     expect((await tc.api(`/api/tickets/${ticketId}`, TicketWithRuns)).status).toBe("closed");
     await b.shot(techPage, "desk-ticket-technician-phone");
+  });
+
+  test("what an agent reports is text in the live rows too, never markup", { timeout: 60_000 }, async () => {
+    const id = (await tc.api("/api/tickets", Ticket, { body: { customer: { name: "Hostile Agent", contact: "+86 1" }, service: "x", symptom: "x" } })).id;
+    const agent = await connectAgent(tc, id);
+    agents.push(agent);
+    const { page } = await signedIn(DESKTOP, "alice");
+    await page.goto(`${tc.url}/tickets/${id}`);
+    await page.locator("form[data-form=run] input[value=routeros]").uncheck();
+    await page.getByRole("button", { name: "Start the diagnosis" }).click();
+    const req = await agent.nextRun();
+    await page.waitForURL(new RegExp(`#run-${req.runId}$`));
+    await agent.accept(req);
+    const evil = '<img src=x onerror="document.title=\'pwned\'">';
+    const run = agent.plan(req, {});
+    run.steps[0] = { ...run.steps[0]!, status: "skipped", skipReason: evil } as (typeof run.steps)[number];
+    await agent.sendStep(run, 0);
+    const rows = page.locator(`section[data-run="${req.runId}"] tbody[data-live=steps] tr`);
+    await expect.poll(() => rows.count()).toBe(1);
+    expect(await rows.first().textContent()).toContain(evil);
+    expect(await page.locator(`section[data-run="${req.runId}"] tbody img`).count()).toBe(0);
+    expect(await page.title()).not.toBe("pwned");
   });
 });

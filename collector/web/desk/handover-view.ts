@@ -39,10 +39,10 @@ export function comparisonBody(v: View, cmp: RunComparison): Html {
 ${!finished ? html`<p class="notice warn small" data-after-state="${cmp.after.state}">${v.t("desk.cmp.afterRunning", { state: runStateText(v, cmp.after.state as never) })}</p>` : ""}
 ${cmp.healthy ? html`<p class="notice ok" data-healthy="yes">${v.t("desk.cmp.healthy")}</p>` : finished ? html`<p class="notice error" data-healthy="no">${v.t("desk.cmp.notHealthy", { n: bad.length })}</p>` : ""}
 </section>
-<div class="table-wrap"><table class="comparison">
+<div class="table-wrap"><table class="comparison cards">
 <thead><tr><th>${v.t("desk.run.col.check")}</th><th>${v.t("desk.cmp.before")}</th><th>${v.t("desk.cmp.after")}</th><th>${v.t("desk.cmp.change")}</th></tr></thead>
 <tbody>${cmp.rows.map(
-    (r) => html`<tr data-check="${r.check}" data-change="${r.change}"><td><span class="badge muted mono">${r.check}</span></td><td>${statusCell(v, r.before)}</td><td>${statusCell(v, r.after)}</td><td><span class="badge ${CHANGE_KIND[r.change]}">${v.t(`desk.cmp.ch.${r.change}`)}</span>${codes(v.t("desk.cmp.cleared"), r.cleared, "ok")}${codes(v.t("desk.cmp.remaining"), r.remaining, "fail")}${codes(v.t("desk.cmp.appeared"), r.appeared, "fail")}</td></tr>`,
+    (r) => html`<tr data-check="${r.check}" data-change="${r.change}"><td data-label="${v.t("desk.run.col.check")}"><span class="badge muted mono">${r.check}</span></td><td data-label="${v.t("desk.cmp.before")}">${statusCell(v, r.before)}</td><td data-label="${v.t("desk.cmp.after")}">${statusCell(v, r.after)}</td><td data-label="${v.t("desk.cmp.change")}"><div><span class="badge ${CHANGE_KIND[r.change]}">${v.t(`desk.cmp.ch.${r.change}`)}</span>${codes(v.t("desk.cmp.cleared"), r.cleared, "ok")}${codes(v.t("desk.cmp.remaining"), r.remaining, "fail")}${codes(v.t("desk.cmp.appeared"), r.appeared, "fail")}</div></td></tr>`,
   )}</tbody></table></div>
 ${bad.length ? html`<section class="card" data-still-failing><h2>${v.t("desk.cmp.stillFailing")}</h2><ul>${bad.map((r) => html`<li><span class="mono">${r.check}</span>: ${v.t(`desk.cmp.ch.${r.change}`)} <span class="mono small">${[...r.remaining, ...r.appeared].join(", ")}</span></li>`)}</ul></section>` : ""}`;
 }

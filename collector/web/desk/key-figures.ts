@@ -142,7 +142,8 @@ export function stepMark(status: string): { icon: string; kind: string } {
     case "timeout":
       return { icon: "T", kind: "warn" };
     default:
-      return { icon: "–", kind: "muted" };
+      // Not "–": a line may break after a dash even before a no-break space (UAX #14 LB12a).
+      return { icon: "○", kind: "muted" };
   }
 }
 

@@ -28,6 +28,7 @@ export interface LiveEl {
 export interface LiveDoc {
   querySelectorAll(selector: string): ArrayLike<LiveEl>;
   createElement(tag: string): LiveEl;
+  createTextNode(text: string): LiveEl;
 }
 export interface LiveSource {
   addEventListener(type: string, listener: (ev: { data: string }) => void): void;
@@ -93,7 +94,7 @@ export function deskLive(
       const head = doc.createElement("td");
       const badge = doc.createElement("span");
       badge.className = "badge " + m.kind + " mono";
-      badge.textContent = m.icon + " " + String(s.check);
+      badge.textContent = m.icon + "\u00a0" + String(s.check);
       head.appendChild(badge);
       const sub = doc.createElement("div");
       sub.className = "small muted";
@@ -103,8 +104,12 @@ export function deskLive(
       const fig = doc.createElement("td");
       fig.className = "small";
       for (const line of lib.figures(s, labels)) {
+        // Text nodes with a <wbr> after each "_", as run-view.ts breakable() draws it.
         const div = doc.createElement("div");
-        div.textContent = line;
+        line.split(/(?<=_)/).forEach((part, k) => {
+          if (k > 0) div.appendChild(doc.createElement("wbr"));
+          div.appendChild(doc.createTextNode(part));
+        });
         fig.appendChild(div);
       }
       tr.appendChild(fig);

@@ -11,10 +11,17 @@ import { chainSvg } from "./chain-svg.js";
 import { keyFigures, stepDuration, stepMark, type LooseStep } from "./key-figures.js";
 import { figureLabels, runStateText, runStateTexts, stepStatusText, stepStatusTexts } from "./labels.js";
 
+/**
+ * A figure line with a line-break opportunity after each "_" (<wbr>, never a character that would be
+ * copied with the text), so ALL_CONFIGURED_RESOLVERS_DEAD wraps in a phone's column; live-client.ts
+ * does the same with DOM nodes.
+ */
+export const breakable = (line: string): Html => html`${line.split(/(?<=_)/).map((part, i) => (i === 0 ? part : html`<wbr>${part}`))}`;
+
 export function stepRow(v: View, seq: number, s: LooseStep): Html {
   const m = stepMark(s.status);
   // Two columns (check with its result and time | key figures): a phone has room for no more.
-  return html`<tr class="step" data-seq="${seq}" data-status="${s.status}" data-check="${s.check}"><td><span class="badge ${m.kind} mono">${m.icon} ${s.check}</span><div class="small muted">${stepStatusText(v, s.status)} · ${stepDuration(s.durationMs)}</div></td><td class="small">${keyFigures(s, figureLabels(v)).map((l) => html`<div>${l}</div>`)}</td></tr>`;
+  return html`<tr class="step" data-seq="${seq}" data-status="${s.status}" data-check="${s.check}"><td><span class="badge ${m.kind} mono">${m.icon}\u00a0${s.check}</span><div class="small muted">${stepStatusText(v, s.status)} · ${stepDuration(s.durationMs)}</div></td><td class="small">${keyFigures(s, figureLabels(v)).map((l) => html`<div>${breakable(l)}</div>`)}</td></tr>`;
 }
 
 const evidenceList = (items: Verdict["evidence"]) =>

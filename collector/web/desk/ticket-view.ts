@@ -189,8 +189,8 @@ function historyCard(v: View, h: TicketHistoryEntry[]): Html {
   return html`<section class="card" aria-labelledby="hist-h"><h2 id="hist-h">${v.t("desk.t.lifecycle")}</h2>
 ${h.length === 0
     ? html`<p class="muted">${v.t("desk.t.noHistory")}</p>`
-    : html`<div class="table-wrap"><table class="history"><tbody>${h.map(
-        (e) => html`<tr data-action="${e.action}"><td class="small">${fmtTime(v, e.at)}</td><td class="small">${e.actor}</td><td><span class="small">${actionText(v, e.action)}</span> ${statusBadge(v, e.from)} → ${statusBadge(v, e.to)}${detailText(v, e)}${e.note ? html`<div class="small">${e.note}</div>` : ""}</td></tr>`,
+    : html`<div class="table-wrap"><table class="history cards"><tbody>${h.map(
+        (e) => html`<tr data-action="${e.action}"><td class="small" data-label="${v.t("desk.h.when")}">${fmtTime(v, e.at)}</td><td class="small" data-label="${v.t("desk.h.who")}">${e.actor}</td><td data-label="${v.t("desk.h.what")}"><div><span class="small">${actionText(v, e.action)}</span> ${statusBadge(v, e.from)} → ${statusBadge(v, e.to)}${detailText(v, e)}${e.note ? html`<div class="small">${e.note}</div>` : ""}</div></td></tr>`,
       )}</tbody></table></div>`}
 </section>`;
 }
