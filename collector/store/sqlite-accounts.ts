@@ -130,14 +130,19 @@ export async function getTokenById(db: SqliteDb, id: string): Promise<TokenRecor
   return r && toToken(r);
 }
 
+/**
+ * Also deletes sessions past their absolute expiry (nothing can revive them, and the table would
+ * otherwise grow by one row per sign-in forever); the audit keeps who signed in when.
+ */
 export async function createSession(db: SqliteDb, s: SessionRecord): Promise<void> {
-  await db.write((tx) =>
-    tx.run(
+  await db.write(async (tx) => {
+    await tx.run("DELETE FROM sessions WHERE expires_at < ?", [s.createdAt]);
+    await tx.run(
       `INSERT INTO sessions (id_hash, kind, subject_id, name, role, csrf_token, created_at, expires_at, last_seen_at, revoked_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       [s.idHash, s.kind, s.subjectId, s.name, s.role, s.csrfToken, s.createdAt, s.expiresAt, s.lastSeenAt, nul(s.revokedAt)],
-    ),
-  );
+    );
+  });
 }
 
 /** Returns revoked and expired sessions too: the caller decides (and says why it signs out). */

@@ -253,3 +253,20 @@ describe("language", () => {
     expect(await (await c.get("/login", { "accept-language": "zh-CN" })).text()).toContain("Username and password");
   });
 });
+
+describe("the sessions table", () => {
+  test("sessions past their absolute expiry are deleted at the next sign-in; live ones stay", async () => {
+    const tok = await w.addToken("engineer");
+    const [old, live] = [w.client(), w.client()];
+    await old.signInWithToken(tok.token);
+    const oldHash = hashSecret(old.cookies.get("nd_session")!);
+    w.clock.now += SESSION_ABSOLUTE_MS - 60_000;
+    await live.signInWithToken(tok.token);
+    const liveHash = hashSecret(live.cookies.get("nd_session")!);
+    expect(await w.store.findSession(oldHash)).toBeDefined();
+    w.clock.now += 120_000;
+    await w.client().signInWithToken(tok.token);
+    expect(await w.store.findSession(oldHash)).toBeUndefined();
+    expect(await w.store.findSession(liveHash)).toBeDefined();
+  });
+});
