@@ -109,12 +109,13 @@ export async function verifyFix(c: Ctx, d: Deps, ticket: Ticket, body: Body<type
 
 /** The failing run beside the run after it (or the given pair); the read is audited (ticket.comparison). */
 export async function readComparison(c: Ctx, d: Deps, ticket: Ticket, q: Body<typeof ComparisonQuery>): Promise<RunComparison> {
-  // Explicit runs are read on their own (any run of the ticket); the defaults come from its newest runs.
+  // Explicit runs are read by id (any run of the ticket); the defaults are picked from its newest runs.
+  // Either way each run is read on its own, so it comes with a full page of steps.
   const runs = q.before === undefined || q.after === undefined ? await ticketRuns(d, ticket.id) : [];
-  const before = q.before !== undefined ? await runOfTicket(d, ticket.id, q.before) : failingRun(runs);
-  const newestAfter = before && newestRunAfter(runs, before);
-  const after = q.after !== undefined ? await runOfTicket(d, ticket.id, q.after) : newestAfter && (await runOfTicket(d, ticket.id, newestAfter.id));
-  const pair = before && after ? { before: q.before !== undefined ? before : await runOfTicket(d, ticket.id, before.id), after } : undefined;
+  const reread = async (r: Run | undefined) => r && runOfTicket(d, ticket.id, r.id);
+  const before = q.before !== undefined ? await runOfTicket(d, ticket.id, q.before) : await reread(failingRun(runs));
+  const after = q.after !== undefined ? await runOfTicket(d, ticket.id, q.after) : before && (await reread(newestRunAfter(runs, before)));
+  const pair = before && after ? { before, after } : undefined;
   if (!pair) throw new HttpError(404, "NO_COMPARISON", "nothing to compare: no failing run on this ticket with a run after it");
   await auditRead(c, d, "ticket.comparison", ticket.id, { before: pair.before.id, after: pair.after.id });
   return compareRuns(ticket.id, redactRun(pair.before), redactRun(pair.after));

@@ -132,6 +132,10 @@ describe("a support case through the API alone", () => {
     expect(cmp.rows.find((r) => r.check === "snmp")?.cleared).toEqual(["WAN_LINK_DOWN"]);
     expect(cmp.healthy).toBe(true);
     expect(await col.api(`/api/tickets/${ticket.id}/comparison?before=${run.id}&after=${verify.id}`, RunComparison)).toEqual(cmp);
+    expect(await col.api(`/api/tickets/${ticket.id}/comparison?before=${run.id}`, RunComparison)).toEqual(cmp);
+    // The other way round: what the repair changed, read backwards, is a new failure of each check.
+    const backwards = await col.api(`/api/tickets/${ticket.id}/comparison?before=${verify.id}&after=${run.id}`, RunComparison);
+    expect(backwards.rows.filter((r) => r.change === "new_failure").map((r) => r.check)).toEqual(["dns", "path", "service", "snmp"]);
 
     // 6. Resolve: verified by the healthy run, filed under the failing run's cause.
     const resolved = await col.api(`/api/tickets/${ticket.id}/resolve`, Ticket, { body: { rootCause: "DSLAM port card failed", fix: "moved the line to a spare port" } });
