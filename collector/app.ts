@@ -1,9 +1,10 @@
 // Builds the HTTP API without listening, so tests call it in-process (app.request) or on port 0.
 // Auth happens once here: every route's declared access is enforced before its handler runs.
-import { Hono } from "hono";
+import { Hono, type Context } from "hono";
 import type { ApiError } from "../shared/api.js";
 import type { Logger } from "../shared/log.js";
-import { actorOf, authenticateToken } from "./auth/principal.js";
+import { getCookie } from "hono/cookie";
+import { actorOf, authenticateToken, type AuthResult } from "./auth/principal.js";
 import { addressKey, credentialKey, type FailureLimiter } from "./auth/failure-limiter.js";
 import { HttpError, tooManyFailures } from "./http-error.js";
 import type { AgentHub } from "./hub/agent-hub.js";
@@ -16,8 +17,12 @@ import { runRoutes } from "./routes/runs.js";
 import { ticketEventRoutes } from "./routes/ticket-events.js";
 import { ticketLifecycleRoutes } from "./routes/ticket-lifecycle.js";
 import { ticketRoutes } from "./routes/tickets.js";
+import { userRoutes } from "./routes/users.js";
 import type { Store } from "./store/types.js";
 import type { DeadlinePolicy } from "./tickets/deadlines.js";
+import { SESSION_COOKIE } from "./web/auth/session.js";
+import { webPages } from "./web/pages/index.js";
+import { mountWeb, sessionFromCookie } from "./web/web-app.js";
 
 export interface AppDeps {
   store: Store;
@@ -34,7 +39,7 @@ export interface AppDeps {
   deadlines?: DeadlinePolicy;
 }
 
-export const apiRoutes: readonly RouteSpec[] = [...ticketRoutes, ...ticketLifecycleRoutes, ...ticketEventRoutes, ...runRoutes, ...agentRoutes, ...adminRoutes];
+export const apiRoutes: readonly RouteSpec[] = [...ticketRoutes, ...ticketLifecycleRoutes, ...ticketEventRoutes, ...runRoutes, ...agentRoutes, ...adminRoutes, ...userRoutes];
 
 export function createApp(deps: AppDeps): Hono<Env> {
   const app = new Hono<Env>();
@@ -60,7 +65,7 @@ export function createApp(deps: AppDeps): Hono<Env> {
       if (r.access !== "public") {
         const remote = c.env?.incoming?.socket?.remoteAddress ?? "local";
         // The token is checked first: a valid one always passes, whatever others did from this address.
-        const auth = await authenticateToken(deps.store, c.req.header("authorization"), deps.now());
+        const auth = await authenticateApi(c, r, deps);
         if (!auth.ok) {
           // A revoked or expired token is charged to itself, anything else (a guess) to the address.
           const keys = [auth.tokenId ? credentialKey("token", auth.tokenId) : addressKey("token", remote)];
@@ -80,5 +85,23 @@ export function createApp(deps: AppDeps): Hono<Env> {
       return r.handler(c, deps);
     });
   }
+  mountWeb(app, deps, webPages);
   return app;
+}
+
+/**
+ * A bearer token, or for a GET without one the web console's session cookie: the console's own
+ * scripts read the API (ticket events over SSE, lists) as the signed-in person. A cookie never
+ * authorizes a POST or DELETE on the API (those come only with a token, so no CSRF is possible there).
+ */
+async function authenticateApi(c: Context<Env>, r: RouteSpec, deps: AppDeps): Promise<AuthResult> {
+  const header = c.req.header("authorization");
+  if (header !== undefined || r.method !== "GET" || getCookie(c, SESSION_COOKIE) === undefined) {
+    return authenticateToken(deps.store, header, deps.now());
+  }
+  const s = await sessionFromCookie(c, deps);
+  if (s.ok) return { ok: true, principal: s.principal };
+  const stale = s.session ? { tokenId: `session:${s.session.idHash}` } : {};
+  const reason = s.reason === "idle" ? "expired" : s.reason === "subject_invalid" ? "revoked" : s.reason;
+  return { ok: false, reason, ...stale };
 }

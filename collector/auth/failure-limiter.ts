@@ -14,7 +14,8 @@
 // address is refused BEFORE its code is checked; the attempt is reserved synchronously, before any
 // await, so a burst of concurrent guesses cannot all pass the check before the first one is counted.
 
-export type CredentialKind = "token" | "agent" | "enroll";
+/** "login": web console password sign-ins (per address and per username: passwords can be guessed). */
+export type CredentialKind = "token" | "agent" | "enroll" | "login";
 
 export const addressKey = (kind: CredentialKind, remote: string): string => `${kind}:addr:${remote}`;
 /** `id`: an agent id, or a hash (never a raw token or code: this map must not hold secrets). */

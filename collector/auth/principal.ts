@@ -5,9 +5,12 @@ import { hashSecret } from "../../shared/secrets.js";
 import type { Store } from "../store/types.js";
 
 export interface Principal {
+  /** The API token's id; for a web console user signed in with a password, the user's id. */
   tokenId: string;
   name: string;
   role: Role;
+  /** "user": a web console user (password sign-in); absent: an API token (bearer or token sign-in). */
+  kind?: "user";
 }
 
 export const TOKEN_PREFIX = "ndt_";
@@ -28,6 +31,7 @@ export async function authenticateToken(store: Store, header: string | undefined
   return { ok: true, principal: { tokenId: rec.id, name: rec.name, role: rec.role } };
 }
 
+/** "token:<id>:<name>" for API tokens, "user:<id>:<name>" for web console users (the audit's actor). */
 export function actorOf(p: Principal): string {
-  return `token:${p.tokenId}:${p.name}`;
+  return `${p.kind === "user" ? "user" : "token"}:${p.tokenId}:${p.name}`;
 }

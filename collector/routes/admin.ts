@@ -2,8 +2,8 @@
 import { z } from "zod";
 import { CreateTokenBody } from "../../shared/api.js";
 import { Id } from "../../shared/protocol.js";
-import { hashSecret, randomId, randomSecret } from "../../shared/secrets.js";
-import { actorOf, TOKEN_PREFIX } from "../auth/principal.js";
+import { issueToken, revokeTokenAndSessions } from "../auth/accounts.js";
+import { actorOf } from "../auth/principal.js";
 import { badRequest, notFound } from "../http-error.js";
 import { readBody } from "./body.js";
 import { ADMINS, principalOf, type RouteSpec } from "./route-spec.js";
@@ -28,13 +28,7 @@ export const adminRoutes: RouteSpec[] = [
     summary: "create an API token for a person with a role (shown once)",
     async handler(c, d) {
       const body = await readBody(c, CreateTokenBody);
-      const token = randomSecret(TOKEN_PREFIX);
-      const id = randomId("tok_");
-      const now = d.now();
-      const expiresAt = body.ttlS !== undefined ? now + body.ttlS * 1000 : undefined;
-      await d.store.createToken({ id, name: body.name, role: body.role, hash: hashSecret(token), createdAt: now, ...(expiresAt !== undefined ? { expiresAt } : {}) });
-      await d.store.appendAudit({ at: now, actor: actorOf(principalOf(c)), action: "token.create", outcome: "ok", detail: { id, name: body.name, role: body.role } });
-      return c.json({ id, token, role: body.role, ...(expiresAt !== undefined ? { expiresAt } : {}) }, 201);
+      return c.json(await issueToken(d.store, body, actorOf(principalOf(c)), d.now()), 201);
     },
   },
   {
@@ -50,11 +44,10 @@ export const adminRoutes: RouteSpec[] = [
     method: "POST",
     path: "/api/tokens/:id/revoke",
     access: ADMINS,
-    summary: "revoke a token",
+    summary: "revoke a token (web console sessions signed in with it end too)",
     async handler(c, d) {
       const id = Id.safeParse(c.req.param("id"));
-      if (!id.success || !(await d.store.revokeToken(id.data, d.now()))) throw notFound("token");
-      await d.store.appendAudit({ at: d.now(), actor: actorOf(principalOf(c)), action: "token.revoke", outcome: "ok", detail: { id: id.data } });
+      if (!id.success || !(await revokeTokenAndSessions(d.store, id.data, actorOf(principalOf(c)), d.now()))) throw notFound("token");
       return c.json({ revoked: true });
     },
   },

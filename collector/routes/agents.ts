@@ -1,7 +1,8 @@
 // Enrollment and agents: an engineer makes a one-time code, the customer's agent trades it for its
 // own identity and secret (shown once; only the hash is kept), an engineer can re-key an existing
 // agent with a code bound to it, admins can revoke an agent.
-import { CreateEnrollmentBody, EnrollBody, type Agent } from "../../shared/api.js";
+import type { z } from "zod";
+import { CreateEnrollmentBody, EnrollBody, type Agent, type EnrollmentCreated } from "../../shared/api.js";
 import { CloseCode, Id } from "../../shared/protocol.js";
 import { hashSecret, randomEnrollmentCode, randomId, randomSecret } from "../../shared/secrets.js";
 import { boundEnrollmentCode, parseEnrollmentCode } from "../auth/enrollment-code.js";
@@ -23,10 +24,10 @@ type Deps = Parameters<RouteSpec["handler"]>[1];
 const ReenrollBody = CreateEnrollmentBody.pick({ ttlS: true }).strict();
 
 /** How many recent runs the device state reads (history shown, and where the last good run is looked for). */
-const DEVICE_STATE_RUNS = 20;
+export const DEVICE_STATE_RUNS = 20;
 
 /** The API view of a stored agent: never its secret hash. */
-function agentView(a: AgentRecord, connected: boolean): Agent {
+export function agentView(a: AgentRecord, connected: boolean): Agent {
   return {
     id: a.id,
     name: a.name,
@@ -80,6 +81,20 @@ async function enroll(c: Ctx, d: Deps, remote: string, attempt: Reservation): Pr
   return c.json({ agentId, secret, ...(res.ticketId ? { ticketId: res.ticketId } : {}) }, 201);
 }
 
+/**
+ * A one-time enrollment code (optionally bound to a ticket), stored as its hash and audited; the API
+ * route and the web console's "request authorization" both call this.
+ */
+export async function createEnrollment(c: Ctx, d: Deps, body: z.infer<typeof CreateEnrollmentBody>): Promise<z.infer<typeof EnrollmentCreated>> {
+  const p = principalOf(c);
+  if (body.ticketId && !(await d.store.getTicket(body.ticketId))) throw notFound("ticket");
+  const code = randomEnrollmentCode();
+  const expiresAt = d.now() + body.ttlS * 1000;
+  await d.store.createEnrollmentCode(hashSecret(code), expiresAt, p.name, body.ticketId);
+  await d.store.appendAudit({ at: d.now(), actor: actorOf(p), action: "enrollment.create", outcome: "ok", ...(body.ticketId ? { ticketId: body.ticketId } : {}) });
+  return { code, expiresAt, ...(d.publicUrl ? { collectorUrl: d.publicUrl } : {}) };
+}
+
 export const agentRoutes: RouteSpec[] = [
   {
     method: "POST",
@@ -87,14 +102,7 @@ export const agentRoutes: RouteSpec[] = [
     access: ACTORS,
     summary: "create a one-time enrollment code for a customer's agent",
     async handler(c, d) {
-      const body = await readBody(c, CreateEnrollmentBody);
-      const p = principalOf(c);
-      if (body.ticketId && !(await d.store.getTicket(body.ticketId))) throw notFound("ticket");
-      const code = randomEnrollmentCode();
-      const expiresAt = d.now() + body.ttlS * 1000;
-      await d.store.createEnrollmentCode(hashSecret(code), expiresAt, p.name, body.ticketId);
-      await d.store.appendAudit({ at: d.now(), actor: actorOf(p), action: "enrollment.create", outcome: "ok", ...(body.ticketId ? { ticketId: body.ticketId } : {}) });
-      return c.json({ code, expiresAt, ...(d.publicUrl ? { collectorUrl: d.publicUrl } : {}) }, 201);
+      return c.json(await createEnrollment(c, d, await readBody(c, CreateEnrollmentBody)), 201);
     },
   },
   {

@@ -70,6 +70,24 @@ export async function requestRun(c: Ctx, d: Deps, r: RunRequest, detail: Record<
   return (await d.store.getRun(id))!;
 }
 
+/**
+ * POST /api/runs as a function: the targets and the ticket are checked, then requestRun. The web
+ * console's "run a diagnosis" form calls this too, so both go through one path with one set of rules.
+ */
+export async function triggerRun(c: Ctx, d: Deps, body: CreateRunBody): Promise<Run> {
+  // Targets are validated here too, so a hostile value is refused before it is stored or sent;
+  // the agent validates again (it trusts nothing from the network).
+  const badTarget = [...(body.params.names ?? []), ...(body.params.targets ?? [])].find((t) => !HostTarget.safeParse(t).success);
+  if (badTarget !== undefined) throw badRequest("BAD_TARGET", `invalid target ${JSON.stringify(badTarget)}: must be an IP address or hostname`);
+  if (body.params.service !== undefined && !ServiceTarget.safeParse(body.params.service).success) {
+    throw badRequest("BAD_TARGET", `invalid service ${JSON.stringify(body.params.service)}: must be an http(s) URL or host:port`);
+  }
+  const ticket = await d.store.getTicket(body.ticketId);
+  if (!ticket) throw notFound("ticket");
+  const run = await requestRun(c, d, { ticketId: ticket.id, agentId: body.agentId, checks: body.checks, params: body.params, pickupTimeoutS: body.pickupTimeoutS });
+  return redactRun(run);
+}
+
 export const runRoutes: RouteSpec[] = [
   {
     method: "POST",
@@ -77,18 +95,7 @@ export const runRoutes: RouteSpec[] = [
     access: ACTORS,
     summary: "trigger a diagnosis run on an agent for a ticket",
     async handler(c, d) {
-      const body = await readBody(c, CreateRunBody);
-      // Targets are validated here too, so a hostile value is refused before it is stored or sent;
-      // the agent validates again (it trusts nothing from the network).
-      const badTarget = [...(body.params.names ?? []), ...(body.params.targets ?? [])].find((t) => !HostTarget.safeParse(t).success);
-      if (badTarget !== undefined) throw badRequest("BAD_TARGET", `invalid target ${JSON.stringify(badTarget)}: must be an IP address or hostname`);
-      if (body.params.service !== undefined && !ServiceTarget.safeParse(body.params.service).success) {
-        throw badRequest("BAD_TARGET", `invalid service ${JSON.stringify(body.params.service)}: must be an http(s) URL or host:port`);
-      }
-      const ticket = await d.store.getTicket(body.ticketId);
-      if (!ticket) throw notFound("ticket");
-      const run = await requestRun(c, d, { ticketId: ticket.id, agentId: body.agentId, checks: body.checks, params: body.params, pickupTimeoutS: body.pickupTimeoutS });
-      return c.json(redactRun(run), 201);
+      return c.json(await triggerRun(c, d, await readBody(c, CreateRunBody)), 201);
     },
   },
   {

@@ -6,7 +6,7 @@ import { z } from "zod";
 import type { Run, Ticket } from "../../shared/api.js";
 import { CheckId } from "../../shared/checks.js";
 import { Id } from "../../shared/protocol.js";
-import { CloseBody, EscalateBody, type Knowledge, ReopenBody, ResolveBody, SetStatusBody, VerifyBody } from "../../shared/ticket.js";
+import { CloseBody, EscalateBody, type Handover, type Knowledge, ReopenBody, ResolveBody, type RunComparison, SetStatusBody, VerifyBody } from "../../shared/ticket.js";
 import { actorOf } from "../auth/principal.js";
 import { redactRun } from "../auth/redact.js";
 import { badRequest, conflict, HttpError, notFound } from "../http-error.js";
@@ -23,12 +23,15 @@ import { ticketView } from "./ticket-view.js";
 type Ctx = Parameters<RouteSpec["handler"]>[0];
 type Deps = Parameters<RouteSpec["handler"]>[1];
 
-async function loadTicket(c: Ctx, d: Deps): Promise<Ticket> {
-  const id = Id.safeParse(c.req.param("id"));
+/** The ticket by id (404 when there is none); the id as it came in a path. */
+export async function loadTicketById(d: Deps, rawId: string | undefined): Promise<Ticket> {
+  const id = Id.safeParse(rawId);
   const ticket = id.success ? await d.store.getTicket(id.data) : undefined;
   if (!ticket) throw notFound("ticket");
   return ticket;
 }
+
+const loadTicket = (c: Ctx, d: Deps) => loadTicketById(d, c.req.param("id"));
 
 /** The ticket's newest runs with their steps, oldest first, bounded as a ticket read is (collector/limits.ts). */
 function ticketRuns(d: Deps, ticketId: string): Promise<Run[]> {
@@ -50,7 +53,7 @@ async function handoverOf(c: Ctx, d: Deps, ticket: Ticket) {
 const shown = (c: Ctx, d: Deps, t: Ticket) => ticketView(principalOf(c).role, "record", t, d.now());
 
 const HandoverQuery = z.object({ format: z.enum(["json", "text"]).default("json") }).strict();
-const ComparisonQuery = z.object({ before: Id.optional(), after: Id.optional() }).strict();
+export const ComparisonQuery = z.object({ before: Id.optional(), after: Id.optional() }).strict();
 const KnowledgeQuery = z
   .object({
     /** The ticket asking ("what fixed this last time" leaves itself out). */
@@ -73,6 +76,72 @@ async function runOfTicket(d: Deps, ticketId: string, runId: string): Promise<Ru
   return run;
 }
 
+// ---- the actions as functions: the API routes below and the web console's desk pages call these, so a
+// form and an API call go through one path (body validated by the same schema before it gets here).
+
+type Body<S extends z.ZodType> = z.infer<S>;
+
+export async function setTicketStatus(c: Ctx, d: Deps, ticket: Ticket, body: Body<typeof SetStatusBody>): Promise<Ticket> {
+  return shown(c, d, await applyTicketAction(c, d, ticket.id, { kind: "set_status", to: body.to, note: body.note }));
+}
+
+export async function escalateTicket(c: Ctx, d: Deps, ticket: Ticket, body: Body<typeof EscalateBody>): Promise<{ ticket: Ticket; handover: Handover }> {
+  const t = await applyTicketAction(c, d, ticket.id, { kind: "escalate", to: body.to, note: body.note });
+  return { ticket: shown(c, d, t), handover: await handoverOf(c, d, t) };
+}
+
+/** The hand-over as the reader's role may see it; the read is audited (ticket.handover). */
+export async function readHandover(c: Ctx, d: Deps, ticket: Ticket, format: "json" | "text" | "page"): Promise<Handover> {
+  const h = await handoverOf(c, d, ticket);
+  await auditRead(c, d, "ticket.handover", ticket.id, { format });
+  return h;
+}
+
+export async function verifyFix(c: Ctx, d: Deps, ticket: Ticket, body: Body<typeof VerifyBody>): Promise<Run> {
+  const failing = failingRun(await ticketRuns(d, ticket.id));
+  if (!failing) throw conflict("NO_FAILING_RUN", "no completed run on this ticket found a fault: trigger a diagnosis first (POST /api/runs)");
+  // A stored request names its checks as strings; only those this build knows are asked again.
+  const checks = failing.checks.filter((ch) => CheckId.safeParse(ch).success);
+  if (checks.length === 0) throw conflict("NO_FAILING_RUN", `the failing run ${failing.id} names no check this collector knows`);
+  const run = await requestRun(c, d, { ticketId: ticket.id, agentId: failing.agentId, checks, params: failing.params, pickupTimeoutS: body.pickupTimeoutS }, { verifies: failing.id });
+  return redactRun(run);
+}
+
+/** The failing run beside the run after it (or the given pair); the read is audited (ticket.comparison). */
+export async function readComparison(c: Ctx, d: Deps, ticket: Ticket, q: Body<typeof ComparisonQuery>): Promise<RunComparison> {
+  // Explicit runs are read by id (any run of the ticket); the defaults are picked from its newest runs.
+  // Either way each run is read on its own, so it comes with a full page of steps.
+  const runs = q.before === undefined || q.after === undefined ? await ticketRuns(d, ticket.id) : [];
+  const reread = async (r: Run | undefined) => r && runOfTicket(d, ticket.id, r.id);
+  const before = q.before !== undefined ? await runOfTicket(d, ticket.id, q.before) : await reread(failingRun(runs));
+  const after = q.after !== undefined ? await runOfTicket(d, ticket.id, q.after) : before && (await reread(newestRunAfter(runs, before)));
+  const pair = before && after ? { before, after } : undefined;
+  if (!pair) throw new HttpError(404, "NO_COMPARISON", "nothing to compare: no failing run on this ticket with a run after it");
+  await auditRead(c, d, "ticket.comparison", ticket.id, { before: pair.before.id, after: pair.after.id });
+  return compareRuns(ticket.id, redactRun(pair.before), redactRun(pair.after));
+}
+
+export async function resolveTicket(c: Ctx, d: Deps, ticket: Ticket, body: Body<typeof ResolveBody>): Promise<Ticket> {
+  // The runs decide the verification and the cause the knowledge base files it under.
+  const facts = resolutionFacts(ticket.id, await ticketRuns(d, ticket.id));
+  const resolution = {
+    rootCause: body.rootCause,
+    fix: body.fix,
+    ...facts,
+    ...(body.unverifiedReason !== undefined ? { unverifiedReason: body.unverifiedReason } : {}),
+  };
+  const t = await applyTicketAction(c, d, ticket.id, { kind: "resolve", resolution, note: body.note }, facts.verificationRunId ? { runId: facts.verificationRunId } : {});
+  return shown(c, d, t);
+}
+
+export async function closeTicket(c: Ctx, d: Deps, ticket: Ticket, body: Body<typeof CloseBody>): Promise<Ticket> {
+  return shown(c, d, await applyTicketAction(c, d, ticket.id, { kind: "close", confirmation: body }));
+}
+
+export async function reopenTicket(c: Ctx, d: Deps, ticket: Ticket, body: Body<typeof ReopenBody>): Promise<Ticket> {
+  return shown(c, d, await applyTicketAction(c, d, ticket.id, { kind: "reopen", note: body.note }));
+}
+
 export const ticketLifecycleRoutes: RouteSpec[] = [
   {
     method: "POST",
@@ -81,9 +150,7 @@ export const ticketLifecycleRoutes: RouteSpec[] = [
     summary: "set the status by hand: `{to: diagnosing|waiting_customer, note?}` (409 with the state machine's code when not allowed)",
     async handler(c, d) {
       const ticket = await loadTicket(c, d);
-      const body = await readBody(c, SetStatusBody);
-      const t = await applyTicketAction(c, d, ticket.id, { kind: "set_status", to: body.to, note: body.note });
-      return c.json(shown(c, d, t));
+      return c.json(await setTicketStatus(c, d, ticket, await readBody(c, SetStatusBody)));
     },
   },
   {
@@ -93,9 +160,7 @@ export const ticketLifecycleRoutes: RouteSpec[] = [
     summary: "escalate to a team `{to: network_operations|field_service|second_line|service_owner, note?}`: returns `{ticket, handover}`",
     async handler(c, d) {
       const ticket = await loadTicket(c, d);
-      const body = await readBody(c, EscalateBody);
-      const t = await applyTicketAction(c, d, ticket.id, { kind: "escalate", to: body.to, note: body.note });
-      return c.json({ ticket: shown(c, d, t), handover: await handoverOf(c, d, t) });
+      return c.json(await escalateTicket(c, d, ticket, await readBody(c, EscalateBody)));
     },
   },
   {
@@ -106,8 +171,7 @@ export const ticketLifecycleRoutes: RouteSpec[] = [
     async handler(c, d) {
       const q = query(c, HandoverQuery);
       const ticket = await loadTicket(c, d);
-      const h = await handoverOf(c, d, ticket);
-      await auditRead(c, d, "ticket.handover", ticket.id, { format: q.format });
+      const h = await readHandover(c, d, ticket, q.format);
       if (q.format === "text") return c.text(handoverText(h), 200, { "content-type": "text/plain; charset=utf-8" });
       return c.json(h);
     },
@@ -119,14 +183,7 @@ export const ticketLifecycleRoutes: RouteSpec[] = [
     summary: "verify the fix: re-run the failing run's checks and parameters on its agent (201 Run; 409 NO_FAILING_RUN when no run found a fault)",
     async handler(c, d) {
       const ticket = await loadTicket(c, d);
-      const body = await readBody(c, VerifyBody);
-      const failing = failingRun(await ticketRuns(d, ticket.id));
-      if (!failing) throw conflict("NO_FAILING_RUN", "no completed run on this ticket found a fault: trigger a diagnosis first (POST /api/runs)");
-      // A stored request names its checks as strings; only those this build knows are asked again.
-      const checks = failing.checks.filter((ch) => CheckId.safeParse(ch).success);
-      if (checks.length === 0) throw conflict("NO_FAILING_RUN", `the failing run ${failing.id} names no check this collector knows`);
-      const run = await requestRun(c, d, { ticketId: ticket.id, agentId: failing.agentId, checks, params: failing.params, pickupTimeoutS: body.pickupTimeoutS }, { verifies: failing.id });
-      return c.json(redactRun(run), 201);
+      return c.json(await verifyFix(c, d, ticket, await readBody(c, VerifyBody)), 201);
     },
   },
   {
@@ -137,16 +194,7 @@ export const ticketLifecycleRoutes: RouteSpec[] = [
     async handler(c, d) {
       const q = query(c, ComparisonQuery);
       const ticket = await loadTicket(c, d);
-      // Explicit runs are read by id (any run of the ticket); the defaults are picked from its newest runs.
-      // Either way each run is read on its own, so it comes with a full page of steps.
-      const runs = q.before === undefined || q.after === undefined ? await ticketRuns(d, ticket.id) : [];
-      const reread = async (r: Run | undefined) => r && runOfTicket(d, ticket.id, r.id);
-      const before = q.before !== undefined ? await runOfTicket(d, ticket.id, q.before) : await reread(failingRun(runs));
-      const after = q.after !== undefined ? await runOfTicket(d, ticket.id, q.after) : before && (await reread(newestRunAfter(runs, before)));
-      const pair = before && after ? { before, after } : undefined;
-      if (!pair) throw new HttpError(404, "NO_COMPARISON", "nothing to compare: no failing run on this ticket with a run after it");
-      await auditRead(c, d, "ticket.comparison", ticket.id, { before: pair.before.id, after: pair.after.id });
-      return c.json(compareRuns(ticket.id, redactRun(pair.before), redactRun(pair.after)));
+      return c.json(await readComparison(c, d, ticket, q));
     },
   },
   {
@@ -156,17 +204,7 @@ export const ticketLifecycleRoutes: RouteSpec[] = [
     summary: "resolve `{rootCause, fix, unverifiedReason?, note?}` (409 VERIFICATION_REQUIRED without a healthy verification run after the failing one and without unverifiedReason)",
     async handler(c, d) {
       const ticket = await loadTicket(c, d);
-      const body = await readBody(c, ResolveBody);
-      // The runs decide the verification and the cause the knowledge base files it under.
-      const facts = resolutionFacts(ticket.id, await ticketRuns(d, ticket.id));
-      const resolution = {
-        rootCause: body.rootCause,
-        fix: body.fix,
-        ...facts,
-        ...(body.unverifiedReason !== undefined ? { unverifiedReason: body.unverifiedReason } : {}),
-      };
-      const t = await applyTicketAction(c, d, ticket.id, { kind: "resolve", resolution, note: body.note }, facts.verificationRunId ? { runId: facts.verificationRunId } : {});
-      return c.json(shown(c, d, t));
+      return c.json(await resolveTicket(c, d, ticket, await readBody(c, ResolveBody)));
     },
   },
   {
@@ -176,9 +214,7 @@ export const ticketLifecycleRoutes: RouteSpec[] = [
     summary: "close with the customer's confirmation `{outcome: confirmed|unreachable, satisfaction?: 1-5, note?}` (confirmed needs satisfaction, unreachable a note)",
     async handler(c, d) {
       const ticket = await loadTicket(c, d);
-      const body = await readBody(c, CloseBody);
-      const t = await applyTicketAction(c, d, ticket.id, { kind: "close", confirmation: body });
-      return c.json(shown(c, d, t));
+      return c.json(await closeTicket(c, d, ticket, await readBody(c, CloseBody)));
     },
   },
   {
@@ -188,9 +224,7 @@ export const ticketLifecycleRoutes: RouteSpec[] = [
     summary: "reopen a resolved or closed ticket `{note}`: back to diagnosing, resolution and confirmation cleared",
     async handler(c, d) {
       const ticket = await loadTicket(c, d);
-      const body = await readBody(c, ReopenBody);
-      const t = await applyTicketAction(c, d, ticket.id, { kind: "reopen", note: body.note });
-      return c.json(shown(c, d, t));
+      return c.json(await reopenTicket(c, d, ticket, await readBody(c, ReopenBody)));
     },
   },
   {

@@ -16,6 +16,7 @@ import { TOKEN_PREFIX } from "../../collector/auth/principal.js";
 import { AgentHub } from "../../collector/hub/agent-hub.js";
 import type { RouteSpec } from "../../collector/routes/route-spec.js";
 import { RunBus } from "../../collector/run-bus.js";
+import { webPages } from "../../collector/web/pages/index.js";
 import { openSqliteStore } from "../../collector/store/sqlite-store.js";
 import type { Store } from "../../collector/store/types.js";
 
@@ -109,8 +110,8 @@ describe("every route x every caller", () => {
     }
   });
 
-  test("the app serves no API route outside the declared table", () => {
-    const declared = new Set(apiRoutes.map(routeName));
+  test("the app serves no route outside the declared tables (API routes, web console pages, static files)", () => {
+    const declared = new Set([...apiRoutes.map(routeName), ...webPages.map((p) => `${p.method} ${p.path}`), "GET /static/:name"]);
     const served = app.routes.filter((r) => r.path !== "/*" && r.path !== "/healthz").map((r) => `${r.method} ${r.path}`);
     expect(served.length).toBeGreaterThanOrEqual(apiRoutes.length);
     for (const s of served) expect(declared.has(s), s).toBe(true);

@@ -3,6 +3,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, test } from "vitest";
 import { apiRoutes } from "../../collector/app.js";
+import { webPages } from "../../collector/web/pages/index.js";
 import { RunState } from "../../shared/api.js";
 import { CHECK_IDS, STEP_SCHEMAS } from "../../shared/checks.js";
 import { CAUSES } from "../../agent/verdict/causes.js";
@@ -16,6 +17,14 @@ describe("README.md", () => {
   test.each(apiRoutes.map((r) => [`${r.method} ${r.path}`, r.access] as const))("documents %s with its access", (route, access) => {
     const line = readme.split("\n").find((l) => l.includes(`\`${route}\``));
     expect(line, `README has no row for ${route}`).toBeDefined();
+    if (access === "public") expect(line).toMatch(/public/);
+    else if (access.length === 3) expect(line).toMatch(/all roles/);
+    else for (const role of access) expect(line).toContain(role);
+  });
+
+  test.each(webPages.map((p) => [`${p.method} ${p.path}`, p.access] as const))("documents web console page %s with its access", (page, access) => {
+    const line = section("Web console").find((l) => l.includes(`\`${page}\``));
+    expect(line, `README's "Web console" has no row for ${page}`).toBeDefined();
     if (access === "public") expect(line).toMatch(/public/);
     else if (access.length === 3) expect(line).toMatch(/all roles/);
     else for (const role of access) expect(line).toContain(role);
