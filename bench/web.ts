@@ -1,6 +1,7 @@
 // Bench: the web console's pages with a thousand tickets in the store (issue goal: every page under
 // 200 ms on loopback). A real collector on port 0 with a real SQLite file, seeded through the Store
-// (1000 tickets in every lifecycle status, a run with a full diagnosis and its verdict on 300 of them),
+// (1000 tickets in every lifecycle status, a run with a full diagnosis and its verdict on 300 of them,
+// two on the first ten),
 // signed in through the real sign-in form; each page is fetched sequentially, after a warm-up. The
 // baseline is GET /healthz on the same server in the same run: what any request costs here.
 import { mkdtemp, rm } from "node:fs/promises";
@@ -33,13 +34,14 @@ function actionsFor(i: number, runId: string): TicketAction[] {
   return walk.slice(0, i % (walk.length + 1));
 }
 
-async function seed(store: Store): Promise<{ ticketIds: string[]; agentId: string }> {
+async function seed(store: Store): Promise<{ ticketIds: string[]; agentId: string; runIds: string[][] }> {
   const now = Date.now();
   const agentId = randomId("ag_");
   await store.createAgent({ id: agentId, name: "bench-site", secretHash: hashSecret(randomSecret("")), createdAt: now });
   const steps = healthyDiagnosis();
   const verdict = isolateFault(steps);
   const ticketIds: string[] = [];
+  const runIds: string[][] = [];
   for (let b = 0; b < TICKETS; b += 100) {
     await Promise.all(
       Array.from({ length: Math.min(100, TICKETS - b) }, async (_, j) => {
@@ -48,20 +50,21 @@ async function seed(store: Store): Promise<{ ticketIds: string[]; agentId: strin
         ticketIds[i] = id;
         const created = now - (TICKETS - i) * 60_000;
         await store.createTicket(id, { customer: { name: `Customer ${i}`, contact: `+86 138 ${String(i).padStart(8, "0")}`, site: `Bldg ${i % 40}` }, service: "Fiber 300M", symptom: `bench ticket ${i}: internet down`, category: "network", severity: SEVERITIES[i % 3]! }, "bench", created);
-        const runId = randomId("run_");
-        if (i < WITH_RUNS) {
-          await store.createRun({ id: runId, ticketId: id, agentId, checks: steps.map((s) => s.check), params: {}, requestedBy: "bench", pickupBy: now + 3_600_000, createdAt: created + 1000 });
+        // Two runs on the first tickets (the comparison page), one on the next, none on the rest.
+        runIds[i] = Array.from({ length: i < 10 ? 2 : i < WITH_RUNS ? 1 : 0 }, () => randomId("run_"));
+        for (const [k, runId] of runIds[i]!.entries()) {
+          await store.createRun({ id: runId, ticketId: id, agentId, checks: steps.map((s) => s.check), params: {}, requestedBy: "bench", pickupBy: now + 3_600_000, createdAt: created + 1000 + k });
           await store.appendRunEvent(agentId, { type: "run.accepted", runId, seq: 0, at: now }, now);
           let seq = 1;
           for (const result of steps) await store.appendRunEvent(agentId, { type: "step", runId, seq: seq++, at: now, result }, now);
           await store.appendRunEvent(agentId, { type: "verdict", runId, seq: seq++, at: now, verdict }, now);
-          await store.appendRunEvent(agentId, { type: "run.finished", runId, seq, at: now, state: "completed" }, now);
+          await store.appendRunEvent(agentId, { type: "run.finished", runId, seq, at: now, outcome: "completed", steps: steps.length }, now);
         }
-        for (const a of actionsFor(i, runId)) await store.transitionTicket(id, a, "bench", created + 2000);
+        for (const a of actionsFor(i, runIds[i]![0] ?? randomId("run_"))) await store.transitionTicket(id, a, "bench", created + 2000);
       }),
     );
   }
-  return { ticketIds, agentId };
+  return { ticketIds, agentId, runIds };
 }
 
 /** Signs in through the form with an admin API token; returns the Cookie header for the session. */
@@ -123,14 +126,15 @@ export async function webBench(quick: boolean): Promise<BenchRow[]> {
   const dir = await mkdtemp(join(tmpdir(), "netdiag-bench-web-"));
   const c = await startCollector(CollectorConfig.parse({ dataDir: dir, host: "127.0.0.1", port: 0, logLevel: "silent" }), { log: createLogger("bench", "silent") });
   try {
-    const { ticketIds, agentId } = await seed(c.store);
+    const { ticketIds, agentId, runIds } = await seed(c.store);
+    const [before, after] = runIds[6]!;
     const cookie = await signIn(c.url, c.bootstrapAdminToken!);
     const base = await timePage(`${c.url}/healthz`, cookie, n);
     const pages: [string, string][] = [
       ["ticket list (1000 tickets, deadline sort)", "/tickets"],
       ["ticket list filtered (overdue, severe)", "/tickets?overdue=1&severity=severe"],
-      ["ticket page (run with 8 steps + verdict)", `/tickets/${ticketIds[6]}`],
-      ["verify-fix comparison page", `/tickets/${ticketIds[6]}/compare`],
+      ["ticket page (2 runs with 8 steps + verdict each)", `/tickets/${ticketIds[6]}`],
+      ["verify-fix comparison page", `/tickets/${ticketIds[6]}/compare?before=${before}&after=${after}`],
       ["hand-over page", `/tickets/${ticketIds[6]}/handover`],
       ["device page (300 runs on record)", `/devices/${agentId}`],
       ["audit trail page", "/admin/audit"],

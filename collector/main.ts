@@ -134,7 +134,9 @@ async function start(argv: string[]): Promise<number> {
   } else {
     out.write(`Use an existing API token (lost it? netdiag-collector token create --role admin --name you).\n\n`);
   }
-  out.write(`Next steps (engineer CLI 'netdiag', with NETDIAG_URL and NETDIAG_TOKEN set):\n`);
+  out.write(`Web console: open ${c.url}/login in a browser and sign in with the admin token (API token form);\n`);
+  out.write(`  create people under Admin -> Users, then run a support case from Tickets -> New ticket.\n\n`);
+  out.write(`Or the engineer CLI 'netdiag', with NETDIAG_URL and NETDIAG_TOKEN set:\n`);
   out.write(`  1. netdiag ticket create --customer "Name" --contact "+86 ..." --service "Fiber 300M" --symptom "internet down"\n`);
   out.write(`  2. netdiag enroll-code --ticket <ticket-id>          (prints the code and the customer's commands)\n`);
   out.write(customerSteps(c.url, "<ticket-id>", "<code>", "  3. ") + "\n");
