@@ -136,7 +136,7 @@ async function start(argv: string[]): Promise<number> {
   }
   out.write(`Web console: open ${c.url}/login in a browser and sign in with the admin token (API token form);\n`);
   out.write(`  create people under Admin -> Users, then run a support case from Tickets -> New ticket.\n\n`);
-  out.write(`Or the engineer CLI 'netdiag', with NETDIAG_URL and NETDIAG_TOKEN set:\n`);
+  out.write(`Next steps in the engineer CLI instead ('netdiag', with NETDIAG_URL and NETDIAG_TOKEN set):\n`);
   out.write(`  1. netdiag ticket create --customer "Name" --contact "+86 ..." --service "Fiber 300M" --symptom "internet down"\n`);
   out.write(`  2. netdiag enroll-code --ticket <ticket-id>          (prints the code and the customer's commands)\n`);
   out.write(customerSteps(c.url, "<ticket-id>", "<code>", "  3. ") + "\n");

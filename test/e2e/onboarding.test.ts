@@ -26,6 +26,8 @@ test("the start banner gives the customer's commands with the public URL, --ca a
   try {
     const banner = await col.waitFor(/Next steps[\s\S]*--follow\n/);
     expect(col.output()).toMatch(/listening on http:\/\/127\.0\.0\.1:\d+/);
+    // The web console is where most engineers start: the banner names its sign-in page.
+    expect(col.output()).toContain(`Web console: open ${PUBLIC}/login`);
     expect(banner).toContain(`netdiag-agent enroll --collector ${PUBLIC} --code <code>`);
     expect(banner).toMatch(/--ca /);
     expect(banner).toContain("netdiag-agent authorize --ticket <ticket-id>");
