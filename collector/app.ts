@@ -13,6 +13,10 @@ import type { RunBus } from "./run-bus.js";
 import { adminRoutes } from "./routes/admin.js";
 import { agentRoutes } from "./routes/agents.js";
 import type { Env, RouteSpec } from "./routes/route-spec.js";
+import { downloadRoutes } from "./routes/download.js";
+import { openapiRoutes } from "./routes/openapi.js";
+import { opsRoutes } from "./routes/ops.js";
+import { webhooksRoutes } from "./routes/webhooks.js";
 import { runRoutes } from "./routes/runs.js";
 import { ticketEventRoutes } from "./routes/ticket-events.js";
 import { ticketLifecycleRoutes } from "./routes/ticket-lifecycle.js";
@@ -39,7 +43,19 @@ export interface AppDeps {
   deadlines?: DeadlinePolicy;
 }
 
-export const apiRoutes: readonly RouteSpec[] = [...ticketRoutes, ...ticketLifecycleRoutes, ...ticketEventRoutes, ...runRoutes, ...agentRoutes, ...adminRoutes, ...userRoutes];
+export const apiRoutes: readonly RouteSpec[] = [
+  ...ticketRoutes,
+  ...ticketLifecycleRoutes,
+  ...ticketEventRoutes,
+  ...runRoutes,
+  ...agentRoutes,
+  ...adminRoutes,
+  ...userRoutes,
+  ...webhooksRoutes,
+  ...downloadRoutes,
+  ...opsRoutes,
+  ...openapiRoutes,
+];
 
 export function createApp(deps: AppDeps): Hono<Env> {
   const app = new Hono<Env>();

@@ -1,6 +1,8 @@
 // The collector's one config schema: built from flags and environment once in main.ts, then passed down.
 import { z } from "zod";
 import { DeadlinePolicyConfig } from "./tickets/deadlines.js";
+import { RetentionConfig } from "./maintenance/config.js";
+import { WebhooksConfig } from "./webhooks/config.js";
 
 export const CollectorConfig = z
   .object({
@@ -26,6 +28,10 @@ export const CollectorConfig = z
    * left out keeps its default (shared/api.ts TICKET_DEADLINES_MS).
    */
   deadlines: DeadlinePolicyConfig.optional(),
+  /** Pruning of old step results (collector/maintenance/). */
+  retention: RetentionConfig,
+  /** Outbound webhook receivers (collector/webhooks/). */
+  webhooks: WebhooksConfig,
   })
   // A certificate without its key (or the reverse) would silently serve plain HTTP: refuse it.
   .refine((c) => Boolean(c.tlsCert) === Boolean(c.tlsKey), { message: "tlsCert and tlsKey go together", path: ["tlsKey"] });

@@ -16,6 +16,8 @@ import { StoredStepBody } from "../../shared/steps/stored.js";
 import { SqliteDb, type SqlParams, type SqlValue, type SyncMode, type Tx } from "./sqlite-db.js";
 import { DEFAULT_LIMITS } from "../limits.js";
 import * as accounts from "./sqlite-accounts.js";
+import type { MaintenanceStore } from "./maintenance-store.js";
+import type { WebhookStore } from "./webhook-store.js";
 import * as desk from "./sqlite-tickets.js";
 import type { KnowledgeEntry, TicketAction, TicketHistoryEntry, TicketQuery } from "../../shared/ticket.js";
 import type {
@@ -273,6 +275,10 @@ class SqliteStore implements Store {
   listKnowledge(cause: string, o: { excludeTicketId?: string; limit: number }): Promise<{ tickets: KnowledgeEntry[]; total: number }> {
     return desk.listKnowledge(this.db, this.log, cause, o);
   }
+
+  // the webhook queue and maintenance (their own files)
+  readonly webhooks: WebhookStore = {};
+  readonly maintenance: MaintenanceStore = {};
 
   // web console users and sessions (sqlite-accounts.ts)
 

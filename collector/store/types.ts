@@ -6,6 +6,8 @@ import type { IngestLimits } from "../limits.js";
 import type { CollectorRunInput, RunDecision, RunEffect, RunRefusalCode } from "../runs/run-state.js";
 import type { KnowledgeEntry, TicketAction, TicketHistoryEntry, TicketQuery } from "../../shared/ticket.js";
 import type { TicketRefusalCode } from "../tickets/ticket-state.js";
+import type { MaintenanceStore } from "./maintenance-store.js";
+import type { WebhookStore } from "./webhook-store.js";
 
 export interface NewRun {
   id: string;
@@ -162,6 +164,11 @@ export interface SessionRecord {
 }
 
 export interface Store {
+  /** The durable webhook queue and its delivery log (collector/store/webhook-store.ts). */
+  readonly webhooks: WebhookStore;
+  /** Online backup and retention (collector/store/maintenance-store.ts). */
+  readonly maintenance: MaintenanceStore;
+
   // tickets
   /** `deadlines`: respondBy/resolveBy from the collector's policy (collector/tickets/deadlines.ts). */
   createTicket(id: string, body: CreateTicketBody, createdBy: string, now: number, deadlines?: { respondBy: number; resolveBy: number }): Promise<Ticket>;
