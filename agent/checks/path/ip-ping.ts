@@ -3,13 +3,8 @@ import { TIMEOUTS } from "../../timeouts.js";
 import type { IpPingResult } from "../../../shared/checks.js";
 import type { PingReport, PingRequest } from "../../probes/ping-types.js";
 
-/** More than 20% of probes lost is a problem (DOMAIN.md §3); with 5 probes that is 2 or more lost. */
-export const LOSS_WARN_PCT = 20;
-/**
- * Average RTT above which an internet anchor is "slow": timeouts.ts expects an anchor to answer in
- * < 300 ms on a healthy line, so a sustained average above it is worth the engineer's attention.
- */
-export const ANCHOR_SLOW_AVG_MS = 300;
+export { ANCHOR_SLOW_AVG_MS, LOSS_WARN_PCT } from "../../../shared/thresholds.js";
+import { ANCHOR_SLOW_AVG_MS, LOSS_WARN_PCT } from "../../../shared/thresholds.js";
 
 export type { IpPingResult };
 

@@ -3,12 +3,8 @@ import type { FindingOf, RouterOsDeviceReport, RouterOsFindingCode, Severity } f
 
 export type { RouterOsDeviceReport, RouterOsFindingCode } from "../../../shared/checks.js";
 
-/** An uptime under an hour means a reboot (power cut, crash, watchdog) close to the customer's complaint. */
-export const RECENT_REBOOT_S = 3600;
-/** Error ratio (errors per packet) that marks a cable/port problem rather than a stray CRC long ago. */
-export const INTERFACE_ERROR_RATIO = 0.001;
-/** Router-side loss above this is degraded (DOMAIN.md §3: more than 20% of probes failing is a problem). */
-export const PING_LOSS_WARN_PCT = 20;
+export { INTERFACE_ERROR_RATIO, PING_LOSS_WARN_PCT, RECENT_REBOOT_S } from "../../../shared/thresholds.js";
+import { INTERFACE_ERROR_RATIO, PING_LOSS_WARN_PCT, RECENT_REBOOT_S } from "../../../shared/thresholds.js";
 
 type RosFinding = FindingOf<"routeros">;
 

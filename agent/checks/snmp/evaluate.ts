@@ -1,37 +1,14 @@
 // Pure: one device's parsed data → findings. Every threshold is here, with why.
 import type { AdslLine, AdslPart, DocsisPart, FindingOf, SnmpInterface, SnmpSystem, Vdsl2Line, Vdsl2Part, WanView } from "../../../shared/checks.js";
 import type { WanSelection } from "./wan.js";
+import { SNMP_THRESHOLDS } from "../../../shared/thresholds.js";
 
 export type { SnmpFindingCode, WanView } from "../../../shared/checks.js";
 
 export type SnmpFinding = FindingOf<"snmp">;
 
-export const THRESHOLDS = {
-  /** A reboot in the last 15 min likely falls within the customer's complaint (or is its cause). */
-  rebootedWithinS: 900,
-  /**
-   * DSL SNR margin: 6 dB is the standard target margin modems train to (ITU-T G.992.x/G.993.2
-   * TARGETSNRM default); below it the line has lost its designed reserve against noise bursts and
-   * errors/resyncs follow.
-   */
-  dslSnrMarginMinDb: 6,
-  /** ADSL/VDSL2 line attenuation: above ~60 dB the loop is too long for reliable ADSL sync. */
-  dslAttenuationMaxDb: 60,
-  /** DOCSIS downstream SNR: 256-QAM needs ~30 dB for an error-free channel (DOCSIS 3.0 PHY). */
-  docsisSnrMinDb: 30,
-  /** DOCSIS downstream receive power: cable modems are specified for -15..+15 dBmV. */
-  docsisPowerMinDbmv: -15,
-  docsisPowerMaxDbmv: 15,
-  /**
-   * Errors per packet / per block: 0.1 % is where TCP throughput visibly suffers (Mathis et al.,
-   * 1997), and a healthy access line stays far below it. A minimum count keeps a handful of errors on
-   * a barely used link from alarming.
-   */
-  errorRatioMax: 1e-3,
-  errorCountMin: 10,
-  /** ADSL errored seconds as a share of uptime: more than 1 % of seconds with errors. */
-  erroredSecondsRatioMax: 0.01,
-} as const;
+/** Every SNMP threshold, with why: shared with the collector's device page (shared/thresholds.ts). */
+export const THRESHOLDS = SNMP_THRESHOLDS;
 
 export interface MeasuredDevice {
   subject: string;

@@ -1,27 +1,30 @@
-// The thresholds the device page draws figures against. They are the agent's own (the checks decide
-// findings with them); copied here because the collector does not load agent code, and kept equal by
-// test/web/device-figures.test.ts. Where each comes from: docs/checks/snmp.md, path.md, routeros.md.
+// The thresholds the device page draws figures against: the checks' own (shared/thresholds.ts), under
+// the names the page uses.
+import { ANCHOR_SLOW_AVG_MS, INTERFACE_ERROR_RATIO, LOSS_WARN_PCT, PING_LOSS_WARN_PCT, RECENT_REBOOT_S, SNMP_THRESHOLDS as S } from "../../../shared/thresholds.js";
+
 export const FIGURE_THRESHOLDS = {
-  /** DSL SNR margin below 6 dB: LINE_SNR_LOW (the standard target margin modems train to). */
-  dslSnrMarginMinDb: 6,
-  /** DSL line attenuation above 60 dB: LINE_ATTENUATION_HIGH (a long or damaged loop). */
-  dslAttenuationMaxDb: 60,
-  /** DOCSIS downstream SNR below 30 dB: LINE_SNR_LOW (what 256-QAM needs). */
-  docsisSnrMinDb: 30,
-  /** DOCSIS downstream power outside -15..+15 dBmV: LINE_POWER_OUT_OF_RANGE. */
-  docsisPowerMinDbmv: -15,
-  docsisPowerMaxDbmv: 15,
-  /** Errors above 0.1 % of packets/blocks (and at least 10): WAN_ERRORS, LINE_ERRORS, INTERFACE_ERRORS. */
-  errorRatioMax: 1e-3,
-  errorCountMin: 10,
-  /** ADSL errored seconds above 1 % of uptime: LINE_ERRORS. */
-  erroredSecondsRatioMax: 0.01,
-  /** More than 20 % loss: ANCHOR_LOSS, ISP_HOP_LOSS, ROUTER_PING_FAILED (warn). */
-  lossWarnPct: 20,
-  /** Average RTT to an anchor above 300 ms: ANCHOR_SLOW. */
-  anchorSlowAvgMs: 300,
-  /** SNMP: a reboot within the last 15 min: DEVICE_REBOOTED_RECENTLY. */
-  snmpRebootedWithinS: 900,
-  /** RouterOS: uptime under an hour: ROUTER_REBOOTED_RECENTLY. */
-  routerosRebootedWithinS: 3600,
+  /** DSL SNR margin below it: LINE_SNR_LOW. */
+  dslSnrMarginMinDb: S.dslSnrMarginMinDb,
+  /** DSL line attenuation above it: LINE_ATTENUATION_HIGH. */
+  dslAttenuationMaxDb: S.dslAttenuationMaxDb,
+  /** DOCSIS downstream SNR below it: LINE_SNR_LOW. */
+  docsisSnrMinDb: S.docsisSnrMinDb,
+  /** DOCSIS downstream power outside this range: LINE_POWER_OUT_OF_RANGE. */
+  docsisPowerMinDbmv: S.docsisPowerMinDbmv,
+  docsisPowerMaxDbmv: S.docsisPowerMaxDbmv,
+  /** Error ratio above it (and at least errorCountMin errors): WAN_ERRORS, LINE_ERRORS; RouterOS INTERFACE_ERRORS uses the same ratio. */
+  errorRatioMax: S.errorRatioMax,
+  errorCountMin: S.errorCountMin,
+  /** ADSL errored seconds above this share of uptime: LINE_ERRORS. */
+  erroredSecondsRatioMax: S.erroredSecondsRatioMax,
+  /** Loss above it: ANCHOR_LOSS, ISP_HOP_LOSS; the router's own ping: ROUTER_PING_FAILED (warn). */
+  lossWarnPct: LOSS_WARN_PCT,
+  routerPingLossWarnPct: PING_LOSS_WARN_PCT,
+  routerosErrorRatioMax: INTERFACE_ERROR_RATIO,
+  /** Average RTT to an anchor above it: ANCHOR_SLOW. */
+  anchorSlowAvgMs: ANCHOR_SLOW_AVG_MS,
+  /** SNMP: a reboot within it: DEVICE_REBOOTED_RECENTLY. */
+  snmpRebootedWithinS: S.rebootedWithinS,
+  /** RouterOS: uptime under it: ROUTER_REBOOTED_RECENTLY. */
+  routerosRebootedWithinS: RECENT_REBOOT_S,
 } as const;
