@@ -31,7 +31,8 @@ export const PRUNE_BATCH = 500;
  */
 export const PRUNED_STEP_TYPE = "step.pruned";
 
-// Only runs that can no longer change lose steps; a state not listed here is kept (the safe default).
+// Only runs that ended lose steps (an expired run never got to one); a state added later and not
+// listed as terminal is kept (the safe default).
 const FINAL_STATES = TERMINAL_RUN_STATES.map((s) => `'${s}'`).join(", ");
 
 const PRUNE_SQL = `UPDATE run_events SET type = '${PRUNED_STEP_TYPE}', body = '' WHERE (run_id, seq) IN (
