@@ -13,6 +13,7 @@ const CHECK_ORDER: readonly string[] = CHECK_IDS;
 
 export function formatRun(r: Run, withSteps = true): TerminalText {
   const lines = [term`run ${r.id}  ${r.state}${r.reason ? term` (${r.reason})` : ""}  agent ${r.agentId}  by ${r.requestedBy}  ${new Date(r.createdAt).toISOString()}${r.offline ? "  [offline run]" : ""}`];
+  if (withSteps && r.stepsPruned) lines.push(term`  (${r.stepsPruned.steps} step results removed by the retention setting on ${new Date(r.stepsPruned.at).toISOString()}; the verdict is kept)`);
   if (withSteps) for (const s of r.steps) lines.push(term`  ${formatStep(s.result)}`);
   if (withSteps && r.verdict) lines.push(indentTerm(formatVerdict(r.verdict)));
   return joinTerm(lines);

@@ -11,6 +11,8 @@ import { createLogger } from "../shared/log.js";
 import { hashSecret, randomId, randomSecret } from "../shared/secrets.js";
 import { TOKEN_PREFIX } from "./auth/principal.js";
 import { customerSteps } from "../shared/onboarding.js";
+import { backupCommand } from "./commands/backup.js";
+import { exportCommand } from "./commands/export.js";
 import { CollectorConfig } from "./config.js";
 import { DB_FILE, startCollector } from "./server.js";
 import { openSqliteStore } from "./store/sqlite-store.js";
@@ -23,6 +25,10 @@ Usage:
   netdiag-collector [start] [options]         run the collector (HTTP API + agent WebSocket, one port)
   netdiag-collector token create --role ROLE --name NAME [--data-dir DIR]
                                               create an API token directly in the store (e.g. a lost admin token)
+  netdiag-collector export --ticket ID [--role ROLE] [--data-dir DIR] [--out FILE]
+                                              one ticket as JSON, as the role may see it (export --help)
+  netdiag-collector backup --to FILE [--data-dir DIR]
+                                              a consistent copy of the store, also while it runs (backup --help)
 
 Options:
   --data-dir DIR     where the SQLite file lives (default ./data; env NETDIAG_DATA_DIR)
@@ -166,6 +172,8 @@ async function main(argv: string[]): Promise<number> {
     if (rest[0] !== "create") throw new UsageError("usage: netdiag-collector token create --role ROLE --name NAME");
     return tokenCreate(rest.slice(1));
   }
+  if (first === "export") return exportCommand(rest);
+  if (first === "backup") return backupCommand(rest);
   return start(first === "start" ? rest : argv);
 }
 

@@ -13,6 +13,7 @@ import { FailureLimiter } from "./auth/failure-limiter.js";
 import { TOKEN_PREFIX } from "./auth/principal.js";
 import type { CollectorConfig } from "./config.js";
 import { AgentHub } from "./hub/agent-hub.js";
+import { startRetention } from "./maintenance/retention-timer.js";
 import { resolveLimits, type LimitOverrides } from "./limits.js";
 import { RunBus } from "./run-bus.js";
 import { openSqliteStore } from "./store/sqlite-store.js";
@@ -85,6 +86,7 @@ export async function startCollector(cfg: CollectorConfig, opts: StartOptions = 
     server.once("error", reject);
     server.listen(cfg.port, cfg.host, () => resolve());
   });
+  const retention = startRetention({ store, log, now, config: cfg.retention });
   const port = (server.address() as AddressInfo).port;
   const hostForUrl = cfg.host.includes(":") ? `[${cfg.host}]` : cfg.host === "0.0.0.0" ? "127.0.0.1" : cfg.host;
   const listenUrl = `${tls ? "https" : "http"}://${hostForUrl}:${port}`;
@@ -108,6 +110,7 @@ export async function startCollector(cfg: CollectorConfig, opts: StartOptions = 
       upgrade.close();
       (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
       await stopped;
+      await retention.stop();
       if (!opts.store) await store.close();
     },
   };

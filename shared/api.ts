@@ -185,6 +185,12 @@ export const Run = z.object({
   /** Parts of the stored record left out because they could not be read; absent when none. */
   unreadable: z.array(UnreadablePart).optional(),
   /**
+   * Set when the retention setting removed this run's step results (docs/operations.md, "Retention"):
+   * when, and how many. The run record and its verdict stay; `steps` holds only what is left (none, or
+   * a step that arrived after the prune). Absent: nothing was pruned.
+   */
+  stepsPruned: z.object({ at: z.number().int(), steps: z.number().int().min(1) }).optional(),
+  /**
    * Set when more steps are stored than this response carries (reads are paged by count and size):
    * GET /api/runs/:id?afterSeq=<this> returns the next page. Absent when `steps` is complete.
    */

@@ -20,7 +20,7 @@ type Ctx = Parameters<RouteSpec["handler"]>[0];
 type Deps = Parameters<RouteSpec["handler"]>[1];
 
 /** One page of a run's steps, as collector/limits.ts says. */
-export function stepPage(d: Deps): StepPage {
+export function stepPage(d: Pick<Deps, "limits">): StepPage {
   const l = d.limits ?? DEFAULT_LIMITS.read;
   return { maxSteps: l.stepPageMax, maxBytes: l.stepPageBytes };
 }

@@ -3,7 +3,7 @@
 // reopen, the history, and the knowledge base by verdict cause. Every action goes through the ticket
 // state machine (ticket-action.ts); every ticket in a response carries its deadlines.
 import { z } from "zod";
-import type { Run, Ticket } from "../../shared/api.js";
+import type { Role, Run, Ticket } from "../../shared/api.js";
 import { CheckId } from "../../shared/checks.js";
 import { Id } from "../../shared/protocol.js";
 import { CloseBody, EscalateBody, type Handover, type Knowledge, ReopenBody, ResolveBody, type RunComparison, SetStatusBody, VerifyBody } from "../../shared/ticket.js";
@@ -33,8 +33,11 @@ export async function loadTicketById(d: Deps, rawId: string | undefined): Promis
 
 const loadTicket = (c: Ctx, d: Deps) => loadTicketById(d, c.req.param("id"));
 
+/** What reading a ticket's contents needs: the routes pass their deps, the export command its own. */
+export type ReadDeps = Pick<Deps, "store" | "limits" | "now">;
+
 /** The ticket's newest runs with their steps, oldest first, bounded as a ticket read is (collector/limits.ts). */
-function ticketRuns(d: Deps, ticketId: string): Promise<Run[]> {
+function ticketRuns(d: ReadDeps, ticketId: string): Promise<Run[]> {
   const l = d.limits ?? DEFAULT_LIMITS.read;
   return d.store.listRunsForTicket(ticketId, { maxRuns: l.ticketRuns, page: stepPage(d), totalBytes: l.viewStepBytes });
 }
@@ -44,10 +47,13 @@ async function auditRead(c: Ctx, d: Deps, action: string, ticketId: string, deta
   await d.store.appendAudit({ at: d.now(), actor: actorOf(principalOf(c)), action, ticketId, outcome: "ok", ...(detail ? { detail } : {}) });
 }
 
-async function handoverOf(c: Ctx, d: Deps, ticket: Ticket) {
+/** The hand-over as `role` may see it; not audited here (each caller audits its own read). */
+export async function handoverFor(d: ReadDeps, ticket: Ticket, role: Role): Promise<Handover> {
   const [runs, history] = await Promise.all([ticketRuns(d, ticket.id), d.store.listTicketHistory(ticket.id)]);
-  return buildHandover({ ticket, runs, history, role: principalOf(c).role, now: d.now() });
+  return buildHandover({ ticket, runs, history, role, now: d.now() });
 }
+
+const handoverOf = (c: Ctx, d: Deps, ticket: Ticket) => handoverFor(d, ticket, principalOf(c).role);
 
 /** The response of an action: the ticket as the caller may see it, with its deadlines. */
 const shown = (c: Ctx, d: Deps, t: Ticket) => ticketView(principalOf(c).role, "record", t, d.now());
@@ -70,7 +76,7 @@ function query<S extends z.ZodType>(c: Ctx, schema: S): z.infer<S> {
 }
 
 /** A run by id that must belong to the ticket (another ticket's run looks like a missing one). */
-async function runOfTicket(d: Deps, ticketId: string, runId: string): Promise<Run> {
+async function runOfTicket(d: ReadDeps, ticketId: string, runId: string): Promise<Run> {
   const run = await d.store.getRun(runId, stepPage(d));
   if (!run || run.ticketId !== ticketId) throw notFound(`run ${runId} of this ticket`);
   return run;
@@ -107,18 +113,26 @@ export async function verifyFix(c: Ctx, d: Deps, ticket: Ticket, body: Body<type
   return redactRun(run);
 }
 
-/** The failing run beside the run after it (or the given pair); the read is audited (ticket.comparison). */
-export async function readComparison(c: Ctx, d: Deps, ticket: Ticket, q: Body<typeof ComparisonQuery>): Promise<RunComparison> {
+/**
+ * The failing run beside the run after it (or the given pair); undefined when there is nothing to
+ * compare. Runs carry no personal data, so every role sees the same (secrets scrubbed). Not audited here.
+ */
+export async function comparisonOf(d: ReadDeps, ticket: Ticket, q: Body<typeof ComparisonQuery>): Promise<RunComparison | undefined> {
   // Explicit runs are read by id (any run of the ticket); the defaults are picked from its newest runs.
   // Either way each run is read on its own, so it comes with a full page of steps.
   const runs = q.before === undefined || q.after === undefined ? await ticketRuns(d, ticket.id) : [];
   const reread = async (r: Run | undefined) => r && runOfTicket(d, ticket.id, r.id);
   const before = q.before !== undefined ? await runOfTicket(d, ticket.id, q.before) : await reread(failingRun(runs));
   const after = q.after !== undefined ? await runOfTicket(d, ticket.id, q.after) : before && (await reread(newestRunAfter(runs, before)));
-  const pair = before && after ? { before, after } : undefined;
-  if (!pair) throw new HttpError(404, "NO_COMPARISON", "nothing to compare: no failing run on this ticket with a run after it");
-  await auditRead(c, d, "ticket.comparison", ticket.id, { before: pair.before.id, after: pair.after.id });
-  return compareRuns(ticket.id, redactRun(pair.before), redactRun(pair.after));
+  return before && after ? compareRuns(ticket.id, redactRun(before), redactRun(after)) : undefined;
+}
+
+/** comparisonOf as the API serves it: 404 NO_COMPARISON when there is none; the read is audited (ticket.comparison). */
+export async function readComparison(c: Ctx, d: Deps, ticket: Ticket, q: Body<typeof ComparisonQuery>): Promise<RunComparison> {
+  const comparison = await comparisonOf(d, ticket, q);
+  if (!comparison) throw new HttpError(404, "NO_COMPARISON", "nothing to compare: no failing run on this ticket with a run after it");
+  await auditRead(c, d, "ticket.comparison", ticket.id, { before: comparison.before.runId, after: comparison.after.runId });
+  return comparison;
 }
 
 export async function resolveTicket(c: Ctx, d: Deps, ticket: Ticket, body: Body<typeof ResolveBody>): Promise<Ticket> {

@@ -201,6 +201,18 @@ export const MIGRATIONS: readonly Migration[] = [
       `CREATE INDEX sessions_subject ON sessions (kind, subject_id)`,
     ],
   },
+  {
+    version: 6,
+    name: "retention: step results pruned per run, steps by age",
+    steps: [
+      // How many step results the retention prune removed from the run, and when (Run.stepsPruned).
+      `ALTER TABLE runs ADD COLUMN steps_pruned INTEGER NOT NULL DEFAULT 0`,
+      `ALTER TABLE runs ADD COLUMN steps_pruned_at INTEGER`,
+      // The prune's scan: only rows still holding a step result (a pruned one changes its type and
+      // leaves the index), oldest first.
+      `CREATE INDEX run_events_steps_by_age ON run_events (received_at) WHERE type = 'step'`,
+    ],
+  },
 ];
 
 /**

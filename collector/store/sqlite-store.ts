@@ -17,6 +17,7 @@ import { SqliteDb, type SqlParams, type SqlValue, type SyncMode, type Tx } from 
 import { DEFAULT_LIMITS } from "../limits.js";
 import * as accounts from "./sqlite-accounts.js";
 import type { MaintenanceStore } from "./maintenance-store.js";
+import { SqliteMaintenance } from "./maintenance-sqlite.js";
 import type { WebhookStore } from "./webhook-store.js";
 import * as desk from "./sqlite-tickets.js";
 import type { KnowledgeEntry, TicketAction, TicketHistoryEntry, TicketQuery } from "../../shared/ticket.js";
@@ -108,6 +109,8 @@ interface RunRow {
   reason: string | null;
   offline: number;
   verdict: string | null;
+  steps_pruned: number;
+  steps_pruned_at: number | null;
 }
 
 interface TokenRow {
@@ -193,6 +196,7 @@ function toRun(r: RunRow, steps: StoredStep[], unreadable: UnreadablePart[], con
     verdict,
     consentUntil: r.state === "awaiting_consent" ? consentUntil : undefined,
     steps,
+    stepsPruned: r.steps_pruned > 0 && r.steps_pruned_at !== null ? { at: r.steps_pruned_at, steps: r.steps_pruned } : undefined,
     unreadable: unreadable.length ? unreadable : undefined,
   });
 }
@@ -208,15 +212,21 @@ const STEP_CHUNK = 16;
 const DEFAULT_PAGE: StepPage = { maxSteps: DEFAULT_LIMITS.read.stepPageMax, maxBytes: DEFAULT_LIMITS.read.stepPageBytes };
 
 const RUN_COLUMNS =
-  "id, ticket_id, agent_id, checks, params, state, requested_by, created_at, updated_at, pickup_by, reason, offline, verdict";
+  "id, ticket_id, agent_id, checks, params, state, requested_by, created_at, updated_at, pickup_by, reason, offline, verdict, steps_pruned, steps_pruned_at";
 
 // ---- the store -----------------------------------------------------------------------------------
 
 class SqliteStore implements Store {
+  /** Online backup and the retention prune (maintenance-sqlite.ts). */
+  readonly maintenance: MaintenanceStore;
+
   constructor(
     private readonly db: SqliteDb,
     private readonly log: Logger,
-  ) {}
+    maintenance: { path: string; busyTimeoutMs: number },
+  ) {
+    this.maintenance = new SqliteMaintenance(db, maintenance.path, maintenance.busyTimeoutMs);
+  }
 
   /** Transactions committed / writes they carried (group commit shows as jobs > commits). */
   get stats(): { commits: number; jobs: number } {
@@ -276,9 +286,8 @@ class SqliteStore implements Store {
     return desk.listKnowledge(this.db, this.log, cause, o);
   }
 
-  // the webhook queue and maintenance (their own files)
+  // the webhook queue (its own files)
   readonly webhooks: WebhookStore = {};
-  readonly maintenance: MaintenanceStore = {};
 
   // web console users and sessions (sqlite-accounts.ts)
 
@@ -575,6 +584,7 @@ class SqliteStore implements Store {
     eq("ticket_id", f.ticketId);
     if (f.since !== undefined) (conds.push("at >= ?"), params.push(f.since));
     if (f.until !== undefined) (conds.push("at < ?"), params.push(f.until));
+    if (f.beforeId !== undefined) (conds.push("id < ?"), params.push(f.beforeId));
     const limit = Math.min(Math.max(1, f.limit ?? DEFAULT_AUDIT_LIMIT), MAX_AUDIT_LIMIT);
     const rows = await this.db.all<AuditRow>(
       `SELECT * FROM audit ${conds.length ? `WHERE ${conds.join(" AND ")}` : ""} ORDER BY id DESC LIMIT ?`,
@@ -727,11 +737,12 @@ async function insertEvent(tx: Tx, event: RunEvent, body: string, receivedAt: nu
 export async function openSqliteStore(path: string, opts: SqliteStoreOptions = {}): Promise<Store & { stats: SqliteStore["stats"] }> {
   const log = opts.log ?? createLogger("store");
   await prepareDataFiles(path, log);
+  const busyTimeoutMs = opts.busyTimeoutMs ?? SQLITE_BUSY_TIMEOUT_MS;
   const db = await SqliteDb.open(
     path,
     {
       synchronous: opts.synchronous ?? "FULL",
-      busyTimeoutMs: opts.busyTimeoutMs ?? SQLITE_BUSY_TIMEOUT_MS,
+      busyTimeoutMs,
       maxBatch: opts.maxBatch ?? MAX_EVENTS_PER_COMMIT,
     },
     async (tx) => {
@@ -740,5 +751,5 @@ export async function openSqliteStore(path: string, opts: SqliteStoreOptions = {
   );
   // Opening created the -wal and -shm files with the database file's mode; make sure of it.
   await tightenDataFiles(path);
-  return new SqliteStore(db, log);
+  return new SqliteStore(db, log, { path, busyTimeoutMs });
 }

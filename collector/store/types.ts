@@ -83,6 +83,8 @@ export interface AuditFilter {
   ticketId?: string;
   since?: number;
   until?: number;
+  /** Only rows older than this row id (paging through a long trail, newest first). */
+  beforeId?: number;
   limit?: number;
 }
 

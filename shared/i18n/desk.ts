@@ -105,6 +105,7 @@ export const DESK_TEXTS = {
   "desk.run.col.check": { en: "Check", "zh-CN": "检查" },
   "desk.run.col.figures": { en: "Key figures", "zh-CN": "关键数据" },
   "desk.run.moreSteps": { en: "More steps are stored than shown here.", "zh-CN": "存储的检查结果多于此处显示的数量。" },
+  "desk.run.stepsPruned": { en: "{n} step results were removed by the retention setting on {at}; the verdict is kept.", "zh-CN": "{n} 条检查结果已于 {at} 按保留期限删除；诊断结论仍保留。" },
   "desk.run.unreadable": { en: "{n} stored parts could not be read.", "zh-CN": "{n} 条存储记录无法读取。" },
   "desk.run.cancel": { en: "Cancel the run", "zh-CN": "取消诊断" },
   "desk.ss.ok": { en: "ok", "zh-CN": "正常" },

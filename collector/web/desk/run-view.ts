@@ -70,7 +70,7 @@ ${o.actions ?? ""}
 <thead><tr><th width="1%">${v.t("desk.run.col.check")}</th><th>${v.t("desk.run.col.figures")}</th></tr></thead>
 <tbody data-live="steps">${run.steps.map((s) => stepRow(v, s.seq, s.result))}</tbody>
 </table></div>
-${run.steps.length === 0 && !live ? html`<p class="muted small">${v.t("desk.run.noSteps")}</p>` : ""}
+${run.stepsPruned ? html`<p class="muted small">${v.t("desk.run.stepsPruned", { n: run.stepsPruned.steps, at: fmtTime(v, run.stepsPruned.at) })}</p>` : run.steps.length === 0 && !live ? html`<p class="muted small">${v.t("desk.run.noSteps")}</p>` : ""}
 ${run.nextAfterSeq !== undefined ? html`<p class="muted small">${v.t("desk.run.moreSteps")}</p>` : ""}
 ${run.unreadable?.length ? html`<p class="notice warn small">${v.t("desk.run.unreadable", { n: run.unreadable.length })}</p>` : ""}
 ${live ? html`<p class="notice" data-live="verdict" hidden></p>` : ""}
