@@ -18,6 +18,7 @@ describe("README.md", () => {
     const line = readme.split("\n").find((l) => l.includes(`\`${route}\``));
     expect(line, `README has no row for ${route}`).toBeDefined();
     if (access === "public") expect(line).toMatch(/public/);
+    else if (access === "metrics") expect(line).toMatch(/metrics token.*admin|admin.*metrics token/);
     else if (access.length === 3) expect(line).toMatch(/all roles/);
     else for (const role of access) expect(line).toContain(role);
   });
