@@ -8,6 +8,7 @@ import { RunState } from "../../shared/api.js";
 import { CHECK_IDS, STEP_SCHEMAS } from "../../shared/checks.js";
 import { CAUSES } from "../../agent/verdict/causes.js";
 import { ROOT } from "../helpers/cli.js";
+import { configTableMarkdown } from "../../collector/config-help.js";
 
 const readme = readFileSync(`${ROOT}/README.md`, "utf8");
 /** The lines of one "## Title" section. */
@@ -52,6 +53,16 @@ describe("README.md", () => {
 
   test.each(RunState.options)("explains run state %s", (state) => {
     expect(readme).toMatch(new RegExp(`^\\| (\`\\w+\` / )*\`${state}\`( / \`\\w+\`)* \\|`, "m"));
+  });
+
+  test("holds the collector's configuration table exactly as generated from the schema's key table", () => {
+    // On failure, paste the output of configTableMarkdown() (collector/config-help.ts) into the README.
+    expect(section("Operating the collector").join("\n")).toContain(configTableMarkdown());
+  });
+
+  test("says how a newcomer gets the test dependencies", () => {
+    expect(section("Tests").join("\n")).toContain("scripts/install-test-deps.sh");
+    expect(section("Set up, start, test").join("\n")).toContain("scripts/install-test-deps.sh");
   });
 
   test("names the three commands a newcomer needs", () => {
