@@ -1,12 +1,15 @@
 // Builds the HTTP API without listening, so tests call it in-process (app.request) or on port 0.
 // Auth happens once here: every route's declared access is enforced before its handler runs.
 import { Hono, type Context } from "hono";
-import type { ApiError } from "../shared/api.js";
+import type { ApiError, Role } from "../shared/api.js";
 import type { Logger } from "../shared/log.js";
 import { getCookie } from "hono/cookie";
 import { actorOf, authenticateToken, type AuthResult } from "./auth/principal.js";
 import { addressKey, credentialKey, type FailureLimiter } from "./auth/failure-limiter.js";
 import { HttpError, tooManyFailures } from "./http-error.js";
+import { createObservability, type Observability } from "./observability/index.js";
+import { observeRequests } from "./observability/http.js";
+import { hashSecret, safeEqualHex } from "../shared/secrets.js";
 import type { AgentHub } from "./hub/agent-hub.js";
 import type { ReadLimits } from "./limits.js";
 import type { RunBus } from "./run-bus.js";
@@ -41,6 +44,8 @@ export interface AppDeps {
   publicUrl?: string;
   /** Response/resolution time limits per severity, stamped on each ticket at intake (default DEFAULT_DEADLINES). */
   deadlines?: DeadlinePolicy;
+  /** Metrics, readiness, live SSE streams (server.ts builds it; createApp makes one when absent). */
+  observability?: Observability;
 }
 
 export const apiRoutes: readonly RouteSpec[] = [
@@ -57,8 +62,12 @@ export const apiRoutes: readonly RouteSpec[] = [
   ...openapiRoutes,
 ];
 
-export function createApp(deps: AppDeps): Hono<Env> {
+export function createApp(appDeps: AppDeps): Hono<Env> {
+  const deps: AppDeps = { ...appDeps, observability: appDeps.observability ?? createObservability(appDeps.store) };
+  const obs = deps.observability!;
   const app = new Hono<Env>();
+  // First, so every request (and every log line it causes) carries its request id and is counted.
+  app.use("*", observeRequests({ metrics: obs.metrics, sse: obs.sse, log: deps.log }));
 
   app.onError((err, c) => {
     if (err instanceof HttpError) {
@@ -74,11 +83,13 @@ export function createApp(deps: AppDeps): Hono<Env> {
   });
   app.notFound((c) => c.json({ error: { code: "NOT_FOUND", message: `no route ${c.req.method} ${c.req.path}` } } satisfies ApiError, 404));
 
-  app.get("/healthz", (c) => c.json({ ok: true, agentsConnected: deps.hub.connectedCount() }));
-
   for (const r of apiRoutes) {
     app.on(r.method, r.path, async (c) => {
+      // The scrape token opens /metrics and nothing else; anything else presented goes on to be
+      // judged (and counted, and audited on failure) like every other credential.
+      if (r.access === "metrics" && obs.metricsTokenHash && bearerMatches(c.req.header("authorization"), obs.metricsTokenHash)) return r.handler(c, deps);
       if (r.access !== "public") {
+        const roles: readonly Role[] = r.access === "metrics" ? ["admin"] : r.access;
         const remote = c.env?.incoming?.socket?.remoteAddress ?? "local";
         // The token is checked first: a valid one always passes, whatever others did from this address.
         const auth = await authenticateApi(c, r, deps);
@@ -92,7 +103,7 @@ export function createApp(deps: AppDeps): Hono<Env> {
           if (waitMs > 0) throw tooManyFailures(waitMs, "too many failed authentications; try again later");
           throw new HttpError(401, "UNAUTHORIZED", `authentication failed: token ${auth.reason}`);
         }
-        if (!r.access.includes(auth.principal.role)) {
+        if (!roles.includes(auth.principal.role)) {
           await deps.store.appendAudit({ at: deps.now(), actor: actorOf(auth.principal), action: "auth.forbidden", outcome: "denied", detail: { route: `${r.method} ${r.path}`, role: auth.principal.role } });
           throw new HttpError(403, "FORBIDDEN", `role ${auth.principal.role} may not ${r.method} ${r.path}`);
         }
@@ -103,6 +114,11 @@ export function createApp(deps: AppDeps): Hono<Env> {
   }
   mountWeb(app, deps, webPages);
   return app;
+}
+
+function bearerMatches(header: string | undefined, hash: string): boolean {
+  const m = /^Bearer\s+(\S+)$/.exec(header ?? "");
+  return m !== null && safeEqualHex(hashSecret(m[1]!), hash);
 }
 
 /**

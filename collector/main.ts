@@ -1,20 +1,21 @@
 #!/usr/bin/env node
-// netdiag-collector: thin entry point. Parses flags into CollectorConfig, starts, prints where to go
-// next, and stops cleanly on SIGTERM/SIGINT.
+// netdiag-collector: thin entry point. Builds CollectorConfig from the --config file, NETDIAG_*
+// variables and flags (config-load.ts), starts, prints where to go next, and drains cleanly on
+// SIGTERM/SIGINT (shutdown.ts); `token`, `export`, `backup` and `config` are subcommands.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { z } from "zod";
 import { Role } from "../shared/api.js";
-import { parseBoundedJson } from "../shared/bounded-json.js";
 import { createLogger } from "../shared/log.js";
 import { hashSecret, randomId, randomSecret } from "../shared/secrets.js";
 import { TOKEN_PREFIX } from "./auth/principal.js";
 import { customerSteps } from "../shared/onboarding.js";
 import { backupCommand } from "./commands/backup.js";
 import { exportCommand } from "./commands/export.js";
-import { CollectorConfig } from "./config.js";
+import { optionsHelp } from "./config-help.js";
+import { ConfigError, loadCollectorConfig } from "./config-load.js";
 import { DB_FILE, startCollector } from "./server.js";
+import { stopOnSignals } from "./shutdown.js";
 import { openSqliteStore } from "./store/sqlite-store.js";
 
 const VERSION = "0.1.0";
@@ -23,6 +24,7 @@ const HELP = `netdiag-collector ${VERSION}: stores diagnosis runs on tickets; ag
 
 Usage:
   netdiag-collector [start] [options]         run the collector (HTTP API + agent WebSocket, one port)
+  netdiag-collector config [options]          print the configuration these options give (JSON) and exit
   netdiag-collector token create --role ROLE --name NAME [--data-dir DIR]
                                               create an API token directly in the store (e.g. a lost admin token)
   netdiag-collector export --ticket ID [--role ROLE] [--data-dir DIR] [--out FILE]
@@ -30,76 +32,19 @@ Usage:
   netdiag-collector backup --to FILE [--data-dir DIR]
                                               a consistent copy of the store, also while it runs (backup --help)
 
-Options:
-  --data-dir DIR     where the SQLite file lives (default ./data; env NETDIAG_DATA_DIR)
-  --host ADDR        bind address (default 127.0.0.1; env NETDIAG_HOST)
-  --port N           port (default 8080; 0 = any free port; env NETDIAG_PORT)
-  --tls-cert FILE    serve HTTPS/wss with this certificate (PEM) ...
-  --tls-key FILE     ... and key
-  --public-url URL   the URL agents and engineers use, if not the bound address
-  --log-level L      info | warn | error | silent (default info)
-  --max-agents N     connected agents before new ones are refused with 503 + Retry-After (default 10000)
-  --heartbeat-ms N   ping agents this often; one that misses a ping is dropped, and agents give up on a
-                     collector silent for 2x this: dead links are found within 2x (default 5000)
-  --deadlines-file F ticket response/resolution time limits per severity, JSON (env NETDIAG_DEADLINES_FILE):
-                     {"severe":{"respondMs":900000,"resolveMs":14400000}}; a severity left out keeps its
-                     default (severe 30m/8h, important 2h/24h, general 4h/72h; docs/support-process.md)
-  -h, --help         this help;  -v, --version  the version
-Exit codes: 0 ok, 1 failed to start, 2 usage error.`;
+Options (lowest first: the --config file, then NETDIAG_* environment variables, then flags; an unknown
+key, flag or NETDIAG_* variable that looks like one of these is an error):
+${optionsHelp()}
 
-function parseConfig(argv: string[]): CollectorConfig {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      "data-dir": { type: "string" },
-      host: { type: "string" },
-      port: { type: "string" },
-      "tls-cert": { type: "string" },
-      "tls-key": { type: "string" },
-      "public-url": { type: "string" },
-      "log-level": { type: "string" },
-      "max-agents": { type: "string" },
-      "heartbeat-ms": { type: "string" },
-      "deadlines-file": { type: "string" },
-    },
-    strict: true,
-  });
-  const env = process.env;
-  const raw = {
-    dataDir: values["data-dir"] ?? env.NETDIAG_DATA_DIR,
-    host: values.host ?? env.NETDIAG_HOST,
-    port: values.port ?? env.NETDIAG_PORT,
-    tlsCert: values["tls-cert"],
-    tlsKey: values["tls-key"],
-    publicUrl: values["public-url"],
-    logLevel: values["log-level"],
-  };
-  const deadlinesFile = values["deadlines-file"] ?? env.NETDIAG_DEADLINES_FILE;
-  const parsed = CollectorConfig.safeParse({
-    ...Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined)),
-    ...(raw.port !== undefined ? { port: Number(raw.port) } : {}),
-    ...(values["max-agents"] !== undefined ? { maxAgents: Number(values["max-agents"]) } : {}),
-    ...(values["heartbeat-ms"] !== undefined ? { heartbeatMs: Number(values["heartbeat-ms"]) } : {}),
-    ...(deadlinesFile !== undefined ? { deadlines: readDeadlinesFile(deadlinesFile) } : {}),
-  });
-  if (!parsed.success) throw new UsageError(z.prettifyError(parsed.error));
-  if (Boolean(parsed.data.tlsCert) !== Boolean(parsed.data.tlsKey)) throw new UsageError("--tls-cert and --tls-key go together");
-  return parsed.data;
-}
+  -h, --help         this help;  -v, --version  the version
+Signals: SIGTERM or SIGINT drains (stops accepting, finishes writes, tells agents to reconnect later with
+WebSocket close 1012) and exits 0; a second signal exits 1 at once.
+Exit codes: 0 ok, 1 failed to start or to drain in time, 2 usage error.`;
 
 class UsageError extends Error {}
 
-/** The --deadlines-file JSON (validated with the rest of the config by CollectorConfig). */
-function readDeadlinesFile(path: string): unknown {
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (e) {
-    throw new UsageError(`cannot read --deadlines-file ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
-  }
-  const json = parseBoundedJson(text);
-  if (!json.ok) throw new UsageError(`--deadlines-file ${path} is not valid JSON (${json.code}): ${json.message}`);
-  return json.value;
+function loadConfig(argv: string[]) {
+  return loadCollectorConfig({ argv, env: process.env, readFile: (p) => readFileSync(p, "utf8") }).config;
 }
 
 async function tokenCreate(argv: string[]): Promise<number> {
@@ -124,9 +69,11 @@ async function tokenCreate(argv: string[]): Promise<number> {
   return 0;
 }
 
-async function start(argv: string[]): Promise<number> {
-  const cfg = parseConfig(argv);
-  const log = createLogger("collector", cfg.logLevel);
+async function start(argv: string[]): Promise<never> {
+  const cfg = loadConfig(argv);
+  // Asynchronous writes: a slow reader of stderr (journald, a full pipe) must not stall the event loop;
+  // the shutdown path flushes what is buffered.
+  const log = createLogger("collector", cfg.logLevel, undefined, { sync: false });
   const c = await startCollector(cfg, { log });
   const out = process.stdout;
   out.write(`\nnetdiag collector ${VERSION} is running at ${c.url}\n`);
@@ -147,15 +94,10 @@ async function start(argv: string[]): Promise<number> {
   out.write(`  2. netdiag enroll-code --ticket <ticket-id>          (prints the code and the customer's commands)\n`);
   out.write(customerSteps(c.url, "<ticket-id>", "<code>", "  3. ") + "\n");
   out.write(`  4. netdiag run --ticket <ticket-id> --agent <agent-id> --follow\n\n`);
-  await new Promise<void>((resolve) => {
-    const stop = (sig: string) => {
-      log.info("stopping", { signal: sig });
-      c.close().then(resolve, resolve);
-    };
-    process.once("SIGTERM", () => stop("SIGTERM"));
-    process.once("SIGINT", () => stop("SIGINT"));
-  });
-  return 0;
+  const code = await stopOnSignals({ drain: () => c.close(), log, timeoutMs: cfg.shutdownTimeoutMs });
+  await log.flush();
+  // Whatever a drain that ran out of time left behind (sockets, timers) must not keep the process alive.
+  process.exit(code);
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -174,13 +116,17 @@ async function main(argv: string[]): Promise<number> {
   }
   if (first === "export") return exportCommand(rest);
   if (first === "backup") return backupCommand(rest);
+  if (first === "config") {
+    process.stdout.write(JSON.stringify(loadConfig(rest), null, 2) + "\n");
+    return 0;
+  }
   return start(first === "start" ? rest : argv);
 }
 
 main(process.argv.slice(2)).then(
   (code) => (process.exitCode = code),
   (e: unknown) => {
-    const usage = e instanceof UsageError || (e as { code?: string }).code?.startsWith("ERR_PARSE_ARGS");
+    const usage = e instanceof UsageError || e instanceof ConfigError || (e as { code?: string }).code?.startsWith("ERR_PARSE_ARGS");
     process.stderr.write(`netdiag-collector: ${e instanceof Error ? e.message : String(e)}\n${usage ? "Run 'netdiag-collector --help' for usage.\n" : ""}`);
     process.exitCode = usage ? 2 : 1;
   },

@@ -19,6 +19,8 @@ import { RunBus } from "./run-bus.js";
 import { openSqliteStore } from "./store/sqlite-store.js";
 import type { Store } from "./store/types.js";
 import { deadlinePolicy } from "./tickets/deadlines.js";
+import { CloseCode } from "../shared/protocol.js";
+import { createObservability, readMetricsToken, type Observability } from "./observability/index.js";
 import { createAgentUpgradeHandler } from "./ws/agent-upgrade.js";
 
 export interface RunningCollector {
@@ -29,8 +31,14 @@ export interface RunningCollector {
   port: number;
   store: Store;
   hub: AgentHub;
+  observability: Observability;
   /** Set on the very first start: the admin token, shown once. */
   bootstrapAdminToken?: string;
+  /**
+   * Drains (docs/running.md, "Shutdown"): /readyz answers 503 and new connections and upgrades are
+   * refused; ingest in flight is committed and acked; agents are closed with 1012 (reconnect later);
+   * SSE streams end; the store's write queue drains and the store closes. Idempotent.
+   */
   close(): Promise<void>;
 }
 
@@ -43,6 +51,11 @@ export interface StartOptions {
 }
 
 export const DB_FILE = "netdiag.sqlite";
+
+/** While draining, how often connections that went idle are closed (a response just finished on them). */
+const IDLE_SWEEP_MS = 50;
+/** After this, connections still busy (a slow client mid-request) are cut: main's own limit is the backstop. */
+const HTTP_DRAIN_MS = 5000;
 
 /** Creates the first admin token when the store has none; returns it (only its hash is stored). */
 export async function bootstrapAdmin(store: Store, now: number): Promise<string | undefined> {
@@ -57,14 +70,18 @@ export async function bootstrapAdmin(store: Store, now: number): Promise<string 
 export async function startCollector(cfg: CollectorConfig, opts: StartOptions = {}): Promise<RunningCollector> {
   const log = opts.log ?? createLogger("collector", cfg.logLevel);
   const now = opts.now ?? Date.now;
+  // Read before anything is opened: a bad token file stops the start with nothing half-done.
+  const metricsTokenHash = cfg.metricsTokenFile ? readMetricsToken(cfg.metricsTokenFile) : undefined;
   await mkdir(cfg.dataDir, { recursive: true, mode: 0o700 });
   const store = opts.store ?? (await openSqliteStore(join(cfg.dataDir, DB_FILE), { log }));
   const bootstrapAdminToken = await bootstrapAdmin(store, now());
   const bus = new RunBus();
   const limiter = new FailureLimiter();
   const limits = resolveLimits(opts.limits);
-  const hub = new AgentHub({ store, bus, log, now, heartbeatMs: cfg.heartbeatMs, limits: limits.ingest });
-  const app = createApp({ store, hub, bus, log, now, limiter, limits: limits.read, deadlines: deadlinePolicy(cfg.deadlines), ...(cfg.publicUrl ? { publicUrl: cfg.publicUrl } : {}) });
+  const observability = createObservability(store, metricsTokenHash ? { metricsTokenHash } : {});
+  const hub = new AgentHub({ store, bus, log, now, heartbeatMs: cfg.heartbeatMs, limits: limits.ingest, metrics: observability.metrics });
+  observability.metrics.sources.connectedAgents = () => hub.connectedCount();
+  const app = createApp({ store, hub, bus, log, now, limiter, limits: limits.read, deadlines: deadlinePolicy(cfg.deadlines), observability, ...(cfg.publicUrl ? { publicUrl: cfg.publicUrl } : {}) });
   const tls = cfg.tlsCert && cfg.tlsKey;
   const server = createAdaptorServer({
     fetch: app.fetch,
@@ -77,7 +94,12 @@ export async function startCollector(cfg: CollectorConfig, opts: StartOptions = 
       : {}),
   });
   const upgrade = createAgentUpgradeHandler({ store, hub, log, now, limiter, maxAgents: cfg.maxAgents, keepAliveMs: 2 * cfg.heartbeatMs });
-  server.on("upgrade", upgrade.handle);
+  server.on("upgrade", (req, socket, head) => {
+    if (!observability.readiness.draining) return upgrade.handle(req, socket, head);
+    // Draining: an agent that reconnects right now is told to come back (to the next collector).
+    socket.on("error", () => undefined);
+    socket.end("HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nRetry-After: 5\r\nContent-Length: 0\r\n\r\n");
+  });
   server.on("clientError", (err, socket) => {
     log.warn("client error", { error: err.message });
     socket.destroy();
@@ -92,26 +114,41 @@ export async function startCollector(cfg: CollectorConfig, opts: StartOptions = 
   const listenUrl = `${tls ? "https" : "http"}://${hostForUrl}:${port}`;
   const url = cfg.publicUrl ?? listenUrl;
   log.info("collector listening", { url: listenUrl, ...(cfg.publicUrl ? { publicUrl: cfg.publicUrl } : {}) });
-  let closed = false;
+  let closing: Promise<void> | undefined;
+  const drain = async () => {
+    observability.readiness.drain(now());
+    log.info("draining: new connections refused, finishing writes");
+    // Stop accepting first (an agent reconnecting now must not reach a closing hub), then let the hub
+    // commit and ack what is in flight, tell the agents to come back, and record the lost links.
+    const stopped = new Promise<void>((r) => server.close(() => r()));
+    await hub.close(CloseCode.serviceRestart, "collector restarting; reconnect later");
+    upgrade.close();
+    observability.sse.closeAll();
+    // Requests in flight finish; each connection is closed as soon as it is idle.
+    const http = server as unknown as { closeIdleConnections(): void; closeAllConnections(): void };
+    const sweep = setInterval(() => http.closeIdleConnections(), IDLE_SWEEP_MS);
+    const cut = setTimeout(() => http.closeAllConnections(), HTTP_DRAIN_MS);
+    http.closeIdleConnections();
+    await stopped;
+    clearInterval(sweep);
+    clearTimeout(cut);
+    // A retention sweep stops between batches before the store closes.
+    await retention.stop();
+    // The write queue drains before the file closes (sqlite-db.ts close()).
+    if (!opts.store) await store.close();
+    log.info("drained");
+  };
   return {
     url,
     listenUrl,
     port,
     store,
     hub,
+    observability,
     ...(bootstrapAdminToken ? { bootstrapAdminToken } : {}),
-    async close() {
-      if (closed) return;
-      closed = true;
-      // Stop accepting first (an agent reconnecting now must not reach a closing hub), then let the
-      // hub record lost links and finish its store work before the store closes.
-      const stopped = new Promise<void>((r) => server.close(() => r()));
-      await hub.close();
-      upgrade.close();
-      (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
-      await stopped;
-      await retention.stop();
-      if (!opts.store) await store.close();
+    close() {
+      closing ??= drain();
+      return closing;
     },
   };
 }

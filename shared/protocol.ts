@@ -182,6 +182,11 @@ export const CloseCode = {
   goingAway: 1001,
   protocolError: 1002,
   policyViolation: 1008,
+  /**
+   * The collector is restarting (SIGTERM drain): not an error, and not final. The agent reconnects with
+   * its usual jittered backoff (agent/link/collector-link.ts) and replays its outbox to the next one.
+   */
+  serviceRestart: 1012,
   messageTooBig: 1009,
   tryAgainLater: 1013,
   /** Another connection authenticated as the same agent; the older one is replaced. */

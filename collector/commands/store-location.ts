@@ -3,12 +3,11 @@
 // file under a temporary name, and the exit codes.
 import { randomBytes } from "node:crypto";
 import { once } from "node:events";
-import { readFile, open, rename, stat, unlink, type FileHandle } from "node:fs/promises";
+import { readFileSync } from "node:fs";
+import { open, rename, stat, unlink, type FileHandle } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
-import { z } from "zod";
-import { parseBoundedJson } from "../../shared/bounded-json.js";
 import { createLogger } from "../../shared/log.js";
-import { CollectorConfig } from "../config.js";
+import { ConfigError, loadCollectorConfig } from "../config-load.js";
 import { DB_FILE } from "../server.js";
 import { DATA_FILE_MODE } from "../store/file-modes.js";
 import { openSqliteStore } from "../store/sqlite-store.js";
@@ -28,20 +27,18 @@ export function fail(e: unknown, command: string): number {
   return usage ? EXIT.usage : EXIT.failed;
 }
 
-/** The store file: --data-dir, else the collector's config file's dataDir, else NETDIAG_DATA_DIR, else ./data. */
+/** The store file: --data-dir, else the dataDir the collector would use with this --config file, else NETDIAG_DATA_DIR, else ./data. */
 export async function storePath(o: { dataDir?: string | undefined; config?: string | undefined }, env: NodeJS.ProcessEnv = process.env): Promise<string> {
   if (o.dataDir !== undefined && o.config !== undefined) throw new UsageError("give --data-dir or --config, not both");
   let dataDir = o.dataDir;
   if (o.config !== undefined) {
-    const text = await readFile(o.config, "utf8").catch((e: NodeJS.ErrnoException) => {
-      throw new UsageError(`cannot read --config ${o.config}: ${e.code ?? String(e)}`);
-    });
-    const json = parseBoundedJson(text);
-    if (!json.ok) throw new UsageError(`--config ${o.config} is not valid JSON (${json.code}): ${json.message}`);
-    // The collector's own schema: the file means here what it means to the collector.
-    const cfg = CollectorConfig.safeParse(json.value);
-    if (!cfg.success) throw new UsageError(`--config ${o.config}: ${z.prettifyError(cfg.error)}`);
-    dataDir = cfg.data.dataDir;
+    // The collector's own loader: the file (and the environment over it) means here what it means to the collector.
+    try {
+      dataDir = loadCollectorConfig({ argv: ["--config", o.config], env, readFile: (p) => readFileSync(p, "utf8") }).config.dataDir;
+    } catch (e) {
+      if (e instanceof ConfigError) throw new UsageError(e.message);
+      throw e;
+    }
   }
   return resolve(dataDir ?? env.NETDIAG_DATA_DIR ?? "./data", DB_FILE);
 }

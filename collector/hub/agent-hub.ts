@@ -8,13 +8,14 @@ import type WebSocket from "ws";
 import { z } from "zod";
 import type { Run } from "../../shared/api.js";
 import { parseBoundedJson } from "../../shared/bounded-json.js";
-import type { Logger } from "../../shared/log.js";
+import { withLogContext, type Logger } from "../../shared/log.js";
 import { AgentFrame, CloseCode, EVENT_REFUSAL_CODES, MAX_FRAME_BYTES, PROTOCOL_VERSION, type RunEvent, type ServerFrame } from "../../shared/protocol.js";
 import { ViolationTracker } from "../auth/violations.js";
 import type { RunBus } from "../run-bus.js";
 import { publishState, publishTransition } from "../runs/publish.js";
 import type { CollectorRunInput } from "../runs/run-state.js";
 import { DEFAULT_LIMITS, type IngestLimits } from "../limits.js";
+import type { CollectorMetrics } from "../observability/metrics.js";
 import type { AppendRefusal, AppendResult, RunSelector, RunTransition, Store } from "../store/types.js";
 import { checkEventTimes } from "./event-times.js";
 import { FrameThrottle, TokenBucket } from "./frame-throttle.js";
@@ -30,6 +31,8 @@ export interface HubOptions {
   violations?: ViolationTracker;
   /** Ingest limits (collector/limits.ts); the defaults when omitted. */
   limits?: IngestLimits;
+  /** Counters and the ingest latency histogram for /metrics (collector/observability/). */
+  metrics?: CollectorMetrics;
 }
 
 interface Conn extends HeartbeatPeer {
@@ -74,6 +77,8 @@ export class AgentHub {
   private readonly inflight = new Set<Promise<unknown>>();
   private expiring = false;
   private closing = false;
+  /** When each frame came off its socket (keyed by the frame's own buffer): ingest latency starts there. */
+  private readonly arrivals = new WeakMap<Buffer, number>();
 
   constructor(private readonly o: HubOptions) {
     this.violations = o.violations ?? new ViolationTracker();
@@ -130,7 +135,7 @@ export class AgentHub {
   /** Takes over an authenticated socket for this agent (replacing an older connection). */
   attach(agentId: string, ws: WebSocket, remote: string, epoch: number): void {
     // An upgrade that finished while the collector stops: the agent comes back to the next one.
-    if (this.closing) return void ws.close(CloseCode.goingAway, "collector shutting down");
+    if (this.closing) return void ws.close(CloseCode.serviceRestart, "collector restarting; reconnect later");
     const changed = this.epochs.get(agentId);
     if (changed && changed.epoch !== epoch) {
       this.o.log.warn("agent credentials changed during the upgrade; closing", { agentId, remote });
@@ -165,14 +170,17 @@ export class AgentHub {
     ws.on("pong", () => (conn.alive = true));
     ws.on("message", (data, isBinary) => {
       conn.alive = true;
+      this.arrivals.set(data as Buffer, performance.now());
       throttle.push(data as Buffer, isBinary);
     });
     ws.on("close", (code) => this.onClose(conn, code));
     ws.on("error", (e) => {
+      this.o.metrics?.wsErrors.inc({ code: (e as { code?: string }).code ?? "UNKNOWN" });
       this.o.log.warn("agent socket error", { agentId, error: e.message });
       // ws itself refuses a frame above maxPayload (close 1009) before we see it: still a violation.
       if ((e as { code?: string }).code === "WS_ERR_UNSUPPORTED_MESSAGE_LENGTH") this.violation(conn, "FRAME_TOO_BIG");
     });
+    this.o.log.info("agent connected", { agentId, remote });
     this.send(conn, { type: "welcome", protocol: PROTOCOL_VERSION, agentId, serverTime: this.o.now(), heartbeatMs: this.o.heartbeatMs });
     void this.o.store.touchAgent(agentId, this.o.now());
   }
@@ -219,18 +227,20 @@ export class AgentHub {
   }
 
   /**
-   * Stops the heartbeat, closes every agent connection and records the lost links (a sent run goes
-   * back to the queue, a held one to delivering) before the store may close; waits for store work in
-   * flight. Frames arriving from now on are not stored and not acked: the agents send them again.
+   * Stops taking frames, lets the store work in flight finish (so the acks of events it commits still go
+   * out on open sockets), then closes every agent connection with `code` (default 1012 "service
+   * restart": the agents reconnect with their backoff) and records the lost links (a sent run goes back
+   * to the queue, a held one to delivering) before the store may close. Frames arriving from now on are
+   * neither stored nor acked: the agents keep them in their outbox and send them again.
    */
-  async close(): Promise<void> {
+  async close(code: number = CloseCode.serviceRestart, reason = "collector restarting; reconnect later"): Promise<void> {
     if (this.closing) return;
     this.closing = true;
     this.sweep.stop();
+    while (this.inflight.size > 0) await Promise.allSettled([...this.inflight]);
     const agents = [...this.conns.keys()];
-    for (const c of this.conns.values()) c.ws.close(CloseCode.goingAway, "collector shutting down");
+    for (const c of this.conns.values()) c.ws.close(code, reason);
     this.conns.clear();
-    await Promise.allSettled([...this.inflight]);
     await Promise.allSettled(agents.map((a) => this.linkLost(a)));
   }
 
@@ -298,10 +308,21 @@ export class AgentHub {
     }
     if (!conn.helloSeen) return this.reject(conn, CloseCode.policyViolation, "HELLO_FIRST", "send hello before anything else");
     await conn.ready;
-    await this.onRunEvent(conn, frame);
+    const receivedAt = this.arrivals.get(data) ?? performance.now();
+    await withLogContext({ agentId: conn.agentId, runId: frame.runId }, async () => {
+      const outcome = await this.onRunEvent(conn, frame);
+      this.o.metrics?.ingestLatency.observe({ outcome }, (performance.now() - receivedAt) / 1000);
+    });
   }
 
-  private async onRunEvent(conn: Conn, ev: RunEvent): Promise<void> {
+  /** Stores (or refuses) one event and acks it; says how it ended, for the ingest latency histogram. */
+  private async onRunEvent(conn: Conn, ev: RunEvent): Promise<"stored" | "duplicate" | "refused" | "failed"> {
+    const outcome = await this.ingest(conn, ev);
+    return outcome ?? "refused";
+  }
+
+  /** Refusals (acked with the reason) return nothing. */
+  private async ingest(conn: Conn, ev: RunEvent): Promise<"stored" | "duplicate" | "failed" | void> {
     const wholeRun = conn.refused.get(ev.runId);
     if (wholeRun) return this.refuseEvent(conn, ev, wholeRun);
     const tooOld = checkEventTimes(ev, this.o.now(), this.limits);
@@ -313,7 +334,7 @@ export class AgentHub {
       // Not acked: the agent keeps it in its outbox and sends it again after reconnecting.
       this.o.log.error("storing run event failed", { agentId: conn.agentId, runId: ev.runId, seq: ev.seq, error: String(e) });
       this.send(conn, { type: "error", code: "STORE_FAILED", message: "event not stored, will be retried", runId: ev.runId });
-      return;
+      return "failed";
     }
     switch (result.outcome) {
       case "unknown_run": {
@@ -348,14 +369,28 @@ export class AgentHub {
       }
       case "duplicate":
         this.send(conn, { type: "ack", runId: ev.runId, seq: ev.seq });
-        return;
+        return "duplicate";
       case "stored":
         this.send(conn, { type: "ack", runId: ev.runId, seq: ev.seq });
+        this.countStored(ev, result);
         // Published before the audit write is awaited, so viewers get events in the order they were
         // stored (an audited run.accepted must not show up after the step stored behind it).
         this.publish(ev, result);
         await this.auditRunEvent(conn.agentId, ev);
+        return "stored";
     }
+  }
+
+  /** Metrics and a log line for each stored event that moves a run along (steps are only counted). */
+  private countStored(ev: RunEvent, stored: Extract<AppendResult, { outcome: "stored" }>): void {
+    const m = this.o.metrics;
+    if (ev.type === "step") m?.stepsIngested.inc({ check: ev.result.check, status: ev.result.status });
+    else if (ev.type === "verdict") m?.verdictStored(ev.verdict.segment, ev.verdict.cause);
+    if (ev.type === "step") return;
+    const fields: Record<string, unknown> = { type: ev.type, seq: ev.seq, state: stored.state };
+    if (ev.type === "verdict") Object.assign(fields, { segment: ev.verdict.segment, cause: ev.verdict.cause });
+    if (ev.type === "run.finished") Object.assign(fields, { outcome: ev.outcome });
+    this.o.log.info("run event stored", fields);
   }
 
   /**
@@ -420,6 +455,7 @@ export class AgentHub {
   }
 
   private onClose(conn: Conn, code: number): void {
+    this.o.metrics?.wsCloses.inc({ code: String(code) });
     this.sweep.remove(conn);
     conn.throttle.stop();
     // A depleted bucket outlives the connection, so reconnecting does not refill it.

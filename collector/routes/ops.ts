@@ -1,4 +1,33 @@
-// Routes: filled in by the operability work (see the file's owner in the issue).
+// Operating the collector: liveness, readiness and Prometheus metrics (docs/running.md).
 import type { RouteSpec } from "./route-spec.js";
 
-export const opsRoutes: RouteSpec[] = [];
+export const opsRoutes: RouteSpec[] = [
+  {
+    method: "GET",
+    path: "/healthz",
+    access: "public",
+    summary: "liveness and connected agent count (200 while the process runs, also while it drains)",
+    handler: (c, d) => c.json({ ok: true, agentsConnected: d.hub.connectedCount() }),
+  },
+  {
+    method: "GET",
+    path: "/readyz",
+    access: "public",
+    summary: "readiness: 200 `{ok:true}` when the store takes a write within 2 s and the collector is not shutting down, else 503 `{ok:false, code: SHUTTING_DOWN | STORE_NOT_WRITABLE | STORE_SLOW}`",
+    async handler(c, d) {
+      const r = await d.observability!.readiness.check();
+      if (!r.ok) d.log.warn("not ready", { code: r.code, message: r.message });
+      return r.ok ? c.json({ ok: true }) : c.json({ ok: false, code: r.code, message: r.message }, 503);
+    },
+  },
+  {
+    method: "GET",
+    path: "/metrics",
+    access: "metrics",
+    summary: "Prometheus text format: agents connected, runs by state, steps ingested, verdicts by segment and cause, ingest latency, WebSocket closes and errors, SSE subscribers, HTTP requests by route and status, process figures",
+    async handler(c, d) {
+      const registry = d.observability!.metrics.registry;
+      return c.body(await registry.metrics(), 200, { "content-type": registry.contentType, "cache-control": "no-store" });
+    },
+  },
+];

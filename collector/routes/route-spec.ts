@@ -6,7 +6,11 @@ import type { Role } from "../../shared/api.js";
 import type { Principal } from "../auth/principal.js";
 import type { AppDeps } from "../app.js";
 
-export type Access = "public" | readonly Role[];
+/**
+ * "metrics": the scrape token of the collector's `metricsTokenFile`, or an admin API token (a Prometheus
+ * scraper should not hold a token that can do anything else; docs/running.md, "Metrics").
+ */
+export type Access = "public" | readonly Role[] | "metrics";
 
 /** Bindings are optional: in-process tests (app.request) have no Node request behind them. */
 export type Env = { Variables: { principal: Principal | undefined }; Bindings: Partial<HttpBindings> };

@@ -20,6 +20,7 @@ import type { MaintenanceStore } from "./maintenance-store.js";
 import { SqliteMaintenance } from "./maintenance-sqlite.js";
 import type { WebhookStore } from "./webhook-store.js";
 import * as desk from "./sqlite-tickets.js";
+import * as ops from "./sqlite-ops.js";
 import type { KnowledgeEntry, TicketAction, TicketHistoryEntry, TicketQuery } from "../../shared/ticket.js";
 import type {
   AgentRecord,
@@ -617,6 +618,10 @@ class SqliteStore implements Store {
     const rows = await this.db.all<{ integrity_check: string }>("PRAGMA integrity_check");
     return rows.map((r) => r.integrity_check).join("\n");
   }
+
+  // readiness and metrics (sqlite-ops.ts)
+  probeWrite = () => ops.probeWrite(this.db);
+  countRunsByState = () => ops.countRunsByState(this.db);
 
   close(): Promise<void> {
     return this.db.close();

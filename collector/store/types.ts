@@ -260,5 +260,9 @@ export interface Store {
 
   /** Runs SQLite's integrity check (or the server DB's equivalent); "ok" when healthy. */
   integrityCheck(): Promise<string>;
+  /** Readiness (GET /readyz): a real, cheap write through the write queue; rejects when the store cannot take one. */
+  probeWrite(): Promise<void>;
+  /** Runs per state (GET /metrics). */
+  countRunsByState(): Promise<Partial<Record<RunState, number>>>;
   close(): Promise<void>;
 }

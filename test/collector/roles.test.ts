@@ -69,13 +69,14 @@ const routeName = (r: RouteSpec) => `${r.method} ${r.path}`;
 describe("every route x every caller", () => {
   test("the table is not empty and every route declares its access", () => {
     expect(apiRoutes.length).toBeGreaterThan(10);
-    for (const r of apiRoutes) expect(r.access === "public" || (Array.isArray(r.access) && r.access.every((x) => ROLES.includes(x)))).toBe(true);
+    for (const r of apiRoutes) expect(r.access === "public" || r.access === "metrics" || (Array.isArray(r.access) && r.access.every((x) => ROLES.includes(x)))).toBe(true);
   });
 
   test.each(apiRoutes.map((r) => [routeName(r), r] as const))("%s: roles allowed exactly as declared", async (_n, r) => {
     for (const role of ROLES) {
       const res = await call(r, `Bearer ${tokens[role]}`);
-      const allowed = r.access === "public" || r.access.includes(role);
+      // "metrics": the scrape token (test/collector/ops-routes.test.ts) or an admin token.
+      const allowed = r.access === "public" || (r.access === "metrics" ? role === "admin" : r.access.includes(role));
       if (allowed) {
         expect([401, 403], `${role} on ${routeName(r)} got ${res.status}`).not.toContain(res.status);
       } else {
@@ -112,7 +113,8 @@ describe("every route x every caller", () => {
 
   test("the app serves no route outside the declared tables (API routes, web console pages, static files)", () => {
     const declared = new Set([...apiRoutes.map(routeName), ...webPages.map((p) => `${p.method} ${p.path}`), "GET /static/:name"]);
-    const served = app.routes.filter((r) => r.path !== "/*" && r.path !== "/healthz").map((r) => `${r.method} ${r.path}`);
+    // Middleware (method ALL: request ids and metrics, the web console's guards) serves nothing itself.
+    const served = app.routes.filter((r) => r.path !== "/*" && r.method !== "ALL").map((r) => `${r.method} ${r.path}`);
     expect(served.length).toBeGreaterThanOrEqual(apiRoutes.length);
     for (const s of served) expect(declared.has(s), s).toBe(true);
   });

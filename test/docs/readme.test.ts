@@ -8,6 +8,7 @@ import { RunState } from "../../shared/api.js";
 import { CHECK_IDS, STEP_SCHEMAS } from "../../shared/checks.js";
 import { CAUSES } from "../../agent/verdict/causes.js";
 import { ROOT } from "../helpers/cli.js";
+import { configTableMarkdown } from "../../collector/config-help.js";
 
 const readme = readFileSync(`${ROOT}/README.md`, "utf8");
 /** The lines of one "## Title" section. */
@@ -18,6 +19,7 @@ describe("README.md", () => {
     const line = readme.split("\n").find((l) => l.includes(`\`${route}\``));
     expect(line, `README has no row for ${route}`).toBeDefined();
     if (access === "public") expect(line).toMatch(/public/);
+    else if (access === "metrics") expect(line).toMatch(/metrics token.*admin|admin.*metrics token/);
     else if (access.length === 3) expect(line).toMatch(/all roles/);
     else for (const role of access) expect(line).toContain(role);
   });
@@ -51,6 +53,16 @@ describe("README.md", () => {
 
   test.each(RunState.options)("explains run state %s", (state) => {
     expect(readme).toMatch(new RegExp(`^\\| (\`\\w+\` / )*\`${state}\`( / \`\\w+\`)* \\|`, "m"));
+  });
+
+  test("holds the collector's configuration table exactly as generated from the schema's key table", () => {
+    // On failure, paste the output of configTableMarkdown() (collector/config-help.ts) into the README.
+    expect(section("Operating the collector").join("\n")).toContain(configTableMarkdown());
+  });
+
+  test("says how a newcomer gets the test dependencies", () => {
+    expect(section("Tests").join("\n")).toContain("scripts/install-test-deps.sh");
+    expect(section("Set up, start, test").join("\n")).toContain("scripts/install-test-deps.sh");
   });
 
   test("names the three commands a newcomer needs", () => {

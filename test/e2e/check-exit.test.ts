@@ -11,11 +11,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { canUseNetns, createNetns, type Netns } from "../helpers/netns.js";
+import { createNetns, type Netns } from "../helpers/netns.js";
+import { NETNS_SKIP, NO_PING, requireAll, titled } from "../helpers/system-deps.js";
+
+/** What these tests need from the machine (test/helpers/system-deps.ts). */
+const NEEDS = requireAll(NETNS_SKIP, NO_PING);
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 
-describe.skipIf(!(await canUseNetns()))("check exits once the verdict is printed", () => {
+describe.skipIf(!!NEEDS)(titled("check exits once the verdict is printed", NEEDS), () => {
   let ns: Netns;
   let dir: string;
   let hole: ChildProcess;

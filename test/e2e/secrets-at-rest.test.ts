@@ -17,6 +17,7 @@ import { startTestCollector, type TestCollector } from "../helpers/collector.js"
 import { enrollAgents, startFakeAgent, type FakeAgent } from "../helpers/fake-agent.js";
 import { healthyState, startRouterosSim, type RouterosSim } from "../helpers/routeros-sim.js";
 import { startSnmpd, type Snmpd } from "../helpers/snmpd.js";
+import { NO_SNMPD, titled } from "../helpers/system-deps.js";
 
 const COMMUNITY = "c0mm-Zq81x";
 const AUTH_KEY = "authK-Zq81-aaaa";
@@ -47,7 +48,7 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-describe("a full run whose devices echo the configured secrets", () => {
+describe.skipIf(!!NO_SNMPD)(titled("a full run whose devices echo the configured secrets", NO_SNMPD), () => {
   let snmpd: Snmpd;
   let ros: RouterosSim;
   let agent: Daemon | undefined;

@@ -15,6 +15,7 @@ import { MemoryOutbox } from "../../agent/link/outbox.js";
 import { makeTestPki, type TestPki } from "../helpers/certs.js";
 import { runBin, startBin, type Daemon } from "../helpers/cli.js";
 import { startTestCollector, type TestCollector } from "../helpers/collector.js";
+import { NO_OPENSSL, titled } from "../helpers/system-deps.js";
 
 let pki: TestPki;
 let col: TestCollector;
@@ -23,6 +24,7 @@ let engineer: string;
 let agent: Daemon | undefined;
 
 beforeAll(async () => {
+  if (NO_OPENSSL) return;
   pki = await makeTestPki();
   col = await startTestCollector({ tlsCert: pki.serverCert, tlsKey: pki.serverKey, heartbeatMs: 1000 });
   dir = await mkdtemp(join(tmpdir(), "netdiag-tls-"));
@@ -36,7 +38,7 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-describe("https + wss with a pinned CA", () => {
+describe.skipIf(!!NO_OPENSSL)(titled("https + wss with a pinned CA", NO_OPENSSL), () => {
   let code: string;
   let ticket: Ticket;
   const cfgPath = () => join(dir, "agent.json");
@@ -88,7 +90,7 @@ describe("https + wss with a pinned CA", () => {
   });
 });
 
-describe("the agent's link refuses an unverified collector", () => {
+describe.skipIf(!!NO_OPENSSL)(titled("the agent's link refuses an unverified collector", NO_OPENSSL), () => {
   /** Starts a link and resolves with how its first attempt ended. */
   function firstAttempt(caPem: string | undefined, agentId: string, secret: string): Promise<{ opened: boolean; errors: string[] }> {
     const log = memoryLogger();

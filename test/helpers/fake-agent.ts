@@ -67,6 +67,8 @@ export interface FakeAgent {
   /** Epoch ms of every connection attempt and every successful open. */
   attempts: number[];
   opens: number[];
+  /** The close code of every closed connection, in order. */
+  closes: number[];
   /** Frames other than welcome/ack (run.request, run.cancel, error). */
   frames: ServerFrame[];
   /** Exactly what the agent's executor does: outbox first, then send (lost sends are replayed). */
@@ -83,6 +85,7 @@ export function startFakeAgent(o: FakeAgentOptions): FakeAgent {
   const log = memoryLogger();
   const attempts: number[] = [];
   const opens: number[] = [];
+  const closes: number[] = [];
   const frames: ServerFrame[] = [];
   let openWaiters: (() => void)[] = [];
   const link = new CollectorLink({
@@ -96,8 +99,9 @@ export function startFakeAgent(o: FakeAgentOptions): FakeAgent {
       frames.push(f);
       o.onFrame?.(f);
     },
-    onState: (s) => {
+    onState: (s, info) => {
       if (s === "connecting") attempts.push(Date.now());
+      if (s === "closed") closes.push(info?.code ?? 0);
       if (s === "open") {
         opens.push(Date.now());
         const w = openWaiters;
@@ -114,6 +118,7 @@ export function startFakeAgent(o: FakeAgentOptions): FakeAgent {
     log,
     attempts,
     opens,
+    closes,
     frames,
     async emit(ev) {
       await outbox.append(ev);

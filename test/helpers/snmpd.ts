@@ -7,6 +7,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import snmp from "net-snmp";
+import { SEARCH_PATH } from "./system-deps.js";
 
 export interface SnmpdUser {
   name: string;
@@ -93,7 +94,7 @@ export async function startSnmpd(opts: SnmpdOptions = {}): Promise<Snmpd> {
     await writeFile(conf, configText(port, opts), { mode: 0o600 });
     const proc = spawn("snmpd", ["-f", "-Lo", "-C", "-c", conf, "-p", join(dir, "snmpd.pid"), `--persistentDir=${dir}`], {
       // No MIB files: snmpd would otherwise log hundreds of lines about the MIBs Debian does not ship.
-      env: { PATH: process.env.PATH ?? "/usr/sbin:/usr/bin:/sbin:/bin", MIBS: "", MIBDIRS: join(dir, "no-mibs"), LC_ALL: "C" },
+      env: { PATH: SEARCH_PATH.join(":"), MIBS: "", MIBDIRS: join(dir, "no-mibs"), LC_ALL: "C" },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let log = "";

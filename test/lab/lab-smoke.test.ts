@@ -7,7 +7,10 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { AgentConfig } from "../../agent/config.js";
 import { labHandle, type LabRun } from "../helpers/lab.js";
-import { canUseNetns } from "../helpers/netns.js";
+import { LAB_SKIP, titled } from "../helpers/system-deps.js";
+
+/** What these tests need from the machine (test/helpers/system-deps.ts). */
+const NEEDS = LAB_SKIP;
 
 const pexec = promisify(execFile);
 const L = labHandle();
@@ -82,7 +85,7 @@ async function labNamespaces(): Promise<string[]> {
     .filter((n) => n.startsWith(`${PREFIX}-`));
 }
 
-describe.skipIf(!(await canUseNetns()))("network lab (scripts/lab.sh)", () => {
+describe.skipIf(!!NEEDS)(titled("network lab (scripts/lab.sh)", NEEDS), () => {
   beforeAll(async () => {
     await labOk(["up"]);
   });

@@ -6,7 +6,10 @@ import { access } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { AgentConfig } from "../../agent/config.js";
 import { AGENT_BIN, labHandle, parseReport } from "../helpers/lab.js";
-import { canUseNetns } from "../helpers/netns.js";
+import { LAB_SKIP, titled } from "../helpers/system-deps.js";
+
+/** What these tests need from the machine (test/helpers/system-deps.ts). */
+const NEEDS = LAB_SKIP;
 
 const L = labHandle("ndw");
 
@@ -18,7 +21,7 @@ const pingTtl = (target: string, ttl: number) => pc(["ping", "-n", "-c", "1", "-
 const config = async () => AgentConfig.parse(JSON.parse(await L.ok(["agent-config"])));
 const exists = (p: string) => access(p).then(() => true, () => false);
 
-describe.skipIf(!(await canUseNetns()))("lab variants (scripts/lab.sh up --variant)", () => {
+describe.skipIf(!!NEEDS)(titled("lab variants (scripts/lab.sh up --variant)", NEEDS), () => {
   afterAll(async () => {
     await L.run(["down"], 60_000);
   }, 90_000);

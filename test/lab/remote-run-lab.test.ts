@@ -9,7 +9,10 @@ import { z } from "zod";
 import { Agent, RunStreamEvent, Ticket, TicketWithRuns } from "../../shared/api.js";
 import { BIN } from "../helpers/cli.js";
 import { LAB_SCRIPT, labHandle } from "../helpers/lab.js";
-import { canUseNetns } from "../helpers/netns.js";
+import { LAB_SKIP, titled } from "../helpers/system-deps.js";
+
+/** What these tests need from the machine (test/helpers/system-deps.ts). */
+const NEEDS = LAB_SKIP;
 
 const L = labHandle("ndr");
 const COLLECTOR = "http://203.0.113.1:8080";
@@ -49,7 +52,7 @@ async function agentCmd(args: string[]): Promise<string> {
   return r.stdout;
 }
 
-describe.skipIf(!(await canUseNetns()))("remote run in the lab: collector in the internet, agent in the pc", () => {
+describe.skipIf(!!NEEDS)(titled("remote run in the lab: collector in the internet, agent in the pc", NEEDS), () => {
   beforeAll(async () => {
     await L.ok(["up"], 60_000);
   }, 90_000);

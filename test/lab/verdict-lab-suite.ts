@@ -5,14 +5,13 @@
 // waits for every fault's effect itself (SNMP caches, helpers bound), so no test sleeps.
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { labHandle, parseReport, stepsLine } from "../helpers/lab.js";
-import { canUseNetns } from "../helpers/netns.js";
+import { LAB_SKIP, titled } from "../helpers/system-deps.js";
 import { byVariant, expectedCauses, SCENARIOS, SHARDS, type Scenario } from "./scenarios.js";
 
-const CAN_NETNS = await canUseNetns();
 
 export function verdictSuite(shard: keyof typeof SHARDS): void {
   const scenarios = SCENARIOS.filter(SHARDS[shard]);
-  describe.skipIf(!CAN_NETNS)(`verdict per lab scenario, ${shard} (real agent where the variant puts it)`, () => {
+  describe.skipIf(!!LAB_SKIP)(titled(`verdict per lab scenario, ${shard} (real agent where the variant puts it)`, LAB_SKIP), () => {
     const L = labHandle("ndv");
     afterAll(async () => {
       await L.run(["down"], 60_000);

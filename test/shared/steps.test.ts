@@ -34,6 +34,7 @@ import { AgentFrame } from "../../shared/protocol.js";
 import { fakeSystem, testCheckContext } from "../helpers/check-context.js";
 import { startDnsStub, type DnsStub } from "../helpers/dns-stub.js";
 import { makeSelfSignedCert, startHttpServer, startHttpsServer, type TestServer } from "../helpers/service-servers.js";
+import { NO_OPENSSL, titled } from "../helpers/system-deps.js";
 
 const fixture = (path: string) => readFileSync(new URL(`../fixtures/${path}`, import.meta.url), "utf8");
 const fixtureOr = (path: string, fallback: string) => {
@@ -167,7 +168,7 @@ describe("measured against loopback servers", () => {
     }
   });
 
-  test("service: an untrusted certificate, with TLS controls (one answers with the same certificate, one is closed)", async () => {
+  test.skipIf(!!NO_OPENSSL)(titled("service: an untrusted certificate, with TLS controls (one answers with the same certificate, one is closed)", NO_OPENSSL), async () => {
     const srv: TestServer = await startHttpsServer(await makeSelfSignedCert(), (_req, res) => res.end());
     servers.push(srv);
     const { ctx } = testCheckContext({ service: `https://localhost:${srv.port}/`, controlHosts: [`127.0.0.1:${srv.port}`, "127.0.0.1:1"] });

@@ -5,7 +5,11 @@ import { chmod, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from "node:fs
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { canUseNetns, createNetns, linkNetns, sh, type Netns } from "../../helpers/netns.js";
+import { createNetns, linkNetns, sh, type Netns } from "../../helpers/netns.js";
+import { NETNS_SKIP, requireAll, requireCommand, titled } from "../../helpers/system-deps.js";
+
+/** What these tests need from the machine (test/helpers/system-deps.ts). */
+const NEEDS = requireAll(NETNS_SKIP, requireCommand("dnsmasq", "dnsmasq-base"), requireCommand("python3", "python3"));
 
 interface Step {
   status: string;
@@ -26,7 +30,7 @@ interface Step {
 
 const ROOT = new URL("../../../", import.meta.url).pathname;
 
-describe.skipIf(!(await canUseNetns()))("dhcp check in network namespaces", () => {
+describe.skipIf(!!NEEDS)(titled("dhcp check in network namespaces", NEEDS), () => {
   let work: string;
   let build: string;
   let sw: Netns, cli: Netns, bare: Netns, srv1: Netns, srv2: Netns;

@@ -7,11 +7,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { StepResultOf } from "../../../shared/checks.js";
-import { canUseNetns, createNetns, linkNetns, type Netns } from "../../helpers/netns.js";
+import { createNetns, linkNetns, type Netns } from "../../helpers/netns.js";
+import { NETNS_SKIP, requireAll, requireCommand, titled } from "../../helpers/system-deps.js";
+
+/** What these tests need from the machine (test/helpers/system-deps.ts). */
+const NEEDS = requireAll(NETNS_SKIP, requireCommand("dnsmasq", "dnsmasq-base"));
 
 const ROOT = new URL("../../../", import.meta.url).pathname;
 
-describe.skipIf(!(await canUseNetns()))("dns check against dnsmasq with a dead upstream", () => {
+describe.skipIf(!!NEEDS)(titled("dns check against dnsmasq with a dead upstream", NEEDS), () => {
   let pc: Netns, relay: Netns;
   let work: string;
   let dnsmasq: ChildProcess | undefined;

@@ -18,7 +18,11 @@ import type { PingReport } from "../../../agent/probes/ping-types.js";
 import { spawnProcess, type Spawner } from "../../../agent/system/spawn.js";
 import type { NeighbourInfo, RouteInfo, SystemView } from "../../../agent/system/system-view.js";
 import { memoryLogger } from "../../../shared/log.js";
-import { canUseNetns, createNetns, linkNetns, type Netns } from "../../helpers/netns.js";
+import { createNetns, linkNetns, type Netns } from "../../helpers/netns.js";
+import { NETNS_SKIP, NO_PING, requireAll, titled } from "../../helpers/system-deps.js";
+
+/** What these tests need from the machine (test/helpers/system-deps.ts). */
+const NEEDS = requireAll(NETNS_SKIP, NO_PING);
 
 function report(received: number, rtt: number[] = Array(received).fill(1), status: PingReport["status"] = "Complete"): PingReport {
   const sent = 5;
@@ -165,7 +169,7 @@ interface AgentStep {
   data: Record<string, unknown>;
 }
 
-describe.skipIf(!(await canUseNetns()))("lab: built agent, pc <-veth-> router", () => {
+describe.skipIf(!!NEEDS)(titled("lab: built agent, pc <-veth-> router", NEEDS), () => {
   let pc: Netns;
   let router: Netns;
   let dir: string;

@@ -16,7 +16,11 @@ import type { PingReport } from "../../../agent/probes/ping-types.js";
 import type { IpPingResult } from "../../../agent/checks/path/ip-ping.js";
 import { bracket, refinePayloads, summarizeMtu, type MtuProbe } from "../../../agent/checks/path/mtu.js";
 import type { CheckId, StepResult, StepResultOf } from "../../../shared/checks.js";
-import { canUseNetns, createNetns, linkNetns, type Netns } from "../../helpers/netns.js";
+import { createNetns, linkNetns, type Netns } from "../../helpers/netns.js";
+import { NETNS_SKIP, NO_PING, requireAll, requireCommand, titled } from "../../helpers/system-deps.js";
+
+/** What these tests need from the machine (test/helpers/system-deps.ts). */
+const NEEDS = requireAll(NETNS_SKIP, NO_PING, requireCommand("iptables", "iptables"));
 
 const pexec = promisify(execFile);
 
@@ -148,7 +152,7 @@ describe("assessPath", () => {
   });
 });
 
-describe.skipIf(!(await canUseNetns()))("path check in a namespace lab", () => {
+describe.skipIf(!!NEEDS)(titled("path check in a namespace lab", NEEDS), () => {
   let pc: Netns, r1: Netns, r2: Netns, far: Netns;
   let buildDir: string;
   let cfgDir: string;

@@ -8,7 +8,11 @@ import type { CheckContext } from "../../../agent/checks/types.js";
 import { AgentTargets } from "../../../agent/config.js";
 import { spawnProcess, type Spawner } from "../../../agent/system/spawn.js";
 import { createLogger } from "../../../shared/log.js";
-import { canUseNetns, createNetns, type Netns } from "../../helpers/netns.js";
+import { createNetns, type Netns } from "../../helpers/netns.js";
+import { NETNS_SKIP, NO_PING, requireAll, titled } from "../../helpers/system-deps.js";
+
+/** What these tests need from the machine (test/helpers/system-deps.ts). */
+const NEEDS = requireAll(NETNS_SKIP, NO_PING);
 
 const result = (Host: string, SuccessCount: number, over: Partial<IpPingResult> = {}): IpPingResult => ({
   Host, DiagnosticsState: "Complete", NumberOfRepetitions: 5, Timeout: 1000, DataBlockSize: 56, SuccessCount,
@@ -46,7 +50,7 @@ function ctxFor(anchors: string[], spawn: Spawner): CheckContext {
 }
 
 describe("ping check on loopback", () => {
-  test("127.0.0.1 and ::1 answer: ok, TR-181 IPPing figures per target", async () => {
+  test.skipIf(!!NO_PING)(titled("127.0.0.1 and ::1 answer: ok, TR-181 IPPing figures per target", NO_PING), async () => {
     const out = measured(await pingCheck.run(ctxFor(["127.0.0.1", "::1"], spawnProcess), AbortSignal.timeout(pingCheck.timeoutMs)));
     expect(out.status).toBe("ok");
     expect(out.data.targets).toHaveLength(2);
@@ -62,7 +66,7 @@ describe("ping check on loopback", () => {
   });
 });
 
-describe.skipIf(!(await canUseNetns()))("ping check in a namespace", () => {
+describe.skipIf(!!NEEDS)(titled("ping check in a namespace", NEEDS), () => {
   let ns: Netns;
   let spawn: Spawner;
   beforeAll(async () => {

@@ -4,6 +4,7 @@ import { createServer } from "node:net";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import { connectRouterOs, rosApiOptions, type RosConnectOptions, type RosSession } from "../../../agent/checks/routeros/adapter.js";
 import { startRouterosSim, type RouterosSim, type SimOptions } from "../../helpers/routeros-sim.js";
+import { NO_OPENSSL, titled } from "../../helpers/system-deps.js";
 
 const PASSWORD = "s3cret";
 let uncaught: unknown[] = [];
@@ -157,7 +158,7 @@ describe("routeros adapter", () => {
   });
 });
 
-describe("routeros adapter over TLS (api-ssl)", () => {
+describe.skipIf(!!NO_OPENSSL)(titled("routeros adapter over TLS (api-ssl)", NO_OPENSSL), () => {
   test("pinned SHA-256 fingerprint: accepted", async () => {
     const s = await sim({ tls: true });
     const ros = await session(s, { tls: true, fingerprint256: s.fingerprint256! });

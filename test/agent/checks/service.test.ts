@@ -16,9 +16,13 @@ import { needsControl, needsTlsControl } from "../../../agent/checks/service/con
 import { distinguishedName } from "../../../agent/checks/service/tls-verify.js";
 import { probeService, type ProbeOptions } from "../../../agent/checks/service/probe.js";
 import { makeTestPki, type TestPki } from "../../helpers/certs.js";
-import { canUseNetns, createNetns, linkNetns, type Netns } from "../../helpers/netns.js";
+import { createNetns, linkNetns, type Netns } from "../../helpers/netns.js";
+import { NETNS_SKIP, NO_OPENSSL, requireAll, titled } from "../../helpers/system-deps.js";
 import { startDnsStub } from "../../helpers/dns-stub.js";
 import { closedTcpPort, makeSelfSignedCert, startHttpServer, startHttpsServer, startTcpServer, type TestServer } from "../../helpers/service-servers.js";
+
+/** What these tests need from the machine (test/helpers/system-deps.ts). */
+const NEEDS = requireAll(NETNS_SKIP, NO_OPENSSL);
 
 describe("classifyServiceError", () => {
   test.each([
@@ -293,7 +297,7 @@ describe.concurrent("service check against loopback servers", () => {
     expect(out.data.recheck).toBeUndefined();
   });
 
-  describe("TLS", () => {
+  describe.skipIf(!!NO_OPENSSL)(titled("TLS", NO_OPENSSL), () => {
     let cert: { keyPem: string; certPem: string };
     beforeAll(async () => {
       cert = await makeSelfSignedCert();
@@ -321,7 +325,7 @@ describe.concurrent("service check against loopback servers", () => {
     });
   });
 
-  describe("TLS control: an interceptor on this device vs a bad service certificate", () => {
+  describe.skipIf(!!NO_OPENSSL)(titled("TLS control: an interceptor on this device vs a bad service certificate", NO_OPENSSL), () => {
     let pki: TestPki;
     let selfSigned: { keyPem: string; certPem: string };
     const pkiCert = () => ({ keyPem: readFileSync(pki.serverKey, "utf8"), certPem: readFileSync(pki.serverCert, "utf8") });
@@ -409,7 +413,7 @@ function runInNs(ns: Netns, cfgPath: string, service: string): Promise<StepResul
   });
 }
 
-describe.skipIf(!(await canUseNetns()))("service check inside a network namespace", () => {
+describe.skipIf(!!NEEDS)(titled("service check inside a network namespace", NEEDS), () => {
   let ns: Netns;
   let dir: string;
   let cfgPath: string;
@@ -458,7 +462,7 @@ describe.skipIf(!(await canUseNetns()))("service check inside a network namespac
   });
 });
 
-describe.skipIf(!(await canUseNetns()))("service control connects: the same port elsewhere, in namespaces of ours", () => {
+describe.skipIf(!!NEEDS)(titled("service control connects: the same port elsewhere, in namespaces of ours", NEEDS), () => {
   // pc (10.80.0.2, default via gw) -- gw (10.80.0.1; the service 10.81.0.1 and a control host
   // 10.81.0.2 on its lo). Nothing listens on gw unless a test says so, so gw answers SYNs with RST.
   let pc: Netns, gw: Netns;

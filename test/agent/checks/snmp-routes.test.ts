@@ -8,14 +8,18 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { StepResultOf } from "../../../shared/checks.js";
-import { canUseNetns, createNetns, linkNetns, type Netns } from "../../helpers/netns.js";
+import { createNetns, linkNetns, type Netns } from "../../helpers/netns.js";
+import { NETNS_SKIP, NO_SNMPD, requireAll, titled } from "../../helpers/system-deps.js";
+
+/** What these tests need from the machine (test/helpers/system-deps.ts). */
+const NEEDS = requireAll(NETNS_SKIP, NO_SNMPD);
 
 const pexec = promisify(execFile);
 const ROOT = new URL("../../../", import.meta.url).pathname;
 const COMMUNITY = "routes-test";
 const PORT = 16100;
 
-describe.skipIf(!(await canUseNetns()))("snmp: the default route's next hop as wanGateway", () => {
+describe.skipIf(!!NEEDS)(titled("snmp: the default route's next hop as wanGateway", NEEDS), () => {
   let cpe: Netns, isp: Netns;
   let work: string;
   let snmpd: ChildProcess | undefined;

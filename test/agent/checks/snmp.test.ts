@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { snmpCheck } from "../../../agent/checks/snmp.js";
 import { type SnmpDevice } from "../../../agent/config.js";
 import { startSnmpd, type Snmpd, type SnmpdOverride } from "../../helpers/snmpd.js";
+import { NO_SNMPD, titled } from "../../helpers/system-deps.js";
 
 const COMMUNITY = "s3cret-community";
 const USER = { name: "tech", authKey: "auth-key-12345", privKey: "priv-key-67890" };
@@ -32,7 +33,7 @@ test("no device configured: skipped with a reason", async () => {
   expect(out).toMatchObject({ status: "skipped", skipReason: "no SNMP device configured", findings: [] });
 });
 
-describe("plain snmpd (no line MIBs)", () => {
+describe.skipIf(!!NO_SNMPD)(titled("plain snmpd (no line MIBs)", NO_SNMPD), () => {
   let snmpd: Snmpd;
   beforeAll(async () => {
     snmpd = await startSnmpd({ community: COMMUNITY, users: [USER], overrides: [UP_ONE_DAY] });
@@ -96,7 +97,7 @@ describe("plain snmpd (no line MIBs)", () => {
   });
 });
 
-test("snmpd's real uptime (just started) → DEVICE_REBOOTED_RECENTLY", async () => {
+test.skipIf(!!NO_SNMPD)(titled("snmpd's real uptime (just started) → DEVICE_REBOOTED_RECENTLY", NO_SNMPD), async () => {
   const snmpd = await startSnmpd({ community: COMMUNITY });
   try {
     const { out, device } = await run([v2(snmpd, { wanIfIndex: 1 })]);
@@ -120,7 +121,7 @@ function wanRow(ifType: number, admin: 1 | 2, oper: 1 | 2): SnmpdOverride[] {
   ];
 }
 
-describe("modem values via override", () => {
+describe.skipIf(!!NO_SNMPD)(titled("modem values via override", NO_SNMPD), () => {
   const started: Snmpd[] = [];
   const start = async (overrides: SnmpdOverride[]) => {
     const s = await startSnmpd({ community: COMMUNITY, overrides: [UP_ONE_DAY, ...overrides] });

@@ -2,11 +2,12 @@
 import { describe, expect, test, vi } from "vitest";
 import { BadPingRequestError, ping, pingArgs } from "../../../agent/probes/ping.js";
 import { spawnProcess, type Spawner } from "../../../agent/system/spawn.js";
+import { NO_PING, titled } from "../../helpers/system-deps.js";
 
 const req = { count: 3, intervalMs: 200, replyTimeoutMs: 1000 };
 
 describe("ping probe", () => {
-  test.each(["127.0.0.1", "::1"])("pings %s for real", async (host) => {
+  test.skipIf(!!NO_PING).each(["127.0.0.1", "::1"])(titled("pings %s for real", NO_PING), async (host) => {
     const r = await ping(spawnProcess, { host, ...req }, AbortSignal.timeout(10_000));
     expect(r).toMatchObject({ host, addressUsed: host, status: "Complete", sent: 3, received: 3, failed: 0, lossPct: 0 });
     expect(r.rttMs).toHaveLength(3);
@@ -39,7 +40,7 @@ describe("ping probe", () => {
     expect(r).toMatchObject({ status: "Error_Internal", errorCode: "PING_BINARY_MISSING", received: 0, lossPct: 100 });
   });
 
-  test("an abort stops ping and reports Error_Aborted", async () => {
+  test.skipIf(!!NO_PING)(titled("an abort stops ping and reports Error_Aborted", NO_PING), async () => {
     const ac = new AbortController();
     const p = ping(spawnProcess, { host: "127.0.0.1", count: 50, intervalMs: 200, replyTimeoutMs: 1000 }, ac.signal);
     ac.abort();
