@@ -11,6 +11,7 @@ import { createLogger } from "../shared/log.js";
 import { hashSecret, randomId, randomSecret } from "../shared/secrets.js";
 import { TOKEN_PREFIX } from "./auth/principal.js";
 import { customerSteps } from "../shared/onboarding.js";
+import { agentBundle } from "./agent-bundle.js";
 import { CollectorConfig } from "./config.js";
 import { DB_FILE, startCollector } from "./server.js";
 import { openSqliteStore } from "./store/sqlite-store.js";
@@ -139,7 +140,7 @@ async function start(argv: string[]): Promise<number> {
   out.write(`Next steps in the engineer CLI instead ('netdiag', with NETDIAG_URL and NETDIAG_TOKEN set):\n`);
   out.write(`  1. netdiag ticket create --customer "Name" --contact "+86 ..." --service "Fiber 300M" --symptom "internet down"\n`);
   out.write(`  2. netdiag enroll-code --ticket <ticket-id>          (prints the code and the customer's commands)\n`);
-  out.write(customerSteps(c.url, "<ticket-id>", "<code>", "  3. ") + "\n");
+  out.write(customerSteps(c.url, "<ticket-id>", "<code>", "  3. ", await agentBundle.sha256()) + "\n");
   out.write(`  4. netdiag run --ticket <ticket-id> --agent <agent-id> --follow\n\n`);
   await new Promise<void>((resolve) => {
     const stop = (sig: string) => {
