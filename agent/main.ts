@@ -20,6 +20,9 @@ Commands:
   pending     list requests waiting for your answer
   approve     allow a waiting request
   refuse      refuse a waiting request
+  doctor      check this machine's prerequisites and say what to fix
+  install-service    run the agent as a systemd service (own user, minimal capabilities)
+  uninstall-service  stop and remove that service
   help        show this help
 
 Run 'netdiag-agent <command> --help' for a command's options.`;
@@ -39,6 +42,9 @@ const commands: Record<string, () => Promise<Command>> = {
   pending: async () => (await import("./commands/pending.js")).pendingCommand,
   approve: async () => (await import("./commands/approve.js")).approveCommand,
   refuse: async () => (await import("./commands/approve.js")).refuseCommand,
+  doctor: async () => (await import("./commands/doctor.js")).doctorCommand,
+  "install-service": async () => (await import("./commands/install-service.js")).installServiceCommand,
+  "uninstall-service": async () => (await import("./commands/uninstall-service.js")).uninstallServiceCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -92,7 +92,7 @@ async function enrollCodeCmd(argv: string[]): Promise<number> {
   else {
     out(term`enrollment code: ${res.code}   (valid until ${new Date(res.expiresAt).toISOString()}, one use)`);
     // The collector's public URL when it has one: the engineer's own NETDIAG_URL may be a local address.
-    for (const line of customerSteps(res.collectorUrl ?? g.url, body.ticketId, res.code).split("\n")) out(term`${line}`);
+    for (const line of customerSteps(res.collectorUrl ?? g.url, body.ticketId, res.code, "", res.agentSha256).split("\n")) out(term`${line}`);
   }
   return 0;
 }
@@ -129,7 +129,7 @@ async function agentCmd(argv: string[]): Promise<number> {
   }
   const res = await api(g, `/api/agents/${encodeURIComponent(id)}/reenroll`, EnrollmentCreated, { method: "POST", body: {} }, { agent: id });
   out(term`re-enrollment code for ${id}: ${res.code}   (valid until ${new Date(res.expiresAt).toISOString()}, one use)`);
-  for (const line of customerSteps(res.collectorUrl ?? g.url, undefined, res.code).split("\n")) out(term`${line}`);
+  for (const line of customerSteps(res.collectorUrl ?? g.url, undefined, res.code, "", res.agentSha256).split("\n")) out(term`${line}`);
   return 0;
 }
 

@@ -14,6 +14,7 @@ import { backupCommand } from "./commands/backup.js";
 import { exportCommand } from "./commands/export.js";
 import { optionsHelp } from "./config-help.js";
 import { ConfigError, loadCollectorConfig } from "./config-load.js";
+import { agentBundle } from "./agent-bundle.js";
 import { DB_FILE, startCollector } from "./server.js";
 import { stopOnSignals } from "./shutdown.js";
 import { openSqliteStore } from "./store/sqlite-store.js";
@@ -92,7 +93,7 @@ async function start(argv: string[]): Promise<never> {
   out.write(`Next steps in the engineer CLI instead ('netdiag', with NETDIAG_URL and NETDIAG_TOKEN set):\n`);
   out.write(`  1. netdiag ticket create --customer "Name" --contact "+86 ..." --service "Fiber 300M" --symptom "internet down"\n`);
   out.write(`  2. netdiag enroll-code --ticket <ticket-id>          (prints the code and the customer's commands)\n`);
-  out.write(customerSteps(c.url, "<ticket-id>", "<code>", "  3. ") + "\n");
+  out.write(customerSteps(c.url, "<ticket-id>", "<code>", "  3. ", await agentBundle.sha256()) + "\n");
   out.write(`  4. netdiag run --ticket <ticket-id> --agent <agent-id> --follow\n\n`);
   const code = await stopOnSignals({ drain: () => c.close(), log, timeoutMs: cfg.shutdownTimeoutMs });
   await log.flush();

@@ -12,11 +12,13 @@
 #   python3, make, g++   building sqlite3 from source during npm install; python3 also serves the lab
 #   ca-certificates      npm over https
 #   chromium, fonts-wqy-microhei   the web console's browser tests (CJK glyphs for the Chinese pages)
+#   systemd, passwd, util-linux    the agent's service tests: systemd-analyze verify, useradd --prefix,
+#                        systemctl --root in a temporary root, setpriv (doctor with the unit's capabilities)
 set -euo pipefail
 
 PACKAGES=(
   iputils-ping iproute2 iptables dnsmasq-base snmpd snmp isc-dhcp-client busybox curl openssl
-  procps python3 make g++ ca-certificates chromium fonts-wqy-microhei
+  procps python3 make g++ ca-certificates chromium fonts-wqy-microhei systemd passwd util-linux
 )
 
 if [ "${1:-}" = "--list" ]; then

@@ -244,6 +244,9 @@ export const EnrollmentCreated = z.object({
   expiresAt: z.number().int(),
   /** The URL the customer's agent enrolls with (the collector's --public-url), when it is configured. */
   collectorUrl: z.string().optional(),
+  /** SHA-256 (hex) of the one-file agent the collector serves at GET /download/netdiag-agent.js, which
+   * the customer's command verifies; absent when the collector has no agent bundle to serve. */
+  agentSha256: z.string().regex(/^[0-9a-f]{64}$/).optional(),
 });
 
 export const EnrollBody = z

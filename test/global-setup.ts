@@ -1,5 +1,7 @@
 // Builds dist/ once before the tests, so tests that spawn the real binaries (agent, collector, CLI)
-// run the current code even when vitest is started directly rather than through `npm test`.
+// run the current code even when vitest is started directly rather than through `npm test`. Also the
+// one-file agent (dist/bundle/netdiag-agent.js, well under a second with esbuild), which the bundle
+// tests run and the collector serves for download.
 import { execFileSync } from "node:child_process";
 
 export default function setup(): void {
@@ -10,4 +12,5 @@ export default function setup(): void {
     const out = String((e as { stdout?: Buffer }).stdout ?? "");
     if (!/error TS/.test(out)) throw e;
   }
+  execFileSync(process.execPath, ["scripts/build-agent.mjs"], { stdio: "pipe" });
 }

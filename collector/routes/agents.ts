@@ -5,6 +5,7 @@ import type { z } from "zod";
 import { CreateEnrollmentBody, EnrollBody, type Agent, type EnrollmentCreated } from "../../shared/api.js";
 import { CloseCode, Id } from "../../shared/protocol.js";
 import { hashSecret, randomEnrollmentCode, randomId, randomSecret } from "../../shared/secrets.js";
+import { agentBundle } from "../agent-bundle.js";
 import { boundEnrollmentCode, parseEnrollmentCode } from "../auth/enrollment-code.js";
 import { actorOf } from "../auth/principal.js";
 import { addressKey, credentialKey, type Reservation } from "../auth/failure-limiter.js";
@@ -92,7 +93,13 @@ export async function createEnrollment(c: Ctx, d: Deps, body: z.infer<typeof Cre
   const expiresAt = d.now() + body.ttlS * 1000;
   await d.store.createEnrollmentCode(hashSecret(code), expiresAt, p.name, body.ticketId);
   await d.store.appendAudit({ at: d.now(), actor: actorOf(p), action: "enrollment.create", outcome: "ok", ...(body.ticketId ? { ticketId: body.ticketId } : {}) });
-  return { code, expiresAt, ...(d.publicUrl ? { collectorUrl: d.publicUrl } : {}) };
+  return { code, expiresAt, ...(d.publicUrl ? { collectorUrl: d.publicUrl } : {}), ...(await agentShaField()) };
+}
+
+/** The customer's command verifies the downloaded agent against this (shared/onboarding.ts). */
+async function agentShaField(): Promise<{ agentSha256?: string }> {
+  const sha = await agentBundle.sha256();
+  return sha ? { agentSha256: sha } : {};
 }
 
 export const agentRoutes: RouteSpec[] = [
@@ -141,7 +148,7 @@ export const agentRoutes: RouteSpec[] = [
       const expiresAt = d.now() + body.ttlS * 1000;
       await d.store.createEnrollmentCode(hashSecret(code), expiresAt, p.name, agent.ticketId);
       await d.store.appendAudit({ at: d.now(), actor: actorOf(p), action: "enrollment.create", agentId: agent.id, outcome: "ok", ...(agent.ticketId ? { ticketId: agent.ticketId } : {}), detail: { reenroll: true } });
-      return c.json({ code, expiresAt, ...(d.publicUrl ? { collectorUrl: d.publicUrl } : {}) }, 201);
+      return c.json({ code, expiresAt, ...(d.publicUrl ? { collectorUrl: d.publicUrl } : {}), ...(await agentShaField()) } satisfies z.infer<typeof EnrollmentCreated>, 201);
     },
   },
   {

@@ -21,17 +21,19 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-test("the start banner gives the customer's commands with the public URL, --ca and authorize, and says where it listens", async () => {
+test("the start banner gives the customer's commands (download, verify and enroll in one line) with the public URL, --ca and authorize, and says where it listens", async () => {
   const col = startBin("collector", ["--port", "0", "--data-dir", join(dir, "banner-data"), "--public-url", PUBLIC, "--log-level", "silent"]);
   try {
     const banner = await col.waitFor(/Next steps[\s\S]*--follow\n/);
     expect(col.output()).toMatch(/listening on http:\/\/127\.0\.0\.1:\d+/);
     // The web console is where most engineers start: the banner names its sign-in page.
     expect(col.output()).toContain(`Web console: open ${PUBLIC}/login`);
-    expect(banner).toContain(`netdiag-agent enroll --collector ${PUBLIC} --code <code>`);
+    // The collector serves the one-file agent (built into dist/bundle by the test setup): one line
+    // fetches it from the public URL, checks its hash and enrolls.
+    expect(banner).toMatch(new RegExp(`curl -fsSLO \\[--cacert collector-ca\\.pem\\] ${PUBLIC}/download/netdiag-agent\\.js && echo "[0-9a-f]{64}  netdiag-agent\\.js" \\| sha256sum -c && node netdiag-agent\\.js enroll --collector ${PUBLIC} --code <code>`));
     expect(banner).toMatch(/--ca /);
-    expect(banner).toContain("netdiag-agent authorize --ticket <ticket-id>");
-    expect(banner).toContain("netdiag-agent run");
+    expect(banner).toContain("node netdiag-agent.js authorize --ticket <ticket-id>");
+    expect(banner).toContain("node netdiag-agent.js run");
     expect(banner).not.toMatch(/--collector http:\/\/127\.0\.0\.1/);
   } finally {
     await col.stop();
@@ -57,10 +59,10 @@ describe("enroll-code with --public-url set", () => {
   test("prints what the customer types: the public URL (not the engineer's), authorize for this ticket, and run", async () => {
     const r = await runBin("cli", ["enroll-code", "--ticket", ticket.id], { NETDIAG_URL: local, NETDIAG_TOKEN: engineer });
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(new RegExp(`netdiag-agent enroll --collector ${PUBLIC} --code [A-Z2-9]{5}-[A-Z2-9]{5}`));
+    expect(r.stdout).toMatch(new RegExp(`${PUBLIC}/download/netdiag-agent\\.js && echo "[0-9a-f]{64}  netdiag-agent\\.js" \\| sha256sum -c && node netdiag-agent\\.js enroll --collector ${PUBLIC} --code [A-Z2-9]{5}-[A-Z2-9]{5}`));
     expect(r.stdout).not.toContain(local);
-    expect(r.stdout).toContain(`netdiag-agent authorize --ticket ${ticket.id} --all --for 2h`);
-    expect(r.stdout).toContain("netdiag-agent run");
+    expect(r.stdout).toContain(`node netdiag-agent.js authorize --ticket ${ticket.id} --all --for 2h`);
+    expect(r.stdout).toContain("node netdiag-agent.js run");
     // An https collector may need its CA on the customer's side: said, not assumed.
     expect(r.stdout).toMatch(/--ca /);
   });

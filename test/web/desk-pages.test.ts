@@ -119,8 +119,9 @@ describe("request authorization", () => {
     expect(res.headers.get("cache-control")).toBe("no-store");
     const code = /data-enrollment-code>([^<]+)</.exec(res.html)?.[1];
     expect(code).toMatch(/^[A-Z0-9-]{8,}$/);
-    expect(res.html).toContain(`netdiag-agent enroll --collector ${tc.url} --code ${code}`);
-    expect(res.html).toContain(`netdiag-agent authorize --ticket ${id} --all --for 2h`);
+    // One line downloads the agent this collector serves, checks its hash and enrolls (shared/onboarding.ts).
+    expect(res.html).toMatch(new RegExp(`curl -fsSLO ${tc.url}/download/netdiag-agent\\.js &amp;&amp; echo &quot;[0-9a-f]{64}  netdiag-agent\\.js&quot; \\| sha256sum -c &amp;&amp; node netdiag-agent\\.js enroll --collector ${tc.url} --code ${code}`));
+    expect(res.html).toContain(`node netdiag-agent.js authorize --ticket ${id} --all --for 2h`);
   });
 });
 

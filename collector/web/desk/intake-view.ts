@@ -31,13 +31,13 @@ export function intakeForm(v: View, o: { fields?: Fields; error?: string } = {})
 }
 
 /** The one-time code (shown only in this response, never in a URL) and the customer's commands. */
-export function enrollmentBody(v: View, o: { ticketId: string; code: string; expiresAt: number; collectorUrl: string }): Html {
+export function enrollmentBody(v: View, o: { ticketId: string; code: string; expiresAt: number; collectorUrl: string; agentSha256?: string | undefined }): Html {
   return html`<p class="subnav"><a href="/tickets/${o.ticketId}">← ${o.ticketId}</a></p>
 <section class="card">
 <p>${v.t("desk.auth.code")}</p>
 <code class="secret" data-enrollment-code>${o.code}</code>
 <p class="small muted">${v.t("desk.auth.expires", { at: fmtTime(v, o.expiresAt) })}</p>
 <h2>${v.t("desk.auth.commands")}</h2>
-<div class="table-wrap"><pre class="mono small" data-commands>${customerSteps(o.collectorUrl, o.ticketId, o.code)}</pre></div>
+<div class="table-wrap"><pre class="mono small" data-commands>${customerSteps(o.collectorUrl, o.ticketId, o.code, "", o.agentSha256)}</pre></div>
 </section>`;
 }

@@ -144,7 +144,7 @@ const pages: PageSpec[] = [
         const made = await createEnrollment(c, d, { ticketId: id, ttlS: 24 * 3600 });
         // The customer's agent needs the URL it can reach: the configured public URL, else this one.
         const collectorUrl = made.collectorUrl ?? new URL(c.req.url).origin;
-        return sendPage(c, layout(v, { title: v.t("desk.auth.codeTitle", { id }), body: enrollmentBody(v, { ticketId: id, code: made.code, expiresAt: made.expiresAt, collectorUrl }), nav: "tickets" }));
+        return sendPage(c, layout(v, { title: v.t("desk.auth.codeTitle", { id }), body: enrollmentBody(v, { ticketId: id, code: made.code, expiresAt: made.expiresAt, collectorUrl, agentSha256: made.agentSha256 }), nav: "tickets" }));
       } catch (e) {
         return refused(c, d, v, id, "enroll", e, {});
       }
