@@ -1,6 +1,7 @@
 // `netdiag-agent enroll`: trades the one-time code read out by the engineer for this agent's own
 // identity and secret, saved 0600 in the agent config (the collector keeps only the secret's hash).
 import { readFile } from "node:fs/promises";
+import { selfCommand } from "../self-command.js";
 import { hostname } from "node:os";
 import { parseArgs } from "node:util";
 import { Enrolled } from "../../shared/api.js";
@@ -67,8 +68,8 @@ export async function enrollCommand(argv: string[]): Promise<number> {
       `enrolled as agent ${res.agentId}${res.ticketId ? ` for ticket ${res.ticketId}` : ""}`,
       `identity saved to ${path} (mode 0600)`,
       "next:",
-      `  netdiag-agent authorize --ticket ${res.ticketId ?? "<ticket id from your engineer>"} --all --for 2h${cfg}    (lets your engineer diagnose, for 2 hours)`,
-      `  netdiag-agent run${cfg}    (keep it running while your engineer works)`,
+      `  ${selfCommand()} authorize --ticket ${res.ticketId ?? "<ticket id from your engineer>"} --all --for 2h${cfg}    (lets your engineer diagnose, for 2 hours)`,
+      `  ${selfCommand()} run${cfg}    (keep it running while your engineer works)`,
     ].join("\n") + "\n",
   );
   return 0;

@@ -64,6 +64,9 @@ test("enroll and run against a real collector on loopback: the agent connects ov
     const e = await runAlone(["enroll", "--collector", col.url, "--code", code, "--name", "bundled", "--config", cfg], { cwd: dir });
     expect(e.code, e.stderr).toBe(0);
     expect(e.stdout).toMatch(/^enrolled as agent ag_/);
+    // The next commands name the agent the way the customer runs it: the downloaded file.
+    expect(e.stdout).toMatch(/^ {2}node netdiag-agent\.js authorize --ticket /m);
+    expect(e.stdout).toMatch(/^ {2}node netdiag-agent\.js run /m);
     const agentId = (JSON.parse(await readFile(cfg, "utf8")) as { identity: { agentId: string } }).identity.agentId;
     const run = spawn(process.execPath, ["netdiag-agent.js", "run", "--config", cfg, "--consent", "grants-only"], { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
     let out = "";
