@@ -1,16 +1,34 @@
 // The shared schemas the OpenAPI document names (components/schemas): those that responses hold in
 // more than one place or that a reader looks up on their own (a Run, a Verdict, one check's step).
 // Anything else is written out where it is used.
-import type { z } from "zod";
+import { z } from "zod";
 import { Agent, ApiError, DeviceState, EnrollmentCreated, Enrolled, Run, StoredStep, Ticket, TicketWithRuns, TokenCreated } from "../../shared/api.js";
 import { AuditEntry, TokenView } from "../../shared/api-responses.js";
-import { DhcpStep, DnsStep, GatewayStep, HostStep, PathStep, PingStep, RouterOsStep, ServiceStep, SnmpStep, StepResult } from "../../shared/checks.js";
+import { DhcpStep, DnsStep, GatewayStep, HostStep, PathStep, PingStep, RouterOsStep, ServiceStep, SnmpStep, STEP_SCHEMAS, StepResult } from "../../shared/checks.js";
 import { StoredStepResult, StoredStepResultTyped } from "../../shared/steps/stored.js";
 import { Handover, Knowledge, RunComparison, TicketDeadlines, TicketHistoryEntry } from "../../shared/ticket.js";
 import { UserView } from "../../shared/users.js";
 import { Verdict } from "../../shared/verdict.js";
 
+const STEPS = { host: HostStep, gateway: GatewayStep, dhcp: DhcpStep, dns: DnsStep, ping: PingStep, path: PathStep, service: ServiceStep, snmp: SnmpStep, routeros: RouterOsStep };
+const pascal = (id: string) => (id === "routeros" ? "RouterOs" : id[0]!.toUpperCase() + id.slice(1));
+
+/**
+ * Each check's data, once: in full (a measured step, `<Check>Data`) and with every field optional (a
+ * skipped or failed step, `<Check>PartialData`: the same schema object in both of those alternatives).
+ */
+const checkData: [z.ZodType, string][] = Object.entries(STEPS).flatMap(([id, step]) => {
+  const skipped = step.options.find((o) => (o as unknown as z.ZodObject).shape.status instanceof z.ZodLiteral) as unknown as z.ZodObject | undefined;
+  if (!skipped) throw new Error(`${id}: no skipped alternative in its step schema (shared/steps/index.ts changed?)`);
+  const partial = skipped.shape.data as z.ZodType;
+  return [
+    [STEP_SCHEMAS[id as keyof typeof STEPS].data, `${pascal(id)}Data`],
+    [partial, `${pascal(id)}PartialData`],
+  ];
+});
+
 export const NAMED_SCHEMAS: ReadonlyMap<z.ZodType, string> = new Map<z.ZodType, string>([
+  ...checkData,
   [ApiError, "ApiError"],
   [Ticket, "Ticket"],
   [TicketWithRuns, "TicketWithRuns"],

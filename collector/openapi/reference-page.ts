@@ -6,7 +6,7 @@ import { html, raw } from "hono/html";
 import type { Html } from "../web/page-spec.js";
 import type { MediaType, Method, OpenApiDocument, Operation, ResponseObject } from "./document.js";
 import type { JsonSchema } from "./json-schema.js";
-import { inlineCode, schemaAnchor, schemaHtml, typeLine } from "./schema-html.js";
+import { inlineCode, schemaAnchor, schemaBody, schemaHtml, typeLine } from "./schema-html.js";
 
 const METHOD_BADGE: Record<Method, string> = { get: "ok", post: "info", delete: "fail" };
 
@@ -29,6 +29,12 @@ function access(op: Operation): Html {
   return roles === "public" ? html`<span class="badge muted">public</span>` : html`${roles.map((r, i) => html`${i > 0 ? " " : ""}<span class="badge info">${r}</span>`)}`;
 }
 
+/** The index's short form, as README's table says it. */
+function accessText(op: Operation): string {
+  const roles = op["x-roles"];
+  return roles === "public" ? "public" : roles.length === 3 ? "all roles" : roles.join(", ");
+}
+
 function credentials(op: Operation): string {
   if (op.security.length === 0) return "none";
   return op.security.map((s) => (Object.keys(s)[0] === "sessionCookie" ? "web console session cookie" : "API token (Authorization: Bearer)")).join(" or ");
@@ -40,18 +46,19 @@ function parameters(op: Operation): Html {
 <div class="table-wrap"><table class="cards">
 <thead><tr><th>name</th><th>in</th><th>value</th><th>required</th></tr></thead>
 <tbody>${op.parameters.map(
-    (p) => html`<tr><td data-label="name"><code>${p.name}</code></td><td data-label="in">${p.in}</td><td data-label="value">${typeLine(p.schema)}${p.description ? html` <span class="muted">— ${p.description}</span>` : ""}</td><td data-label="required">${p.required ? "yes" : "no"}</td></tr>`,
+    // One element per cell: on a phone each cell is a two-column grid (label, value).
+    (p) => html`<tr><td data-label="name"><code>${p.name}</code></td><td data-label="in"><span>${p.in}</span></td><td data-label="value"><span>${typeLine(p.schema)}${p.description ? html` <span class="muted">— ${p.description}</span>` : ""}</span></td><td data-label="required"><span>${p.required ? "yes" : "no"}</span></td></tr>`,
   )}</tbody></table></div>`;
 }
 
 function media(type: string, m: MediaType): Html {
   const events = m["x-sse-events"];
   if (events) {
-    return html`<p><code>${type}</code>: ${m.schema.description as string}</p>
+    return html`<p><code>${type}</code>: ${inlineCode(m.schema.description as string)}</p>
 <ul class="schema">${Object.entries(events).map(([name, s]) => html`<li>event <code>${name}</code>, data: ${schemaHtml(s)}</li>`)}</ul>`;
   }
   if (type !== "application/json") return html`<p><code>${type}</code>: ${(m.schema.description as string | undefined) ?? "text"}</p>`;
-  return html`<p><code>${type}</code>:</p>${schemaHtml(m.schema)}`;
+  return html`<p><code>${type}</code>: ${typeLine(m.schema)}</p>${schemaBody(m.schema)}`;
 }
 
 function response(status: string, r: ResponseObject): Html {
@@ -79,19 +86,19 @@ ${Object.entries(op.responses).map(([status, r]) => response(status, r))}
 function index(ops: Op[], tags: string[]): Html {
   return html`${tags.map(
     (tag) => html`<h3>${tag}</h3>
-<div class="table-wrap"><table class="cards">
+<div class="table-wrap"><table class="cards index">
 <thead><tr><th>method</th><th>path</th><th>summary</th><th>access</th></tr></thead>
 <tbody>${ops
       .filter((o) => o.op.tags[0] === tag)
       .map(
         (o) =>
-          html`<tr><td data-label="method">${methodBadge(o.method)}</td><td data-label="path"><a href="#op-${o.op.operationId}"><code>${o.path}</code></a></td><td data-label="summary">${inlineCode(o.op.summary)}</td><td data-label="access">${access(o.op)}</td></tr>`,
+          html`<tr><td data-label="method">${methodBadge(o.method)}</td><td data-label="path"><a href="#op-${o.op.operationId}"><code>${o.path}</code></a></td><td data-label="summary"><span>${inlineCode(o.op.summary)}</span></td><td data-label="access"><span>${accessText(o.op)}</span></td></tr>`,
       )}</tbody></table></div>`,
   )}`;
 }
 
 function component(name: string, s: JsonSchema): Html {
-  return html`<details class="card" id="${schemaAnchor(name)}"><summary><strong>${name}</strong> <span class="muted">${typeLine({ ...s, $ref: undefined })}</span></summary>${schemaHtml(s)}</details>`;
+  return html`<details class="card" id="${schemaAnchor(name)}"><summary><strong>${name}</strong> <span class="muted">${typeLine(s)}</span></summary>${schemaBody(s)}</details>`;
 }
 
 export function referencePage(doc: OpenApiDocument): Html {

@@ -83,7 +83,8 @@ export function schemaBody(s: JsonSchema, depth = 0): Html {
   if (inner !== s) return schemaBody(inner, depth);
   const alts = alternatives(s);
   if (alts) {
-    return html`<ol class="schema">${alts.map((a) => html`<li>${typeLine(a)}${note(a)}${schemaBody(a, depth + 1)}</li>`)}</ol>`;
+    const key = discriminator(alts);
+    return html`<ol class="schema">${alts.map((a) => html`<li>${key ? altLine(a, key) : typeLine(a)}${note(a)}${schemaBody(a, depth + 1)}</li>`)}</ol>`;
   }
   const props = s.properties as Record<string, JsonSchema>;
   const required = new Set(Array.isArray(s.required) ? (s.required as string[]) : []);
@@ -93,6 +94,31 @@ export function schemaBody(s: JsonSchema, depth = 0): Html {
     ([name, p]) =>
       html`<li><code>${name}</code>${required.has(name) ? html` <span class="badge warn">required</span>` : ""} ${typeLine(p)}${note(p)}${schemaBody(p, depth + 1)}</li>`,
   )}${closing ? html`<li class="muted small">${closing}</li>` : ""}</ul>`;
+}
+
+const fixedValues = (p: unknown): unknown[] | undefined => (isObj(p) ? ("const" in p ? [p.const] : Array.isArray(p.enum) ? p.enum : undefined) : undefined);
+
+/** The field that tells a union's object alternatives apart: fixed in each, with values no two share. */
+function discriminator(alts: JsonSchema[]): string | undefined {
+  const first = alts[0]?.properties;
+  if (!isObj(first)) return undefined;
+  return Object.keys(first).find((key) => {
+    const seen = new Set<string>();
+    for (const a of alts) {
+      const values = fixedValues(isObj(a.properties) ? a.properties[key] : undefined);
+      if (!values) return false;
+      for (const v of values) {
+        if (seen.has(str(v))) return false;
+        seen.add(str(v));
+      }
+    }
+    return true;
+  });
+}
+
+function altLine(a: JsonSchema, key: string): Html {
+  const values = fixedValues((a.properties as Record<string, unknown>)[key]) ?? [];
+  return html`object with <code>${key}</code> ${values.length === 1 ? "=" : "one of"} ${values.map((v, i) => html`${i > 0 ? " | " : ""}<code>${str(v)}</code>`)}`;
 }
 
 function note(s: JsonSchema): Html {
