@@ -135,10 +135,9 @@ describe("a support case through the recording proxy", () => {
     await text.text();
     expect((await cli(engineer, "ticket", "resolve", t1.id, "--root-cause", "x", "--fix", "y")).code).toBe(3); // 409 VERIFICATION_REQUIRED
     site = HEALTHY;
-    ok(await cli(engineer, "ticket", "verify", t1.id, "--follow"));
-    const verifyRunId = /verification run (\S+)/.exec((await cli(engineer, "ticket", "history", t1.id)).stdout)?.[1];
+    const verifyRunId = /^verification run (\S+) /m.exec(ok(await cli(engineer, "ticket", "verify", t1.id, "--follow")))![1]!;
     ok(await cli(engineer, "ticket", "compare", t1.id, "--json"));
-    if (verifyRunId) ok(await cli(engineer, "ticket", "compare", t1.id, "--before", failingRunId, "--after", verifyRunId, "--json"));
+    ok(await cli(engineer, "ticket", "compare", t1.id, "--before", failingRunId, "--after", verifyRunId, "--json"));
     ok(await cli(engineer, "ticket", "resolve", t1.id, "--root-cause", "splitter loose at the cabinet", "--fix", "re-seated the splitter", "--note", "fixed on site"));
     ok(await cli(engineer, "ticket", "close", t1.id, "--confirmed", "--satisfaction", "5", "--note", "works again"));
     ok(await cli(technician, "ticket", "history", t1.id, "--json"));
