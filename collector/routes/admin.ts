@@ -1,12 +1,13 @@
 // Admin routes: API tokens (shown once, stored as hashes, expiring, revocable) and the audit trail.
 import { z } from "zod";
-import { CreateTokenBody } from "../../shared/api.js";
+import { CreateTokenBody, TokenCreated } from "../../shared/api.js";
+import { AuditEntry, Revoked, TokenView } from "../../shared/api-responses.js";
 import { Id } from "../../shared/protocol.js";
 import { issueToken, revokeTokenAndSessions } from "../auth/accounts.js";
 import { actorOf } from "../auth/principal.js";
 import { badRequest, notFound } from "../http-error.js";
 import { readBody } from "./body.js";
-import { ADMINS, principalOf, type RouteSpec } from "./route-spec.js";
+import { ADMINS, failure, principalOf, type RouteSpec } from "./route-spec.js";
 
 export const AuditQuery = z
   .object({
@@ -26,6 +27,8 @@ export const adminRoutes: RouteSpec[] = [
     path: "/api/tokens",
     access: ADMINS,
     summary: "create an API token for a person with a role (shown once)",
+    body: CreateTokenBody,
+    response: { 201: TokenCreated },
     async handler(c, d) {
       const body = await readBody(c, CreateTokenBody);
       return c.json(await issueToken(d.store, body, actorOf(principalOf(c)), d.now()), 201);
@@ -36,6 +39,7 @@ export const adminRoutes: RouteSpec[] = [
     path: "/api/tokens",
     access: ADMINS,
     summary: "list tokens (never their values)",
+    response: { 200: z.array(TokenView) },
     async handler(c, d) {
       return c.json((await d.store.listTokens()).map(({ hash: _hash, ...t }) => t));
     },
@@ -45,6 +49,7 @@ export const adminRoutes: RouteSpec[] = [
     path: "/api/tokens/:id/revoke",
     access: ADMINS,
     summary: "revoke a token (web console sessions signed in with it end too)",
+    response: { 200: Revoked, 404: failure("NOT_FOUND: no such token") },
     async handler(c, d) {
       const id = Id.safeParse(c.req.param("id"));
       if (!id.success || !(await revokeTokenAndSessions(d.store, id.data, actorOf(principalOf(c)), d.now()))) throw notFound("token");
@@ -56,6 +61,8 @@ export const adminRoutes: RouteSpec[] = [
     path: "/api/audit",
     access: ADMINS,
     summary: "the audit trail, filterable by actor, action, agentId, ticketId, since, until, limit",
+    query: AuditQuery,
+    response: { 200: z.array(AuditEntry) },
     async handler(c, d) {
       const q = AuditQuery.safeParse(c.req.query());
       if (!q.success) throw badRequest("INVALID_QUERY", z.prettifyError(q.error));

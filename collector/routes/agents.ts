@@ -1,8 +1,9 @@
 // Enrollment and agents: an engineer makes a one-time code, the customer's agent trades it for its
 // own identity and secret (shown once; only the hash is kept), an engineer can re-key an existing
 // agent with a code bound to it, admins can revoke an agent.
-import type { z } from "zod";
-import { CreateEnrollmentBody, EnrollBody, type Agent, type EnrollmentCreated } from "../../shared/api.js";
+import { z } from "zod";
+import { Agent, CreateEnrollmentBody, DeviceState, EnrollBody, Enrolled, EnrollmentCreated } from "../../shared/api.js";
+import { Revoked } from "../../shared/api-responses.js";
 import { CloseCode, Id } from "../../shared/protocol.js";
 import { hashSecret, randomEnrollmentCode, randomId, randomSecret } from "../../shared/secrets.js";
 import { agentBundle } from "../agent-bundle.js";
@@ -16,7 +17,7 @@ import { DEFAULT_LIMITS } from "../limits.js";
 import type { AgentRecord } from "../store/types.js";
 import { readBody } from "./body.js";
 import { stepPage } from "./runs.js";
-import { ACTORS, ADMINS, principalOf, READERS, type RouteSpec } from "./route-spec.js";
+import { ACTORS, ADMINS, failure, principalOf, READERS, type RouteSpec } from "./route-spec.js";
 
 type Ctx = Parameters<RouteSpec["handler"]>[0];
 type Deps = Parameters<RouteSpec["handler"]>[1];
@@ -102,12 +103,16 @@ async function agentShaField(): Promise<{ agentSha256?: string }> {
   return sha ? { agentSha256: sha } : {};
 }
 
+const NO_AGENT = failure("NOT_FOUND: no such agent");
+
 export const agentRoutes: RouteSpec[] = [
   {
     method: "POST",
     path: "/api/enrollments",
     access: ACTORS,
     summary: "create a one-time enrollment code for a customer's agent",
+    body: CreateEnrollmentBody,
+    response: { 201: EnrollmentCreated, 404: failure("NOT_FOUND: no such ticket") },
     async handler(c, d) {
       return c.json(await createEnrollment(c, d, await readBody(c, CreateEnrollmentBody)), 201);
     },
@@ -117,6 +122,12 @@ export const agentRoutes: RouteSpec[] = [
     path: "/api/agents/enroll",
     access: "public",
     summary: "an agent trades a one-time code for its identity (the code is the credential)",
+    body: EnrollBody,
+    response: {
+      201: Enrolled,
+      401: failure("UNAUTHORIZED: the code is unknown, used or expired, or its agent was revoked"),
+      429: failure("TOO_MANY_FAILURES: too many refused codes from this address, or this code refused too often; Retry-After says when to come back"),
+    },
     async handler(c, d) {
       const remote = c.env?.incoming?.socket?.remoteAddress ?? "?";
       // Codes are short enough to guess: the attempt is reserved against the address before anything
@@ -137,6 +148,8 @@ export const agentRoutes: RouteSpec[] = [
     path: "/api/agents/:id/reenroll",
     access: ACTORS,
     summary: "a one-time code that re-keys this agent (new secret, same identity; the old secret stops working)",
+    body: ReenrollBody,
+    response: { 201: EnrollmentCreated, 404: NO_AGENT, 409: failure("AGENT_REVOKED: the agent was revoked; enroll the device again instead") },
     async handler(c, d) {
       const body = await readBody(c, ReenrollBody);
       const p = principalOf(c);
@@ -156,6 +169,7 @@ export const agentRoutes: RouteSpec[] = [
     path: "/api/agents",
     access: READERS,
     summary: "list enrolled agents and whether they are connected",
+    response: { 200: z.array(Agent) },
     async handler(c, d) {
       return c.json((await d.store.listAgents()).map((a) => agentView(a, d.hub.isConnected(a.id))));
     },
@@ -165,6 +179,7 @@ export const agentRoutes: RouteSpec[] = [
     path: "/api/agents/:id/state",
     access: READERS,
     summary: "the site's collected device state: newest result per check, run history, changes since the last good run",
+    response: { 200: DeviceState, 404: NO_AGENT },
     async handler(c, d) {
       const id = Id.safeParse(c.req.param("id"));
       const rec = id.success ? await d.store.getAgent(id.data) : undefined;
@@ -179,6 +194,7 @@ export const agentRoutes: RouteSpec[] = [
     path: "/api/agents/:id/revoke",
     access: ADMINS,
     summary: "revoke an agent: its secret stops working and its connection is closed",
+    response: { 200: Revoked, 404: NO_AGENT },
     async handler(c, d) {
       const id = Id.safeParse(c.req.param("id"));
       if (!id.success || !(await d.store.revokeAgent(id.data, d.now()))) throw notFound("agent");

@@ -1,7 +1,8 @@
 // Runs: an engineer triggers checks on an enrolled agent for a ticket, then watches the steps arrive.
 import { streamSSE } from "hono/streaming";
 import { z } from "zod";
-import { CreateRunBody, TERMINAL_RUN_STATES, type Run, type RunStreamEvent } from "../../shared/api.js";
+import { CreateRunBody, Run, RunStreamEvent, TERMINAL_RUN_STATES } from "../../shared/api.js";
+import { RunCancelled } from "../../shared/api-responses.js";
 import { Id } from "../../shared/protocol.js";
 import { randomId } from "../../shared/secrets.js";
 import { HostTarget, ServiceTarget } from "../../shared/targets.js";
@@ -14,7 +15,7 @@ import { stateDeadline } from "../runs/run-state.js";
 import type { StepPage } from "../store/types.js";
 import { readBody } from "./body.js";
 import { applyTicketAction } from "./ticket-action.js";
-import { ACTORS, principalOf, READERS, type RouteSpec } from "./route-spec.js";
+import { ACTORS, failure, principalOf, READERS, type RouteSpec } from "./route-spec.js";
 
 type Ctx = Parameters<RouteSpec["handler"]>[0];
 type Deps = Parameters<RouteSpec["handler"]>[1];
@@ -94,6 +95,13 @@ export const runRoutes: RouteSpec[] = [
     path: "/api/runs",
     access: ACTORS,
     summary: "trigger a diagnosis run on an agent for a ticket",
+    body: CreateRunBody,
+    response: {
+      201: Run,
+      400: failure("BAD_TARGET: a name, target or service is not an IP address, hostname or http(s) URL / host:port"),
+      404: failure("NOT_FOUND: no such ticket or agent"),
+      409: failure("AGENT_REVOKED: the agent was revoked; TICKET_CLOSED or ILLEGAL_TRANSITION: the ticket's lifecycle refuses a diagnosis"),
+    },
     async handler(c, d) {
       return c.json(await triggerRun(c, d, await readBody(c, CreateRunBody)), 201);
     },
@@ -103,6 +111,8 @@ export const runRoutes: RouteSpec[] = [
     path: "/api/runs/:id",
     access: READERS,
     summary: "a run with its step results and verdict",
+    query: RunQuery,
+    response: { 200: Run, 404: failure("NOT_FOUND: no such run") },
     async handler(c, d) {
       const q = RunQuery.safeParse(c.req.query());
       if (!q.success) throw badRequest("INVALID_QUERY", z.prettifyError(q.error));
@@ -115,6 +125,7 @@ export const runRoutes: RouteSpec[] = [
     path: "/api/runs/:id/cancel",
     access: ACTORS,
     summary: "cancel a run (the agent stops its checks)",
+    response: { 202: RunCancelled, 404: failure("NOT_FOUND: no such run"), 409: failure("RUN_FINISHED: the run has already ended") },
     async handler(c, d) {
       const run = await loadRun(c, d);
       const p = principalOf(c);
@@ -133,6 +144,10 @@ export const runRoutes: RouteSpec[] = [
     path: "/api/runs/:id/events",
     access: READERS,
     summary: "Server-Sent Events: stored steps first, then each new step, the verdict and state changes live",
+    response: {
+      200: { description: "the run's stored state and steps, then each change live; the stream ends after a final state", sse: RunStreamEvent },
+      404: failure("NOT_FOUND: no such run"),
+    },
     async handler(c, d) {
       const run = await readRun(c, d, "run.watch");
       return streamSSE(c, async (stream) => {

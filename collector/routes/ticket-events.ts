@@ -2,11 +2,11 @@
 // down) learns the moment it arrives. One SSE stream per watcher; a "run" event each time a run of this
 // ticket gets an update after the watch started. Nothing is polled: the run bus says what was stored.
 import { streamSSE } from "hono/streaming";
-import type { RunStreamEvent, TicketStreamEvent } from "../../shared/api.js";
+import { TicketStreamEvent, type RunStreamEvent } from "../../shared/api.js";
 import { Id } from "../../shared/protocol.js";
 import { actorOf } from "../auth/principal.js";
 import { notFound } from "../http-error.js";
-import { principalOf, READERS, type RouteSpec } from "./route-spec.js";
+import { failure, principalOf, READERS, type RouteSpec } from "./route-spec.js";
 
 /** Idle proxies close silent connections; a comment line this often keeps a long wait open. */
 const KEEPALIVE_MS = 25_000;
@@ -17,6 +17,10 @@ export const ticketEventRoutes: RouteSpec[] = [
     path: "/api/tickets/:id/events",
     access: READERS,
     summary: "Server-Sent Events: a `run` event whenever a run of this ticket is updated, e.g. an offline run uploaded when the customer's line is back",
+    response: {
+      200: { description: "`watching` once the watch is set up, then a `run` event per update of a run of this ticket; a comment line every 25 s keeps it open", sse: TicketStreamEvent },
+      404: failure("NOT_FOUND: no such ticket"),
+    },
     async handler(c, d) {
       const id = Id.safeParse(c.req.param("id"));
       const ticket = id.success ? await d.store.getTicket(id.data) : undefined;

@@ -3,10 +3,11 @@
 // reopen, the history, and the knowledge base by verdict cause. Every action goes through the ticket
 // state machine (ticket-action.ts); every ticket in a response carries its deadlines.
 import { z } from "zod";
-import type { Role, Run, Ticket } from "../../shared/api.js";
+import { Run, Ticket, type Role } from "../../shared/api.js";
+import { Escalated } from "../../shared/api-responses.js";
 import { CheckId } from "../../shared/checks.js";
 import { Id } from "../../shared/protocol.js";
-import { CloseBody, EscalateBody, type Handover, type Knowledge, ReopenBody, ResolveBody, type RunComparison, SetStatusBody, VerifyBody } from "../../shared/ticket.js";
+import { CloseBody, EscalateBody, Handover, Knowledge, ReopenBody, ResolveBody, RunComparison, SetStatusBody, TicketHistoryEntry, VerifyBody } from "../../shared/ticket.js";
 import { actorOf } from "../auth/principal.js";
 import { redactRun } from "../auth/redact.js";
 import { badRequest, conflict, HttpError, notFound } from "../http-error.js";
@@ -15,7 +16,7 @@ import { compareRuns } from "../tickets/compare-runs.js";
 import { buildHandover, handoverText } from "../tickets/handover.js";
 import { failingRun, newestRunAfter, resolutionFacts } from "../tickets/verification.js";
 import { readBody } from "./body.js";
-import { ACTORS, principalOf, READERS, type RouteSpec } from "./route-spec.js";
+import { ACTORS, failure, principalOf, READERS, type RouteSpec } from "./route-spec.js";
 import { requestRun, stepPage } from "./runs.js";
 import { applyTicketAction } from "./ticket-action.js";
 import { ticketView } from "./ticket-view.js";
@@ -156,12 +157,18 @@ export async function reopenTicket(c: Ctx, d: Deps, ticket: Ticket, body: Body<t
   return shown(c, d, await applyTicketAction(c, d, ticket.id, { kind: "reopen", note: body.note }));
 }
 
+const NO_TICKET = failure("NOT_FOUND: no such ticket");
+/** The ticket state machine's refusal (collector/tickets/ticket-state.ts). */
+const REFUSED = failure("the state machine refused the action: ILLEGAL_TRANSITION, TICKET_CLOSED, NO_CHANGE, VERIFICATION_REQUIRED or CONFIRMATION_INCOMPLETE, with the reason");
+
 export const ticketLifecycleRoutes: RouteSpec[] = [
   {
     method: "POST",
     path: "/api/tickets/:id/status",
     access: ACTORS,
     summary: "set the status by hand: `{to: diagnosing|waiting_customer, note?}` (409 with the state machine's code when not allowed)",
+    body: SetStatusBody,
+    response: { 200: Ticket, 404: NO_TICKET, 409: REFUSED },
     async handler(c, d) {
       const ticket = await loadTicket(c, d);
       return c.json(await setTicketStatus(c, d, ticket, await readBody(c, SetStatusBody)));
@@ -172,6 +179,8 @@ export const ticketLifecycleRoutes: RouteSpec[] = [
     path: "/api/tickets/:id/escalate",
     access: ACTORS,
     summary: "escalate to a team `{to: network_operations|field_service|second_line|service_owner, note?}`: returns `{ticket, handover}`",
+    body: EscalateBody,
+    response: { 200: Escalated, 404: NO_TICKET, 409: REFUSED },
     async handler(c, d) {
       const ticket = await loadTicket(c, d);
       return c.json(await escalateTicket(c, d, ticket, await readBody(c, EscalateBody)));
@@ -182,6 +191,8 @@ export const ticketLifecycleRoutes: RouteSpec[] = [
     path: "/api/tickets/:id/handover",
     access: READERS,
     summary: "the hand-over: symptom, customer (as the role permits), every step checked, verdict and evidence, deadlines, to whom; `?format=text` for plain text (audited)",
+    query: HandoverQuery,
+    response: { 200: { description: "the hand-over", json: Handover, text: "the hand-over as plain text (?format=text), ready to paste into another team's system" }, 404: NO_TICKET },
     async handler(c, d) {
       const q = query(c, HandoverQuery);
       const ticket = await loadTicket(c, d);
@@ -195,6 +206,8 @@ export const ticketLifecycleRoutes: RouteSpec[] = [
     path: "/api/tickets/:id/verify",
     access: ACTORS,
     summary: "verify the fix: re-run the failing run's checks and parameters on its agent (201 Run; 409 NO_FAILING_RUN when no run found a fault)",
+    body: VerifyBody,
+    response: { 201: Run, 404: failure("NOT_FOUND: no such ticket, or the failing run's agent is gone"), 409: failure("NO_FAILING_RUN: no completed run on this ticket found a fault; AGENT_REVOKED: that run's agent was revoked; or the state machine's code (TICKET_CLOSED)") },
     async handler(c, d) {
       const ticket = await loadTicket(c, d);
       return c.json(await verifyFix(c, d, ticket, await readBody(c, VerifyBody)), 201);
@@ -205,6 +218,8 @@ export const ticketLifecycleRoutes: RouteSpec[] = [
     path: "/api/tickets/:id/comparison",
     access: READERS,
     summary: "the failing run beside the verification run, check by check (`?before=RUN&after=RUN`; default: the newest failing run and the newest run after it)",
+    query: ComparisonQuery,
+    response: { 200: RunComparison, 404: failure("NOT_FOUND: no such ticket, or a named run is not this ticket's; NO_COMPARISON: no failing run with a run after it") },
     async handler(c, d) {
       const q = query(c, ComparisonQuery);
       const ticket = await loadTicket(c, d);
@@ -216,6 +231,8 @@ export const ticketLifecycleRoutes: RouteSpec[] = [
     path: "/api/tickets/:id/resolve",
     access: ACTORS,
     summary: "resolve `{rootCause, fix, unverifiedReason?, note?}` (409 VERIFICATION_REQUIRED without a healthy verification run after the failing one and without unverifiedReason)",
+    body: ResolveBody,
+    response: { 200: Ticket, 404: NO_TICKET, 409: REFUSED },
     async handler(c, d) {
       const ticket = await loadTicket(c, d);
       return c.json(await resolveTicket(c, d, ticket, await readBody(c, ResolveBody)));
@@ -226,6 +243,8 @@ export const ticketLifecycleRoutes: RouteSpec[] = [
     path: "/api/tickets/:id/close",
     access: ACTORS,
     summary: "close with the customer's confirmation `{outcome: confirmed|unreachable, satisfaction?: 1-5, note?}` (confirmed needs satisfaction, unreachable a note)",
+    body: CloseBody,
+    response: { 200: Ticket, 404: NO_TICKET, 409: REFUSED },
     async handler(c, d) {
       const ticket = await loadTicket(c, d);
       return c.json(await closeTicket(c, d, ticket, await readBody(c, CloseBody)));
@@ -236,6 +255,8 @@ export const ticketLifecycleRoutes: RouteSpec[] = [
     path: "/api/tickets/:id/reopen",
     access: ACTORS,
     summary: "reopen a resolved or closed ticket `{note}`: back to diagnosing, resolution and confirmation cleared",
+    body: ReopenBody,
+    response: { 200: Ticket, 404: NO_TICKET, 409: REFUSED },
     async handler(c, d) {
       const ticket = await loadTicket(c, d);
       return c.json(await reopenTicket(c, d, ticket, await readBody(c, ReopenBody)));
@@ -246,6 +267,7 @@ export const ticketLifecycleRoutes: RouteSpec[] = [
     path: "/api/tickets/:id/history",
     access: READERS,
     summary: "the ticket's lifecycle history: every transition with who, when, from, to and the note (audited)",
+    response: { 200: z.array(TicketHistoryEntry), 404: NO_TICKET },
     async handler(c, d) {
       const ticket = await loadTicket(c, d);
       const history = await d.store.listTicketHistory(ticket.id);
@@ -258,6 +280,8 @@ export const ticketLifecycleRoutes: RouteSpec[] = [
     path: "/api/knowledge/:cause",
     access: READERS,
     summary: "what fixed this cause last time: resolved and closed tickets resolved with this verdict cause, newest first (`?excludeTicketId=&limit=`)",
+    query: KnowledgeQuery,
+    response: { 200: Knowledge, 400: failure("INVALID_CAUSE: not a verdict cause code") },
     async handler(c, d) {
       const cause = Cause.safeParse(c.req.param("cause"));
       if (!cause.success) throw badRequest("INVALID_CAUSE", z.prettifyError(cause.error));

@@ -1,6 +1,6 @@
 // Tickets: intake (DOMAIN.md §2) and the full record an engineer or technician reads. openTicket and
 // readTicket are the one path for both the API routes and the web console's pages.
-import { CreateTicketBody, type Ticket, type TicketWithRuns } from "../../shared/api.js";
+import { CreateTicketBody, Ticket, TicketWithRuns } from "../../shared/api.js";
 import { Id } from "../../shared/protocol.js";
 import { randomId } from "../../shared/secrets.js";
 import { actorOf } from "../auth/principal.js";
@@ -13,7 +13,7 @@ import { z } from "zod";
 import { DEFAULT_LIMITS } from "../limits.js";
 import { readBody } from "./body.js";
 import { stepPage } from "./runs.js";
-import { ACTORS, principalOf, READERS, type RouteSpec } from "./route-spec.js";
+import { ACTORS, failure, principalOf, READERS, type RouteSpec } from "./route-spec.js";
 
 type Ctx = Parameters<RouteSpec["handler"]>[0];
 type Deps = Parameters<RouteSpec["handler"]>[1];
@@ -49,6 +49,8 @@ export const ticketRoutes: RouteSpec[] = [
     path: "/api/tickets",
     access: ACTORS,
     summary: "open a ticket (customer, service, symptom, category, severity)",
+    body: CreateTicketBody,
+    response: { 201: Ticket },
     async handler(c, d) {
       return c.json(await openTicket(c, d, await readBody(c, CreateTicketBody)), 201);
     },
@@ -58,6 +60,8 @@ export const ticketRoutes: RouteSpec[] = [
     path: "/api/tickets",
     access: READERS,
     summary: "list tickets: `?status=a,b&severity=..&overdue=1&agentId=..&cause=..&sort=deadline|created&limit=` (contact details masked: open one ticket to see them, audited)",
+    query: TicketQuery,
+    response: { 200: z.array(Ticket) },
     async handler(c, d) {
       const role = principalOf(c).role;
       const q = TicketQuery.safeParse(c.req.query());
@@ -71,6 +75,7 @@ export const ticketRoutes: RouteSpec[] = [
     path: "/api/tickets/:id",
     access: READERS,
     summary: "a ticket with its runs, every step result and verdict",
+    response: { 200: TicketWithRuns, 404: failure("NOT_FOUND: no such ticket") },
     async handler(c, d) {
       return c.json(await readTicket(c, d, c.req.param("id")));
     },
