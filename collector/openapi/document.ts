@@ -153,6 +153,7 @@ function responseObject(doc: ResponseDoc, conv: SchemaConverter, where: string):
   if (doc.json) content["application/json"] = { schema: conv.convert(doc.json, "output") };
   if (doc.text !== undefined) content["text/plain"] = { schema: { type: "string", description: doc.text } };
   if (doc.html !== undefined) content["text/html"] = { schema: { type: "string", description: doc.html } };
+  if (doc.file !== undefined) content[doc.file.contentType] = { schema: { type: "string", description: doc.file.description } };
   if (doc.sse) {
     content["text/event-stream"] = {
       schema: { type: "string", description: "Server-Sent Events: `event: <name>` and `data: <JSON>` per event (x-sse-events)" },

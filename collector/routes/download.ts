@@ -5,7 +5,7 @@ import type { Context } from "hono";
 import { AGENT_BUNDLE_NAME, agentBundle, type AgentBundle, type AgentBundleSource } from "../agent-bundle.js";
 import type { AppDeps } from "../app.js";
 import { HttpError } from "../http-error.js";
-import type { Env, RouteSpec } from "./route-spec.js";
+import { failure, type Env, type RouteSpec } from "./route-spec.js";
 
 export const AGENT_DOWNLOAD_PATH = `/download/${AGENT_BUNDLE_NAME}`;
 
@@ -26,6 +26,10 @@ export function downloadRoutesFor(source: AgentBundleSource): RouteSpec[] {
       path: AGENT_DOWNLOAD_PATH,
       access: "public",
       summary: "the one-file agent (run with `node netdiag-agent.js`); `npm run build:agent` makes it",
+      response: {
+        200: { description: "the agent as one JavaScript file (an attachment; its SHA-256 is the ETag)", file: { contentType: "application/javascript", description: "netdiag-agent.js" } },
+        404: failure("AGENT_BUNDLE_MISSING: the collector has no agent bundle to serve"),
+      },
       async handler(c, d) {
         const b = await load(c, d);
         return c.body(new Uint8Array(b.bytes), 200, {
@@ -43,6 +47,10 @@ export function downloadRoutesFor(source: AgentBundleSource): RouteSpec[] {
       path: `${AGENT_DOWNLOAD_PATH}.sha256`,
       access: "public",
       summary: "the agent file's SHA-256 as `sha256sum` prints it (`HEX  netdiag-agent.js`), for `sha256sum -c`",
+      response: {
+        200: { description: "the checksum line", text: "`<64 hex digits>  netdiag-agent.js` and a newline" },
+        404: failure("AGENT_BUNDLE_MISSING: the collector has no agent bundle to serve"),
+      },
       async handler(c, d) {
         const b = await load(c, d);
         return c.body(`${b.sha256}  ${AGENT_BUNDLE_NAME}\n`, 200, { "content-type": "text/plain; charset=utf-8", "cache-control": "no-cache" });

@@ -1,5 +1,10 @@
 // Operating the collector: liveness, readiness and Prometheus metrics (docs/running.md).
+import { z } from "zod";
 import type { RouteSpec } from "./route-spec.js";
+
+const Health = z.object({ ok: z.literal(true), agentsConnected: z.number().int() });
+const Ready = z.object({ ok: z.literal(true) });
+const NotReady = z.object({ ok: z.literal(false), code: z.enum(["SHUTTING_DOWN", "STORE_NOT_WRITABLE", "STORE_SLOW"]), message: z.string() });
 
 export const opsRoutes: RouteSpec[] = [
   {
@@ -7,6 +12,7 @@ export const opsRoutes: RouteSpec[] = [
     path: "/healthz",
     access: "public",
     summary: "liveness and connected agent count (200 while the process runs, also while it drains)",
+    response: { 200: Health },
     handler: (c, d) => c.json({ ok: true, agentsConnected: d.hub.connectedCount() }),
   },
   {
@@ -14,6 +20,7 @@ export const opsRoutes: RouteSpec[] = [
     path: "/readyz",
     access: "public",
     summary: "readiness: 200 `{ok:true}` when the store takes a write within 2 s and the collector is not shutting down, else 503 `{ok:false, code: SHUTTING_DOWN | STORE_NOT_WRITABLE | STORE_SLOW}`",
+    response: { 200: Ready, 503: { description: "not ready: shutting down, or the store takes no write", json: NotReady } },
     async handler(c, d) {
       const r = await d.observability!.readiness.check();
       if (!r.ok) d.log.warn("not ready", { code: r.code, message: r.message });
@@ -24,6 +31,7 @@ export const opsRoutes: RouteSpec[] = [
     method: "GET",
     path: "/metrics",
     access: "metrics",
+    response: { 200: { description: "the metrics", text: "Prometheus text exposition format 0.0.4" } },
     summary: "Prometheus text format: agents connected, runs by state, steps ingested, verdicts by segment and cause, ingest latency, WebSocket closes and errors, SSE subscribers, HTTP requests by route and status, process figures",
     async handler(c, d) {
       const registry = d.observability!.metrics.registry;

@@ -29,6 +29,8 @@ export interface ResponseDoc {
   text?: string;
   /** text/html: what the page is. */
   html?: string;
+  /** A file of another type (the agent's JavaScript): its content type and what it is. */
+  file?: { contentType: string; description: string };
   /** text/event-stream: each event's `data`, a union discriminated by `type`, which is also the event's name. */
   sse?: z.ZodType;
 }

@@ -98,8 +98,13 @@ describe("GET /openapi.json", () => {
     const op = opOf(r);
     expect(op, `${name} is missing from /openapi.json`).toBeDefined();
     expect(op!.summary).toBe(r.summary);
-    expect(op!["x-roles"]).toEqual(r.access);
-    if (r.access === "public") {
+    expect(op!["x-roles"]).toEqual(r.access === "metrics" ? ["admin"] : r.access);
+    if (r.access === "metrics") {
+      // The scrape token or an admin token, both as a bearer token; never the session cookie.
+      expect(op!.security).toEqual([{ bearerToken: [] }]);
+      expect(op!.description).toMatch(/metricsTokenFile.*admin/);
+      for (const s of ["401", "403", "429"]) expect(op!.responses[s], `${name} ${s}`).toBeDefined();
+    } else if (r.access === "public") {
       expect(op!.security).toEqual([]);
       expect(op!.description).toMatch(/^Access: public/);
       expect(op!.responses["403"]).toBeUndefined();
