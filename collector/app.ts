@@ -41,6 +41,8 @@ export interface AppDeps {
   publicUrl?: string;
   /** Response/resolution time limits per severity, stamped on each ticket at intake (default DEFAULT_DEADLINES). */
   deadlines?: DeadlinePolicy;
+  /** Names of the configured webhook targets (a redelivery goes only to one still configured). */
+  webhookTargets?: readonly string[];
 }
 
 export const apiRoutes: readonly RouteSpec[] = [

@@ -19,6 +19,8 @@ import { openSqliteStore } from "./store/sqlite-store.js";
 import type { Store } from "./store/types.js";
 import { deadlinePolicy } from "./tickets/deadlines.js";
 import { createAgentUpgradeHandler } from "./ws/agent-upgrade.js";
+import { WebhookDispatcher, type Scheduler } from "./webhooks/dispatcher.js";
+import { resolveTargets } from "./webhooks/targets.js";
 
 export interface RunningCollector {
   /** The URL agents and engineers use: --public-url, else the bound address. */
@@ -28,6 +30,8 @@ export interface RunningCollector {
   port: number;
   store: Store;
   hub: AgentHub;
+  /** Outbound webhooks (collector/webhooks/): delivers the store's queue to the configured targets. */
+  webhooks: WebhookDispatcher;
   /** Set on the very first start: the admin token, shown once. */
   bootstrapAdminToken?: string;
   close(): Promise<void>;
@@ -39,6 +43,8 @@ export interface StartOptions {
   store?: Store;
   /** Limits other than the defaults of collector/limits.ts (tests and the benchmark). */
   limits?: LimitOverrides;
+  /** The webhook dispatcher's timers and jitter (tests: a manual scheduler, no real waiting). */
+  webhooks?: { scheduler?: Scheduler; random?: () => number };
 }
 
 export const DB_FILE = "netdiag.sqlite";
@@ -57,13 +63,16 @@ export async function startCollector(cfg: CollectorConfig, opts: StartOptions = 
   const log = opts.log ?? createLogger("collector", cfg.logLevel);
   const now = opts.now ?? Date.now;
   await mkdir(cfg.dataDir, { recursive: true, mode: 0o700 });
+  // Secret and CA files first: a broken webhook config stops the start before anything is opened.
+  const webhookTargets = await resolveTargets(cfg.webhooks, log);
   const store = opts.store ?? (await openSqliteStore(join(cfg.dataDir, DB_FILE), { log }));
   const bootstrapAdminToken = await bootstrapAdmin(store, now());
   const bus = new RunBus();
   const limiter = new FailureLimiter();
   const limits = resolveLimits(opts.limits);
   const hub = new AgentHub({ store, bus, log, now, heartbeatMs: cfg.heartbeatMs, limits: limits.ingest });
-  const app = createApp({ store, hub, bus, log, now, limiter, limits: limits.read, deadlines: deadlinePolicy(cfg.deadlines), ...(cfg.publicUrl ? { publicUrl: cfg.publicUrl } : {}) });
+  const webhooks = new WebhookDispatcher({ store, targets: webhookTargets, config: cfg.webhooks, log, now, userAgent: "netdiag-collector", ...opts.webhooks });
+  const app = createApp({ store, hub, bus, log, now, limiter, limits: limits.read, deadlines: deadlinePolicy(cfg.deadlines), webhookTargets: webhookTargets.map((t) => t.name), ...(cfg.publicUrl ? { publicUrl: cfg.publicUrl } : {}) });
   const tls = cfg.tlsCert && cfg.tlsKey;
   const server = createAdaptorServer({
     fetch: app.fetch,
@@ -86,6 +95,7 @@ export async function startCollector(cfg: CollectorConfig, opts: StartOptions = 
     server.listen(cfg.port, cfg.host, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
+  await webhooks.start();
   const hostForUrl = cfg.host.includes(":") ? `[${cfg.host}]` : cfg.host === "0.0.0.0" ? "127.0.0.1" : cfg.host;
   const listenUrl = `${tls ? "https" : "http"}://${hostForUrl}:${port}`;
   const url = cfg.publicUrl ?? listenUrl;
@@ -97,6 +107,7 @@ export async function startCollector(cfg: CollectorConfig, opts: StartOptions = 
     port,
     store,
     hub,
+    webhooks,
     ...(bootstrapAdminToken ? { bootstrapAdminToken } : {}),
     async close() {
       if (closed) return;
@@ -105,6 +116,8 @@ export async function startCollector(cfg: CollectorConfig, opts: StartOptions = 
       // hub record lost links and finish its store work before the store closes.
       const stopped = new Promise<void>((r) => server.close(() => r()));
       await hub.close();
+      // In-flight attempts are aborted and recorded before the store closes (due again at the next start).
+      await webhooks.close();
       upgrade.close();
       (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
       await stopped;
