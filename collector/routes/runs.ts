@@ -14,7 +14,8 @@ import { stateDeadline } from "../runs/run-state.js";
 import type { StepPage } from "../store/types.js";
 import { readBody } from "./body.js";
 import { applyTicketAction } from "./ticket-action.js";
-import { ACTORS, principalOf, READERS, type RouteSpec } from "./route-spec.js";
+import { ACTORS, ACTORS_AND_INTEGRATION, principalOf, READERS, type RouteSpec } from "./route-spec.js";
+import { assertAgentOfTicket } from "./integration-scope.js";
 
 type Ctx = Parameters<RouteSpec["handler"]>[0];
 type Deps = Parameters<RouteSpec["handler"]>[1];
@@ -84,6 +85,7 @@ export async function triggerRun(c: Ctx, d: Deps, body: CreateRunBody): Promise<
   }
   const ticket = await d.store.getTicket(body.ticketId);
   if (!ticket) throw notFound("ticket");
+  await assertAgentOfTicket(c, d, ticket, await d.store.getAgent(body.agentId), "POST /api/runs");
   const run = await requestRun(c, d, { ticketId: ticket.id, agentId: body.agentId, checks: body.checks, params: body.params, pickupTimeoutS: body.pickupTimeoutS });
   return redactRun(run);
 }
@@ -92,8 +94,8 @@ export const runRoutes: RouteSpec[] = [
   {
     method: "POST",
     path: "/api/runs",
-    access: ACTORS,
-    summary: "trigger a diagnosis run on an agent for a ticket",
+    access: ACTORS_AND_INTEGRATION,
+    summary: "trigger a diagnosis run on an agent for a ticket (an integration: only on its ticket's own agent)",
     async handler(c, d) {
       return c.json(await triggerRun(c, d, await readBody(c, CreateRunBody)), 201);
     },
