@@ -644,7 +644,7 @@ class SqliteStore implements Store {
 async function writeDecision(tx: Tx, runId: string, d: RunDecision, now: number, sink: EventSink, always = false, verdict: string | null = null, bytes = 0): Promise<void> {
   if (!d.ok || (!d.changed && !always)) return;
   await tx.run("UPDATE runs SET state = ?, reason = ?, verdict = coalesce(?, verdict), updated_at = ?, bytes = bytes + ? WHERE id = ?", [d.state, nul(d.reason), verdict, now, bytes, runId]);
-  await sink.runStateWritten(tx, runId, d.changed, now);
+  await sink.runStateWritten(tx, runId, d.changed, d.state, now);
 }
 
 /** Marks a code used, inside the caller's transaction; the conditional UPDATE is the atomic claim. */

@@ -6,7 +6,7 @@ import { randomId } from "../../shared/secrets.js";
 import type { Logger } from "../../shared/log.js";
 import type { TicketStatus } from "../../shared/ticket.js";
 import { WebhookEventType, type DeliveryQuery, type DeliveryStatus, type WebhookAttempt, type WebhookDelivery, type WebhookDeliveryDetail } from "../../shared/webhooks.js";
-import { deadlineEvent, runFinishedEvent, type EventRecord, type RunEndRow } from "../webhooks/events.js";
+import { deadlineEvent, endsRun, runFinishedEvent, type EventRecord, type RunEndRow } from "../webhooks/events.js";
 import type { SqlValue, SqliteDb, Tx } from "./sqlite-db.js";
 import type { AttemptOutcome, ClaimedDelivery, RedeliverResult, UnexpandedEvent, WebhookStore } from "./webhook-store.js";
 
@@ -76,15 +76,15 @@ export class EventSink {
     return r.changes > 0;
   }
 
-  /** The run's state was just written in `tx`: a run.finished event when it reached an end state. */
-  async runStateWritten(tx: Tx, runId: string, changed: boolean, now: number): Promise<void> {
-    if (!changed) return;
+  /** The run's state was just written in `tx` (writeDecision): run.finished when it reached an end state. */
+  async runStateWritten(tx: Tx, runId: string, changed: boolean, state: RunEndRow["state"], now: number): Promise<void> {
+    if (!endsRun(changed, state)) return;
     const r = await tx.get<{ ticket_id: string; agent_id: string; state: RunEndRow["state"]; reason: string | null; offline: number; verdict: string | null }>(
       "SELECT ticket_id, agent_id, state, reason, offline, verdict FROM runs WHERE id = ?",
       [runId],
     );
     if (!r) return;
-    const ev = runFinishedEvent(changed, {
+    const ev = runFinishedEvent({
       id: runId,
       agentId: r.agent_id,
       state: r.state,
@@ -92,7 +92,7 @@ export class EventSink {
       ...(r.reason !== null ? { reason: r.reason } : {}),
       ...(r.verdict !== null ? { verdict: r.verdict } : {}),
     });
-    if (ev) await this.enqueue(tx, r.ticket_id, ev, now, runId);
+    await this.enqueue(tx, r.ticket_id, ev, now, runId);
   }
 }
 

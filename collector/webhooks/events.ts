@@ -59,8 +59,10 @@ export interface RunEndRow {
  * reported by its agent after all (docs/delivery.md) ends twice, so it sends run.finished twice: the
  * second carries its final state and verdict.
  */
-export function runFinishedEvent(changed: boolean, run: RunEndRow): EventRecord | undefined {
-  if (!changed || !isTerminal(run.state)) return undefined;
+export const endsRun = (changed: boolean, state: RunState): boolean => changed && isTerminal(state);
+
+/** The run.finished event of a run that just reached an end state (endsRun). */
+export function runFinishedEvent(run: RunEndRow): EventRecord {
   return {
     type: "run.finished",
     facts: {
