@@ -4,6 +4,7 @@
 // fails on purpose when told: the next N requests answer 500, or hang until the sender gives up, and
 // the whole server can be stopped (connection refused) and started again on the same port.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer as createTlsServer } from "node:https";
 import type { AddressInfo, Socket } from "node:net";
 import { verifyWebhook, WEBHOOK_HEADERS, type WebhookVerifyResult } from "../../shared/webhook-signature.js";
 import { WebhookBody } from "../../shared/webhooks.js";
@@ -52,6 +53,8 @@ export interface ReceiverOptions {
   /** The receiver's clock in Unix seconds (tests with a fake collector clock pass the same one). */
   nowS?: () => number;
   toleranceS?: number;
+  /** Serve https with this certificate and key (PEM). */
+  tls?: { cert: string; key: string };
 }
 
 export async function startWebhookReceiver(o: ReceiverOptions): Promise<WebhookReceiver> {
@@ -114,7 +117,8 @@ export async function startWebhookReceiver(o: ReceiverOptions): Promise<WebhookR
     });
   };
 
-  let server: Server = createServer(handle);
+  const make = (): Server => (o.tls ? createTlsServer({ cert: o.tls.cert, key: o.tls.key }, handle) : createServer(handle));
+  let server: Server = make();
   const track = (s: Server) => s.on("connection", (sock) => (sockets.add(sock), sock.on("close", () => sockets.delete(sock))));
   track(server);
   const listen = (s: Server, port: number) =>
@@ -135,7 +139,7 @@ export async function startWebhookReceiver(o: ReceiverOptions): Promise<WebhookR
   };
 
   return {
-    url: `http://127.0.0.1:${port}/hooks/netdiag`,
+    url: `${o.tls ? "https" : "http"}://127.0.0.1:${port}/hooks/netdiag`,
     port,
     requests,
     accepted,
@@ -153,7 +157,7 @@ export async function startWebhookReceiver(o: ReceiverOptions): Promise<WebhookR
     stop,
     async restart() {
       if (listening) return;
-      server = createServer(handle);
+      server = make();
       track(server);
       await listen(server, port);
       listening = true;

@@ -3,7 +3,7 @@
 // manual clock (no real waiting): retries are checked against the backoff schedule by moving it.
 // Events come from the store's own transactions (ticket transitions, runs reaching their end, the
 // deadline sweep); restarts reopen the same SQLite file.
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, test } from "vitest";
@@ -15,6 +15,7 @@ import type { Store } from "../../../collector/store/types.js";
 import { WebhooksConfig } from "../../../collector/webhooks/config.js";
 import { DEADLINE_SWEEP_MS, ORPHAN_REASON, WebhookDispatcher } from "../../../collector/webhooks/dispatcher.js";
 import { resolveTargets } from "../../../collector/webhooks/targets.js";
+import { makeTestPki } from "../../helpers/certs.js";
 import { ManualClock } from "../../helpers/manual-clock.js";
 import { startWebhookReceiver, type WebhookReceiver } from "../../helpers/webhook-receiver.js";
 import { judge, LINE_DOWN } from "../tickets/desk-fixtures.js";
@@ -112,6 +113,32 @@ describe("delivery", () => {
     expect(d).toMatchObject({ id: got!.delivery, eventId: got!.body.id, target: "crm", status: "delivered", attempts: 1, externalId: "INC0012345", completedAt: T0 });
     expect(d.attemptLog).toEqual([expect.objectContaining({ n: 1, at: T0, statusCode: 204 })]);
     expect(d.body).toBe(got!.raw);
+  });
+
+  test("the receiver's checks: a tampered body, a replay with the old timestamp, and a repeat are not processed", async () => {
+    const e = await setup();
+    await e.dispatcher.start();
+    const t = await newTicket(e);
+    await escalate(e, t.id);
+    await e.dispatcher.settled();
+    const sent = e.receiver.requests[0]!;
+    expect(sent.verified.ok).toBe(true);
+    const replay = (body: string) =>
+      fetch(e.receiver.url, {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-netdiag-event": sent.event!, "x-netdiag-delivery": sent.delivery!, "x-netdiag-timestamp": sent.timestamp!, "x-netdiag-signature": sent.signature! },
+        body,
+      });
+    // Within the tolerance: a changed body fails the signature; the same bytes are a repeat.
+    const tampered = await replay(sent.body.replace('"team":"field_service"', '"team":"network_operations"'));
+    expect([tampered.status, await tampered.text()]).toEqual([401, "BAD_SIGNATURE"]);
+    const repeat = await replay(sent.body);
+    expect([repeat.status, await repeat.text()]).toEqual([200, "duplicate: already processed"]);
+    // Captured and sent again ten minutes later: the signed timestamp is too old.
+    e.clock.advance(10 * MIN);
+    const late = await replay(sent.body);
+    expect([late.status, await late.text()]).toEqual([401, "STALE_TIMESTAMP"]);
+    expect(e.receiver.accepted).toHaveLength(1);
   });
 
   test("a failing receiver is retried with exponential backoff and jitter, every attempt recorded, until it answers", async () => {
@@ -228,6 +255,41 @@ describe("delivery", () => {
     e.clock.advance(45 * MIN);
     await e.dispatcher.settled();
     expect(await deliveryOf(e, t.id)).toMatchObject({ status: "failed", attempts: 3 });
+  });
+});
+
+describe("https receivers", () => {
+  test("a receiver's private CA is pinned with caFile; a certificate from another CA fails the attempt, nothing sent", async () => {
+    const pki = await makeTestPki();
+    try {
+      const tls = { cert: await readFile(pki.serverCert, "utf8"), key: await readFile(pki.serverKey, "utf8") };
+      const e = await setup({}, (url, secretFile) => [
+        { name: "pinned", url, secretFile, caFile: pki.caCert },
+        { name: "wrong-ca", url, secretFile, caFile: pki.otherCaCert },
+      ]);
+      // The same server, over TLS on its own port.
+      const secure = await startWebhookReceiver({ secret: SECRET, nowS: () => Math.floor(e.clock.t / 1000), tls });
+      try {
+        e.config = WebhooksConfig.parse({ targets: e.config.targets.map((t) => ({ ...t, url: secure.url })) });
+        e.dispatcher = await newDispatcher(e);
+        await e.dispatcher.start();
+        const t = await newTicket(e);
+        await escalate(e, t.id);
+        await e.dispatcher.settled();
+        const byTarget = Object.fromEntries((await e.store.webhooks.listDeliveries({ ticketId: t.id, limit: 10 })).map((d) => [d.target, d]));
+        expect(byTarget.pinned).toMatchObject({ status: "delivered", lastStatusCode: 204 });
+        expect(byTarget["wrong-ca"]).toMatchObject({ status: "pending", attempts: 1 });
+        expect(byTarget["wrong-ca"]!.lastStatusCode).toBeUndefined();
+        expect(byTarget["wrong-ca"]!.lastError).toMatch(/CERT|SIGNATURE|ISSUER/);
+        expect(secure.accepted).toHaveLength(1);
+        expect(secure.requests).toHaveLength(1);
+      } finally {
+        await e.dispatcher.close();
+        await secure.close();
+      }
+    } finally {
+      await pki.close();
+    }
   });
 });
 
