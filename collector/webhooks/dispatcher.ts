@@ -52,6 +52,9 @@ export const DEADLINE_SWEEP_MS = 60_000;
 /** A lease outlives its attempt's timeout by this much; a crashed process's leases are ended at start anyway. */
 const LEASE_MARGIN_MS = 60_000;
 
+/** A pass that failed on the store is tried again this much later (not in a tight loop). */
+const ERROR_RETRY_MS = 5_000;
+
 export const ORPHAN_REASON = "TARGET_REMOVED: the target is no longer in the configuration";
 
 export class WebhookDispatcher {
@@ -90,19 +93,19 @@ export class WebhookDispatcher {
       return;
     }
     this.pass = (async () => {
+      let failed = false;
       try {
         do {
           this.again = false;
           await this.runPass();
         } while (this.again && !this.stopped);
       } catch (e) {
+        failed = true;
         this.o.log.error("webhook dispatch pass failed", { error: e instanceof Error ? e.message : String(e) });
       }
       // Whatever the outcome, come back when something is due (a store error is retried then too).
       try {
-        if (!this.stopped) await this.schedule();
-      } catch (e) {
-        this.o.log.error("webhook scheduling failed", { error: e instanceof Error ? e.message : String(e) });
+        if (!this.stopped) await this.schedule(failed);
       } finally {
         this.pass = undefined;
       }
@@ -138,8 +141,17 @@ export class WebhookDispatcher {
     }
     for (;;) {
       const events = await hooks.unexpandedEvents(EXPAND_BATCH);
-      for (const ev of events) await fanOut(this.o.store, [...this.targets.values()], ev, this.o.now(), this.o.log);
-      if (events.length < EXPAND_BATCH) break;
+      let done = 0;
+      for (const ev of events) {
+        // One event the store cannot read back now must not hold up the others; it stays queued.
+        try {
+          await fanOut(this.o.store, [...this.targets.values()], ev, this.o.now(), this.o.log);
+          done++;
+        } catch (e) {
+          this.o.log.error("webhook event not fanned out; tried again at the next pass", { eventId: ev.id, type: ev.type, error: e instanceof Error ? e.message : String(e) });
+        }
+      }
+      if (events.length < EXPAND_BATCH || done === 0) break;
     }
     now = this.o.now();
     for (const t of this.targets.values()) {
@@ -150,11 +162,20 @@ export class WebhookDispatcher {
     }
   }
 
-  /** Wakes up when the next delivery or the next sweep is due. */
-  private async schedule(): Promise<void> {
-    const due = await this.o.store.webhooks.nextDueAt([...this.targets.keys()]);
+  /** Wakes up when the next delivery or the next sweep is due; after a store error, ERROR_RETRY_MS later. */
+  private async schedule(failed: boolean): Promise<void> {
+    let wake: number;
+    try {
+      const due = await this.o.store.webhooks.nextDueAt([...this.targets.keys()]);
+      wake = Math.min(this.nextSweepAt, due ?? Infinity);
+    } catch (e) {
+      this.o.log.error("webhook scheduling failed", { error: e instanceof Error ? e.message : String(e) });
+      failed = true;
+      wake = 0;
+    }
+    // The failed pass is tried again whole (the sweep, fan-out, claims), once, a little later.
+    if (failed) wake = this.o.now() + ERROR_RETRY_MS;
     if (this.stopped) return;
-    const wake = Math.min(this.nextSweepAt, due ?? Infinity);
     if (this.timer !== undefined) this.scheduler.clearTimeout(this.timer);
     this.timer = this.scheduler.setTimeout(() => {
       this.timer = undefined;

@@ -258,6 +258,37 @@ describe("delivery", () => {
   });
 });
 
+describe("store errors", () => {
+  test("a pass that fails on the store is logged and tried again 5 s later, not in a loop", async () => {
+    const e = await setup();
+    let failures = 1;
+    const hooks = new Proxy(e.store.webhooks, {
+      get(target, key, receiver) {
+        if (key === "unexpandedEvents" && failures > 0) {
+          failures--;
+          return async () => {
+            throw new Error("SQLITE_IOERR: disk I/O error");
+          };
+        }
+        const v = Reflect.get(target, key, receiver) as unknown;
+        return typeof v === "function" ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+      },
+    });
+    const flaky = Object.create(e.store, { webhooks: { value: hooks } }) as Store;
+    e.dispatcher = new WebhookDispatcher({ store: flaky, targets: await resolveTargets(e.config, e.log), config: e.config, log: e.log, now: e.clock.now, scheduler: e.clock, random: () => 0.5 });
+    const t = await newTicket(e);
+    await escalate(e, t.id);
+    await e.dispatcher.start();
+    await e.dispatcher.settled();
+    expect(e.log.lines.some((l) => l.msg === "webhook dispatch pass failed" && String(l.fields.error).includes("SQLITE_IOERR"))).toBe(true);
+    expect(e.receiver.requests).toHaveLength(0);
+    expect(e.clock.nextDue()).toBe(T0 + 5_000);
+    e.clock.advance(5_000);
+    await e.dispatcher.settled();
+    expect(e.receiver.accepted.map((a) => a.body.ticketId)).toEqual([t.id]);
+  });
+});
+
 describe("https receivers", () => {
   test("a receiver's private CA is pinned with caFile; a certificate from another CA fails the attempt, nothing sent", async () => {
     const pki = await makeTestPki();
