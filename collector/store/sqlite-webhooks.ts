@@ -8,7 +8,7 @@ import type { TicketStatus } from "../../shared/ticket.js";
 import { WebhookEventType, type DeliveryQuery, type DeliveryStatus, type WebhookAttempt, type WebhookDelivery, type WebhookDeliveryDetail } from "../../shared/webhooks.js";
 import { deadlineEvent, endsRun, runFinishedEvent, type EventRecord, type RunEndRow } from "../webhooks/events.js";
 import type { SqlValue, SqliteDb, Tx } from "./sqlite-db.js";
-import type { AttemptOutcome, ClaimedDelivery, RedeliverResult, UnexpandedEvent, WebhookStore } from "./webhook-store.js";
+import type { AttemptOutcome, ClaimedDelivery, FanOut, RedeliverResult, UnexpandedEvent, WebhookStore } from "./webhook-store.js";
 
 interface DeliveryRow {
   id: string;
@@ -160,7 +160,7 @@ export class SqliteWebhookStore implements WebhookStore {
       if (!type.success) {
         // Cannot happen with this build's tables; never send what we cannot name, never retry it forever.
         this.log.warn("unreadable stored record", { eventId: r.id, part: "type", code: "INVALID_RECORD", reason: "unknown webhook event type" });
-        await this.expandEvent(r.id, null, [], r.at);
+        await this.expandEvents([{ eventId: r.id, body: null, deliveries: [] }], r.at);
         continue;
       }
       out.push({ id: r.id, type: type.data, at: r.at, ticketId: r.ticket_id, facts: r.facts, ...(r.run_id !== null ? { runId: r.run_id } : {}) });
@@ -168,12 +168,15 @@ export class SqliteWebhookStore implements WebhookStore {
     return out;
   }
 
-  async expandEvent(eventId: string, body: string | null, deliveries: { id: string; target: string }[], now: number): Promise<void> {
+  async expandEvents(items: readonly FanOut[], now: number): Promise<void> {
+    if (items.length === 0) return;
     await this.db.write(async (tx) => {
-      const r = await tx.run("UPDATE webhook_events SET body = ?, expanded_at = ? WHERE id = ? AND expanded_at IS NULL", [body, now, eventId]);
-      if (r.changes === 0 || body === null) return;
-      for (const d of deliveries) {
-        await tx.run("INSERT INTO webhook_deliveries (id, event_id, target, status, created_at, next_at) VALUES (?, ?, ?, 'pending', ?, ?)", [d.id, eventId, d.target, now, now]);
+      for (const it of items) {
+        const r = await tx.run("UPDATE webhook_events SET body = ?, expanded_at = ? WHERE id = ? AND expanded_at IS NULL", [it.body, now, it.eventId]);
+        if (r.changes === 0 || it.body === null) continue;
+        for (const d of it.deliveries) {
+          await tx.run("INSERT INTO webhook_deliveries (id, event_id, target, status, created_at, next_at) VALUES (?, ?, ?, 'pending', ?, ?)", [d.id, it.eventId, d.target, now, now]);
+        }
       }
     });
   }

@@ -16,6 +16,13 @@ export interface UnexpandedEvent {
   facts: string;
 }
 
+/** One event's fan-out: its body and a delivery per target that gets it. */
+export interface FanOut {
+  eventId: string;
+  body: string | null;
+  deliveries: { id: string; target: string }[];
+}
+
 /** A delivery the dispatcher holds a lease on: one attempt is made, then recordAttempt. */
 export interface ClaimedDelivery {
   id: string;
@@ -47,8 +54,11 @@ export interface WebhookStore {
   enqueueDeadlineWarnings(now: number, leadMs: number): Promise<number>;
   /** Events not fanned out yet, oldest first. */
   unexpandedEvents(limit: number): Promise<UnexpandedEvent[]>;
-  /** Fixes the event's body and creates its deliveries (due now), in one transaction; again = no-op. */
-  expandEvent(eventId: string, body: string | null, deliveries: { id: string; target: string }[], now: number): Promise<void>;
+  /**
+   * Fixes each event's body and creates its deliveries (due now), all in one transaction; an event
+   * already fanned out is left as it is. A null body: the event goes nowhere (no target, unreadable).
+   */
+  expandEvents(items: readonly FanOut[], now: number): Promise<void>;
   /**
    * Leases up to `limit` pending deliveries of `target` due at `now` (oldest due first) until
    * now + leaseMs; a leased delivery is not claimed again until its attempt is recorded or the lease ends.

@@ -7,7 +7,7 @@
 // start() ends the leases of the previous process and picks up whatever is due.
 import type { Logger } from "../../shared/log.js";
 import { signWebhook } from "../../shared/webhook-signature.js";
-import type { ClaimedDelivery } from "../store/webhook-store.js";
+import type { ClaimedDelivery, FanOut } from "../store/webhook-store.js";
 import type { Store } from "../store/types.js";
 import { afterFailure } from "./backoff.js";
 import type { WebhooksConfig } from "./config.js";
@@ -141,17 +141,18 @@ export class WebhookDispatcher {
     }
     for (;;) {
       const events = await hooks.unexpandedEvents(EXPAND_BATCH);
-      let done = 0;
+      const ready: FanOut[] = [];
       for (const ev of events) {
         // One event the store cannot read back now must not hold up the others; it stays queued.
         try {
-          await fanOut(this.o.store, [...this.targets.values()], ev, this.o.now(), this.o.log);
-          done++;
+          ready.push(await fanOut(this.o.store, [...this.targets.values()], ev, this.o.log));
         } catch (e) {
           this.o.log.error("webhook event not fanned out; tried again at the next pass", { eventId: ev.id, type: ev.type, error: e instanceof Error ? e.message : String(e) });
         }
       }
-      if (events.length < EXPAND_BATCH || done === 0) break;
+      // One transaction (one fsync) for the whole batch.
+      await hooks.expandEvents(ready, this.o.now());
+      if (events.length < EXPAND_BATCH || ready.length === 0) break;
     }
     now = this.o.now();
     for (const t of this.targets.values()) {

@@ -1,5 +1,5 @@
 // Turns a stored event into the body every attempt sends and one delivery per target that subscribes
-// to it (docs/webhooks.md, "Delivery"). The body is fixed here, once: retries and redeliveries send the
+// to it (docs/webhooks.md, "Delivery"); the dispatcher stores a batch of these in one transaction. The body is fixed here, once: retries and redeliveries send the
 // same bytes. The escalation's hand-over is built here because it reads the ticket's runs and history,
 // which the transaction that escalated did not load; it is built as of the escalation's time, for the
 // integration role (collector/auth/redact.ts).
@@ -9,7 +9,7 @@ import { WebhookBody } from "../../shared/webhooks.js";
 import { DEFAULT_LIMITS } from "../limits.js";
 import { readRecord } from "../store/read-record.js";
 import type { Store } from "../store/types.js";
-import type { UnexpandedEvent } from "../store/webhook-store.js";
+import type { FanOut, UnexpandedEvent } from "../store/webhook-store.js";
 import { buildHandover } from "../tickets/handover.js";
 import { EVENT_FACTS } from "./events.js";
 import { subscribes, type ResolvedTarget } from "./targets.js";
@@ -37,15 +37,17 @@ export async function buildEventBody(store: Store, ev: UnexpandedEvent): Promise
   return { ok: true, body: JSON.stringify(body), ...(ticket.externalId !== undefined ? { externalId: ticket.externalId } : {}) };
 }
 
-/** Builds the body and creates the deliveries (due now) for the targets that subscribe. */
-export async function fanOut(store: Store, targets: readonly ResolvedTarget[], ev: UnexpandedEvent, now: number, log: Logger): Promise<number> {
+/**
+ * The body and the deliveries (due now) of one event, for the targets that subscribe. With no target
+ * configured nothing is read: the event is marked as going nowhere.
+ */
+export async function fanOut(store: Store, targets: readonly ResolvedTarget[], ev: UnexpandedEvent, log: Logger): Promise<FanOut> {
+  if (targets.length === 0) return { eventId: ev.id, body: null, deliveries: [] };
   const built = await buildEventBody(store, ev);
   if (!built.ok) {
     log.error("webhook event cannot be sent", { eventId: ev.id, type: ev.type, ticketId: ev.ticketId, reason: built.reason });
-    await store.webhooks.expandEvent(ev.id, null, [], now);
-    return 0;
+    return { eventId: ev.id, body: null, deliveries: [] };
   }
   const deliveries = targets.filter((t) => subscribes(t, ev.type, built.externalId)).map((t) => ({ id: randomId("dlv_"), target: t.name }));
-  await store.webhooks.expandEvent(ev.id, built.body, deliveries, now);
-  return deliveries.length;
+  return { eventId: ev.id, body: built.body, deliveries };
 }
