@@ -63,7 +63,7 @@ Runs
                                                   offline check, uploaded when their line is back), then follow it
   cancel RUN_ID
 Admin
-  token create --role admin|engineer|technician --name NAME [--ttl-days N]
+  token create --role admin|engineer|technician|integration --name NAME [--ttl-days N]
   token list | token revoke ID
   audit [--ticket ID] [--agent ID] [--action A] [--actor A] [--limit N]
 Exit codes: 0 ok (run: nothing wrong found; ticket verify/compare: the fix is verified), 1 run found

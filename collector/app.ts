@@ -46,6 +46,8 @@ export interface AppDeps {
   deadlines?: DeadlinePolicy;
   /** Metrics, readiness, live SSE streams (server.ts builds it; createApp makes one when absent). */
   observability?: Observability;
+  /** Names of the configured webhook targets (a redelivery goes only to one still configured). */
+  webhookTargets?: readonly string[];
 }
 
 export const apiRoutes: readonly RouteSpec[] = [

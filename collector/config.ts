@@ -88,7 +88,7 @@ export const CONFIG_KEYS: readonly ConfigKeyDoc[] = [
   { key: "deadlines", flag: "deadlines-file", env: "NETDIAG_DEADLINES_FILE", kind: "json-file", value: "FILE", doc: `ticket response/resolution limits per severity, e.g. {"severe":{"respondMs":900000,"resolveMs":14400000}}; the flag and env name a JSON file of just this key`, defaultText: "severe 30m/8h, important 2h/24h, general 4h/72h" },
   { key: "retention.stepResultsDays", flag: "retention-days", env: "NETDIAG_RETENTION_DAYS", kind: "int", value: "N", doc: "prune step results older than N days (verdicts and tickets stay)", defaultText: "keep all" },
   { key: "retention.sweepIntervalMs", kind: "int", value: "N", doc: "how often the retention prune runs" },
-  { key: "webhooks", kind: "json", value: "[...]", doc: `outbound webhook receivers: [{"name","url","events":[...],"secretFile"}] (docs/webhooks.md)`, defaultText: "none" },
+  { key: "webhooks", kind: "json", value: "{...}", doc: `outbound webhooks: {"targets":[{"name","url","secretFile","events":[...]}],"deadlineWarningMs","timeoutMs","retry"} (docs/webhooks.md)`, defaultText: "none" },
 ];
 
 /** The --config file itself (not a key of it). */

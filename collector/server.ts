@@ -22,6 +22,8 @@ import { deadlinePolicy } from "./tickets/deadlines.js";
 import { CloseCode } from "../shared/protocol.js";
 import { createObservability, readMetricsToken, type Observability } from "./observability/index.js";
 import { createAgentUpgradeHandler } from "./ws/agent-upgrade.js";
+import { WebhookDispatcher, type Scheduler } from "./webhooks/dispatcher.js";
+import { resolveTargets } from "./webhooks/targets.js";
 
 export interface RunningCollector {
   /** The URL agents and engineers use: --public-url, else the bound address. */
@@ -32,6 +34,8 @@ export interface RunningCollector {
   store: Store;
   hub: AgentHub;
   observability: Observability;
+  /** Outbound webhooks (collector/webhooks/): delivers the store's queue to the configured targets. */
+  webhooks: WebhookDispatcher;
   /** Set on the very first start: the admin token, shown once. */
   bootstrapAdminToken?: string;
   /**
@@ -48,6 +52,8 @@ export interface StartOptions {
   store?: Store;
   /** Limits other than the defaults of collector/limits.ts (tests and the benchmark). */
   limits?: LimitOverrides;
+  /** The webhook dispatcher's timers and jitter (tests: a manual scheduler, no real waiting). */
+  webhooks?: { scheduler?: Scheduler; random?: () => number };
 }
 
 export const DB_FILE = "netdiag.sqlite";
@@ -73,6 +79,8 @@ export async function startCollector(cfg: CollectorConfig, opts: StartOptions = 
   // Read before anything is opened: a bad token file stops the start with nothing half-done.
   const metricsTokenHash = cfg.metricsTokenFile ? readMetricsToken(cfg.metricsTokenFile) : undefined;
   await mkdir(cfg.dataDir, { recursive: true, mode: 0o700 });
+  // Secret and CA files first: a broken webhook config stops the start before anything is opened.
+  const webhookTargets = await resolveTargets(cfg.webhooks, log);
   const store = opts.store ?? (await openSqliteStore(join(cfg.dataDir, DB_FILE), { log }));
   const bootstrapAdminToken = await bootstrapAdmin(store, now());
   const bus = new RunBus();
@@ -81,7 +89,8 @@ export async function startCollector(cfg: CollectorConfig, opts: StartOptions = 
   const observability = createObservability(store, metricsTokenHash ? { metricsTokenHash } : {});
   const hub = new AgentHub({ store, bus, log, now, heartbeatMs: cfg.heartbeatMs, limits: limits.ingest, metrics: observability.metrics });
   observability.metrics.sources.connectedAgents = () => hub.connectedCount();
-  const app = createApp({ store, hub, bus, log, now, limiter, limits: limits.read, deadlines: deadlinePolicy(cfg.deadlines), observability, ...(cfg.publicUrl ? { publicUrl: cfg.publicUrl } : {}) });
+  const webhooks = new WebhookDispatcher({ store, targets: webhookTargets, config: cfg.webhooks, log, now, userAgent: "netdiag-collector", ...opts.webhooks });
+  const app = createApp({ store, hub, bus, log, now, limiter, limits: limits.read, deadlines: deadlinePolicy(cfg.deadlines), observability, webhookTargets: webhookTargets.map((t) => t.name), ...(cfg.publicUrl ? { publicUrl: cfg.publicUrl } : {}) });
   const tls = cfg.tlsCert && cfg.tlsKey;
   const server = createAdaptorServer({
     fetch: app.fetch,
@@ -110,6 +119,7 @@ export async function startCollector(cfg: CollectorConfig, opts: StartOptions = 
   });
   const retention = startRetention({ store, log, now, config: cfg.retention });
   const port = (server.address() as AddressInfo).port;
+  await webhooks.start();
   const hostForUrl = cfg.host.includes(":") ? `[${cfg.host}]` : cfg.host === "0.0.0.0" ? "127.0.0.1" : cfg.host;
   const listenUrl = `${tls ? "https" : "http"}://${hostForUrl}:${port}`;
   const url = cfg.publicUrl ?? listenUrl;
@@ -122,6 +132,8 @@ export async function startCollector(cfg: CollectorConfig, opts: StartOptions = 
     // commit and ack what is in flight, tell the agents to come back, and record the lost links.
     const stopped = new Promise<void>((r) => server.close(() => r()));
     await hub.close(CloseCode.serviceRestart, "collector restarting; reconnect later");
+    // In-flight webhook attempts are aborted and recorded before the store closes (due again at the next start).
+    await webhooks.close();
     upgrade.close();
     observability.sse.closeAll();
     // Requests in flight finish; each connection is closed as soon as it is idle.
@@ -145,6 +157,7 @@ export async function startCollector(cfg: CollectorConfig, opts: StartOptions = 
     store,
     hub,
     observability,
+    webhooks,
     ...(bootstrapAdminToken ? { bootstrapAdminToken } : {}),
     close() {
       closing ??= drain();

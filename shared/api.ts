@@ -6,7 +6,7 @@ import { CheckId, StepResult } from "./checks.js";
 import { Id, RunParams } from "./protocol.js";
 import { hasControlChars } from "./terminal-text.js";
 import { Verdict } from "./verdict.js";
-import { Confirmation, EscalationTeam, Resolution, TicketDeadlines, TicketStatus } from "./ticket.js";
+import { Confirmation, EscalationTeam, ExternalId, Resolution, TicketDeadlines, TicketStatus } from "./ticket.js";
 
 /**
  * Text a person typed that is later printed on terminals (names, ticket fields): control characters
@@ -19,9 +19,17 @@ const Line = (max: number) =>
 const Paragraph = (max: number) =>
   z.string().max(max).refine((s) => !hasControlChars(s, true), { message: "must not contain control characters (escape sequences)" });
 
-export const ROLES = ["admin", "engineer", "technician"] as const;
+/**
+ * admin, engineer, technician: people (API tokens and the web console). integration: an external
+ * ticket system's API token (docs/webhooks.md, "Inbound"): it may open tickets, read the tickets that
+ * carry an externalId and their hand-overs, and request runs on them; no web console, nothing else.
+ */
+export const ROLES = ["admin", "engineer", "technician", "integration"] as const;
 export const Role = z.enum(ROLES);
 export type Role = z.infer<typeof Role>;
+/** The roles a person signs in to the web console with (users are created with one of these). */
+export const CONSOLE_ROLES = ["admin", "engineer", "technician"] as const satisfies readonly Role[];
+export const ConsoleRole = z.enum(CONSOLE_ROLES);
 
 // ---- tickets (DOMAIN.md §2, intake) ---------------------------------------------------------------
 
@@ -45,6 +53,11 @@ export const CreateTicketBody = z
     alreadyTried: Paragraph(2000).optional(),
     category: TicketCategory.default("network"),
     severity: TicketSeverity.default("general"),
+    /**
+     * The external ticket system's id (docs/webhooks.md, "Inbound"): unique; a POST with an externalId
+     * already on a ticket returns that ticket (200) instead of opening another, or 409 when the intake differs.
+     */
+    externalId: ExternalId.optional(),
   })
   .strict();
 export type CreateTicketBody = z.infer<typeof CreateTicketBody>;
@@ -60,7 +73,7 @@ export const TICKET_DEADLINES_MS: Record<z.infer<typeof TicketSeverity>, { respo
   general: { respond: 4 * HOUR_MS, resolve: 72 * HOUR_MS },
 };
 
-export { TicketStatus } from "./ticket.js";
+export { ExternalId, TicketStatus } from "./ticket.js";
 
 /**
  * What a ticket id looks like: "tk_" and 12 base64url characters (randomId("tk_"), 9 random bytes, in
@@ -100,6 +113,8 @@ export const Ticket = z.object({
   agentId: Id.optional(),
   /** Time left or overdue, computed at read time by the collector (absent in the store's own records). */
   deadlines: TicketDeadlines.optional(),
+  /** The external ticket system's id, when the ticket was opened with one. */
+  externalId: z.string().optional(),
 });
 export type Ticket = z.infer<typeof Ticket>;
 

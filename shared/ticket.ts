@@ -20,6 +20,15 @@ export const TICKET_STATUSES = ["new", "diagnosing", "waiting_customer", "escala
 export const TicketStatus = z.enum(TICKET_STATUSES);
 export type TicketStatus = z.infer<typeof TicketStatus>;
 
+/**
+ * An external ticket system's own id for a ticket (INC0012345, JIRA-123, crm:98765): 1-100 letters,
+ * digits and . _ : - , starting with a letter or digit. Nothing that needs escaping in a URL query,
+ * a log line or a terminal.
+ */
+export const ExternalId = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$/, "externalId: 1-100 letters, digits, '.', '_', ':' or '-', starting with a letter or digit");
+
 /** Who a ticket is escalated to (DOMAIN: network operations, field service, ...). */
 export const EscalationTeam = z.enum(["network_operations", "field_service", "second_line", "service_owner"]);
 export type EscalationTeam = z.infer<typeof EscalationTeam>;
@@ -148,6 +157,8 @@ export const TicketQuery = z
     agentId: Id.optional(),
     /** The newest verdict cause on the ticket (e.g. ROUTER_NAT_FAILED). */
     cause: z.string().regex(/^[A-Z0-9_]{1,60}$/).optional(),
+    /** The ticket an external system opened with this id (shared/api.ts ExternalId): at most one. */
+    externalId: ExternalId.optional(),
     /** deadline: the nearest unmet deadline first (overdue on top); created: newest first. */
     sort: z.enum(["deadline", "created"]).default("deadline"),
     limit: z.coerce.number().int().min(1).max(500).default(200),

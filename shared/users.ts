@@ -1,7 +1,7 @@
 // Web console users (API bodies and responses): an admin creates them with a role and a password,
 // disables them, sets a new password. Passwords are stored only as scrypt hashes on the collector.
 import { z } from "zod";
-import { Role } from "./api.js";
+import { ConsoleRole, Role } from "./api.js";
 import { Id } from "./protocol.js";
 
 /** 10..200 characters: long enough that the failure limiter makes online guessing hopeless, short enough to hash cheaply. */
@@ -12,7 +12,8 @@ export const Username = z
   .string()
   .regex(/^[a-z0-9][a-z0-9._-]{1,63}$/, "username: 2-64 lower-case letters, digits, '.', '_' or '-', starting with a letter or digit");
 
-export const CreateUserBody = z.strictObject({ username: Username, role: Role, password: Password });
+/** A user is a person: one of the console roles (an integration has an API token, never a user). */
+export const CreateUserBody = z.strictObject({ username: Username, role: ConsoleRole, password: Password });
 export type CreateUserBody = z.infer<typeof CreateUserBody>;
 
 export const SetPasswordBody = z.strictObject({ password: Password });

@@ -29,6 +29,9 @@ export const PERSONAL_DATA_POLICY: Readonly<Record<Role, PersonalDataRule>> = {
   admin: { name: true, contactOnRecord: true, site: true },
   engineer: { name: true, contactOnRecord: true, site: true },
   technician: { name: true, contactOnRecord: true, site: true },
+  // The ISP's own ticket system: it sent the intake (or is where the case is worked), and the
+  // escalation hand-over it receives by webhook is built with this rule.
+  integration: { name: true, contactOnRecord: true, site: true },
 };
 
 export const MASK = "[redacted]";

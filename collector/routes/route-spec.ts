@@ -64,6 +64,13 @@ export const failure = (description: string): ResponseDoc => ({ description, jso
 export const READERS: readonly Role[] = ["admin", "engineer", "technician"];
 export const ACTORS: readonly Role[] = ["admin", "engineer"];
 export const ADMINS: readonly Role[] = ["admin"];
+/**
+ * A ticket system's token (role integration, docs/webhooks.md "Inbound") is added only where it may:
+ * opening tickets and requesting runs (with the actors), reading its tickets and their hand-overs
+ * (with the readers). Which tickets and agents: collector/routes/integration-scope.ts.
+ */
+export const ACTORS_AND_INTEGRATION: readonly Role[] = [...ACTORS, "integration"];
+export const READERS_AND_INTEGRATION: readonly Role[] = [...READERS, "integration"];
 
 export function principalOf(c: Context<Env>): Principal {
   const p = c.get("principal");

@@ -15,7 +15,8 @@ import { stateDeadline } from "../runs/run-state.js";
 import type { StepPage } from "../store/types.js";
 import { readBody } from "./body.js";
 import { applyTicketAction } from "./ticket-action.js";
-import { ACTORS, failure, principalOf, READERS, type RouteSpec } from "./route-spec.js";
+import { ACTORS, ACTORS_AND_INTEGRATION, failure, principalOf, READERS, type RouteSpec } from "./route-spec.js";
+import { assertAgentOfTicket } from "./integration-scope.js";
 
 type Ctx = Parameters<RouteSpec["handler"]>[0];
 type Deps = Parameters<RouteSpec["handler"]>[1];
@@ -85,6 +86,7 @@ export async function triggerRun(c: Ctx, d: Deps, body: CreateRunBody): Promise<
   }
   const ticket = await d.store.getTicket(body.ticketId);
   if (!ticket) throw notFound("ticket");
+  await assertAgentOfTicket(c, d, ticket, await d.store.getAgent(body.agentId), "POST /api/runs");
   const run = await requestRun(c, d, { ticketId: ticket.id, agentId: body.agentId, checks: body.checks, params: body.params, pickupTimeoutS: body.pickupTimeoutS });
   return redactRun(run);
 }
@@ -93,13 +95,14 @@ export const runRoutes: RouteSpec[] = [
   {
     method: "POST",
     path: "/api/runs",
-    access: ACTORS,
-    summary: "trigger a diagnosis run on an agent for a ticket",
+    access: ACTORS_AND_INTEGRATION,
+    summary: "trigger a diagnosis run on an agent for a ticket (an integration: only on its ticket's own agent)",
     body: CreateRunBody,
     response: {
       201: Run,
       400: failure("BAD_TARGET: a name, target or service is not an IP address, hostname or http(s) URL / host:port"),
       404: failure("NOT_FOUND: no such ticket or agent"),
+      403: failure("FORBIDDEN: an integration may run only its ticket's own agent"),
       409: failure("AGENT_REVOKED: the agent was revoked; TICKET_CLOSED or ILLEGAL_TRANSITION: the ticket's lifecycle refuses a diagnosis"),
     },
     async handler(c, d) {

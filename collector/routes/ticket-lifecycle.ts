@@ -16,7 +16,8 @@ import { compareRuns } from "../tickets/compare-runs.js";
 import { buildHandover, handoverText } from "../tickets/handover.js";
 import { failingRun, newestRunAfter, resolutionFacts } from "../tickets/verification.js";
 import { readBody } from "./body.js";
-import { ACTORS, failure, principalOf, READERS, type RouteSpec } from "./route-spec.js";
+import { ACTORS, failure, principalOf, READERS, READERS_AND_INTEGRATION, type RouteSpec } from "./route-spec.js";
+import { assertTicketInScope } from "./integration-scope.js";
 import { requestRun, stepPage } from "./runs.js";
 import { applyTicketAction } from "./ticket-action.js";
 import { ticketView } from "./ticket-view.js";
@@ -189,13 +190,14 @@ export const ticketLifecycleRoutes: RouteSpec[] = [
   {
     method: "GET",
     path: "/api/tickets/:id/handover",
-    access: READERS,
+    access: READERS_AND_INTEGRATION,
     summary: "the hand-over: symptom, customer (as the role permits), every step checked, verdict and evidence, deadlines, to whom; `?format=text` for plain text (audited)",
     query: HandoverQuery,
     response: { 200: { description: "the hand-over", json: Handover, text: "the hand-over as plain text (?format=text), ready to paste into another team's system" }, 404: NO_TICKET },
     async handler(c, d) {
       const q = query(c, HandoverQuery);
       const ticket = await loadTicket(c, d);
+      await assertTicketInScope(c, d, ticket, "GET /api/tickets/:id/handover");
       const h = await readHandover(c, d, ticket, q.format);
       if (q.format === "text") return c.text(handoverText(h), 200, { "content-type": "text/plain; charset=utf-8" });
       return c.json(h);

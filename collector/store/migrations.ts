@@ -202,6 +202,66 @@ export const MIGRATIONS: readonly Migration[] = [
     ],
   },
   {
+    version: 5,
+    name: "ticket systems: externalId on tickets; outbound webhook queue and delivery log",
+    steps: [
+      // The external ticket system's own id: unique where set (POST /api/tickets is idempotent on it).
+      `ALTER TABLE tickets ADD COLUMN external_id TEXT`,
+      `CREATE UNIQUE INDEX tickets_external_id ON tickets (external_id) WHERE external_id IS NOT NULL`,
+
+      // The outbox (docs/webhooks.md, "Delivery"): an event is inserted in the transaction of the change
+      // that caused it. `facts` is what that transaction knew; `body` (the JSON every attempt sends) is
+      // written once when the dispatcher fans the event out to the configured targets (`expanded_at`).
+      // `dedupe_key`: events that must happen once (a deadline warning per ticket and deadline).
+      `CREATE TABLE webhook_events (
+        id TEXT PRIMARY KEY,
+        type TEXT NOT NULL,
+        at INTEGER NOT NULL,
+        ticket_id TEXT NOT NULL REFERENCES tickets (id),
+        run_id TEXT,
+        facts TEXT NOT NULL,
+        dedupe_key TEXT UNIQUE,
+        body TEXT,
+        expanded_at INTEGER
+      ) STRICT`,
+      `CREATE INDEX webhook_events_unexpanded ON webhook_events (at) WHERE expanded_at IS NULL`,
+      `CREATE INDEX webhook_events_ticket ON webhook_events (ticket_id, at)`,
+
+      // One row per event and target; `next_at` is when a pending one is due, `claimed_until` the
+      // dispatcher's lease on it while an attempt is under way.
+      `CREATE TABLE webhook_deliveries (
+        id TEXT PRIMARY KEY,
+        event_id TEXT NOT NULL REFERENCES webhook_events (id),
+        target TEXT NOT NULL,
+        status TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        next_at INTEGER,
+        claimed_until INTEGER,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        last_attempt_at INTEGER,
+        last_status_code INTEGER,
+        last_error TEXT,
+        completed_at INTEGER,
+        redelivery_of TEXT REFERENCES webhook_deliveries (id)
+      ) STRICT`,
+      `CREATE INDEX webhook_deliveries_due ON webhook_deliveries (target, next_at) WHERE status = 'pending'`,
+      `CREATE INDEX webhook_deliveries_event ON webhook_deliveries (event_id)`,
+      `CREATE INDEX webhook_deliveries_created ON webhook_deliveries (created_at)`,
+
+      // Every attempt: when, how long, the answer or why there was none.
+      `CREATE TABLE webhook_attempts (
+        delivery_id TEXT NOT NULL REFERENCES webhook_deliveries (id),
+        n INTEGER NOT NULL,
+        at INTEGER NOT NULL,
+        duration_ms INTEGER NOT NULL,
+        status_code INTEGER,
+        error TEXT,
+        response TEXT,
+        PRIMARY KEY (delivery_id, n)
+      ) STRICT, WITHOUT ROWID`,
+    ],
+  },
+  {
     version: 6,
     name: "retention: step results pruned per run, steps by age",
     steps: [

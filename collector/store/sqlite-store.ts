@@ -19,6 +19,7 @@ import * as accounts from "./sqlite-accounts.js";
 import type { MaintenanceStore } from "./maintenance-store.js";
 import { SqliteMaintenance } from "./maintenance-sqlite.js";
 import type { WebhookStore } from "./webhook-store.js";
+import { SqliteWebhookStore, type EventSink } from "./sqlite-webhooks.js";
 import * as desk from "./sqlite-tickets.js";
 import * as ops from "./sqlite-ops.js";
 import type { KnowledgeEntry, TicketAction, TicketHistoryEntry, TicketQuery } from "../../shared/ticket.js";
@@ -35,6 +36,7 @@ import type {
   ReenrollResult,
   RunsView,
   SessionRecord,
+  TicketScope,
   TicketTransitionResult,
   UserRecord,
   StepPage,
@@ -220,6 +222,9 @@ const RUN_COLUMNS =
 class SqliteStore implements Store {
   /** Online backup and the retention prune (maintenance-sqlite.ts). */
   readonly maintenance: MaintenanceStore;
+  /** The webhook outbox: written by the transactions below (events), read by the dispatcher. */
+  private readonly hooks: SqliteWebhookStore;
+  readonly webhooks: WebhookStore;
 
   constructor(
     private readonly db: SqliteDb,
@@ -227,6 +232,8 @@ class SqliteStore implements Store {
     maintenance: { path: string; busyTimeoutMs: number },
   ) {
     this.maintenance = new SqliteMaintenance(db, maintenance.path, maintenance.busyTimeoutMs);
+    this.hooks = new SqliteWebhookStore(db, log);
+    this.webhooks = this.hooks;
   }
 
   /** Transactions committed / writes they carried (group commit shows as jobs > commits). */
@@ -255,15 +262,20 @@ class SqliteStore implements Store {
       created_by: createdBy,
       respond_by: deadlines?.respondBy ?? now + limits.respond,
       resolve_by: deadlines?.resolveBy ?? now + limits.resolve,
+      external_id: nul(body.externalId),
     };
     const cols = Object.keys(row);
-    await this.db.write((tx) =>
-      tx.run(
-        `INSERT INTO tickets (${cols.join(", ")}) VALUES (${cols.map(() => "?").join(", ")})`,
-        Object.values(row) as SqlParams,
-      ),
-    );
-    return toTicket({ ...row, ...NO_LIFECYCLE_YET }, this.log);
+    // The lookup and the insert in one job of the write queue: two requests with the same externalId
+    // cannot both insert (and the unique index would refuse the second anyway).
+    const existing = await this.db.write(async (tx) => {
+      if (row.external_id !== null) {
+        const found = await tx.get<TicketRow>(`${TICKET_SELECT} WHERE external_id = ?`, [row.external_id]);
+        if (found) return found;
+      }
+      await tx.run(`INSERT INTO tickets (${cols.join(", ")}) VALUES (${cols.map(() => "?").join(", ")})`, Object.values(row) as SqlParams);
+      return undefined;
+    });
+    return toTicket(existing ?? { ...row, ...NO_LIFECYCLE_YET }, this.log);
   }
 
   async getTicket(id: string): Promise<Ticket | undefined> {
@@ -271,12 +283,15 @@ class SqliteStore implements Store {
     return r && toTicket(r, this.log);
   }
 
-  listTickets(q: TicketQuery, now: number): Promise<Ticket[]> {
-    return desk.listTickets(this.db, this.log, q, now);
+  listTickets(q: TicketQuery, now: number, scope?: TicketScope): Promise<Ticket[]> {
+    return desk.listTickets(this.db, this.log, q, now, scope);
   }
 
-  transitionTicket(id: string, a: TicketAction, actor: string, now: number): Promise<TicketTransitionResult> {
-    return desk.transitionTicket(this.db, this.log, id, a, actor, now);
+  async transitionTicket(id: string, a: TicketAction, actor: string, now: number): Promise<TicketTransitionResult> {
+    const sink = this.hooks.sink();
+    const r = await desk.transitionTicket(this.db, this.log, id, a, actor, now, sink);
+    this.hooks.committed(sink);
+    return r;
   }
 
   listTicketHistory(ticketId: string): Promise<TicketHistoryEntry[]> {
@@ -287,8 +302,6 @@ class SqliteStore implements Store {
     return desk.listKnowledge(this.db, this.log, cause, o);
   }
 
-  // the webhook queue (its own files)
-  readonly webhooks: WebhookStore = {};
 
   // web console users and sessions (sqlite-accounts.ts)
 
@@ -487,12 +500,13 @@ class SqliteStore implements Store {
     return { run: more ? { ...run, nextAfterSeq: after } : run, bytes };
   }
 
-  transitionRuns(sel: RunSelector, input: CollectorRunInput, now: number): Promise<RunTransition[]> {
+  async transitionRuns(sel: RunSelector, input: CollectorRunInput, now: number): Promise<RunTransition[]> {
     const [where, params]: [string, SqlParams] =
       "runId" in sel ? ["id = ?", [sel.runId]]
       : "agentId" in sel ? [`agent_id = ? AND state IN (${sqlList(LIVE_STATES)})`, [sel.agentId]]
       : [`state IN (${sqlList(WAITING_STATES)}) AND pickup_by <= ?`, [sel.pickupDueBy]];
-    return this.db.write(async (tx) => {
+    const sink = this.hooks.sink();
+    const ts = await this.db.write(async (tx) => {
       const rows = await tx.all<{ id: string; ticket_id: string; agent_id: string; state: RunState; pickup_by: number; reason: string | null }>(
         `SELECT id, ticket_id, agent_id, state, pickup_by, reason FROM runs WHERE ${where} ORDER BY created_at, id`,
         params,
@@ -502,19 +516,24 @@ class SqliteStore implements Store {
       for (const r of rows) {
         // Collector-side inputs read only the state and the deadline; steps/verdict do not matter to them.
         const decision = decide({ state: r.state, pickupBy: r.pickup_by, hasSteps: false, hasVerdict: false }, input, opt(r.reason));
-        await writeDecision(tx, r.id, decision, now);
+        await writeDecision(tx, r.id, decision, now, sink);
         out.push({ runId: r.id, ticketId: r.ticket_id, agentId: r.agent_id, pickupBy: r.pickup_by, from: r.state, decision });
       }
       return out;
     });
+    this.hooks.committed(sink);
+    return ts;
   }
 
   /** Equipment secrets never reach the file (nor its WAL): the event is scrubbed before it is written. */
-  appendRunEvent(agentId: string, event: RunEvent, receivedAt: number, limits: AppendLimits = DEFAULT_LIMITS.ingest): Promise<AppendResult> {
+  async appendRunEvent(agentId: string, event: RunEvent, receivedAt: number, limits: AppendLimits = DEFAULT_LIMITS.ingest): Promise<AppendResult> {
     const clean = scrubRunEvent(event);
     // Serialized before queueing: the byte count is of exactly what is stored.
     const body = JSON.stringify(clean);
-    return this.db.write((tx) => applyRunEvent(tx, agentId, clean, body, receivedAt, limits));
+    const sink = this.hooks.sink();
+    const r = await this.db.write((tx) => applyRunEvent(tx, agentId, clean, body, receivedAt, limits, sink));
+    this.hooks.committed(sink);
+    return r;
   }
 
   // tokens
@@ -631,10 +650,13 @@ class SqliteStore implements Store {
 /**
  * Writes a decision's state and reason (and the verdict an event carries). A refusal writes nothing; a
  * collector-side no-op neither (`always` is for stored events: a new step is a change of the run too).
+ * Every run's state is written here, so this is where a run reaching its end becomes a webhook event
+ * (run.finished, collector/webhooks/events.ts), in the same transaction.
  */
-async function writeDecision(tx: Tx, runId: string, d: RunDecision, now: number, always = false, verdict: string | null = null, bytes = 0): Promise<void> {
+async function writeDecision(tx: Tx, runId: string, d: RunDecision, now: number, sink: EventSink, always = false, verdict: string | null = null, bytes = 0): Promise<void> {
   if (!d.ok || (!d.changed && !always)) return;
   await tx.run("UPDATE runs SET state = ?, reason = ?, verdict = coalesce(?, verdict), updated_at = ?, bytes = bytes + ? WHERE id = ?", [d.state, nul(d.reason), verdict, now, bytes, runId]);
+  await sink.runStateWritten(tx, runId, d.changed, d.state, now);
 }
 
 /** Marks a code used, inside the caller's transaction; the conditional UPDATE is the atomic claim. */
@@ -657,7 +679,7 @@ const HOUR_MS = 3_600_000;
  * then the run state machine, then the insert and its effect on the run. The write queue runs one job
  * at a time, so the counts checked here cannot change before the insert.
  */
-async function applyRunEvent(tx: Tx, agentId: string, event: RunEvent, body: string, receivedAt: number, limits: AppendLimits): Promise<AppendResult> {
+async function applyRunEvent(tx: Tx, agentId: string, event: RunEvent, body: string, receivedAt: number, limits: AppendLimits, sink: EventSink): Promise<AppendResult> {
   const run = await tx.get<{ agent_id: string; ticket_id: string; state: RunState; pickup_by: number; reason: string | null; has_verdict: number; bytes: number; created_at: number }>(
     "SELECT agent_id, ticket_id, state, pickup_by, reason, verdict IS NOT NULL AS has_verdict, bytes, created_at FROM runs WHERE id = ?",
     [event.runId],
@@ -717,7 +739,7 @@ async function applyRunEvent(tx: Tx, agentId: string, event: RunEvent, body: str
   );
   if (!d.ok) return { outcome: "refused", code: d.code, reason: d.reason, effects: d.effects };
   await insertEvent(tx, event, body, receivedAt);
-  await writeDecision(tx, event.runId, d, receivedAt, true, event.type === "verdict" ? JSON.stringify(event.verdict) : null, bytes);
+  await writeDecision(tx, event.runId, d, receivedAt, sink, true, event.type === "verdict" ? JSON.stringify(event.verdict) : null, bytes);
   if (event.type === "verdict") await noteTicketVerdict(tx, run.ticket_id, event.runId, run.created_at, event.verdict);
   return { outcome: "stored", state: d.state, changed: d.changed, ...(d.reason !== undefined ? { reason: d.reason } : {}) };
 }

@@ -8,7 +8,9 @@ import { decideTicket, noteOf, type TicketPatch } from "../tickets/ticket-state.
 import { readRecord } from "./read-record.js";
 import type { SqlValue, SqliteDb, Tx } from "./sqlite-db.js";
 import { TICKET_SELECT, toTicket, type TicketRow } from "./ticket-row.js";
-import type { TicketTransitionResult } from "./types.js";
+import type { TicketScope, TicketTransitionResult } from "./types.js";
+import { ticketEvent } from "../webhooks/events.js";
+import type { EventSink } from "./sqlite-webhooks.js";
 
 /** Statuses in which a ticket is done with (its deadlines no longer run; listed after the open ones). */
 const DONE = "('resolved', 'closed')";
@@ -36,7 +38,7 @@ const ORDER: Record<TicketQuery["sort"], string> = {
   created: "created_at DESC, id DESC",
 };
 
-export async function listTickets(db: SqliteDb, log: Logger, q: TicketQuery, now: number): Promise<Ticket[]> {
+export async function listTickets(db: SqliteDb, log: Logger, q: TicketQuery, now: number, scope: TicketScope = "all"): Promise<Ticket[]> {
   const conds: string[] = [];
   const params: SqlValue[] = [];
   const oneOf = (col: string, values: readonly string[] | undefined) => {
@@ -59,6 +61,11 @@ export async function listTickets(db: SqliteDb, log: Logger, q: TicketQuery, now
     conds.push("last_cause = ?");
     params.push(q.cause);
   }
+  if (q.externalId !== undefined) {
+    conds.push("external_id = ?");
+    params.push(q.externalId);
+  }
+  if (scope === "external") conds.push("external_id IS NOT NULL");
   const rows = await db.all<TicketRow>(
     `${TICKET_SELECT} ${conds.length ? `WHERE ${conds.join(" AND ")}` : ""} ORDER BY ${ORDER[q.sort]} LIMIT ?`,
     [...params, q.limit],
@@ -96,10 +103,11 @@ function patchAssignments(p: TicketPatch): { sets: string[]; values: SqlValue[] 
 }
 
 /**
- * One transaction: read the ticket, let the state machine decide, write its patch and a history entry.
+ * One transaction: read the ticket, let the state machine decide, write its patch, a history entry and
+ * the webhook event the transition causes (collector/webhooks/events.ts: escalated, resolved, closed).
  * The write queue runs one job at a time, so nothing changes the ticket between the read and the write.
  */
-export function transitionTicket(db: SqliteDb, log: Logger, id: string, a: TicketAction, actor: string, now: number): Promise<TicketTransitionResult> {
+export function transitionTicket(db: SqliteDb, log: Logger, id: string, a: TicketAction, actor: string, now: number, sink: EventSink): Promise<TicketTransitionResult> {
   return db.write(async (tx): Promise<TicketTransitionResult> => {
     const row = await readTicket(tx, id);
     if (!row) return { ok: false, code: "NOT_FOUND", message: `ticket ${id} not found` };
@@ -128,6 +136,8 @@ export function transitionTicket(db: SqliteDb, log: Logger, id: string, a: Ticke
       note ?? null,
       entry.detail ? JSON.stringify(entry.detail) : null,
     ]);
+    const event = ticketEvent(a, d.from, actor);
+    if (event) await sink.enqueue(tx, id, event, now);
     const after = await readTicket(tx, id);
     return { ok: true, ticket: toTicket(after!, log), changed: true, entry };
   });

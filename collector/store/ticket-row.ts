@@ -36,6 +36,8 @@ export interface TicketRow {
   last_run_id: string | null;
   last_segment: string | null;
   last_cause: string | null;
+  /** The external ticket system's id (migration v5). */
+  external_id: string | null;
   /** Not a column: the ticket's agent, computed by TICKET_SELECT. */
   agent_id: string | null;
 }
@@ -96,5 +98,6 @@ export function toTicket(r: Omit<TicketRow, "agent_id"> & { agent_id?: string | 
     confirmation: jsonColumn(log, r.id, "confirmation", r.confirmation, Confirmation),
     lastVerdict,
     agentId: opt(r.agent_id ?? null),
+    externalId: opt(r.external_id),
   });
 }

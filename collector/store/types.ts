@@ -133,6 +133,9 @@ export interface RunTransition {
   decision: RunDecision;
 }
 
+/** Which tickets a caller may list at all: "external" = only those opened with an externalId (the integration role). */
+export type TicketScope = "all" | "external";
+
 /** A ticket action applied by collector/tickets/ticket-state.ts in the store's transaction. */
 export type TicketTransitionResult =
   | { ok: true; ticket: Ticket; changed: boolean; entry?: TicketHistoryEntry }
@@ -172,11 +175,15 @@ export interface Store {
   readonly maintenance: MaintenanceStore;
 
   // tickets
-  /** `deadlines`: respondBy/resolveBy from the collector's policy (collector/tickets/deadlines.ts). */
+  /**
+   * `deadlines`: respondBy/resolveBy from the collector's policy (collector/tickets/deadlines.ts). With
+   * a `body.externalId` already on a ticket nothing is written and THAT ticket is returned (its id is
+   * not `id`): the caller tells "created" from "already there" by the id.
+   */
   createTicket(id: string, body: CreateTicketBody, createdBy: string, now: number, deadlines?: { respondBy: number; resolveBy: number }): Promise<Ticket>;
   getTicket(id: string): Promise<Ticket | undefined>;
-  /** Filtered and sorted as the query asks (`now` decides what is overdue). */
-  listTickets(q: TicketQuery, now: number): Promise<Ticket[]>;
+  /** Filtered and sorted as the query asks (`now` decides what is overdue); `scope` narrows it further. */
+  listTickets(q: TicketQuery, now: number, scope?: TicketScope): Promise<Ticket[]>;
   /**
    * Applies a lifecycle action through collector/tickets/ticket-state.ts in ONE transaction: reads the
    * ticket, decides, writes the patch and a history entry (when it changed). Refusals change nothing.

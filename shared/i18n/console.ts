@@ -15,6 +15,7 @@ export const CONSOLE_TEXTS = {
   "role.admin": { en: "admin", "zh-CN": "管理员" },
   "role.engineer": { en: "engineer", "zh-CN": "工程师" },
   "role.technician": { en: "field technician", "zh-CN": "现场技术员" },
+  "role.integration": { en: "ticket system integration", "zh-CN": "工单系统集成" },
 
   // errors
   "error.forbiddenTitle": { en: "Not allowed", "zh-CN": "无权访问" },
@@ -278,6 +279,7 @@ export const CONSOLE_TEXTS = {
   "login.submit": { en: "Sign in", "zh-CN": "登录" },
   "login.failed": { en: "Sign-in failed: wrong username or password.", "zh-CN": "登录失败：用户名或密码错误。" },
   "login.tokenFailed": { en: "Sign-in failed: the token is not valid (unknown, expired or revoked).", "zh-CN": "登录失败：令牌无效（未知、已过期或已撤销）。" },
+  "login.noConsole": { en: "This token belongs to a ticket system integration: it works on the API only, not in the web console.", "zh-CN": "此令牌属于工单系统集成，只能用于 API，不能登录网页控制台。" },
   "login.limited": { en: "Too many failed sign-ins. Try again in {s} s.", "zh-CN": "登录失败次数过多，请在 {s} 秒后重试。" },
   "login.signedOut": { en: "You are signed out.", "zh-CN": "您已退出登录。" },
   "login.expired": { en: "Your session ended. Please sign in again.", "zh-CN": "您的会话已结束，请重新登录。" },

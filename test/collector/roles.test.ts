@@ -126,6 +126,13 @@ describe("every route x every caller", () => {
   });
 });
 
+describe("the integration role (a ticket system's token)", () => {
+  test("is allowed exactly: open tickets, read its tickets and their hand-overs, request runs; nothing admin", () => {
+    const allowed = apiRoutes.filter((r) => r.access !== "public" && r.access.includes("integration")).map(routeName).sort();
+    expect(allowed).toEqual(["GET /api/tickets", "GET /api/tickets/:id", "GET /api/tickets/:id/handover", "POST /api/runs", "POST /api/tickets"]);
+  });
+});
+
 describe("tokens", () => {
   test("shown once, stored only as a hash, expire and can be revoked", async () => {
     const post = (body: unknown) => app.request("/api/tokens", { method: "POST", headers: { authorization: `Bearer ${tokens.admin}`, "content-type": "application/json" }, body: JSON.stringify(body) });

@@ -9,26 +9,31 @@ import { CHECK_IDS, STEP_SCHEMAS } from "../../shared/checks.js";
 import { CAUSES } from "../../agent/verdict/causes.js";
 import { ROOT } from "../helpers/cli.js";
 import { configTableMarkdown } from "../../collector/config-help.js";
+import { READERS } from "../../collector/routes/route-spec.js";
 
 const readme = readFileSync(`${ROOT}/README.md`, "utf8");
+/** "all roles" in README's tables: the console roles (admin, engineer, technician); integration is named where allowed. */
+const isAllRoles = (access: readonly string[]) => access.length === READERS.length && READERS.every((r) => access.includes(r));
 /** The lines of one "## Title" section. */
 const section = (title: string) => readme.split(/^## /m).find((s) => s.startsWith(title))?.split("\n") ?? [];
 
 describe("README.md", () => {
   test.each(apiRoutes.map((r) => [`${r.method} ${r.path}`, r.access] as const))("documents %s with its access", (route, access) => {
-    const line = readme.split("\n").find((l) => l.includes(`\`${route}\``));
+    // The route's own row (its first cell), not a line that only mentions it.
+    const line = readme.split("\n").find((l) => l.startsWith(`| \`${route}\` |`));
     expect(line, `README has no row for ${route}`).toBeDefined();
     if (access === "public") expect(line).toMatch(/public/);
     else if (access === "metrics") expect(line).toMatch(/metrics token.*admin|admin.*metrics token/);
-    else if (access.length === 3) expect(line).toMatch(/all roles/);
+    else if (isAllRoles(access)) expect(line).toMatch(/all roles/);
     else for (const role of access) expect(line).toContain(role);
   });
 
   test.each(webPages.map((p) => [`${p.method} ${p.path}`, p.access] as const))("documents web console page %s with its access", (page, access) => {
     const line = section("Web console").find((l) => l.includes(`\`${page}\``));
     expect(line, `README's "Web console" has no row for ${page}`).toBeDefined();
-    if (access === "public") expect(line).toMatch(/public/);
-    else if (access.length === 3) expect(line).toMatch(/all roles/);
+    expect(access, "a page is never the metrics scrape route").not.toBe("metrics");
+    if (access === "public" || access === "metrics") expect(line).toMatch(/public/);
+    else if (isAllRoles(access)) expect(line).toMatch(/all roles/);
     else for (const role of access) expect(line).toContain(role);
   });
 

@@ -27,7 +27,7 @@ test.each([
   ["an unknown check", () => ["run", "--ticket", ticket.id, "--agent", "ag_abcdefgh", "--checks", "dns,pnig"], `unknown check 'pnig' (known: ${CHECK_IDS.join(", ")})`],
   ["an unknown severity", () => [...create, "--severity", "urgent"], "unknown severity 'urgent' (known: general, important, severe)"],
   ["an unknown category", () => [...create, "--category", "wifi"], "unknown category 'wifi' (known: network, service, terminal, billing, other)"],
-  ["an unknown role", () => ["token", "create", "--role", "boss", "--name", "x"], "unknown role 'boss' (known: admin, engineer, technician)"],
+  ["an unknown role", () => ["token", "create", "--role", "boss", "--name", "x"], "unknown role 'boss' (known: admin, engineer, technician, integration)"],
   ["a malformed ticket id", () => ["run", "--ticket", "tk x", "--agent", "ag_abcdefgh"], "--ticket 'tk x': id must be 6-64 chars of [A-Za-z0-9_-]"],
   ["a hostile target", () => ["run", "--ticket", ticket.id, "--agent", "ag_abcdefgh", "--target=-c"], "--target '-c': target must not start with '-' (option injection)"],
   ["a bad service", () => ["run", "--ticket", ticket.id, "--agent", "ag_abcdefgh", "--service", "ftp://x"], "--service 'ftp://x': service must be an http(s) URL or host:port"],

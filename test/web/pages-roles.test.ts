@@ -8,6 +8,7 @@ import { ROLES, type Role } from "../../shared/api.js";
 import type { PageSpec } from "../../collector/web/page-spec.js";
 import { webPages } from "../../collector/web/pages/index.js";
 import { CONTENT_SECURITY_POLICY } from "../../collector/web/web-app.js";
+import { createSession, SESSION_COOKIE } from "../../collector/web/auth/session.js";
 import { startWebApp, type TestWebApp, type WebClient } from "./web-client.js";
 
 let w: TestWebApp;
@@ -47,6 +48,15 @@ async function expectNothingInline(res: Response, what: string): Promise<void> {
 async function signedIn(role: Role): Promise<WebClient> {
   const c = w.client();
   const r = await c.signInWithToken(tokens[role].token);
+  if (role === "integration") {
+    // A ticket system's token never gets a console session (audited); to prove the pages refuse it
+    // too, the walk gives it one made directly in the store, as if it had got past sign-in.
+    expect(r.status).toBe(403);
+    const s = await createSession(w.store, { kind: "token", subjectId: tokens[role].id, name: `walker-${role}`, role }, w.clock.now);
+    c.cookies.set(SESSION_COOKIE, s.cookie);
+    c.csrf = s.record.csrfToken;
+    return c;
+  }
   expect(r.status).toBe(303);
   // A page every role may open, for this session's CSRF token.
   expect((await c.get("/devices")).status).toBe(200);
@@ -97,6 +107,19 @@ describe("every page x every role", () => {
       expect(res.headers.get("location"), name).toMatch(/^\/login(\?|$)/);
       if (p.method === "GET") expect(res.headers.get("location"), name).toBe(`/login?next=${encodeURIComponent(concrete(p))}`);
     }
+  });
+});
+
+describe("a ticket system's token (role integration)", () => {
+  test("cannot sign in to the console (403, audited) and no page lets it in", async () => {
+    const c = w.client();
+    const r = await c.signInWithToken(tokens.integration.token);
+    expect(r.status).toBe(403);
+    expect(c.lastHtml).toContain("API only");
+    expect(c.cookies.has(SESSION_COOKIE)).toBe(false);
+    const denied = await w.store.listAudit({ action: "auth.denied", limit: 1000 });
+    expect(denied.some((a) => a.detail?.route === "POST /login/token" && a.detail?.reason === "no_console_access")).toBe(true);
+    for (const p of webPages) expect(p.access === "public" || !p.access.includes("integration"), pageName(p)).toBe(true);
   });
 });
 

@@ -3,7 +3,7 @@
 // the API (collector/auth/accounts.ts), audited the same way.
 import { html } from "hono/html";
 import { z } from "zod";
-import { ROLES } from "../../../shared/api.js";
+import { CONSOLE_ROLES, ROLES, type Role } from "../../../shared/api.js";
 import type { TextKey } from "../../../shared/i18n/index.js";
 import { CloseCode, Id } from "../../../shared/protocol.js";
 import { Password, Username } from "../../../shared/users.js";
@@ -44,8 +44,9 @@ function errorNotice(message: string | undefined): Html {
   return message ? html`<p class="notice error" role="alert">${message}</p>` : html``;
 }
 
-const roleOptions = (v: View, selected?: string) =>
-  ROLES.map((r) => html`<option value="${r}"${r === selected ? html` selected` : ""}>${v.t(`role.${r}`)}</option>`);
+/** Users are people: console roles only; tokens may also be for a ticket system (integration). */
+const roleOptions = (v: View, selected?: string, roles: readonly Role[] = ROLES) =>
+  roles.map((r) => html`<option value="${r}"${r === selected ? html` selected` : ""}>${v.t(`role.${r}`)}</option>`);
 
 const idParam = (raw: string | undefined): string => {
   const id = Id.safeParse(raw);
@@ -55,7 +56,7 @@ const idParam = (raw: string | undefined): string => {
 
 // ---- users --------------------------------------------------------------------------------------
 
-const UserForm = z.object({ username: Username, role: z.enum(ROLES), password: Password });
+const UserForm = z.object({ username: Username, role: z.enum(CONSOLE_ROLES), password: Password });
 const PasswordForm = z.object({ password: Password });
 
 async function usersPage(v: View, deps: Parameters<PageSpec["handler"]>[1], o: { done?: string | undefined; error?: string; username?: string; role?: string }): Promise<Html> {
@@ -69,7 +70,7 @@ async function usersPage(v: View, deps: Parameters<PageSpec["handler"]>[1], o: {
   <form method="post" action="/admin/users" class="row">
     ${csrfField(v)}
     <label>${v.t("admin.users.username")}<input type="text" name="username" required maxlength="64" autocomplete="off" value="${o.username ?? ""}"></label>
-    <label>${v.t("admin.role")}<select name="role">${roleOptions(v, o.role ?? "engineer")}</select></label>
+    <label>${v.t("admin.role")}<select name="role">${roleOptions(v, o.role ?? "engineer", CONSOLE_ROLES)}</select></label>
     <label>${v.t("admin.users.password")}<input type="password" name="password" required minlength="10" maxlength="200" autocomplete="new-password"></label>
     <button type="submit">${v.t("admin.users.createButton")}</button>
   </form>

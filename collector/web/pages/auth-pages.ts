@@ -151,6 +151,11 @@ export const authPages: PageSpec[] = [
         return sendPage(c, loginPage(v, { next, notice: { kind: "error", text: v.t("login.tokenFailed") } }), 400);
       }
       const p = auth.principal;
+      // A ticket system's token works on the API only: no console session is ever opened with it.
+      if (p.role === "integration") {
+        await d.store.appendAudit({ at: now, actor: actorOf(p), action: "auth.denied", outcome: "denied", detail: { route: "POST /login/token", reason: "no_console_access", remote } });
+        return sendPage(c, loginPage(v, { next, notice: { kind: "error", text: v.t("login.noConsole") } }), 403);
+      }
       return signedIn(c, d, { kind: "token", subjectId: p.tokenId, name: p.name, role: p.role }, next, "token");
     },
   },
