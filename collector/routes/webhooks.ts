@@ -4,10 +4,10 @@
 import { z } from "zod";
 import { Id } from "../../shared/protocol.js";
 import { randomId } from "../../shared/secrets.js";
-import { DeliveryQuery } from "../../shared/webhooks.js";
+import { DeliveryQuery, WebhookDelivery, WebhookDeliveryDetail } from "../../shared/webhooks.js";
 import { actorOf } from "../auth/principal.js";
 import { badRequest, conflict, notFound } from "../http-error.js";
-import { ADMINS, principalOf, type RouteSpec } from "./route-spec.js";
+import { ADMINS, failure, principalOf, type RouteSpec } from "./route-spec.js";
 
 function deliveryId(raw: string | undefined): string {
   const id = Id.safeParse(raw);
@@ -21,6 +21,8 @@ export const webhooksRoutes: RouteSpec[] = [
     path: "/api/webhooks/deliveries",
     access: ADMINS,
     summary: "the webhook delivery log, newest first: `?target=&status=pending|delivered|failed&ticketId=&limit=` (status, attempts, last answer or error, next attempt)",
+    query: DeliveryQuery,
+    response: { 200: z.array(WebhookDelivery) },
     async handler(c, d) {
       const q = DeliveryQuery.safeParse(c.req.query());
       if (!q.success) throw badRequest("INVALID_QUERY", z.prettifyError(q.error));
@@ -32,6 +34,7 @@ export const webhooksRoutes: RouteSpec[] = [
     path: "/api/webhooks/deliveries/:id",
     access: ADMINS,
     summary: "one delivery with every attempt (time, duration, HTTP status or error, the answer's first bytes) and the body it sends (audited as `webhook.delivery.read`)",
+    response: { 200: WebhookDeliveryDetail, 404: failure("NOT_FOUND: no such delivery") },
     async handler(c, d) {
       const delivery = await d.store.webhooks.getDelivery(deliveryId(c.req.param("id")));
       if (!delivery) throw notFound("delivery");
@@ -44,6 +47,11 @@ export const webhooksRoutes: RouteSpec[] = [
     path: "/api/webhooks/deliveries/:id/redeliver",
     access: ADMINS,
     summary: "send a delivered or failed delivery again: a new delivery (new X-Netdiag-Delivery, same event id and body), due now; 409 `DELIVERY_PENDING` while it is still being retried, 409 `TARGET_NOT_CONFIGURED` (audited as `webhook.redeliver`)",
+    response: {
+      202: WebhookDelivery,
+      404: failure("NOT_FOUND: no such delivery"),
+      409: failure("DELIVERY_PENDING: it is still being retried; TARGET_NOT_CONFIGURED: its target is not configured any more"),
+    },
     async handler(c, d) {
       const id = deliveryId(c.req.param("id"));
       const p = principalOf(c);

@@ -30,7 +30,8 @@ const fails = (f: () => unknown): string => {
 describe("sources and precedence", () => {
   test("defaults with nothing given", () => {
     const { config } = load([]);
-    expect(config).toMatchObject({ dataDir: "./data", host: "127.0.0.1", port: 8080, logLevel: "info", shutdownTimeoutMs: 8000, webhooks: [] });
+    expect(config).toMatchObject({ dataDir: "./data", host: "127.0.0.1", port: 8080, logLevel: "info", shutdownTimeoutMs: 8000 });
+    expect(config.webhooks.targets).toEqual([]);
   });
 
   test("file < environment < flags, nested keys merged", () => {
@@ -59,8 +60,10 @@ describe("sources and precedence", () => {
   });
 
   test("webhooks come from the file", () => {
-    const hooks = [{ name: "crm", url: "https://crm.test/hook", events: ["run.finished"], secretFile: "/etc/netdiag/crm.secret" }];
-    expect(load(["--config", "c.json"], {}, { "c.json": JSON.stringify({ webhooks: hooks }) }).config.webhooks).toEqual(hooks);
+    const targets = [{ name: "crm", url: "https://crm.test/hook", events: ["run.finished"], secretFile: "/etc/netdiag/crm.secret" }];
+    const { webhooks } = load(["--config", "c.json"], {}, { "c.json": JSON.stringify({ webhooks: { targets, timeoutMs: 5000 } }) }).config;
+    expect(webhooks.targets).toEqual([expect.objectContaining(targets[0])]);
+    expect(webhooks.timeoutMs).toBe(5000);
   });
 });
 
@@ -68,7 +71,7 @@ describe("unknown keys are errors that name them", () => {
   test.each([
     ["top level", { prot: 80 }, /--config c\.json: unknown key "prot" \(did you mean port\?\)/],
     ["nested", { retention: { stepResultDays: 3 } }, /unknown key "retention\.stepResultDays"/],
-    ["in a webhook", { webhooks: [{ name: "a", url: "https://a.test", secretFile: "s", secret: "x" }] }, /unknown key "webhooks\.0\.secret"/],
+    ["in a webhook", { webhooks: { targets: [{ name: "a", url: "https://a.test", secretFile: "s", secret: "x" }] } }, /unknown key "webhooks\.targets\.0\.secret"/],
     ["in deadlines", { deadlines: { urgent: { respondMs: 60_000, resolveMs: 60_000 } } }, /unknown key "deadlines\.urgent"/],
   ])("in the file, %s", (_n, content, message) => {
     expect(fails(() => load(["--config", "c.json"], {}, { "c.json": JSON.stringify(content) }))).toMatch(message);
