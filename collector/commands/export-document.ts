@@ -5,6 +5,7 @@
 // admins every audit row of the ticket. Written as it is read, a run at a time, so memory stays at
 // about one run whatever the ticket's size.
 import { z } from "zod";
+import { AuditEntry } from "../../shared/api-responses.js";
 import { Role, Run, Ticket, type Role as RoleT, type Run as RunT } from "../../shared/api.js";
 import { Handover, RunComparison, TicketHistoryEntry } from "../../shared/ticket.js";
 import { redactRun } from "../auth/redact.js";
@@ -15,19 +16,6 @@ import { ticketView } from "../routes/ticket-view.js";
 import type { Store } from "../store/types.js";
 
 export const EXPORT_FORMAT = "netdiag.ticket-export";
-
-/** One row of the audit trail as GET /api/audit returns it. */
-export const AuditRecord = z.object({
-  id: z.number().int(),
-  at: z.number().int(),
-  actor: z.string(),
-  action: z.string(),
-  agentId: z.string().optional(),
-  ticketId: z.string().optional(),
-  runId: z.string().optional(),
-  outcome: z.string(),
-  detail: z.record(z.string(), z.unknown()).optional(),
-});
 
 /** The export document: the schema a reader of an export file parses it with. */
 export const TicketExport = z.object({
@@ -44,7 +32,7 @@ export const TicketExport = z.object({
   /** As GET /api/tickets/:id/comparison; absent when there is nothing to compare. */
   comparison: RunComparison.optional(),
   /** Admins only: every audit row of the ticket, newest first (as GET /api/audit?ticketId=). */
-  audit: z.array(AuditRecord).optional(),
+  audit: z.array(AuditEntry).optional(),
   /** Every run of the ticket, oldest first, each with all its stored steps (no `nextAfterSeq`). */
   runs: z.array(Run),
 });

@@ -10,7 +10,8 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { z } from "zod";
 import { Role, Run, TicketWithRuns, TokenCreated, type Run as RunT } from "../../shared/api.js";
 import { deadlineStatus, Handover, RunComparison, TicketHistoryEntry } from "../../shared/ticket.js";
-import { AuditRecord, TicketExport } from "../../collector/commands/export-document.js";
+import { TicketExport } from "../../collector/commands/export-document.js";
+import { AuditEntry } from "../../shared/api-responses.js";
 import { DEFAULT_LIMITS } from "../../collector/limits.js";
 import { runBin } from "../helpers/cli.js";
 import { startTestCollector, type TestCollector } from "../helpers/collector.js";
@@ -93,7 +94,7 @@ describe("export while the collector runs", () => {
     expect(doc.comparison).toMatchObject({ before: { runId: kase.failingRunId }, after: { runId: kase.repairedRunId }, healthy: true });
 
     // The audit trail of the ticket: for admins only, as GET /api/audit shows it up to the export.
-    const audit = await col.api(`/api/audit?ticketId=${kase.ticketId}&limit=1000`, z.array(AuditRecord));
+    const audit = await col.api(`/api/audit?ticketId=${kase.ticketId}&limit=1000`, z.array(AuditEntry));
     const exportRow = audit.find((a) => a.action === "ticket.export" && a.detail?.role === role);
     expect(exportRow).toMatchObject({ actor: "local-cli", outcome: "ok", detail: { role, runs: 3, steps: OFFLINE_STEPS + 14, to: file } });
     if (role === "admin") {
