@@ -43,6 +43,8 @@ export async function storePath(o: { dataDir?: string | undefined; config?: stri
   return resolve(dataDir ?? env.NETDIAG_DATA_DIR ?? "./data", DB_FILE);
 }
 
+const COMMAND_BUSY_TIMEOUT_MS = 30_000;
+
 /**
  * Opens the collector's store (a running collector keeps working: SQLite's WAL lets readers and short
  * writers in beside it). A missing file is an error, never a new empty store: a mistyped --data-dir
@@ -52,7 +54,9 @@ export async function openExistingStore(path: string) {
   const s = await stat(path).catch(() => undefined);
   if (!s?.isFile()) throw new CommandError(`no collector store at ${path} (wrong --data-dir?)`);
   // Unreadable stored records are reported as warnings on stderr, beside the command's own messages.
-  return openSqliteStore(path, { log: createLogger("store", "warn") });
+  // A command's few writes (its audit row) wait up to 30 s for the lock: a running collector's group
+  // commit takes it back at once after each COMMIT, so the collector's own 5 s can run out under load.
+  return openSqliteStore(path, { log: createLogger("store", "warn"), busyTimeoutMs: COMMAND_BUSY_TIMEOUT_MS });
 }
 
 /** Where a command writes: chunks in order, with backpressure; `commit` makes the output final. */

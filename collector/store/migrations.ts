@@ -290,6 +290,10 @@ export async function migrate(tx: Tx, migrations: readonly Migration[] = MIGRATI
   if (before > known) throw new Error(`database schema version ${before} is newer than this build (${known})`);
   const applied: number[] = [];
   for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
+    // Already applied: no write lock at all. Opening a store a running collector writes to (backup,
+    // export, token create) must not queue for the lock once per migration: its group commit re-takes
+    // the lock the moment it frees it, so every wait risks running out the busy timeout.
+    if (m.version <= before) continue;
     await tx.run("BEGIN IMMEDIATE");
     try {
       const row = await tx.get<{ v: number | null }>("SELECT max(version) AS v FROM schema_migrations");
