@@ -10,7 +10,8 @@ import { HttpClientError } from "../../shared/http-client.js";
 import { Handover, Knowledge, RunComparison, TicketHistoryEntry } from "../../shared/ticket.js";
 import { startTestCollector, type TestCollector } from "../helpers/collector.js";
 import { enrollAgents, startFakeAgent, type FakeAgent } from "../helpers/fake-agent.js";
-import { judge, LINE_DOWN, REPAIRED, type Steps } from "./tickets/desk-fixtures.js";
+import { LINE_DOWN, REPAIRED, type Steps } from "./tickets/desk-fixtures.js";
+import { answerRuns } from "../helpers/answer-runs.js";
 
 const MIN = 60_000;
 const AuditRows = z.array(z.object({ action: z.string(), outcome: z.string(), ticketId: z.string().optional(), runId: z.string().optional(), detail: z.record(z.string(), z.unknown()).optional() }).loose());
@@ -21,23 +22,6 @@ let technician: string;
 /** What the site looks like when the next run request arrives. */
 let site: () => Steps = LINE_DOWN;
 
-/** Does what a real agent does with a run request: acknowledge, accept, each step, the verdict, the end. */
-function answerRuns(a: () => FakeAgent) {
-  return (f: { type: string; runId?: string }) => {
-    if (f.type !== "run.request" || !f.runId) return;
-    const runId = f.runId;
-    const steps = site();
-    void (async () => {
-      let seq = 0;
-      const at = () => Date.now();
-      await a().emit({ type: "run.received", runId, seq: seq++, at: at() });
-      await a().emit({ type: "run.accepted", runId, seq: seq++, at: at() });
-      for (const result of Object.values(steps)) await a().emit({ type: "step", runId, seq: seq++, at: at(), result: { ...result, startedAt: at() } });
-      await a().emit({ type: "verdict", runId, seq: seq++, at: at(), verdict: judge(steps) });
-      await a().emit({ type: "run.finished", runId, seq: seq++, at: at(), outcome: "completed", steps: Object.keys(steps).length });
-    })();
-  };
-}
 
 async function completed(runId: string): Promise<Run> {
   await expect.poll(async () => (await col.api(`/api/runs/${runId}`, Run)).state, { timeout: 20_000 }).toBe("completed");
@@ -76,7 +60,7 @@ describe("a support case through the API alone", () => {
 
     // 2. Diagnosis: the customer's agent reports the line down.
     const [creds] = await enrollAgents(col.url, col.adminToken, 1, ticket.id);
-    agent = startFakeAgent({ url: col.url, creds: creds!, onFrame: answerRuns(() => agent!) });
+    agent = startFakeAgent({ url: col.url, creds: creds!, onFrame: answerRuns(() => agent!, () => site()) });
     await agent.opened();
     const run = await col.api("/api/runs", Run, { body: { ticketId: ticket.id, agentId: creds!.agentId, checks: ["host", "gateway", "dhcp", "dns", "path", "service", "snmp"], params: { service: "https://shop.example/" } } });
     const diagnosing = await col.api(`/api/tickets/${ticket.id}`, TicketWithRuns);

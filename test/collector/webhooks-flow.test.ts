@@ -15,7 +15,8 @@ import { WebhooksConfig } from "../../collector/webhooks/config.js";
 import { startTestCollector, type TestCollector } from "../helpers/collector.js";
 import { enrollAgents, startFakeAgent, type FakeAgent } from "../helpers/fake-agent.js";
 import { startWebhookReceiver, type Accepted, type WebhookReceiver } from "../helpers/webhook-receiver.js";
-import { judge, LINE_DOWN } from "./tickets/desk-fixtures.js";
+import { LINE_DOWN } from "./tickets/desk-fixtures.js";
+import { answerRuns } from "../helpers/answer-runs.js";
 
 const SECRET = "whsec-flow-0123456789abcdef0123456789abcdef";
 const HOUR = 3_600_000;
@@ -41,23 +42,6 @@ async function call(method: "GET" | "POST", path: string, token: string, body?: 
   return { status: res.status, json: text ? (JSON.parse(text) as unknown) : undefined };
 }
 
-/** What a real agent does with a run request, reporting the line down. */
-function answerRuns(a: () => FakeAgent) {
-  return (f: { type: string; runId?: string }) => {
-    if (f.type !== "run.request" || !f.runId) return;
-    const runId = f.runId;
-    const steps = LINE_DOWN();
-    void (async () => {
-      let seq = 0;
-      const at = () => Date.now();
-      await a().emit({ type: "run.received", runId, seq: seq++, at: at() });
-      await a().emit({ type: "run.accepted", runId, seq: seq++, at: at() });
-      for (const result of Object.values(steps)) await a().emit({ type: "step", runId, seq: seq++, at: at(), result: { ...result, startedAt: at() } });
-      await a().emit({ type: "verdict", runId, seq: seq++, at: at(), verdict: judge(steps) });
-      await a().emit({ type: "run.finished", runId, seq: seq++, at: at(), outcome: "completed", steps: Object.keys(steps).length });
-    })();
-  };
-}
 
 function received<T extends WebhookBody["type"]>(type: T, pred: (b: Extract<WebhookBody, { type: T }>) => boolean = () => true): Promise<Extract<WebhookBody, { type: T }>> {
   const match = (a: Accepted) => a.body.type === type && pred(a.body as Extract<WebhookBody, { type: T }>);
@@ -106,7 +90,7 @@ describe("a ticket system connected both ways", () => {
 
     // The customer's agent is enrolled for the ticket (an engineer reads them the code).
     const [creds] = await enrollAgents(col.url, alice, 1, ticket.id);
-    agent = startFakeAgent({ url: col.url, creds: creds!, onFrame: answerRuns(() => agent!) });
+    agent = startFakeAgent({ url: col.url, creds: creds!, onFrame: answerRuns(() => agent!, LINE_DOWN) });
     await agent.opened();
     const withAgent = TicketWithRuns.parse((await call("GET", `/api/tickets/${ticket.id}`, crm.token)).json);
     expect(withAgent.agentId).toBe(creds!.agentId);

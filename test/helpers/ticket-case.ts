@@ -5,7 +5,8 @@
 import { z } from "zod";
 import { Run, Ticket } from "../../shared/api.js";
 import { Handover } from "../../shared/ticket.js";
-import { judge, LINE_DOWN, REPAIRED, type Steps } from "../collector/tickets/desk-fixtures.js";
+import { LINE_DOWN, REPAIRED, type Steps } from "../collector/tickets/desk-fixtures.js";
+import { answerRuns } from "./answer-runs.js";
 import type { TestCollector } from "./collector.js";
 import { enrollAgents, offlineRunEvents, startFakeAgent, type FakeAgent } from "./fake-agent.js";
 
@@ -35,28 +36,6 @@ function settled() {
   };
 }
 
-/**
- * Answers run requests as a real agent does: received, accepted, each step, the verdict, the end; the
- * run is settled once the collector acknowledged all of it (acks come only after the commit).
- */
-function answerRuns(agent: () => FakeAgent, site: () => Steps, done: ReturnType<typeof settled>) {
-  return (f: { type: string; runId?: string }) => {
-    if (f.type !== "run.request" || !f.runId) return;
-    const runId = f.runId;
-    const steps = site();
-    void (async () => {
-      let seq = 0;
-      const at = () => Date.now();
-      await agent().emit({ type: "run.received", runId, seq: seq++, at: at() });
-      await agent().emit({ type: "run.accepted", runId, seq: seq++, at: at() });
-      for (const result of Object.values(steps)) await agent().emit({ type: "step", runId, seq: seq++, at: at(), result: { ...result, startedAt: at() } });
-      await agent().emit({ type: "verdict", runId, seq: seq++, at: at(), verdict: judge(steps) });
-      await agent().emit({ type: "run.finished", runId, seq: seq++, at: at(), outcome: "completed", steps: Object.keys(steps).length });
-      await agent().drained();
-      done(runId).resolve();
-    })();
-  };
-}
 
 /** The ticket worked through; the agent stays connected (stop it with `agent.stop()`). */
 export async function workTicket(col: TestCollector, o: { offlineSteps: number }): Promise<TicketCase> {
@@ -66,7 +45,7 @@ export async function workTicket(col: TestCollector, o: { offlineSteps: number }
   const [creds] = await enrollAgents(col.url, col.adminToken, 1, ticket.id);
   let site: Steps = LINE_DOWN();
   const done = settled();
-  const agent: FakeAgent = startFakeAgent({ url: col.url, creds: creds!, onFrame: answerRuns(() => agent, () => site, done) });
+  const agent: FakeAgent = startFakeAgent({ url: col.url, creds: creds!, onFrame: answerRuns(() => agent, () => site, (id) => done(id).resolve()) });
   await agent.opened();
 
   const offlineRunId = `run_off${Date.now().toString(36)}`;
