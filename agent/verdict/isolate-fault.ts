@@ -24,6 +24,9 @@ const CHAIN: readonly Exclude<Segment, "none">[] = ["host", "lan", "router", "wa
 /** Symptoms that packet loss or latency earlier in the chain can produce on their own. */
 const EXPLAINED_BY_DEGRADATION = new Set<Cause>(["DHCP_NO_OFFER", "SERVICE_TIMEOUT", "SERVICE_DNS_FAILED", "SERVICE_UNREACHABLE", "SERVICE_RESET", "DNS_TIMEOUT", "DNS_SLOW", "SERVICE_SLOW", "ISP_PACKET_LOSS", "ISP_HIGH_LATENCY"]);
 
+/** Faults judged from silence alone (timeouts, no answer): a heavy loss before them explains them too. */
+const SILENCE_FAULTS = new Set<Cause>(["ROUTER_DNS_DEAD", "ROUTER_UNRESPONSIVE", "ISP_HOP_UNREACHABLE", "ISP_UPSTREAM_UNREACHABLE", "DNS_RESOLVER_DEAD", "DNS_UPSTREAM_DEAD"]);
+
 const segmentOf = (j: Judgement): Exclude<Segment, "none"> => {
   const cause = j.kind === "ambiguous" ? j.candidates[0]!.cause : j.cause;
   const s = CAUSES[cause].segment;
@@ -45,8 +48,13 @@ export function isolateFault(steps: readonly StepResult[]): Verdict {
   const firstDegraded = found.find((j): j is Finding => j.kind === "degraded");
   // Loss and latency upstream explain timeouts downstream: a degraded segment before a fault of that
   // kind is the cause, the timeout its consequence. A refusal or an error answer is not explained so.
+  // A loss so heavy that silence beyond it is expected (judge.ts HEAVY_LOSS_PCT) explains a fault judged
+  // from silence alone as well.
   const degradationFirst =
-    firstBlocking?.kind === "fault" && firstDegraded && found.indexOf(firstDegraded) < found.indexOf(firstBlocking) && EXPLAINED_BY_DEGRADATION.has(firstBlocking.cause);
+    firstBlocking?.kind === "fault" &&
+    firstDegraded &&
+    found.indexOf(firstDegraded) < found.indexOf(firstBlocking) &&
+    (EXPLAINED_BY_DEGRADATION.has(firstBlocking.cause) || (firstDegraded.silencesExpected === true && SILENCE_FAULTS.has(firstBlocking.cause)));
   const pick: Judgement | undefined = degradationFirst ? firstDegraded : (firstBlocking ?? firstDegraded);
 
   if (pick?.kind === "ambiguous") return undetermined(obs, pick.candidates, pick.decider, []);

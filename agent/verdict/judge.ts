@@ -9,6 +9,12 @@ import type { Point } from "./points.js";
 
 /** DOMAIN.md §3: a probe set where more than 20% of probes fail is a problem. */
 export const LOSS_PROBLEM_PCT = 20;
+/**
+ * Loss to the gateway at or above which silence beyond it is expected: a request and its answer both
+ * cross the lossy link, so at 50% loss an exchange gets through one time in four, and a resolver or
+ * anchor that stays silent for a few tries proves nothing about itself.
+ */
+export const HEAVY_LOSS_PCT = 50;
 /** DOMAIN.md §3: gateway ping average above 1500 ms is a problem. */
 export const GATEWAY_SLOW_MS = 1500;
 /**
@@ -29,6 +35,8 @@ export interface Finding {
   /** Points broken as a consequence (no address from DHCP: the device can reach nothing). */
   alsoBreaks?: Point[];
   evidence: Evidence[];
+  /** A degradation so heavy (HEAVY_LOSS_PCT) that silence beyond it is its consequence, not a fault there. */
+  silencesExpected?: boolean;
 }
 
 export interface Ambiguity {
@@ -138,7 +146,8 @@ function judgeLan(o: Observations, r: Reach, out: Judgement[]): void {
   }
   const g = o.gatewayLink?.value;
   const gatewayAnswersPing = g !== undefined && g.reachable;
-  if (gatewayAnswersPing && g.lossPct > LOSS_PROBLEM_PCT) out.push(degraded("GATEWAY_LOSS", "link", ev(o.gatewayLink)));
+  if (gatewayAnswersPing && g.lossPct > LOSS_PROBLEM_PCT)
+    out.push({ ...degraded("GATEWAY_LOSS", "link", ev(o.gatewayLink)), ...(g.lossPct >= HEAVY_LOSS_PCT ? { silencesExpected: true } : {}) });
   else if (gatewayAnswersPing && g.avgMs !== undefined && g.avgMs > GATEWAY_SLOW_MS) out.push(degraded("GATEWAY_LOSS", "link", ev(o.gatewayLink)));
   if (o.wifiWeak) out.push(degraded("WIFI_WEAK_SIGNAL", "link", ev(o.wifiWeak)));
   // A second DHCP server on the customer's LAN hands out wrong settings at random.

@@ -133,6 +133,18 @@ describe("rules of evidence", () => {
     expect(v.cause).toBe("GATEWAY_LOSS");
   });
 
+  test.each([
+    [60, "lan/GATEWAY_LOSS"],
+    [50, "lan/GATEWAY_LOSS"],
+    // Below heavy loss a relay that answers itself yet times out on names is its upstream's fault.
+    [40, "dns/DNS_UPSTREAM_DEAD"],
+  ])("loss %i percent to the gateway, the relay alive but its names timing out, the anchors lossy → %s", (loss, want) => {
+    // At 50% loss a query and its answer both get through one time in four: the relay's silence on
+    // names is what the loss does, not proof that its upstream is dead (lab scenario lan-loss, 60%).
+    const v = run({ gateway: gateway.ok(loss), dns: dns.relayUpstreamDead(), path: path({ hop: { ok: true, loss }, anchors: { ok: true, loss } }) });
+    expect(`${v.segment}/${v.cause}`).toBe(want);
+  });
+
   test("a service timeout with the internet unreachable is not blamed on the service", () => {
     const v = run({ dns: dns.allDead(), path: path({ hop: "none", anchors: { ok: false } }), snmp: undefined, service: service("SERVICE_TIMEOUT") });
     expect(v.segment).not.toBe("service");
