@@ -66,7 +66,8 @@ describe("graceful shutdown of the collector binary", () => {
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
     let collector = await startCollector(dataDir, port);
-    const token = /NETDIAG_TOKEN=(\S+)/.exec(collector.output())![1]!;
+    // The whole line: stdout may arrive in pieces, and the token line after "is running at".
+    const token = /NETDIAG_TOKEN=(\S+)\n/.exec(await collector.waitFor(/NETDIAG_TOKEN=\S+\n/))![1]!;
     const ticketId = await createTicket(url, token);
     const [creds] = await enrollAgents(url, token, 1, ticketId);
     agent = startFakeAgent({ url, creds: creds!, backoff: { baseMs: 100, capMs: 1000 } });

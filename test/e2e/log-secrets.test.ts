@@ -39,7 +39,8 @@ describe("secrets never reach the collector's logs", () => {
     collector = startBin("collector", ["--port", "0", "--data-dir", join(dir, "data"), "--log-level", "info", "--metrics-token-file", tokenFile]);
     let stderr = "";
     collector.proc.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
-    await collector.waitFor(/export NETDIAG_TOKEN=\S+/);
+    // The whole line: stdout may arrive in pieces.
+    await collector.waitFor(/export NETDIAG_TOKEN=\S+\n/);
     const url = /export NETDIAG_URL=(\S+)/.exec(collector.output())![1]!;
     const admin = /export NETDIAG_TOKEN=(\S+)/.exec(collector.output())![1]!;
 

@@ -62,7 +62,7 @@ describe("collector killed with SIGKILL mid-stream", () => {
       return d;
     };
     collector = await start();
-    const token = /NETDIAG_TOKEN=(\S+)/.exec(await collector.waitFor(/NETDIAG_TOKEN=\S+/))![1]!;
+    const token = /NETDIAG_TOKEN=(\S+)\n/.exec(await collector.waitFor(/NETDIAG_TOKEN=\S+\n/))![1]!;
     const url = `http://127.0.0.1:${port}`;
     const ticketId = await createTicket(url, token);
     const creds = await enrollAgents(url, token, AGENTS, ticketId);

@@ -62,8 +62,8 @@ describe.skipIf(!!NEEDS)(titled("remote run in the lab: collector in the interne
   }, 90_000);
 
   test("the engineer triggers a full diagnosis; steps stream in, the verdict arrives last and is stored", { timeout: 120_000 }, async () => {
-    const collector = await startIn("inet", [process.execPath, BIN.collector, "--host", "203.0.113.1", "--port", "8080", "--data-dir", `${L.state}/collector-data`, "--log-level", "warn"], /NETDIAG_TOKEN=(ndt_\S+)/);
-    const token = /NETDIAG_TOKEN=(ndt_\S+)/.exec(collector.output())![1]!;
+    const collector = await startIn("inet", [process.execPath, BIN.collector, "--host", "203.0.113.1", "--port", "8080", "--data-dir", `${L.state}/collector-data`, "--log-level", "warn"], /NETDIAG_TOKEN=(ndt_\S+)\n/);
+    const token = /NETDIAG_TOKEN=(ndt_\S+)\n/.exec(collector.output())![1]!;
     engineerEnv = { NETDIAG_URL: COLLECTOR, NETDIAG_TOKEN: token };
 
     const ticket = Ticket.parse(JSON.parse(await netdiag(["ticket", "create", "--customer", "Li Lei", "--contact", "+86 139 0000 0000", "--service", "Fiber 100M", "--symptom", "shop.test does not open", "--json"])));
