@@ -69,7 +69,7 @@ test("not enrolled: exit 1, and it says how to fix it, in English and in Chinese
 
 test("a broken config: exit 1, the reason, and the checks that need it are skipped rather than guessed", async () => {
   const bad = join(dir, "bad.json");
-  await writeFile(bad, JSON.stringify({ targets: { anchors: "1.1.1.1" } }), { mode: 0o600 });
+  await writeFile(bad, JSON.stringify({ targets: { anchors: "192.0.2.1" } }), { mode: 0o600 });
   const r = await agent(["doctor", "--config", bad, "--json"]);
   expect(r.code).toBe(1);
   const report = JSON.parse(r.stdout) as Report;
