@@ -146,8 +146,11 @@ function judgeLan(o: Observations, r: Reach, out: Judgement[]): void {
   }
   const g = o.gatewayLink?.value;
   const gatewayAnswersPing = g !== undefined && g.reachable;
+  // Heavy loss counts as the data path's only when traffic forwarded beyond the router is lossy too: a
+  // router that rate-limits pings to itself loses echoes without losing anyone's packets.
+  const lossyBeyond = (o.ispHop?.value.reachable === true && o.ispHop.value.lossPct > LOSS_PROBLEM_PCT) || ((o.anchors?.value.reachable ?? 0) > 0 && o.anchors!.value.lossPct > LOSS_PROBLEM_PCT);
   if (gatewayAnswersPing && g.lossPct > LOSS_PROBLEM_PCT)
-    out.push({ ...degraded("GATEWAY_LOSS", "link", ev(o.gatewayLink)), ...(g.lossPct >= HEAVY_LOSS_PCT ? { silencesExpected: true } : {}) });
+    out.push({ ...degraded("GATEWAY_LOSS", "link", ev(o.gatewayLink)), ...(g.lossPct >= HEAVY_LOSS_PCT && lossyBeyond ? { silencesExpected: true } : {}) });
   else if (gatewayAnswersPing && g.avgMs !== undefined && g.avgMs > GATEWAY_SLOW_MS) out.push(degraded("GATEWAY_LOSS", "link", ev(o.gatewayLink)));
   if (o.wifiWeak) out.push(degraded("WIFI_WEAK_SIGNAL", "link", ev(o.wifiWeak)));
   // A second DHCP server on the customer's LAN hands out wrong settings at random.

@@ -1,7 +1,7 @@
 // The collector's embedded store: the Store interface over one SQLite file (WAL, one write queue with
 // group commit, versioned migrations). Callers never see SQL; see collector/store/types.ts.
 import { z } from "zod";
-import { TICKET_DEADLINES_MS } from "../../shared/api.js";
+import { DEFAULT_DEADLINES, deadlinesFor } from "../tickets/deadlines.js";
 import type { CreateTicketBody, Role, Run, RunState, StoredStep, Ticket, UnreadablePart } from "../../shared/api.js";
 import { createLogger, type Logger } from "../../shared/log.js";
 import { RunParams, type RunEvent } from "../../shared/protocol.js";
@@ -244,7 +244,8 @@ class SqliteStore implements Store {
   // tickets
 
   async createTicket(id: string, body: CreateTicketBody, createdBy: string, now: number, deadlines?: { respondBy: number; resolveBy: number }): Promise<Ticket> {
-    const limits = TICKET_DEADLINES_MS[body.severity];
+    // Without the collector's policy (tests, benches seeding a store): the default policy, same rule.
+    const due = deadlines ?? deadlinesFor(DEFAULT_DEADLINES, body.severity, now);
     const row: Omit<TicketRow, "agent_id" | NewTicketColumns> = {
       id,
       customer_name: body.customer.name,
@@ -260,8 +261,8 @@ class SqliteStore implements Store {
       status: "new",
       created_at: now,
       created_by: createdBy,
-      respond_by: deadlines?.respondBy ?? now + limits.respond,
-      resolve_by: deadlines?.resolveBy ?? now + limits.resolve,
+      respond_by: due.respondBy,
+      resolve_by: due.resolveBy,
       external_id: nul(body.externalId),
     };
     const cols = Object.keys(row);

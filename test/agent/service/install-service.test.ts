@@ -68,7 +68,7 @@ test("an agent that is not enrolled is not installed", async () => {
   expect(r.stderr).toMatch(/not enrolled: run 'netdiag-agent enroll/);
 });
 
-test.skipIf(!asRoot || !exists("/usr/bin/setpriv"))("without root (and without --dry-run) it refuses before doing anything", async () => {
+test.skipIf(!asRoot || !exists("/usr/bin/setpriv"))("without root (and without --dry-run) it refuses before doing anything (needs root and setpriv: Debian package util-linux)", async () => {
   const r = await agent(["install-service", "--config", enrolled], ["/usr/bin/setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"]);
   expect(r.code).toBe(2);
   expect(r.stderr).toMatch(/needs root/);

@@ -145,6 +145,11 @@ describe("rules of evidence", () => {
     expect(`${v.segment}/${v.cause}`).toBe(want);
   });
 
+  test("60% of pings to the router lost but nothing beyond it lossy (a router rate-limiting pings to itself): the relay's silence stays a DNS fault", () => {
+    const v = run({ gateway: gateway.ok(60), dns: dns.relayUpstreamDead(), path: path({ hop: { ok: true }, anchors: { ok: true } }) });
+    expect(`${v.segment}/${v.cause}`).toBe("dns/DNS_UPSTREAM_DEAD");
+  });
+
   test("a service timeout with the internet unreachable is not blamed on the service", () => {
     const v = run({ dns: dns.allDead(), path: path({ hop: "none", anchors: { ok: false } }), snmp: undefined, service: service("SERVICE_TIMEOUT") });
     expect(v.segment).not.toBe("service");
