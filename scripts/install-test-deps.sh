@@ -14,11 +14,13 @@
 #   chromium, fonts-wqy-microhei   the web console's browser tests (CJK glyphs for the Chinese pages)
 #   systemd, passwd, util-linux    the agent's service tests: systemd-analyze verify, useradd --prefix,
 #                        systemctl --root in a temporary root, setpriv (doctor with the unit's capabilities)
+#   postgresql           the PostgreSQL store, its contract tests and the several-collector tests
+#                        (test/helpers/postgres.ts starts its own server; the package's own cluster is not used)
 set -euo pipefail
 
 PACKAGES=(
   iputils-ping iproute2 iptables dnsmasq-base snmpd snmp isc-dhcp-client busybox curl openssl
-  procps python3 make g++ ca-certificates chromium fonts-wqy-microhei systemd passwd util-linux
+  procps python3 make g++ ca-certificates chromium fonts-wqy-microhei systemd passwd util-linux postgresql
 )
 
 if [ "${1:-}" = "--list" ]; then
