@@ -68,11 +68,12 @@ export function admitEvent(run: StoredRun | undefined, agentId: string, ev: RunE
   return { outcome: "store", decision: d, run: after };
 }
 
-/** One step of a batch: which agent sent it and the size of its stored body. */
+/** One step of a batch: which agent sent it, the size of its stored body, and the limits it is held to. */
 export interface BatchStep {
   agentId: string;
   event: Extract<RunEvent, { type: "step" }>;
   bytes: number;
+  limits: AdmitLimits;
 }
 
 /** What a batch writes to one run: its state after the batch and the bytes it adds. */
@@ -99,7 +100,7 @@ export interface StepBatchPlan {
  * stored among the batch's (`stored`, as "runId/seq"). A key that repeats inside the batch is a
  * duplicate from its second time on.
  */
-export function planStepBatch(items: readonly BatchStep[], runs: ReadonlyMap<string, StoredRun>, stored: ReadonlySet<string>, limits: AdmitLimits): StepBatchPlan {
+export function planStepBatch(items: readonly BatchStep[], runs: ReadonlyMap<string, StoredRun>, stored: ReadonlySet<string>): StepBatchPlan {
   const current = new Map(runs);
   const seen = new Set(stored);
   const writes = new Map<string, RunWrite>();
@@ -108,7 +109,7 @@ export function planStepBatch(items: readonly BatchStep[], runs: ReadonlyMap<str
   items.forEach((it, i) => {
     const id = it.event.runId;
     const key = `${id}/${it.event.seq}`;
-    const a = admitEvent(current.get(id), it.agentId, it.event, it.bytes, seen.has(key), limits);
+    const a = admitEvent(current.get(id), it.agentId, it.event, it.bytes, seen.has(key), it.limits);
     admissions.push(a);
     if (a.outcome !== "store") return;
     const before = current.get(id)!;

@@ -63,8 +63,9 @@ describe("planStepBatch answers as one-at-a-time admission does", () => {
         agentId: r() < 0.9 ? "ag_a" : "ag_b",
         event: step(`run_00${Math.floor(r() * (nRuns + 1))}`, Math.floor(r() * 30)),
         bytes: 1 + Math.floor(r() * 120),
+        limits: LIMITS,
       }));
-      const plan = planStepBatch(items, runs, stored, LIMITS);
+      const plan = planStepBatch(items, runs, stored);
 
       // One at a time: each item admitted against the runs and keys as the items before it left them.
       const cur = new Map(runs);
