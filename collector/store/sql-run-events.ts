@@ -1,16 +1,16 @@
-// The run-event ingest path of the store: one agent event applied to its run (ownership, limits,
-// duplicate by (runId, seq), the run state machine collector/runs/run-state.ts) and the run's state
-// written with the webhook event it causes, all inside the caller's write job. SqlStore.appendRunEvent
-// and transitionRuns call these.
+// The run-event ingest path of the store: one agent event applied to its run (the ingest rules of
+// collector/runs/event-admission.ts: ownership, duplicate by (runId, seq), byte cap, the run state
+// machine) and the run's state written with the webhook event it causes, all inside the caller's write
+// job. Steps take the batched path (step-batch.ts) through the same rules. SqlStore.appendRunEvent and
+// transitionRuns call these.
 import type { RunState } from "../../shared/api.js";
 import type { RunEvent } from "../../shared/protocol.js";
 import type { Verdict } from "../../shared/verdict.js";
-import { decide, isTerminal, type RunDecision } from "../runs/run-state.js";
+import { isTerminal, type RunDecision } from "../runs/run-state.js";
+import { admitEvent, type StoredRun } from "../runs/event-admission.js";
 import type { Dialect, Tx } from "./sql.js";
 import type { EventSink } from "./sql-webhooks.js";
 import type { AppendLimits, AppendResult } from "./types.js";
-
-const opt = <T>(v: T | null): T | undefined => (v === null ? undefined : v);
 
 /**
  * Writes a decision's state and reason (and the verdict an event carries). A refusal writes nothing; a
@@ -27,8 +27,8 @@ export async function writeDecision(tx: Tx, runId: string, d: RunDecision, now: 
 const HOUR_MS = 3_600_000;
 
 /**
- * One event, inside the caller's transaction: ownership and limits, then duplicate (by (runId, seq)),
- * then the run state machine, then the insert and its effect on the run. The run's row is read locked
+ * One event, inside the caller's transaction: a new offline run's ticket and hourly limit, or the
+ * ingest rules on the existing run; then the insert and its effect on the run. The run's row is read locked
  * (`dialect.forUpdate`: other collectors on the same PostgreSQL wait for this transaction), so its
  * state, bytes and events cannot change between the checks and the writes; within one process the
  * write queue runs one job at a time anyway. A run.offline has no row to lock yet: two collectors
@@ -71,30 +71,28 @@ export async function applyRunEvent(tx: Tx, dialect: Dialect, agentId: string, e
     await tx.run("UPDATE runs SET bytes = bytes + ? WHERE id = ?", [bytes, event.runId]);
     return { outcome: "stored", state: "running", changed: true };
   }
-  // Another agent's run looks exactly like a missing one: no probing of run ids across agents.
+  // The rest of the snapshot is read only when the rules can need it, so an event costs no scan of the
+  // run's events: whether it is a replay (a primary-key lookup), whether a step is stored (for a
+  // verdict), and the agent's end (only a finished run has one).
   if (run.agent_id !== agentId) return { outcome: "unknown_run" };
-
-  // A replay is answered before anything else: a primary-key lookup.
-  if (await tx.get("SELECT 1 FROM run_events WHERE run_id = ? AND seq = ?", [event.runId, event.seq])) return { outcome: "duplicate" };
-  // Steps stop at maxRunBytes; the other events (accepted, verdict, finished) may use a small reserve
-  // beyond it, so a run that filled up still gets its verdict and its end.
-  const cap = limits.maxRunBytes + (event.type === "step" ? 0 : limits.runEndReserveBytes);
-  if (run.bytes + bytes > cap) {
-    return { outcome: "refused", code: "RUN_TOO_BIG", reason: `run ${event.runId} already holds ${run.bytes} bytes; a run may hold ${limits.maxRunBytes} bytes of steps`, effects: [] };
-  }
-  // The rest of the snapshot is read only when the machine can need it, so an ordinary step costs no
-  // scan of the run's events: whether a step is stored (for a verdict), and the agent's end (only a
-  // finished run has one).
-  const hasSteps = event.type === "verdict" && (await tx.get("SELECT 1 FROM run_events WHERE run_id = ? AND type = 'step' LIMIT 1", [event.runId])) !== undefined;
-  const end = isTerminal(run.state)
+  const duplicate = (await tx.get("SELECT 1 FROM run_events WHERE run_id = ? AND seq = ?", [event.runId, event.seq])) !== undefined;
+  const hasSteps = event.type === "verdict" && !duplicate && (await tx.get("SELECT 1 FROM run_events WHERE run_id = ? AND type = 'step' LIMIT 1", [event.runId])) !== undefined;
+  const end = isTerminal(run.state) && !duplicate
     ? await tx.get<{ seq: number }>("SELECT seq FROM run_events WHERE run_id = ? AND type IN ('run.finished', 'run.refused') LIMIT 1", [event.runId])
     : undefined;
-  const d = decide(
-    { state: run.state, pickupBy: run.pickup_by, hasSteps, hasVerdict: run.has_verdict === 1, ...(end ? { endSeq: end.seq } : {}) },
-    { kind: "event", event },
-    opt(run.reason),
-  );
-  if (!d.ok) return { outcome: "refused", code: d.code, reason: d.reason, effects: d.effects };
+  const stored: StoredRun = {
+    agentId: run.agent_id,
+    state: run.state,
+    pickupBy: run.pickup_by,
+    ...(run.reason !== null ? { reason: run.reason } : {}),
+    hasSteps,
+    hasVerdict: run.has_verdict === 1,
+    bytes: run.bytes,
+    ...(end ? { endSeq: end.seq } : {}),
+  };
+  const a = admitEvent(stored, agentId, event, bytes, duplicate, limits);
+  if (a.outcome !== "store") return a.outcome === "refused" ? { outcome: "refused", code: a.code, reason: a.reason, effects: a.effects } : { outcome: a.outcome };
+  const d = a.decision;
   await insertEvent(tx, event, body, receivedAt);
   await writeDecision(tx, event.runId, d, receivedAt, sink, true, event.type === "verdict" ? JSON.stringify(event.verdict) : null, bytes);
   if (event.type === "verdict") await noteTicketVerdict(tx, run.ticket_id, event.runId, run.created_at, event.verdict);

@@ -19,7 +19,7 @@ import { scrubRunEvent, scrubSecrets } from "../auth/redact.js";
 import { readRecord, type ReadRecord } from "./read-record.js";
 import { TICKET_SELECT, toTicket, type TicketRow } from "./ticket-row.js";
 import { StoredStepBody } from "../../shared/steps/stored.js";
-import type { SqlDb, SqlParams, SqlValue, Tx } from "./sql.js";
+import type { BatchKind, SqlDb, SqlParams, SqlValue, Tx } from "./sql.js";
 import { DEFAULT_LIMITS } from "../limits.js";
 import * as accounts from "./sql-accounts.js";
 import type { BackupReport, MaintenanceStore } from "./maintenance-store.js";
@@ -27,6 +27,7 @@ import { SqlMaintenance } from "./maintenance-prune.js";
 import type { WebhookStore } from "./webhook-store.js";
 import { SqlWebhookStore } from "./sql-webhooks.js";
 import { applyRunEvent, writeDecision } from "./sql-run-events.js";
+import { stepBatchKind, type StepItem } from "./step-batch.js";
 import * as desk from "./sql-tickets.js";
 import * as ops from "./sql-ops.js";
 import type { KnowledgeEntry, TicketAction, TicketHistoryEntry, TicketQuery } from "../../shared/ticket.js";
@@ -219,6 +220,8 @@ export class SqlStore implements Store {
   /** The webhook outbox: written by the transactions below (events), read by the dispatcher. */
   private readonly hooks: SqlWebhookStore;
   readonly webhooks: WebhookStore;
+  /** Steps queued back to back are stored as one batch (step-batch.ts). */
+  private readonly steps: BatchKind<StepItem, AppendResult>;
 
   constructor(
     private readonly db: SqlDb,
@@ -228,6 +231,7 @@ export class SqlStore implements Store {
     this.maintenance = new SqlMaintenance(db, (dest) => engine.backupTo(dest));
     this.hooks = new SqlWebhookStore(db, log);
     this.webhooks = this.hooks;
+    this.steps = stepBatchKind(db.dialect);
   }
 
   /** Which engine holds the data ("sqlite" | "postgres"). */
@@ -537,6 +541,9 @@ export class SqlStore implements Store {
     const clean = scrubRunEvent(event);
     // Serialized before queueing: the byte count is of exactly what is stored.
     const body = JSON.stringify(clean);
+    if (clean.type === "step") {
+      return this.db.writeBatched(this.steps, { agentId, event: clean, body, bytes: Buffer.byteLength(body), receivedAt, limits });
+    }
     const sink = this.hooks.sink();
     const r = await this.db.write((tx) => applyRunEvent(tx, this.db.dialect, agentId, clean, body, receivedAt, limits, sink));
     this.hooks.committed(sink);
