@@ -17,7 +17,7 @@ import { agentBundle } from "./agent-bundle.js";
 import { startCollector, storeLocation } from "./server.js";
 import { stopOnSignals } from "./shutdown.js";
 import { describeStore, openStore } from "./store/sql-store.js";
-import { DatabaseUrl } from "./store/database-url.js";
+import { DatabaseUrl, maskDatabaseUrl } from "./store/database-url.js";
 
 const VERSION = "0.1.0";
 
@@ -120,7 +120,9 @@ async function main(argv: string[]): Promise<number> {
   if (first === "export") return exportCommand(rest);
   if (first === "backup") return backupCommand(rest);
   if (first === "config") {
-    process.stdout.write(JSON.stringify(loadConfig(rest), null, 2) + "\n");
+    const cfg = loadConfig(rest);
+    // The database URL's password is not printed (the output ends up in tickets and chat).
+    process.stdout.write(JSON.stringify(cfg.database ? { ...cfg, database: maskDatabaseUrl(cfg.database) } : cfg, null, 2) + "\n");
     return 0;
   }
   return start(first === "start" ? rest : argv);
