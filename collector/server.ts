@@ -16,7 +16,7 @@ import { AgentHub } from "./hub/agent-hub.js";
 import { startRetention } from "./maintenance/retention-timer.js";
 import { resolveLimits, type LimitOverrides } from "./limits.js";
 import { RunBus } from "./run-bus.js";
-import { openSqliteStore } from "./store/sqlite-store.js";
+import { openStore, type StoreLocation } from "./store/sql-store.js";
 import type { Store } from "./store/types.js";
 import { deadlinePolicy } from "./tickets/deadlines.js";
 import { CloseCode } from "../shared/protocol.js";
@@ -63,6 +63,11 @@ const IDLE_SWEEP_MS = 50;
 /** After this, connections still busy (a slow client mid-request) are cut: main's own limit is the backstop. */
 const HTTP_DRAIN_MS = 5000;
 
+/** Where this config keeps the store: its PostgreSQL URL, else the SQLite file under dataDir. */
+export function storeLocation(cfg: Pick<CollectorConfig, "database" | "dataDir">): StoreLocation {
+  return cfg.database !== undefined ? { database: cfg.database } : { sqlitePath: join(cfg.dataDir, DB_FILE) };
+}
+
 /** Creates the first admin token when the store has none; returns it (only its hash is stored). */
 export async function bootstrapAdmin(store: Store, now: number): Promise<string | undefined> {
   if ((await store.countTokens()) > 0) return undefined;
@@ -81,7 +86,7 @@ export async function startCollector(cfg: CollectorConfig, opts: StartOptions = 
   await mkdir(cfg.dataDir, { recursive: true, mode: 0o700 });
   // Secret and CA files first: a broken webhook config stops the start before anything is opened.
   const webhookTargets = await resolveTargets(cfg.webhooks, log);
-  const store = opts.store ?? (await openSqliteStore(join(cfg.dataDir, DB_FILE), { log }));
+  const store = opts.store ?? (await openStore(storeLocation(cfg), { log }));
   const bootstrapAdminToken = await bootstrapAdmin(store, now());
   const bus = new RunBus();
   const limiter = new FailureLimiter();

@@ -25,7 +25,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     if (!/error TS/.test(out)) throw e;
   }
   execFileSync(process.execPath, ["scripts/build-agent.mjs"], { stdio: "pipe" });
-  if (!PG_SKIP && process.env.NETDIAG_TEST_PG !== "off") pgServer = await startPgServer();
+  if (!PG_SKIP && process.env.NETDIAG_TEST_PG !== "off") pgServer = await startPgServer({ fsync: false });
   project.provide("pgUrl", pgServer?.url ?? "");
   return async () => {
     await pgServer?.stop();
