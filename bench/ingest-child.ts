@@ -16,7 +16,7 @@ export interface IngestStart {
   agents: { agentId: string; secret: string }[];
   steps: number;
 }
-export type IngestChildMsg = { type: "open" } | { type: "done"; elapsedMs: number; acked: number } | { type: "error"; error: string };
+export type IngestChildMsg = { type: "open" } | { type: "done"; elapsedMs: number; acked: number; cpuMs: number } | { type: "error"; error: string };
 
 /** run.offline (seq 0), m path steps, run.finished: the events of one offline run. */
 export function offlineRun(ticketId: string, m: number): RunEvent[] {
@@ -81,6 +81,7 @@ if (process.send) {
           const s = start;
           const runs = s.agents.map(() => offlineRun(s.ticketId, s.steps));
           const t0 = performance.now();
+          const cpu0 = process.cpuUsage();
           // The real agent's emit (run-executor.ts): outbox.append, then link.send.
           await Promise.all(
             links.map(async (link, i) => {
@@ -91,7 +92,8 @@ if (process.send) {
             }),
           );
           await Promise.all(outboxes.map((o) => o.all()));
-          send({ type: "done", elapsedMs: performance.now() - t0, acked: outboxes.reduce((n, o) => n + o.acked, 0) });
+          const cpu = process.cpuUsage(cpu0);
+          send({ type: "done", elapsedMs: performance.now() - t0, acked: outboxes.reduce((n, o) => n + o.acked, 0), cpuMs: (cpu.user + cpu.system) / 1000 });
         } else if (m.type === "stop") {
           await Promise.all(links.map((l) => l.stop()));
           links = [];

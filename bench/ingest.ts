@@ -98,10 +98,13 @@ async function measureCollector(dataDir: string, database: string | undefined, n
     child.proc.send(start);
     const open = await child.next();
     if (open.type !== "open") throw new Error(`ingest agents: ${open.type === "error" ? open.error : open.type}`);
+    const cpu0 = process.cpuUsage();
     child.proc.send({ type: "go" });
     const done = await child.next();
+    const cpu = process.cpuUsage(cpu0);
     if (done.type !== "done") throw new Error(`ingest agents: ${done.type === "error" ? done.error : done.type}`);
     if (done.acked !== n * (m + 2)) throw new Error(`ingest: ${done.acked} acks for ${n * (m + 2)} events`);
+    console.log(`\n  ingest ${database ? "PostgreSQL" : "SQLite"}: ${(done.elapsedMs / 1000).toFixed(2)} s; collector CPU ${((cpu.user + cpu.system) / 1000).toFixed(0)} ms (${((cpu.user + cpu.system) / (n * m)).toFixed(0)} us/step), agents' CPU ${done.cpuMs.toFixed(0)} ms`);
     return (n * m) / (done.elapsedMs / 1000);
   } finally {
     await child.stop();
