@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { RunEvent } from "../shared/protocol.js";
-import { openSqliteStore } from "../collector/store/sqlite-store.js";
+import { openSqliteStore } from "../collector/store/sql-store.js";
 import type { Store } from "../collector/store/types.js";
 
 export interface AppendBench {

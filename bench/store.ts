@@ -5,7 +5,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import sqlite3 from "sqlite3";
-import { openSqliteStore } from "../collector/store/sqlite-store.js";
+import { openSqliteStore } from "../collector/store/sql-store.js";
 import type { SyncMode } from "../collector/store/sqlite-db.js";
 import type { BenchRow } from "./report.js";
 import { benchAppend } from "./store-bench.js";

@@ -17,7 +17,7 @@ import { ConfigError, loadCollectorConfig } from "./config-load.js";
 import { agentBundle } from "./agent-bundle.js";
 import { DB_FILE, startCollector } from "./server.js";
 import { stopOnSignals } from "./shutdown.js";
-import { openSqliteStore } from "./store/sqlite-store.js";
+import { openSqliteStore } from "./store/sql-store.js";
 
 const VERSION = "0.1.0";
 

@@ -16,7 +16,7 @@ import { AgentHub } from "./hub/agent-hub.js";
 import { startRetention } from "./maintenance/retention-timer.js";
 import { resolveLimits, type LimitOverrides } from "./limits.js";
 import { RunBus } from "./run-bus.js";
-import { openSqliteStore } from "./store/sqlite-store.js";
+import { openSqliteStore } from "./store/sql-store.js";
 import type { Store } from "./store/types.js";
 import { deadlinePolicy } from "./tickets/deadlines.js";
 import { CloseCode } from "../shared/protocol.js";

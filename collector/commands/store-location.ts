@@ -10,7 +10,7 @@ import { createLogger } from "../../shared/log.js";
 import { ConfigError, loadCollectorConfig } from "../config-load.js";
 import { DB_FILE } from "../server.js";
 import { DATA_FILE_MODE } from "../store/file-modes.js";
-import { openSqliteStore } from "../store/sqlite-store.js";
+import { openSqliteStore } from "../store/sql-store.js";
 
 /** 0 done, 1 failed (no store, no such ticket, the copy is damaged, I/O), 2 usage error. */
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;

@@ -1,18 +1,13 @@
-// A small promise wrapper over sqlite3's callback API: one writer connection whose every transaction goes
-// through ONE queue (with group commit), and one reader connection for plain SELECTs.
+// The SQLite driver of the store (sql.ts SqlDb): one writer connection whose every transaction goes
+// through the write queue (write-queue.ts, group commit), and one reader connection for plain SELECTs.
 //
-// Why one queue: a sqlite3 Database is one connection, and two async transactions interleaved on it fail
-// ("cannot start a transaction within a transaction") or, worse, mix their statements. Why group commit:
-// with synchronous=FULL every COMMIT costs an fsync; jobs that queue up while one transaction runs are
-// run together in the next transaction, each inside its own SAVEPOINT (a failing job rolls back only its
-// own work), and every job's promise settles only after the COMMIT that contains it.
+// Why one writer: a sqlite3 Database is one connection, and two async transactions interleaved on it fail
+// ("cannot start a transaction within a transaction") or, worse, mix their statements.
 // Why a separate reader: in WAL mode readers never block the writer and see only committed data, so a
 // read can never observe a batch that is later rolled back.
 import sqlite3 from "sqlite3";
-
-export type SqlValue = string | number | bigint | null | Buffer;
-export type SqlParams = readonly SqlValue[];
-export type Row = Record<string, unknown>;
+import type { BatchKind, Dialect, Job, Row, SqlDb, SqlParams, Tx } from "./sql.js";
+import { WriteQueue } from "./write-queue.js";
 
 /**
  * synchronous=FULL: WAL is fsynced at every COMMIT, so an acknowledged write survives power loss and
@@ -28,22 +23,13 @@ export interface SqliteDbOptions {
   maxBatch: number;
 }
 
-/** The statements a queued job may run: only inside the current write transaction. */
-export interface Tx {
-  run(sql: string, params?: SqlParams): Promise<{ changes: number; lastId: number }>;
-  all<T = Row>(sql: string, params?: SqlParams): Promise<T[]>;
-  get<T = Row>(sql: string, params?: SqlParams): Promise<T | undefined>;
-  exec(sql: string): Promise<void>;
-}
-
-/** A job must use only its Tx (never call back into the queue: that would wait for itself). */
-export type Job<T> = (tx: Tx) => Promise<T>;
-
-interface Queued {
-  job: Job<unknown>;
-  resolve: (v: unknown) => void;
-  reject: (e: unknown) => void;
-}
+export const SQLITE_DIALECT: Dialect = {
+  name: "sqlite",
+  // The write transaction (BEGIN IMMEDIATE) already holds the whole file: nothing else can write.
+  forUpdate: "",
+  greatest: (a, b) => `max(${a}, ${b})`,
+  least: (a, b) => `min(${a}, ${b})`,
+};
 
 function openConnection(path: string, mode: number): Promise<sqlite3.Database> {
   return new Promise((resolve, reject) => {
@@ -75,12 +61,12 @@ class Connection implements Tx {
     });
   }
 
-  async run(sql: string, params: SqlParams = []): Promise<{ changes: number; lastId: number }> {
+  async run(sql: string, params: SqlParams = []): Promise<{ changes: number }> {
     if (!this.cacheStatements) {
       return new Promise((resolve, reject) =>
-        this.db.run(sql, params, function (err) {
+        this.db.run(sql, params as unknown[], function (err) {
           if (err) reject(err);
-          else resolve({ changes: this.changes, lastId: this.lastID });
+          else resolve({ changes: this.changes });
         }),
       );
     }
@@ -88,7 +74,7 @@ class Connection implements Tx {
     return new Promise((resolve, reject) =>
       st.run(params, function (err) {
         if (err) reject(err);
-        else resolve({ changes: this.changes, lastId: this.lastID });
+        else resolve({ changes: this.changes });
       }),
     );
   }
@@ -122,19 +108,31 @@ class Connection implements Tx {
   }
 }
 
-export class SqliteDb {
-  private queue: Queued[] = [];
-  private draining = false;
+export class SqliteDb implements SqlDb {
+  readonly dialect = SQLITE_DIALECT;
+  private readonly queue: WriteQueue;
   private closed = false;
-  private idle: (() => void)[] = [];
-  /** Transactions committed and jobs they held: lets tests and the benchmark see group commit work. */
-  readonly stats = { commits: 0, jobs: 0 };
 
   private constructor(
     private readonly writer: Connection,
     private readonly reader: Connection,
-    private readonly maxBatch: number,
-  ) {}
+    maxBatch: number,
+  ) {
+    // IMMEDIATE takes the write lock up front (waiting busy_timeout for another process), so no statement
+    // inside can fail with SQLITE_BUSY on lock upgrade.
+    const conn = {
+      tx: writer,
+      begin: async () => void (await writer.run("BEGIN IMMEDIATE")),
+      commit: async () => void (await writer.run("COMMIT")),
+      rollback: async () => void (await writer.run("ROLLBACK")),
+    };
+    this.queue = new WriteQueue({ maxBatch, connection: async () => conn });
+  }
+
+  /** Transactions committed and jobs they held: lets tests and the benchmark see group commit work. */
+  get stats(): { commits: number; jobs: number } {
+    return this.queue.stats;
+  }
 
   /**
    * Opens (creating if needed) the file, sets the pragmas, runs `setup` on the writer before any reader.
@@ -180,7 +178,6 @@ export class SqliteDb {
     }
   }
 
-  /** A read on committed data only (never sees a transaction in progress). */
   all<T = Row>(sql: string, params?: SqlParams): Promise<T[]> {
     if (this.closed) return Promise.reject(new Error("store is closed"));
     return this.reader.all<T>(sql, params);
@@ -190,72 +187,18 @@ export class SqliteDb {
     return (await this.all<T>(sql, params))[0];
   }
 
-  /** Runs `job` in a write transaction; resolves with its result only after that transaction COMMITs. */
   write<T>(job: Job<T>): Promise<T> {
-    if (this.closed) return Promise.reject(new Error("store is closed"));
-    return new Promise<T>((resolve, reject) => {
-      this.queue.push({ job: job as Job<unknown>, resolve: resolve as (v: unknown) => void, reject });
-      if (!this.draining) void this.drain();
-    });
+    return this.queue.write(job);
   }
 
-  private async drain(): Promise<void> {
-    this.draining = true;
-    try {
-      while (this.queue.length > 0) {
-        const batch = this.queue.splice(0, this.maxBatch);
-        await this.runBatch(batch);
-      }
-    } finally {
-      this.draining = false;
-      for (const wake of this.idle.splice(0)) wake();
-    }
+  writeBatched<I, O>(kind: BatchKind<I, O>, item: I): Promise<O> {
+    return this.queue.writeBatched(kind, item);
   }
 
-  private async runBatch(batch: Queued[]): Promise<void> {
-    const w = this.writer;
-    // IMMEDIATE takes the write lock up front (waiting busy_timeout for another process), so no statement
-    // inside can fail with SQLITE_BUSY on lock upgrade.
-    try {
-      await w.run("BEGIN IMMEDIATE");
-    } catch (e) {
-      for (const q of batch) q.reject(e);
-      return;
-    }
-    const outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
-    try {
-      for (const q of batch) {
-        await w.run("SAVEPOINT job");
-        try {
-          outcomes.push({ ok: true, value: await q.job(w) });
-          await w.run("RELEASE job");
-        } catch (error) {
-          outcomes.push({ ok: false, error });
-          // Undo only this job; if that fails the whole transaction is gone and the outer catch rejects all.
-          await w.run("ROLLBACK TO job");
-          await w.run("RELEASE job");
-        }
-      }
-      await w.run("COMMIT");
-    } catch (e) {
-      await w.run("ROLLBACK").catch(() => {});
-      for (const q of batch) q.reject(e);
-      return;
-    }
-    this.stats.commits += 1;
-    this.stats.jobs += batch.length;
-    batch.forEach((q, i) => {
-      const o = outcomes[i]!;
-      if (o.ok) q.resolve(o.value);
-      else q.reject(o.error);
-    });
-  }
-
-  /** Waits for queued writes to commit, then closes both connections. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    if (this.draining) await new Promise<void>((resolve) => this.idle.push(resolve));
+    await this.queue.close();
     await this.reader.close();
     await this.writer.close();
   }

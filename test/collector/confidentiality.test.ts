@@ -17,7 +17,7 @@ import { maskContact, PERSONAL_DATA_POLICY, scrubSecrets } from "../../collector
 import { TOO_DEEP } from "../../shared/secret-scrub.js";
 import { AgentHub } from "../../collector/hub/agent-hub.js";
 import { RunBus } from "../../collector/run-bus.js";
-import { openSqliteStore } from "../../collector/store/sqlite-store.js";
+import { openSqliteStore } from "../../collector/store/sql-store.js";
 import type { Store } from "../../collector/store/types.js";
 
 const NOW = 1_700_000_000_000;

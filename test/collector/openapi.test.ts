@@ -16,7 +16,7 @@ import { AgentHub } from "../../collector/hub/agent-hub.js";
 import { API_VERSION, buildOpenApiDocument, openApiPath, type OpenApiDocument } from "../../collector/openapi/document.js";
 import type { RouteSpec } from "../../collector/routes/route-spec.js";
 import { RunBus } from "../../collector/run-bus.js";
-import { openSqliteStore } from "../../collector/store/sqlite-store.js";
+import { openSqliteStore } from "../../collector/store/sql-store.js";
 import type { Store } from "../../collector/store/types.js";
 import { CONTENT_SECURITY_POLICY } from "../../collector/web/web-app.js";
 import { ROOT } from "../helpers/cli.js";

@@ -17,7 +17,7 @@ import { AgentHub } from "../../collector/hub/agent-hub.js";
 import type { RouteSpec } from "../../collector/routes/route-spec.js";
 import { RunBus } from "../../collector/run-bus.js";
 import { webPages } from "../../collector/web/pages/index.js";
-import { openSqliteStore } from "../../collector/store/sqlite-store.js";
+import { openSqliteStore } from "../../collector/store/sql-store.js";
 import type { Store } from "../../collector/store/types.js";
 
 const T0 = 1_700_000_000_000;

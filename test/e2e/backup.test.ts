@@ -12,7 +12,7 @@ import { z } from "zod";
 import { Ticket } from "../../shared/api.js";
 import { DB_FILE } from "../../collector/server.js";
 import { MIGRATIONS } from "../../collector/store/migrations.js";
-import { openSqliteStore } from "../../collector/store/sqlite-store.js";
+import { openSqliteStore } from "../../collector/store/sql-store.js";
 import { runBin } from "../helpers/cli.js";
 import { startTestCollector, type TestCollector } from "../helpers/collector.js";
 import { enrollAgents, markOf, offlineRunEvents, startFakeAgent, type FakeAgent } from "../helpers/fake-agent.js";

@@ -9,7 +9,7 @@ import { setTimeout as delay } from "node:timers/promises";
 import sqlite3 from "sqlite3";
 import { afterAll, describe, expect, test } from "vitest";
 import { DB_FILE } from "../../collector/server.js";
-import { openSqliteStore } from "../../collector/store/sqlite-store.js";
+import { openSqliteStore } from "../../collector/store/sql-store.js";
 import type { RunEvent } from "../../shared/protocol.js";
 import { startBin, type Daemon } from "../helpers/cli.js";
 import { createTicket, enrollAgents, markOf, offlineRunEvents, startFakeAgent, type FakeAgent } from "../helpers/fake-agent.js";

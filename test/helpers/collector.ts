@@ -6,7 +6,7 @@ import { join } from "node:path";
 import type { z } from "zod";
 import { CollectorConfig } from "../../collector/config.js";
 import { DB_FILE, startCollector, type RunningCollector } from "../../collector/server.js";
-import { openSqliteStore } from "../../collector/store/sqlite-store.js";
+import { openSqliteStore } from "../../collector/store/sql-store.js";
 import type { Store } from "../../collector/store/types.js";
 import type { LimitOverrides } from "../../collector/limits.js";
 import { httpJson, type HttpJsonOptions } from "../../shared/http-client.js";

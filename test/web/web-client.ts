@@ -13,7 +13,7 @@ import { FailureLimiter } from "../../collector/auth/failure-limiter.js";
 import { TOKEN_PREFIX } from "../../collector/auth/principal.js";
 import { AgentHub } from "../../collector/hub/agent-hub.js";
 import { RunBus } from "../../collector/run-bus.js";
-import { openSqliteStore } from "../../collector/store/sqlite-store.js";
+import { openSqliteStore } from "../../collector/store/sql-store.js";
 import type { Store } from "../../collector/store/types.js";
 import { hashPassword } from "../../collector/web/auth/password.js";
 

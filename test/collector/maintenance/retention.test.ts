@@ -13,7 +13,7 @@ import { RunEvent } from "../../../shared/protocol.js";
 import { RetentionConfig } from "../../../collector/maintenance/config.js";
 import { DAY_MS, FIRST_SWEEP_DELAY_MS, pruneBefore, sweepDelayMs } from "../../../collector/maintenance/retention.js";
 import { startRetention, type SweepOutcome } from "../../../collector/maintenance/retention-timer.js";
-import { openSqliteStore } from "../../../collector/store/sqlite-store.js";
+import { openSqliteStore } from "../../../collector/store/sql-store.js";
 import type { Store } from "../../../collector/store/types.js";
 import { startTestCollector } from "../../helpers/collector.js";
 import { judge, REPAIRED } from "../tickets/desk-fixtures.js";

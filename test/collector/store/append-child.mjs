@@ -1,7 +1,7 @@
 // Child process for the durability test: opens the BUILT store, appends step events with 20 callers in
 // flight, and prints each seq only after appendRunEvent resolved (i.e. after its COMMIT). The parent
 // SIGKILLs it mid-stream. Args: DB_PATH SYNCHRONOUS AGENT_ID RUN_ID
-import { openSqliteStore } from "../../../dist/collector/store/sqlite-store.js";
+import { openSqliteStore } from "../../../dist/collector/store/sql-store.js";
 
 const [dbPath, synchronous, agentId, runId] = process.argv.slice(2);
 const store = await openSqliteStore(dbPath, { synchronous });

@@ -7,11 +7,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { openSqliteStore } from "../../../collector/store/sqlite-store.js";
+import { openSqliteStore } from "../../../collector/store/sql-store.js";
 
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 const CHILD = fileURLToPath(new URL("./append-child.mjs", import.meta.url));
-const SOURCES = ["collector/store/sqlite-store", "collector/store/sqlite-db", "collector/store/migrations", "shared/api", "shared/protocol"];
+const SOURCES = ["collector/store/sql-store", "collector/store/sqlite-db", "collector/store/write-queue", "collector/store/migrations", "shared/api", "shared/protocol"];
 const T0 = 1_700_000_000_000;
 /** Acks to wait for before the kill: enough that the kill lands while many commits are in flight. */
 const ACKS_BEFORE_KILL = 300;

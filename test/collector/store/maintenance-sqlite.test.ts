@@ -9,9 +9,9 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { CreateTicketBody } from "../../../shared/api.js";
 import { RunEvent } from "../../../shared/protocol.js";
-import { PRUNED_STEP_TYPE } from "../../../collector/store/maintenance-sqlite.js";
+import { PRUNED_STEP_TYPE } from "../../../collector/store/maintenance-prune.js";
 import { MIGRATIONS } from "../../../collector/store/migrations.js";
-import { openSqliteStore } from "../../../collector/store/sqlite-store.js";
+import { openSqliteStore } from "../../../collector/store/sql-store.js";
 import { judge, REPAIRED } from "../tickets/desk-fixtures.js";
 
 type OpenStore = Awaited<ReturnType<typeof openSqliteStore>>;

@@ -75,7 +75,7 @@ async function seed(store: Store, agentIds: string[] = ["agent-a", "agent-b"], t
   }
 }
 import { Run, Ticket } from "../../../shared/api.js";
-import { openSqliteStore } from "../../../collector/store/sqlite-store.js";
+import { openSqliteStore } from "../../../collector/store/sql-store.js";
 import { migrate, MIGRATIONS } from "../../../collector/store/migrations.js";
 import { SqliteDb } from "../../../collector/store/sqlite-db.js";
 import { benchAppend } from "../../../bench/store-bench.js";
@@ -135,7 +135,7 @@ describe("migrations", () => {
     const path = freshPath();
     await mkdir(dirname(path), { recursive: true });
     const old = await SqliteDb.open(path, { synchronous: "FULL", busyTimeoutMs: 5000, maxBatch: 10 }, async (tx) => {
-      await migrate(tx, MIGRATIONS.filter((m) => m.version <= 2));
+      await migrate({ dialect: "sqlite", tx }, MIGRATIONS.filter((m) => m.version <= 2));
     });
     const body = JSON.stringify(ev.step("run-old", 1));
     await old.write(async (tx) => {

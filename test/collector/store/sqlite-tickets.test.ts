@@ -14,7 +14,7 @@ import { TicketQuery, type Resolution, type TicketAction } from "../../../shared
 import type { Verdict } from "../../../shared/verdict.js";
 import { migrate, MIGRATIONS } from "../../../collector/store/migrations.js";
 import { SqliteDb } from "../../../collector/store/sqlite-db.js";
-import { openSqliteStore } from "../../../collector/store/sqlite-store.js";
+import { openSqliteStore } from "../../../collector/store/sql-store.js";
 
 const T0 = 1_700_000_000_000;
 const MIN = 60_000;
@@ -273,7 +273,7 @@ test("a version-3 database keeps its tickets readable after migration: 'open' be
   const path = freshPath();
   await mkdir(dirname(path), { recursive: true });
   const old = await SqliteDb.open(path, { synchronous: "FULL", busyTimeoutMs: 5000, maxBatch: 10 }, async (tx) => {
-    await migrate(tx, MIGRATIONS.filter((m) => m.version <= 3));
+    await migrate({ dialect: "sqlite", tx }, MIGRATIONS.filter((m) => m.version <= 3));
   });
   const v = JSON.stringify(verdict("wan", "WAN_LINK_DOWN"));
   await old.write(async (tx) => {

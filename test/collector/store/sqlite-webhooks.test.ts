@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { CreateTicketBody } from "../../../shared/api.js";
 import { migrate, MIGRATIONS } from "../../../collector/store/migrations.js";
 import { SqliteDb } from "../../../collector/store/sqlite-db.js";
-import { openSqliteStore } from "../../../collector/store/sqlite-store.js";
+import { openSqliteStore } from "../../../collector/store/sql-store.js";
 
 const T0 = 1_700_000_000_000;
 let dir: string;
@@ -40,7 +40,7 @@ describe("externalId", () => {
   test("a v4 file migrates: its tickets have none, and any number of tickets may have none", async () => {
     const path = freshPath();
     await mkdir(dirname(path), { recursive: true });
-    const old = await SqliteDb.open(path, { synchronous: "FULL", busyTimeoutMs: 5000, maxBatch: 10 }, (tx) => migrate(tx, MIGRATIONS.filter((m) => m.version <= 4)).then(() => undefined));
+    const old = await SqliteDb.open(path, { synchronous: "FULL", busyTimeoutMs: 5000, maxBatch: 10 }, (tx) => migrate({ dialect: "sqlite", tx }, MIGRATIONS.filter((m) => m.version <= 4)).then(() => undefined));
     await old.write((tx) =>
       tx.run("INSERT INTO tickets (id, customer_name, customer_contact, service, symptom, category, severity, created_at, created_by, respond_by, resolve_by) VALUES ('tk_old000000001', 'n', 'c', 's', 's', 'network', 'general', 0, 'x', 0, 0)"),
     );

@@ -10,7 +10,7 @@ import { afterEach, describe, expect, test } from "vitest";
 import { CreateTicketBody, type Ticket } from "../../../shared/api.js";
 import { memoryLogger } from "../../../shared/log.js";
 import type { RunEvent } from "../../../shared/protocol.js";
-import { openSqliteStore } from "../../../collector/store/sqlite-store.js";
+import { openSqliteStore } from "../../../collector/store/sql-store.js";
 import type { Store } from "../../../collector/store/types.js";
 import { WebhooksConfig } from "../../../collector/webhooks/config.js";
 import { DEADLINE_SWEEP_MS, ORPHAN_REASON, WebhookDispatcher } from "../../../collector/webhooks/dispatcher.js";

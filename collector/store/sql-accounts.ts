@@ -1,7 +1,7 @@
-// Web console accounts in the SQLite store: users (scrypt password hashes) and sessions (stored as the
-// SHA-256 of the cookie value). SqliteStore delegates to these.
+// Web console accounts in the store: users (scrypt password hashes) and sessions (stored as the
+// SHA-256 of the cookie value). SqlStore delegates to these.
 import type { Role } from "../../shared/api.js";
-import type { SqliteDb, SqlValue } from "./sqlite-db.js";
+import type { SqlDb, SqlValue } from "./sql.js";
 import type { SessionRecord, TokenRecord, UserRecord } from "./types.js";
 
 interface UserRow {
@@ -77,7 +77,7 @@ function toToken(r: TokenRow): TokenRecord {
 }
 
 /** Throws on a duplicate username (UNIQUE): the caller checks first and reports it clearly. */
-export async function createUser(db: SqliteDb, u: UserRecord): Promise<void> {
+export async function createUser(db: SqlDb, u: UserRecord): Promise<void> {
   await db.write((tx) =>
     tx.run("INSERT INTO users (id, username, password_hash, role, created_at, disabled_at) VALUES (?, ?, ?, ?, ?, ?)", [
       u.id,
@@ -90,22 +90,22 @@ export async function createUser(db: SqliteDb, u: UserRecord): Promise<void> {
   );
 }
 
-export async function getUser(db: SqliteDb, id: string): Promise<UserRecord | undefined> {
+export async function getUser(db: SqlDb, id: string): Promise<UserRecord | undefined> {
   const r = await db.get<UserRow>("SELECT * FROM users WHERE id = ?", [id]);
   return r && toUser(r);
 }
 
-export async function findUserByName(db: SqliteDb, username: string): Promise<UserRecord | undefined> {
+export async function findUserByName(db: SqlDb, username: string): Promise<UserRecord | undefined> {
   const r = await db.get<UserRow>("SELECT * FROM users WHERE username = ?", [username]);
   return r && toUser(r);
 }
 
-export async function listUsers(db: SqliteDb): Promise<UserRecord[]> {
+export async function listUsers(db: SqlDb): Promise<UserRecord[]> {
   return (await db.all<UserRow>("SELECT * FROM users ORDER BY created_at, id")).map(toUser);
 }
 
 /** A disabled user stays disabled: the first disable time is kept (like a token's revocation). */
-export async function updateUser(db: SqliteDb, id: string, patch: { passwordHash?: string; role?: Role; disabledAt?: number }): Promise<boolean> {
+export async function updateUser(db: SqlDb, id: string, patch: { passwordHash?: string; role?: Role; disabledAt?: number }): Promise<boolean> {
   const sets: string[] = [];
   const params: SqlValue[] = [];
   if (patch.passwordHash !== undefined) {
@@ -125,7 +125,7 @@ export async function updateUser(db: SqliteDb, id: string, patch: { passwordHash
   return r.changes > 0;
 }
 
-export async function getTokenById(db: SqliteDb, id: string): Promise<TokenRecord | undefined> {
+export async function getTokenById(db: SqlDb, id: string): Promise<TokenRecord | undefined> {
   const r = await db.get<TokenRow>("SELECT * FROM tokens WHERE id = ?", [id]);
   return r && toToken(r);
 }
@@ -134,7 +134,7 @@ export async function getTokenById(db: SqliteDb, id: string): Promise<TokenRecor
  * Also deletes sessions past their absolute expiry (nothing can revive them, and the table would
  * otherwise grow by one row per sign-in forever); the audit keeps who signed in when.
  */
-export async function createSession(db: SqliteDb, s: SessionRecord): Promise<void> {
+export async function createSession(db: SqlDb, s: SessionRecord): Promise<void> {
   await db.write(async (tx) => {
     await tx.run("DELETE FROM sessions WHERE expires_at < ?", [s.createdAt]);
     await tx.run(
@@ -146,23 +146,23 @@ export async function createSession(db: SqliteDb, s: SessionRecord): Promise<voi
 }
 
 /** Returns revoked and expired sessions too: the caller decides (and says why it signs out). */
-export async function findSession(db: SqliteDb, idHash: string): Promise<SessionRecord | undefined> {
+export async function findSession(db: SqlDb, idHash: string): Promise<SessionRecord | undefined> {
   const r = await db.get<SessionRow>("SELECT * FROM sessions WHERE id_hash = ?", [idHash]);
   return r && toSession(r);
 }
 
 /** Moves the idle deadline; never touches a revoked session. */
-export async function touchSession(db: SqliteDb, idHash: string, now: number): Promise<void> {
-  await db.write((tx) => tx.run("UPDATE sessions SET last_seen_at = max(last_seen_at, ?) WHERE id_hash = ? AND revoked_at IS NULL", [now, idHash]));
+export async function touchSession(db: SqlDb, idHash: string, now: number): Promise<void> {
+  await db.write((tx) => tx.run(`UPDATE sessions SET last_seen_at = ${db.dialect.greatest("last_seen_at", "?")} WHERE id_hash = ? AND revoked_at IS NULL`, [now, idHash]));
 }
 
 /** true when this call revoked it (false: unknown or already revoked). */
-export async function revokeSession(db: SqliteDb, idHash: string, now: number): Promise<boolean> {
+export async function revokeSession(db: SqlDb, idHash: string, now: number): Promise<boolean> {
   const r = await db.write((tx) => tx.run("UPDATE sessions SET revoked_at = ? WHERE id_hash = ? AND revoked_at IS NULL", [now, idHash]));
   return r.changes > 0;
 }
 
-export async function revokeSessionsOf(db: SqliteDb, kind: SessionRecord["kind"], subjectId: string, now: number): Promise<number> {
+export async function revokeSessionsOf(db: SqlDb, kind: SessionRecord["kind"], subjectId: string, now: number): Promise<number> {
   const r = await db.write((tx) =>
     tx.run("UPDATE sessions SET revoked_at = ? WHERE kind = ? AND subject_id = ? AND revoked_at IS NULL", [now, kind, subjectId]),
   );

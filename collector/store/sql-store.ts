@@ -1,27 +1,34 @@
-// The collector's embedded store: the Store interface over one SQLite file (WAL, one write queue with
-// group commit, versioned migrations). Callers never see SQL; see collector/store/types.ts.
+// The collector's store: the Store interface written ONCE against the SqlDb seam (sql.ts), over either
+// driver: SQLite (sqlite-db.ts, the embedded default: one file, WAL) or PostgreSQL (pg-db.ts, several
+// collectors on one server). Callers never see SQL; see collector/store/types.ts. The open functions
+// at the end choose the driver, migrate (migrations.ts, one list for both) and build the store.
 import { z } from "zod";
 import { DEFAULT_DEADLINES, deadlinesFor } from "../tickets/deadlines.js";
 import type { CreateTicketBody, Role, Run, RunState, StoredStep, Ticket, UnreadablePart } from "../../shared/api.js";
 import { createLogger, type Logger } from "../../shared/log.js";
-import { RunParams, type RunEvent } from "../../shared/protocol.js";
-import { Verdict } from "../../shared/verdict.js";
-import { decide, isTerminal, LIVE_STATES, WAITING_STATES, type CollectorRunInput, type RunDecision } from "../runs/run-state.js";
-import { scrubRunEvent, scrubSecrets } from "../auth/redact.js";
 import { prepareDataFiles, tightenDataFiles } from "./file-modes.js";
 import { migrate } from "./migrations.js";
+import { SqliteDb, type SyncMode } from "./sqlite-db.js";
+import { sqliteBackup, sqliteIntegrityCheck } from "./maintenance-sqlite.js";
+import { PG_BACKUP_REFUSAL, pgIntegrityCheck } from "./maintenance-pg.js";
+import { PgDb } from "./pg-db.js";
+import { RunParams, type RunEvent } from "../../shared/protocol.js";
+import { Verdict } from "../../shared/verdict.js";
+import { decide, LIVE_STATES, WAITING_STATES, type CollectorRunInput } from "../runs/run-state.js";
+import { scrubRunEvent, scrubSecrets } from "../auth/redact.js";
 import { readRecord, type ReadRecord } from "./read-record.js";
 import { TICKET_SELECT, toTicket, type TicketRow } from "./ticket-row.js";
 import { StoredStepBody } from "../../shared/steps/stored.js";
-import { SqliteDb, type SqlParams, type SqlValue, type SyncMode, type Tx } from "./sqlite-db.js";
+import type { SqlDb, SqlParams, SqlValue, Tx } from "./sql.js";
 import { DEFAULT_LIMITS } from "../limits.js";
-import * as accounts from "./sqlite-accounts.js";
-import type { MaintenanceStore } from "./maintenance-store.js";
-import { SqliteMaintenance } from "./maintenance-sqlite.js";
+import * as accounts from "./sql-accounts.js";
+import type { BackupReport, MaintenanceStore } from "./maintenance-store.js";
+import { SqlMaintenance } from "./maintenance-prune.js";
 import type { WebhookStore } from "./webhook-store.js";
-import { SqliteWebhookStore, type EventSink } from "./sqlite-webhooks.js";
-import * as desk from "./sqlite-tickets.js";
-import * as ops from "./sqlite-ops.js";
+import { SqlWebhookStore } from "./sql-webhooks.js";
+import { applyRunEvent, writeDecision } from "./sql-run-events.js";
+import * as desk from "./sql-tickets.js";
+import * as ops from "./sql-ops.js";
 import type { KnowledgeEntry, TicketAction, TicketHistoryEntry, TicketQuery } from "../../shared/ticket.js";
 import type {
   AgentRecord,
@@ -44,25 +51,12 @@ import type {
   TokenRecord,
 } from "./types.js";
 
-export interface SqliteStoreOptions {
-  /**
-   * Default FULL: the collector acks a step result to the agent only after COMMIT, and the agent then
-   * drops it from its outbox, so the store is the only copy. NORMAL (WAL) already survives kill -9 of
-   * the collector, but not power loss or a kernel crash; FULL closes that gap for one fsync per
-   * COMMIT, which group commit shares among every event that arrived meanwhile (bench/store-bench.ts).
-   */
-  synchronous?: SyncMode;
-  /** How long to wait for another process's write lock (e.g. a backup tool) before failing. */
-  busyTimeoutMs?: number;
-  maxBatch?: number;
-  /** Where unreadable stored records are reported (default: JSON lines on stderr). */
-  log?: Logger;
+/** What differs per engine outside SQL: the integrity check and the backup (maintenance-*.ts). */
+export interface EngineOps {
+  /** "ok" when healthy, else what is wrong. */
+  integrityCheck(): Promise<string>;
+  backupTo(dest: string): Promise<BackupReport>;
 }
-
-// 5 s: only another process (sqlite3 CLI, a backup) ever holds the lock; longer would stall every write.
-const SQLITE_BUSY_TIMEOUT_MS = 5_000;
-// 500 events per COMMIT: group commit gains little beyond a few hundred, and it bounds an ack's latency.
-const MAX_EVENTS_PER_COMMIT = 500;
 
 const DEFAULT_AUDIT_LIMIT = 100;
 const MAX_AUDIT_LIMIT = 10_000;
@@ -219,21 +213,26 @@ const RUN_COLUMNS =
 
 // ---- the store -----------------------------------------------------------------------------------
 
-class SqliteStore implements Store {
-  /** Online backup and the retention prune (maintenance-sqlite.ts). */
+export class SqlStore implements Store {
+  /** Online backup (per engine) and the retention prune (maintenance-prune.ts). */
   readonly maintenance: MaintenanceStore;
   /** The webhook outbox: written by the transactions below (events), read by the dispatcher. */
-  private readonly hooks: SqliteWebhookStore;
+  private readonly hooks: SqlWebhookStore;
   readonly webhooks: WebhookStore;
 
   constructor(
-    private readonly db: SqliteDb,
+    private readonly db: SqlDb,
     private readonly log: Logger,
-    maintenance: { path: string; busyTimeoutMs: number },
+    private readonly engine: EngineOps,
   ) {
-    this.maintenance = new SqliteMaintenance(db, maintenance.path, maintenance.busyTimeoutMs);
-    this.hooks = new SqliteWebhookStore(db, log);
+    this.maintenance = new SqlMaintenance(db, (dest) => engine.backupTo(dest));
+    this.hooks = new SqlWebhookStore(db, log);
     this.webhooks = this.hooks;
+  }
+
+  /** Which engine holds the data ("sqlite" | "postgres"). */
+  get engineName(): SqlDb["dialect"]["name"] {
+    return this.db.dialect.name;
   }
 
   /** Transactions committed / writes they carried (group commit shows as jobs > commits). */
@@ -266,15 +265,19 @@ class SqliteStore implements Store {
       external_id: nul(body.externalId),
     };
     const cols = Object.keys(row);
-    // The lookup and the insert in one job of the write queue: two requests with the same externalId
-    // cannot both insert (and the unique index would refuse the second anyway).
+    // The insert yields to a ticket already holding the externalId (the partial unique index): then the
+    // winner is read back. On PostgreSQL a second collector inserting the same externalId at the same
+    // moment waits for the first one's transaction, does nothing, and reads the committed winner (each
+    // statement of READ COMMITTED sees what committed before it).
     const existing = await this.db.write(async (tx) => {
-      if (row.external_id !== null) {
-        const found = await tx.get<TicketRow>(`${TICKET_SELECT} WHERE external_id = ?`, [row.external_id]);
-        if (found) return found;
-      }
-      await tx.run(`INSERT INTO tickets (${cols.join(", ")}) VALUES (${cols.map(() => "?").join(", ")})`, Object.values(row) as SqlParams);
-      return undefined;
+      // The conflict target is the externalId index alone: a clash of ticket ids still fails loudly.
+      const r = await tx.run(
+        `INSERT INTO tickets (${cols.join(", ")}) VALUES (${cols.map(() => "?").join(", ")})
+         ON CONFLICT (external_id) WHERE external_id IS NOT NULL DO NOTHING`,
+        Object.values(row) as SqlParams,
+      );
+      if (r.changes > 0) return undefined;
+      return tx.get<TicketRow>(`${TICKET_SELECT} WHERE external_id = ?`, [row.external_id]);
     });
     return toTicket(existing ?? { ...row, ...NO_LIFECYCLE_YET }, this.log);
   }
@@ -304,7 +307,7 @@ class SqliteStore implements Store {
   }
 
 
-  // web console users and sessions (sqlite-accounts.ts)
+  // web console users and sessions (sql-accounts.ts)
 
   createUser = (u: UserRecord) => accounts.createUser(this.db, u);
   getUser = (id: string) => accounts.getUser(this.db, id);
@@ -355,9 +358,9 @@ class SqliteStore implements Store {
   }
 
   async touchAgent(id: string, now: number): Promise<void> {
-    // max(): a delayed touch from an older connection never moves lastSeenAt backwards.
+    // greatest(): a delayed touch from an older connection never moves lastSeenAt backwards.
     await this.db.write((tx) =>
-      tx.run("UPDATE agents SET last_seen_at = max(coalesce(last_seen_at, 0), ?) WHERE id = ?", [now, id]),
+      tx.run(`UPDATE agents SET last_seen_at = ${this.db.dialect.greatest("coalesce(last_seen_at, 0)", "?")} WHERE id = ?`, [now, id]),
     );
   }
 
@@ -371,9 +374,9 @@ class SqliteStore implements Store {
 
   reenrollAgent(codeHash: string, agentId: string, secretHash: string, now: number): Promise<ReenrollResult> {
     return this.db.write(async (tx): Promise<ReenrollResult> => {
-      // Jobs of the write queue never interleave, so nothing commits between these statements; the
-      // revoked_at conditions still say the rule where it is enforced.
-      const agent = await tx.get<AgentRow>("SELECT * FROM agents WHERE id = ?", [agentId]);
+      // The agent's row is locked (forUpdate: a revocation by another collector waits, or went first and
+      // is seen here); the revoked_at conditions still say the rule where it is enforced.
+      const agent = await tx.get<AgentRow>(`SELECT * FROM agents WHERE id = ?${this.db.dialect.forUpdate}`, [agentId]);
       if (!agent) return { ok: false, reason: "unknown" };
       if (agent.revoked_at !== null) return { ok: false, reason: "revoked" };
       const claimed = await claimCode(tx, codeHash, now);
@@ -415,8 +418,8 @@ class SqliteStore implements Store {
   async listRunsForTicket(ticketId: string, view: RunsView = {}): Promise<Run[]> {
     // The newest maxRuns, loaded newest first (they get the step budget first), returned oldest first.
     const rows = await this.db.all<RunRow>(
-      `SELECT ${RUN_COLUMNS} FROM runs WHERE ticket_id = ? ORDER BY created_at DESC, id DESC LIMIT ?`,
-      [ticketId, view.maxRuns ?? -1],
+      `SELECT ${RUN_COLUMNS} FROM runs WHERE ticket_id = ? ORDER BY created_at DESC, id DESC${view.maxRuns === undefined ? "" : " LIMIT ?"}`,
+      view.maxRuns === undefined ? [ticketId] : [ticketId, view.maxRuns],
     );
     return (await this.runsWithSteps(rows, view)).reverse();
   }
@@ -508,10 +511,13 @@ class SqliteStore implements Store {
       : [`state IN (${sqlList(WAITING_STATES)}) AND pickup_by <= ?`, [sel.pickupDueBy]];
     const sink = this.hooks.sink();
     const ts = await this.db.write(async (tx) => {
-      const rows = await tx.all<{ id: string; ticket_id: string; agent_id: string; state: RunState; pickup_by: number; reason: string | null }>(
-        `SELECT id, ticket_id, agent_id, state, pickup_by, reason FROM runs WHERE ${where} ORDER BY created_at, id`,
+      // Locked in id order (forUpdate; every collector locks runs in the same order, so two transitions
+      // of overlapping sets cannot deadlock), then applied oldest first.
+      const locked = await tx.all<{ id: string; ticket_id: string; agent_id: string; state: RunState; pickup_by: number; reason: string | null; created_at: number }>(
+        `SELECT id, ticket_id, agent_id, state, pickup_by, reason, created_at FROM runs WHERE ${where} ORDER BY id${this.db.dialect.forUpdate}`,
         params,
       );
+      const rows = locked.sort((a, b) => a.created_at - b.created_at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
       if ("runId" in sel && rows.length === 0) throw new Error(`transitionRuns: unknown run ${sel.runId}`);
       const out: RunTransition[] = [];
       for (const r of rows) {
@@ -532,7 +538,7 @@ class SqliteStore implements Store {
     // Serialized before queueing: the byte count is of exactly what is stored.
     const body = JSON.stringify(clean);
     const sink = this.hooks.sink();
-    const r = await this.db.write((tx) => applyRunEvent(tx, agentId, clean, body, receivedAt, limits, sink));
+    const r = await this.db.write((tx) => applyRunEvent(tx, this.db.dialect, agentId, clean, body, receivedAt, limits, sink));
     this.hooks.committed(sink);
     return r;
   }
@@ -634,30 +640,17 @@ class SqliteStore implements Store {
     return { unreadable: rec.code };
   }
 
-  async integrityCheck(): Promise<string> {
-    const rows = await this.db.all<{ integrity_check: string }>("PRAGMA integrity_check");
-    return rows.map((r) => r.integrity_check).join("\n");
+  integrityCheck(): Promise<string> {
+    return this.engine.integrityCheck();
   }
 
-  // readiness and metrics (sqlite-ops.ts)
+  // readiness and metrics (sql-ops.ts)
   probeWrite = () => ops.probeWrite(this.db);
   countRunsByState = () => ops.countRunsByState(this.db);
 
   close(): Promise<void> {
     return this.db.close();
   }
-}
-
-/**
- * Writes a decision's state and reason (and the verdict an event carries). A refusal writes nothing; a
- * collector-side no-op neither (`always` is for stored events: a new step is a change of the run too).
- * Every run's state is written here, so this is where a run reaching its end becomes a webhook event
- * (run.finished, collector/webhooks/events.ts), in the same transaction.
- */
-async function writeDecision(tx: Tx, runId: string, d: RunDecision, now: number, sink: EventSink, always = false, verdict: string | null = null, bytes = 0): Promise<void> {
-  if (!d.ok || (!d.changed && !always)) return;
-  await tx.run("UPDATE runs SET state = ?, reason = ?, verdict = coalesce(?, verdict), updated_at = ?, bytes = bytes + ? WHERE id = ?", [d.state, nul(d.reason), verdict, now, bytes, runId]);
-  await sink.runStateWritten(tx, runId, d.changed, d.state, now);
 }
 
 /** Marks a code used, inside the caller's transaction; the conditional UPDATE is the atomic claim. */
@@ -673,96 +666,28 @@ async function claimCode(tx: Tx, codeHash: string, now: number): Promise<Consume
   return { ok: false, reason: row.used_at !== null ? "used" : "expired" };
 }
 
-const HOUR_MS = 3_600_000;
-
-/**
- * One event, inside the caller's transaction: ownership and limits, then duplicate (by (runId, seq)),
- * then the run state machine, then the insert and its effect on the run. The write queue runs one job
- * at a time, so the counts checked here cannot change before the insert.
- */
-async function applyRunEvent(tx: Tx, agentId: string, event: RunEvent, body: string, receivedAt: number, limits: AppendLimits, sink: EventSink): Promise<AppendResult> {
-  const run = await tx.get<{ agent_id: string; ticket_id: string; state: RunState; pickup_by: number; reason: string | null; has_verdict: number; bytes: number; created_at: number }>(
-    "SELECT agent_id, ticket_id, state, pickup_by, reason, verdict IS NOT NULL AS has_verdict, bytes, created_at FROM runs WHERE id = ?",
-    [event.runId],
-  );
-  const bytes = Buffer.byteLength(body);
-  if (!run) {
-    if (event.type !== "run.offline") return { outcome: "unknown_run" };
-    // The agent names the ticket, so it must be one this agent may write to: the ticket it was enrolled
-    // for, or one an engineer ran it on. An unknown ticket looks the same (no probing of ticket ids).
-    const allowed = await tx.get(
-      `SELECT 1 FROM tickets WHERE id = ? AND (
-         EXISTS (SELECT 1 FROM agents WHERE id = ? AND ticket_id = tickets.id)
-         OR EXISTS (SELECT 1 FROM runs WHERE ticket_id = tickets.id AND agent_id = ? AND offline = 0))`,
-      [event.ticketId, agentId, agentId],
-    );
-    if (!allowed) {
-      return { outcome: "refused", code: "TICKET_NOT_ALLOWED", reason: `ticket ${event.ticketId} is not one this agent was enrolled for or asked to run on`, effects: [] };
-    }
-    const recent = await tx.get<{ n: number }>("SELECT count(*) AS n FROM runs WHERE agent_id = ? AND offline = 1 AND pickup_by > ?", [
-      agentId,
-      receivedAt - HOUR_MS,
-    ]);
-    if ((recent?.n ?? 0) >= limits.maxOfflineRunsPerHour) {
-      return { outcome: "refused", code: "TOO_MANY_RUNS", reason: `this agent already uploaded ${limits.maxOfflineRunsPerHour} offline runs in the last hour; try again later`, effects: [] };
-    }
-    await tx.run(
-      `INSERT INTO runs (id, ticket_id, agent_id, checks, params, state, requested_by, created_at, updated_at,
-         pickup_by, offline) VALUES (?, ?, ?, ?, '{}', 'running', ?, ?, ?, ?, 1)`,
-      [event.runId, event.ticketId, agentId, JSON.stringify(event.checks), `agent:${agentId}`, event.at, receivedAt, receivedAt],
-    );
-    await insertEvent(tx, event, body, receivedAt);
-    await tx.run("UPDATE runs SET bytes = bytes + ? WHERE id = ?", [bytes, event.runId]);
-    return { outcome: "stored", state: "running", changed: true };
-  }
-  // Another agent's run looks exactly like a missing one: no probing of run ids across agents.
-  if (run.agent_id !== agentId) return { outcome: "unknown_run" };
-
-  // A replay is answered before anything else: a primary-key lookup.
-  if (await tx.get("SELECT 1 FROM run_events WHERE run_id = ? AND seq = ?", [event.runId, event.seq])) return { outcome: "duplicate" };
-  // Steps stop at maxRunBytes; the other events (accepted, verdict, finished) may use a small reserve
-  // beyond it, so a run that filled up still gets its verdict and its end.
-  const cap = limits.maxRunBytes + (event.type === "step" ? 0 : limits.runEndReserveBytes);
-  if (run.bytes + bytes > cap) {
-    return { outcome: "refused", code: "RUN_TOO_BIG", reason: `run ${event.runId} already holds ${run.bytes} bytes; a run may hold ${limits.maxRunBytes} bytes of steps`, effects: [] };
-  }
-  // The rest of the snapshot is read only when the machine can need it, so an ordinary step costs no
-  // scan of the run's events: whether a step is stored (for a verdict), and the agent's end (only a
-  // finished run has one).
-  const hasSteps = event.type === "verdict" && (await tx.get("SELECT 1 FROM run_events WHERE run_id = ? AND type = 'step' LIMIT 1", [event.runId])) !== undefined;
-  const end = isTerminal(run.state)
-    ? await tx.get<{ seq: number }>("SELECT seq FROM run_events WHERE run_id = ? AND type IN ('run.finished', 'run.refused') LIMIT 1", [event.runId])
-    : undefined;
-  const d = decide(
-    { state: run.state, pickupBy: run.pickup_by, hasSteps, hasVerdict: run.has_verdict === 1, ...(end ? { endSeq: end.seq } : {}) },
-    { kind: "event", event },
-    opt(run.reason),
-  );
-  if (!d.ok) return { outcome: "refused", code: d.code, reason: d.reason, effects: d.effects };
-  await insertEvent(tx, event, body, receivedAt);
-  await writeDecision(tx, event.runId, d, receivedAt, sink, true, event.type === "verdict" ? JSON.stringify(event.verdict) : null, bytes);
-  if (event.type === "verdict") await noteTicketVerdict(tx, run.ticket_id, event.runId, run.created_at, event.verdict);
-  return { outcome: "stored", state: d.state, changed: d.changed, ...(d.reason !== undefined ? { reason: d.reason } : {}) };
+export interface SqliteStoreOptions {
+  /**
+   * Default FULL: the collector acks a step result to the agent only after COMMIT, and the agent then
+   * drops it from its outbox, so the store is the only copy. NORMAL (WAL) already survives kill -9 of
+   * the collector, but not power loss or a kernel crash; FULL closes that gap for one fsync per
+   * COMMIT, which group commit shares among every event that arrived meanwhile (bench/store-bench.ts).
+   */
+  synchronous?: SyncMode;
+  /** How long to wait for another process's write lock (e.g. a backup tool) before failing. */
+  busyTimeoutMs?: number;
+  maxBatch?: number;
+  /** Where unreadable stored records are reported (default: JSON lines on stderr). */
+  log?: Logger;
 }
 
-/**
- * The ticket's newest verdict (list filter "cause", knowledge), in the transaction that stores the
- * verdict. A verdict of an older run (an offline run uploaded late) does not replace a newer run's.
- */
-async function noteTicketVerdict(tx: Tx, ticketId: string, runId: string, runCreatedAt: number, v: Verdict): Promise<void> {
-  await tx.run(
-    `UPDATE tickets SET last_run_id = ?, last_segment = ?, last_cause = ? WHERE id = ? AND (last_run_id IS NULL OR last_run_id = ?
-       OR NOT EXISTS (SELECT 1 FROM runs WHERE runs.id = tickets.last_run_id AND (runs.created_at > ? OR (runs.created_at = ? AND runs.id > ?))))`,
-    [runId, v.segment, v.cause, ticketId, runId, runCreatedAt, runCreatedAt, runId],
-  );
-}
+// 5 s: only another process (sqlite3 CLI, a backup) ever holds the lock; longer would stall every write.
+const SQLITE_BUSY_TIMEOUT_MS = 5_000;
+// 500 events per COMMIT: group commit gains little beyond a few hundred, and it bounds an ack's latency.
+export const MAX_EVENTS_PER_COMMIT = 500;
 
-async function insertEvent(tx: Tx, event: RunEvent, body: string, receivedAt: number): Promise<void> {
-  await tx.run("INSERT INTO run_events (run_id, seq, type, body, received_at) VALUES (?, ?, ?, ?, ?)", [event.runId, event.seq, event.type, body, receivedAt]);
-}
-
-/** Opens (creating file and directory, private to this user: file-modes.ts) and migrates the store at `path`. */
-export async function openSqliteStore(path: string, opts: SqliteStoreOptions = {}): Promise<Store & { stats: SqliteStore["stats"] }> {
+/** Opens (creating file and directory, private to this user: file-modes.ts) and migrates the SQLite store at `path`. */
+export async function openSqliteStore(path: string, opts: SqliteStoreOptions = {}): Promise<SqlStore> {
   const log = opts.log ?? createLogger("store");
   await prepareDataFiles(path, log);
   const busyTimeoutMs = opts.busyTimeoutMs ?? SQLITE_BUSY_TIMEOUT_MS;
@@ -774,10 +699,51 @@ export async function openSqliteStore(path: string, opts: SqliteStoreOptions = {
       maxBatch: opts.maxBatch ?? MAX_EVENTS_PER_COMMIT,
     },
     async (tx) => {
-      await migrate(tx);
+      await migrate({ dialect: "sqlite", tx });
     },
   );
   // Opening created the -wal and -shm files with the database file's mode; make sure of it.
   await tightenDataFiles(path);
-  return new SqliteStore(db, log, { path, busyTimeoutMs });
+  return new SqlStore(db, log, {
+    integrityCheck: () => sqliteIntegrityCheck(db),
+    backupTo: (dest) => sqliteBackup(path, busyTimeoutMs, dest),
+  });
+}
+
+export interface PgStoreOptions {
+  /** Most jobs in one transaction (as SQLite's). */
+  maxBatch?: number;
+  /** Read connections. */
+  poolSize?: number;
+  log?: Logger;
+}
+
+/**
+ * Opens the PostgreSQL store at `url` (postgres://user:password@host:port/db) and migrates it; several
+ * collectors may open the same database at once (migrations run once, under an advisory lock).
+ */
+export async function openPgStore(url: string, opts: PgStoreOptions = {}): Promise<SqlStore> {
+  const log = opts.log ?? createLogger("store");
+  const db = await PgDb.open(url, { maxBatch: opts.maxBatch ?? MAX_EVENTS_PER_COMMIT, ...(opts.poolSize ? { poolSize: opts.poolSize } : {}), log }, async (tx) => {
+    await migrate({ dialect: "postgres", tx });
+  });
+  return new SqlStore(db, log, {
+    integrityCheck: () => pgIntegrityCheck(db),
+    backupTo: () => Promise.reject(new Error(PG_BACKUP_REFUSAL)),
+  });
+}
+
+/** Where the store is: a PostgreSQL URL, or else the SQLite file (the embedded default). */
+export type StoreLocation = { database: string } | { sqlitePath: string };
+
+/** true for the URLs that select PostgreSQL (collector/config.ts validates the key). */
+export const isPostgresUrl = (s: string): boolean => /^postgres(ql)?:\/\//i.test(s);
+
+/** The one way the collector and its commands open their store. */
+export function openStore(where: StoreLocation, opts: SqliteStoreOptions & PgStoreOptions = {}): Promise<SqlStore> {
+  if ("database" in where) {
+    if (!isPostgresUrl(where.database)) throw new Error("database must be a postgres:// or postgresql:// URL");
+    return openPgStore(where.database, opts);
+  }
+  return openSqliteStore(where.sqlitePath, opts);
 }

@@ -1,13 +1,14 @@
-// The webhook queue in SQLite (collector/store/webhook-store.ts; tables: migration v5). Events are
-// inserted by `enqueue`, called inside the transaction of the change that causes them (sqlite-tickets.ts
-// transitionTicket, sqlite-store.ts writeDecision, the deadline sweep below); everything else is the
-// dispatcher's side: fan-out, claims, attempts, the log.
+// The webhook queue in the store (collector/store/webhook-store.ts; tables: migration v5). Events are
+// inserted by `enqueue`, called inside the transaction of the change that causes them (sql-tickets.ts
+// transitionTicket, sql-run-events.ts writeDecision, the deadline sweep below); everything else is the
+// dispatcher's side: fan-out, claims, attempts, the log. Rows of one millisecond are ordered by id
+// (PostgreSQL has no rowid): any fixed order serves, the same on both engines.
 import { randomId } from "../../shared/secrets.js";
 import type { Logger } from "../../shared/log.js";
 import type { TicketStatus } from "../../shared/ticket.js";
 import { WebhookEventType, type DeliveryQuery, type DeliveryStatus, type WebhookAttempt, type WebhookDelivery, type WebhookDeliveryDetail } from "../../shared/webhooks.js";
 import { deadlineEvent, endsRun, runFinishedEvent, type EventRecord, type RunEndRow } from "../webhooks/events.js";
-import type { SqlValue, SqliteDb, Tx } from "./sqlite-db.js";
+import type { SqlDb, SqlValue, Tx } from "./sql.js";
 import type { AttemptOutcome, ClaimedDelivery, FanOut, RedeliverResult, UnexpandedEvent, WebhookStore } from "./webhook-store.js";
 
 interface DeliveryRow {
@@ -69,7 +70,7 @@ export class EventSink {
   /** Inserts the event inside the caller's transaction; false when its dedupe key was already used. */
   async enqueue(tx: Tx, ticketId: string, e: EventRecord, at: number, runId?: string): Promise<boolean> {
     const r = await tx.run(
-      "INSERT OR IGNORE INTO webhook_events (id, type, at, ticket_id, run_id, facts, dedupe_key) VALUES (?, ?, ?, ?, ?, ?, ?)",
+      "INSERT INTO webhook_events (id, type, at, ticket_id, run_id, facts, dedupe_key) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
       [randomId("evt_"), e.type, at, ticketId, runId ?? null, JSON.stringify(e.facts), e.dedupeKey ?? null],
     );
     if (r.changes > 0) this.added = true;
@@ -96,11 +97,11 @@ export class EventSink {
   }
 }
 
-export class SqliteWebhookStore implements WebhookStore {
+export class SqlWebhookStore implements WebhookStore {
   private readonly listeners = new Set<() => void>();
 
   constructor(
-    private readonly db: SqliteDb,
+    private readonly db: SqlDb,
     private readonly log: Logger,
   ) {}
 
@@ -151,7 +152,7 @@ export class SqliteWebhookStore implements WebhookStore {
 
   async unexpandedEvents(limit: number): Promise<UnexpandedEvent[]> {
     const rows = await this.db.all<{ id: string; type: string; at: number; ticket_id: string; run_id: string | null; facts: string }>(
-      "SELECT id, type, at, ticket_id, run_id, facts FROM webhook_events WHERE expanded_at IS NULL ORDER BY at, rowid LIMIT ?",
+      "SELECT id, type, at, ticket_id, run_id, facts FROM webhook_events WHERE expanded_at IS NULL ORDER BY at, id LIMIT ?",
       [limit],
     );
     const out: UnexpandedEvent[] = [];
@@ -181,29 +182,41 @@ export class SqliteWebhookStore implements WebhookStore {
     });
   }
 
+  /**
+   * The lease is a conditional UPDATE: the due conditions are repeated outside the subquery, so a
+   * collector whose UPDATE waited for another one's claim of the same rows (PostgreSQL re-checks the
+   * outer conditions on the row that committed meanwhile) skips them: two collectors never hold one
+   * delivery at once.
+   */
   claimDue(target: string, now: number, leaseMs: number, limit: number): Promise<ClaimedDelivery[]> {
     return this.db.write(async (tx) => {
       const rows = await tx.all<{ id: string; event_id: string; type: string; target: string; body: string; created_at: number; attempts: number }>(
         `UPDATE webhook_deliveries SET claimed_until = ?
-         WHERE id IN (SELECT id FROM webhook_deliveries
+         WHERE status = 'pending' AND (claimed_until IS NULL OR claimed_until <= ?) AND id IN (SELECT id FROM webhook_deliveries
            WHERE status = 'pending' AND target = ? AND next_at <= ? AND (claimed_until IS NULL OR claimed_until <= ?)
-           ORDER BY next_at, rowid LIMIT ?)
+           ORDER BY next_at, id LIMIT ?)
          RETURNING id, event_id, target, created_at, attempts,
            (SELECT type FROM webhook_events WHERE webhook_events.id = event_id) AS type,
            (SELECT body FROM webhook_events WHERE webhook_events.id = event_id) AS body`,
-        [now + leaseMs, target, now, now, limit],
+        [now + leaseMs, now, target, now, now, limit],
       );
       return rows.map((r) => ({ id: r.id, eventId: r.event_id, type: WebhookEventType.parse(r.type), target: r.target, body: r.body, createdAt: r.created_at, attempts: r.attempts }));
     });
   }
 
+  /**
+   * SQLite: one collector owns the file, so a lease still running at its start is a dead process's.
+   * PostgreSQL: other collectors may hold leases right now (ending them could deliver one delivery
+   * twice at once), so nothing is released: a dead collector's leases end on their own (claimed_until).
+   */
   async releaseClaims(): Promise<void> {
+    if (this.db.dialect.name !== "sqlite") return;
     await this.db.write((tx) => tx.run("UPDATE webhook_deliveries SET claimed_until = NULL WHERE claimed_until IS NOT NULL"));
   }
 
   async recordAttempt(deliveryId: string, a: WebhookAttempt, outcome: AttemptOutcome): Promise<void> {
     await this.db.write(async (tx) => {
-      const row = await tx.get<{ attempts: number }>("SELECT attempts FROM webhook_deliveries WHERE id = ?", [deliveryId]);
+      const row = await tx.get<{ attempts: number }>(`SELECT attempts FROM webhook_deliveries WHERE id = ?${this.db.dialect.forUpdate}`, [deliveryId]);
       if (!row) throw new Error(`recordAttempt: unknown delivery ${deliveryId}`);
       const n = row.attempts + 1;
       const error = a.error?.slice(0, MAX_LOGGED_TEXT) ?? null;
@@ -240,7 +253,7 @@ export class SqliteWebhookStore implements WebhookStore {
     if (targets.length === 0) return undefined;
     // A leased delivery is due again only when its lease ends (its attempt normally ends it sooner).
     const r = await this.db.get<{ due: number | null }>(
-      `SELECT min(max(next_at, coalesce(claimed_until, 0))) AS due FROM webhook_deliveries WHERE status = 'pending' AND target IN (${inList(targets)})`,
+      `SELECT min(${this.db.dialect.greatest("next_at", "coalesce(claimed_until, 0)")}) AS due FROM webhook_deliveries WHERE status = 'pending' AND target IN (${inList(targets)})`,
       [...targets],
     );
     return r?.due ?? undefined;
@@ -253,7 +266,7 @@ export class SqliteWebhookStore implements WebhookStore {
     if (q.status !== undefined) (conds.push("d.status = ?"), params.push(q.status));
     if (q.ticketId !== undefined) (conds.push("e.ticket_id = ?"), params.push(q.ticketId));
     const rows = await this.db.all<DeliveryRow>(
-      `${DELIVERY_SELECT} ${conds.length ? `WHERE ${conds.join(" AND ")}` : ""} ORDER BY d.created_at DESC, d.rowid DESC LIMIT ?`,
+      `${DELIVERY_SELECT} ${conds.length ? `WHERE ${conds.join(" AND ")}` : ""} ORDER BY d.created_at DESC, d.id DESC LIMIT ?`,
       [...params, q.limit],
     );
     return rows.map(toDelivery);
@@ -285,7 +298,7 @@ export class SqliteWebhookStore implements WebhookStore {
 
   async redeliver(id: string, newId: string, now: number): Promise<RedeliverResult> {
     const r = await this.db.write(async (tx): Promise<RedeliverResult | undefined> => {
-      const d = await tx.get<{ event_id: string; target: string; status: DeliveryStatus; next_at: number | null }>("SELECT event_id, target, status, next_at FROM webhook_deliveries WHERE id = ?", [id]);
+      const d = await tx.get<{ event_id: string; target: string; status: DeliveryStatus; next_at: number | null }>(`SELECT event_id, target, status, next_at FROM webhook_deliveries WHERE id = ?${this.db.dialect.forUpdate}`, [id]);
       if (!d) return { ok: false, code: "NOT_FOUND", message: `delivery ${id} not found` };
       if (d.status === "pending") {
         return { ok: false, code: "DELIVERY_PENDING", message: `delivery ${id} is still pending${d.next_at !== null ? `; its next attempt is due at ${new Date(d.next_at).toISOString()}` : ""}` };

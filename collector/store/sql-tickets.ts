@@ -1,16 +1,16 @@
-// The support desk's part of the SQLite store: ticket lists with filters, lifecycle transitions through
-// collector/tickets/ticket-state.ts, history and knowledge. SqliteStore delegates to these.
+// The support desk's part of the store: ticket lists with filters, lifecycle transitions through
+// collector/tickets/ticket-state.ts, history and knowledge. SqlStore delegates to these.
 import { z } from "zod";
 import type { Ticket } from "../../shared/api.js";
 import type { Logger } from "../../shared/log.js";
 import { Confirmation, Resolution, type KnowledgeEntry, type TicketAction, type TicketHistoryEntry, type TicketQuery } from "../../shared/ticket.js";
 import { decideTicket, noteOf, type TicketPatch } from "../tickets/ticket-state.js";
 import { readRecord } from "./read-record.js";
-import type { SqlValue, SqliteDb, Tx } from "./sqlite-db.js";
+import type { Dialect, SqlDb, SqlValue, Tx } from "./sql.js";
 import { TICKET_SELECT, toTicket, type TicketRow } from "./ticket-row.js";
 import type { TicketScope, TicketTransitionResult } from "./types.js";
 import { ticketEvent } from "../webhooks/events.js";
-import type { EventSink } from "./sqlite-webhooks.js";
+import type { EventSink } from "./sql-webhooks.js";
 
 /** Statuses in which a ticket is done with (its deadlines no longer run; listed after the open ones). */
 const DONE = "('resolved', 'closed')";
@@ -22,8 +22,8 @@ const DONE = "('resolved', 'closed')";
 const OVERDUE = "((first_response_at IS NULL AND respond_by < ?) OR (resolved_at IS NULL AND resolve_by < ?))";
 
 /** The nearest deadline not yet met (NULL when both are met). */
-const NEXT_DUE = `CASE
-  WHEN first_response_at IS NULL AND resolved_at IS NULL THEN min(respond_by, resolve_by)
+const nextDue = (d: Dialect) => `CASE
+  WHEN first_response_at IS NULL AND resolved_at IS NULL THEN ${d.least("respond_by", "resolve_by")}
   WHEN first_response_at IS NULL THEN respond_by
   WHEN resolved_at IS NULL THEN resolve_by
 END`;
@@ -31,14 +31,14 @@ END`;
 /**
  * deadline: open tickets by their nearest unmet deadline (so the most overdue come first), then the
  * resolved ones waiting for the customer's confirmation, then closed ones, each newest resolved first.
- * created: newest first.
+ * created: newest first. NULLs are placed explicitly (SQLite sorts them first, PostgreSQL last).
  */
-const ORDER: Record<TicketQuery["sort"], string> = {
-  deadline: `CASE status WHEN 'resolved' THEN 1 WHEN 'closed' THEN 2 ELSE 0 END, (${NEXT_DUE}) IS NULL, ${NEXT_DUE}, resolved_at DESC, created_at DESC, id`,
+const order = (d: Dialect): Record<TicketQuery["sort"], string> => ({
+  deadline: `CASE status WHEN 'resolved' THEN 1 WHEN 'closed' THEN 2 ELSE 0 END, ${nextDue(d)} NULLS LAST, resolved_at DESC NULLS LAST, created_at DESC, id`,
   created: "created_at DESC, id DESC",
-};
+});
 
-export async function listTickets(db: SqliteDb, log: Logger, q: TicketQuery, now: number, scope: TicketScope = "all"): Promise<Ticket[]> {
+export async function listTickets(db: SqlDb, log: Logger, q: TicketQuery, now: number, scope: TicketScope = "all"): Promise<Ticket[]> {
   const conds: string[] = [];
   const params: SqlValue[] = [];
   const oneOf = (col: string, values: readonly string[] | undefined) => {
@@ -67,7 +67,7 @@ export async function listTickets(db: SqliteDb, log: Logger, q: TicketQuery, now
   }
   if (scope === "external") conds.push("external_id IS NOT NULL");
   const rows = await db.all<TicketRow>(
-    `${TICKET_SELECT} ${conds.length ? `WHERE ${conds.join(" AND ")}` : ""} ORDER BY ${ORDER[q.sort]} LIMIT ?`,
+    `${TICKET_SELECT} ${conds.length ? `WHERE ${conds.join(" AND ")}` : ""} ORDER BY ${order(db.dialect)[q.sort]} LIMIT ?`,
     [...params, q.limit],
   );
   return rows.map((r) => toTicket(r, log));
@@ -105,10 +105,12 @@ function patchAssignments(p: TicketPatch): { sets: string[]; values: SqlValue[] 
 /**
  * One transaction: read the ticket, let the state machine decide, write its patch, a history entry and
  * the webhook event the transition causes (collector/webhooks/events.ts: escalated, resolved, closed).
- * The write queue runs one job at a time, so nothing changes the ticket between the read and the write.
+ * The ticket's row is locked first (forUpdate: another collector's transition of it waits), so nothing
+ * changes the ticket between the read and the write.
  */
-export function transitionTicket(db: SqliteDb, log: Logger, id: string, a: TicketAction, actor: string, now: number, sink: EventSink): Promise<TicketTransitionResult> {
+export function transitionTicket(db: SqlDb, log: Logger, id: string, a: TicketAction, actor: string, now: number, sink: EventSink): Promise<TicketTransitionResult> {
   return db.write(async (tx): Promise<TicketTransitionResult> => {
+    if (db.dialect.forUpdate) await tx.get(`SELECT id FROM tickets WHERE id = ?${db.dialect.forUpdate}`, [id]);
     const row = await readTicket(tx, id);
     if (!row) return { ok: false, code: "NOT_FOUND", message: `ticket ${id} not found` };
     const d = decideTicket({ status: row.status, firstResponseAt: row.first_response_at ?? undefined, escalatedTo: row.escalated_to ?? undefined }, a, now);
@@ -160,7 +162,7 @@ interface HistoryRow {
 
 const Detail = z.record(z.string(), z.unknown());
 
-export async function listTicketHistory(db: SqliteDb, log: Logger, ticketId: string): Promise<TicketHistoryEntry[]> {
+export async function listTicketHistory(db: SqlDb, log: Logger, ticketId: string): Promise<TicketHistoryEntry[]> {
   const rows = await db.all<HistoryRow>("SELECT * FROM ticket_history WHERE ticket_id = ? ORDER BY id", [ticketId]);
   return rows.map((r) => {
     let detail: Record<string, unknown> | undefined;
@@ -191,12 +193,12 @@ interface KnowledgeRow {
 }
 
 /** Resolved or closed tickets resolved with this verdict cause, newest resolution first. */
-export async function listKnowledge(db: SqliteDb, log: Logger, cause: string, o: { excludeTicketId?: string; limit: number }): Promise<{ tickets: KnowledgeEntry[]; total: number }> {
+export async function listKnowledge(db: SqlDb, log: Logger, cause: string, o: { excludeTicketId?: string; limit: number }): Promise<{ tickets: KnowledgeEntry[]; total: number }> {
   const where = `resolution_cause = ? AND status IN ${DONE} AND id != ?`;
   const params = [cause, o.excludeTicketId ?? ""];
   const total = (await db.get<{ n: number }>(`SELECT count(*) AS n FROM tickets WHERE ${where}`, params))?.n ?? 0;
   const rows = await db.all<KnowledgeRow>(
-    `SELECT id, resolution, confirmation, resolution_cause, resolved_at, closed_at FROM tickets WHERE ${where} ORDER BY resolved_at DESC, id DESC LIMIT ?`,
+    `SELECT id, resolution, confirmation, resolution_cause, resolved_at, closed_at FROM tickets WHERE ${where} ORDER BY resolved_at DESC NULLS LAST, id DESC LIMIT ?`,
     [...params, o.limit],
   );
   const tickets: KnowledgeEntry[] = [];
