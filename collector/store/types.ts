@@ -7,6 +7,7 @@ import type { CollectorRunInput, RunDecision, RunEffect, RunRefusalCode } from "
 import type { KnowledgeEntry, TicketAction, TicketHistoryEntry, TicketQuery } from "../../shared/ticket.js";
 import type { TicketRefusalCode } from "../tickets/ticket-state.js";
 import type { MaintenanceStore } from "./maintenance-store.js";
+import type { LinkStore } from "./sql-links.js";
 import type { WebhookStore } from "./webhook-store.js";
 
 export interface NewRun {
@@ -185,6 +186,8 @@ export interface Store {
   readonly webhooks: WebhookStore;
   /** Online backup and retention (collector/store/maintenance-store.ts). */
   readonly maintenance: MaintenanceStore;
+  /** Which collector holds each agent's link, and which collectors are alive (collector/store/sql-links.ts). */
+  readonly links: LinkStore;
 
   // tickets
   /**
