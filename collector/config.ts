@@ -18,6 +18,11 @@ export const CollectorConfig = z
     /** Serve HTTPS/wss with this certificate and key (PEM paths). */
     tlsCert: z.string().optional(),
     tlsKey: z.string().optional(),
+    /**
+     * A postgres:// URL: the store is that PostgreSQL database instead of the SQLite file, and several
+     * collectors may share it (docs/cluster.md).
+     */
+    database: z.string().regex(/^postgres(ql)?:\/\//i, "database must be a postgres:// or postgresql:// URL").optional(),
     /** URL agents and engineers use to reach this collector, when it differs from the bound address. */
     publicUrl: z.string().optional(),
     logLevel: z.enum(LOG_LEVELS).default("info"),
@@ -75,6 +80,7 @@ export interface ConfigKeyDoc {
  */
 export const CONFIG_KEYS: readonly ConfigKeyDoc[] = [
   { key: "dataDir", flag: "data-dir", env: "NETDIAG_DATA_DIR", kind: "string", value: "DIR", doc: "where the SQLite file lives (created 0700)" },
+  { key: "database", flag: "database", env: "NETDIAG_DATABASE", kind: "string", value: "URL", doc: "postgres://... : store in PostgreSQL instead of the SQLite file; several collectors may share it (docs/cluster.md)", defaultText: "the SQLite file in dataDir" },
   { key: "host", flag: "host", env: "NETDIAG_HOST", kind: "string", value: "ADDR", doc: "bind address (0.0.0.0 to expose it: then use TLS)" },
   { key: "port", flag: "port", env: "NETDIAG_PORT", kind: "int", value: "N", doc: "port (0 = any free port)" },
   { key: "tlsCert", flag: "tls-cert", env: "NETDIAG_TLS_CERT", kind: "string", value: "FILE", doc: "serve HTTPS/wss with this certificate (PEM); needs tlsKey" },

@@ -80,7 +80,11 @@ async function start(argv: string[]): Promise<never> {
   out.write(`\nnetdiag collector ${VERSION} is running at ${c.url}\n`);
   // Behind a proxy or NAT the bound address is not the one to give out: say both.
   if (c.listenUrl !== c.url) out.write(`  listening on ${c.listenUrl} (the public URL above is what agents and engineers use)\n`);
-  out.write(`  data: ${join(cfg.dataDir, DB_FILE)} (SQLite)\n`);
+  if (cfg.database) {
+    // The URL may hold a password: only where it points is printed.
+    const db = new URL(cfg.database);
+    out.write(`  data: PostgreSQL ${db.hostname}:${db.port || 5432}${db.pathname}; node ${c.nodeId} (several collectors may share it)\n`);
+  } else out.write(`  data: ${join(cfg.dataDir, DB_FILE)} (SQLite)\n`);
   out.write(`  agents connect to ${c.url.replace(/^http/, "ws")}/agent/ws\n\n`);
   if (c.bootstrapAdminToken) {
     out.write(`First start: an admin API token was created. It is shown ONLY NOW; store it safely:\n\n`);
