@@ -130,10 +130,17 @@ export async function startCollector(cfg: CollectorConfig, opts: StartOptions = 
     log.warn("client error", { error: err.message });
     socket.destroy();
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(cfg.port, cfg.host, () => resolve());
-  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(cfg.port, cfg.host, () => resolve());
+    });
+  } catch (e) {
+    // Port taken: the node's connections would keep the process alive, so they go before the error does.
+    await cluster?.close();
+    if (!opts.store) await store.close();
+    throw e;
+  }
   const retention = startRetention({ store, log, now, config: cfg.retention });
   const port = (server.address() as AddressInfo).port;
   await webhooks.start();

@@ -5,7 +5,8 @@
 // viewer on node C sees every step, the verdict and the end, each once and in order; kill -9 of node
 // B mid-run: the agent reconnects through the proxy to another node, the run completes and every
 // event is stored exactly once (seqs contiguous, nothing acknowledged lost); presence holds across
-// nodes; a revocation through one node closes the agent's socket on another.
+// nodes; after PostgreSQL cut every node's LISTEN connection, the nodes reconnect and catch up, and a
+// run request, a cancel and a revocation made on one node still reach the agent on another.
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -175,8 +176,24 @@ describe.skipIf(PG_SKIP)(titled("three collectors on one PostgreSQL behind a rou
     console.log(`[cluster] unackedAtKill=${unackedAtKill} reconnects=${agent.opens.length - 1} viewerEvents=${viewer.events.length} proxyRefused=${proxy!.refused}`);
   });
 
-  test("a revocation through one node closes the agent's socket on another", { timeout: 60_000 }, async () => {
+  test("after every node's LISTEN connection is cut: a run triggered and cancelled on one node reaches the agent on another; a revocation there closes its socket", { timeout: 60_000 }, async () => {
     const live = nodes.filter(alive);
+    // PostgreSQL ends every node's listening session (as a server restart or a cut would).
+    const db = new pg.Client({ connectionString: dbUrl });
+    await db.connect();
+    try {
+      const cut = await db.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'netdiag-cluster-listen'");
+      expect(cut.rowCount).toBe(live.length);
+    } finally {
+      await db.end();
+    }
+    // Each node reconnects, LISTENs again and catches up from the store.
+    const resyncs = async (n: Node) => {
+      const text = await (await fetch(`${n.url}/metrics`, { headers: { authorization: `Bearer ${token}` } })).text();
+      return Number(/^netdiag_cluster_signals\{kind="resync"\} (\d+)/m.exec(text)?.[1] ?? 0);
+    };
+    for (const n of live) await expect.poll(() => resyncs(n), { timeout: 20_000 }).toBeGreaterThanOrEqual(1);
+
     const [creds] = await enrollAgents(live[0]!.url, token, 1, ticketId);
     const before = await Promise.all(live.map(async (n) => (await health(n)).agentsConnected));
     const agent = startFakeAgent({ url: proxy!.url, creds: creds!, backoff: { baseMs: 50, capMs: 500 } });
@@ -190,6 +207,13 @@ describe.skipIf(PG_SKIP)(titled("three collectors on one PostgreSQL behind a rou
       return holder !== undefined;
     }, { timeout: 10_000 }).toBe(true);
     const other = live.find((n) => n !== holder)!;
+
+    const run = await api(other, "/api/runs", Run, { ticketId, agentId: agent.agentId, checks: ["ping"], pickupTimeoutS: 300 });
+    await expect.poll(() => agent.frames.some((f) => f.type === "run.request" && f.runId === run.id), { timeout: 10_000 }).toBe(true);
+    const cancelled = await api(other, `/api/runs/${run.id}/cancel`, z.object({ cancelled: z.literal(true), deliveredToAgent: z.boolean() }), {});
+    expect(cancelled.deliveredToAgent).toBe(true);
+    await expect.poll(() => agent.frames.some((f) => f.type === "run.cancel" && f.runId === run.id), { timeout: 10_000 }).toBe(true);
+
     await api(other, `/api/agents/${agent.agentId}/revoke`, z.object({ revoked: z.literal(true) }), {});
     await expect.poll(() => agent.closes, { timeout: 10_000 }).toContain(CloseCode.revoked);
   });
