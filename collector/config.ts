@@ -6,23 +6,21 @@ import { z } from "zod";
 import { DeadlinePolicyConfig } from "./tickets/deadlines.js";
 import { RetentionConfig } from "./maintenance/config.js";
 import { WebhooksConfig } from "./webhooks/config.js";
+import { DatabaseUrl } from "./store/database-url.js";
 
 export const LOG_LEVELS = ["info", "warn", "error", "silent"] as const;
 
 export const CollectorConfig = z
   .strictObject({
     dataDir: z.string().min(1).default("./data"),
+    /** A postgres:// URL: the store is that PostgreSQL database (collector/store/database-url.ts); absent = SQLite under dataDir. */
+    database: DatabaseUrl.optional(),
     /** Bind address. Loopback by default: exposing the collector is a deliberate choice (--host 0.0.0.0). */
     host: z.string().min(1).default("127.0.0.1"),
     port: z.number().int().min(0).max(65535).default(8080),
     /** Serve HTTPS/wss with this certificate and key (PEM paths). */
     tlsCert: z.string().optional(),
     tlsKey: z.string().optional(),
-    /**
-     * A postgres:// URL: the store is that PostgreSQL database instead of the SQLite file, and several
-     * collectors may share it (docs/cluster.md).
-     */
-    database: z.string().regex(/^postgres(ql)?:\/\//i, "database must be a postgres:// or postgresql:// URL").optional(),
     /** URL agents and engineers use to reach this collector, when it differs from the bound address. */
     publicUrl: z.string().optional(),
     logLevel: z.enum(LOG_LEVELS).default("info"),
@@ -80,7 +78,7 @@ export interface ConfigKeyDoc {
  */
 export const CONFIG_KEYS: readonly ConfigKeyDoc[] = [
   { key: "dataDir", flag: "data-dir", env: "NETDIAG_DATA_DIR", kind: "string", value: "DIR", doc: "where the SQLite file lives (created 0700)" },
-  { key: "database", flag: "database", env: "NETDIAG_DATABASE", kind: "string", value: "URL", doc: "postgres://... : store in PostgreSQL instead of the SQLite file; several collectors may share it (docs/cluster.md)", defaultText: "the SQLite file in dataDir" },
+  { key: "database", flag: "database", env: "NETDIAG_DATABASE", kind: "string", value: "URL", doc: "postgres://user:password@host:port/db: keep the store in PostgreSQL (several collectors may share it: docs/cluster.md; docs/operations.md)", defaultText: "the SQLite file under dataDir" },
   { key: "host", flag: "host", env: "NETDIAG_HOST", kind: "string", value: "ADDR", doc: "bind address (0.0.0.0 to expose it: then use TLS)" },
   { key: "port", flag: "port", env: "NETDIAG_PORT", kind: "int", value: "N", doc: "port (0 = any free port)" },
   { key: "tlsCert", flag: "tls-cert", env: "NETDIAG_TLS_CERT", kind: "string", value: "FILE", doc: "serve HTTPS/wss with this certificate (PEM); needs tlsKey" },

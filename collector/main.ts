@@ -3,7 +3,6 @@
 // variables and flags (config-load.ts), starts, prints where to go next, and drains cleanly on
 // SIGTERM/SIGINT (shutdown.ts); `token`, `export`, `backup` and `config` are subcommands.
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { Role } from "../shared/api.js";
 import { createLogger } from "../shared/log.js";
@@ -15,9 +14,10 @@ import { exportCommand } from "./commands/export.js";
 import { optionsHelp } from "./config-help.js";
 import { ConfigError, loadCollectorConfig } from "./config-load.js";
 import { agentBundle } from "./agent-bundle.js";
-import { DB_FILE, startCollector } from "./server.js";
+import { startCollector, storeLocation } from "./server.js";
 import { stopOnSignals } from "./shutdown.js";
-import { openSqliteStore } from "./store/sql-store.js";
+import { describeStore, openStore } from "./store/sql-store.js";
+import { DatabaseUrl, maskDatabaseUrl } from "./store/database-url.js";
 
 const VERSION = "0.1.0";
 
@@ -26,7 +26,7 @@ const HELP = `netdiag-collector ${VERSION}: stores diagnosis runs on tickets; ag
 Usage:
   netdiag-collector [start] [options]         run the collector (HTTP API + agent WebSocket, one port)
   netdiag-collector config [options]          print the configuration these options give (JSON) and exit
-  netdiag-collector token create --role ROLE --name NAME [--data-dir DIR]
+  netdiag-collector token create --role ROLE --name NAME [--data-dir DIR | --database URL]
                                               create an API token directly in the store (e.g. a lost admin token)
   netdiag-collector export --ticket ID [--role ROLE] [--data-dir DIR] [--out FILE]
                                               one ticket as JSON, as the role may see it (export --help)
@@ -51,12 +51,14 @@ function loadConfig(argv: string[]) {
 async function tokenCreate(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
-    options: { role: { type: "string" }, name: { type: "string" }, "data-dir": { type: "string" } },
+    options: { role: { type: "string" }, name: { type: "string" }, "data-dir": { type: "string" }, database: { type: "string" } },
     strict: true,
   });
   const role = Role.safeParse(values.role);
   if (!role.success || !values.name) throw new UsageError("token create needs --role admin|engineer|technician and --name NAME");
-  const store = await openSqliteStore(join(values["data-dir"] ?? process.env.NETDIAG_DATA_DIR ?? "./data", DB_FILE));
+  const database = values.database ?? (values["data-dir"] === undefined ? process.env.NETDIAG_DATABASE : undefined);
+  if (database !== undefined && !DatabaseUrl.safeParse(database).success) throw new UsageError("--database must be a postgres:// or postgresql:// URL");
+  const store = await openStore(storeLocation({ database, dataDir: values["data-dir"] ?? process.env.NETDIAG_DATA_DIR ?? "./data" }));
   try {
     const token = randomSecret(TOKEN_PREFIX);
     const id = randomId("tok_");
@@ -80,11 +82,9 @@ async function start(argv: string[]): Promise<never> {
   out.write(`\nnetdiag collector ${VERSION} is running at ${c.url}\n`);
   // Behind a proxy or NAT the bound address is not the one to give out: say both.
   if (c.listenUrl !== c.url) out.write(`  listening on ${c.listenUrl} (the public URL above is what agents and engineers use)\n`);
-  if (cfg.database) {
-    // The URL may hold a password: only where it points is printed.
-    const db = new URL(cfg.database);
-    out.write(`  data: PostgreSQL ${db.hostname}:${db.port || 5432}${db.pathname}; node ${c.nodeId} (several collectors may share it)\n`);
-  } else out.write(`  data: ${join(cfg.dataDir, DB_FILE)} (SQLite)\n`);
+  out.write(`  data: ${describeStore(storeLocation(cfg))}\n`);
+  // Several collectors may share a PostgreSQL database: this process is one node of them (docs/cluster.md).
+  if (cfg.database) out.write(`  node: ${c.nodeId}\n`);
   out.write(`  agents connect to ${c.url.replace(/^http/, "ws")}/agent/ws\n\n`);
   if (c.bootstrapAdminToken) {
     out.write(`First start: an admin API token was created. It is shown ONLY NOW; store it safely:\n\n`);
@@ -122,7 +122,9 @@ async function main(argv: string[]): Promise<number> {
   if (first === "export") return exportCommand(rest);
   if (first === "backup") return backupCommand(rest);
   if (first === "config") {
-    process.stdout.write(JSON.stringify(loadConfig(rest), null, 2) + "\n");
+    const cfg = loadConfig(rest);
+    // The database URL's password is not printed (the output ends up in tickets and chat).
+    process.stdout.write(JSON.stringify(cfg.database ? { ...cfg, database: maskDatabaseUrl(cfg.database) } : cfg, null, 2) + "\n");
     return 0;
   }
   return start(first === "start" ? rest : argv);

@@ -16,7 +16,7 @@ import { AgentHub } from "./hub/agent-hub.js";
 import { startRetention } from "./maintenance/retention-timer.js";
 import { resolveLimits, type LimitOverrides } from "./limits.js";
 import { RunBus } from "./run-bus.js";
-import { openStore } from "./store/sql-store.js";
+import { openStore, type StoreLocation } from "./store/sql-store.js";
 import { ClusterNode, newNodeId } from "./cluster/node.js";
 import type { Store } from "./store/types.js";
 import { deadlinePolicy } from "./tickets/deadlines.js";
@@ -68,6 +68,11 @@ const IDLE_SWEEP_MS = 50;
 /** After this, connections still busy (a slow client mid-request) are cut: main's own limit is the backstop. */
 const HTTP_DRAIN_MS = 5000;
 
+/** Where this config keeps the store: its PostgreSQL URL, else the SQLite file under dataDir. */
+export function storeLocation(cfg: Pick<CollectorConfig, "database" | "dataDir">): StoreLocation {
+  return cfg.database !== undefined ? { database: cfg.database } : { sqlitePath: join(cfg.dataDir, DB_FILE) };
+}
+
 /** Creates the first admin token when the store has none; returns it (only its hash is stored). */
 export async function bootstrapAdmin(store: Store, now: number): Promise<string | undefined> {
   if ((await store.countTokens()) > 0) return undefined;
@@ -89,7 +94,7 @@ export async function startCollector(cfg: CollectorConfig, opts: StartOptions = 
   const nodeId = newNodeId();
   // On PostgreSQL other collectors may share the database: every log line names this node.
   if (cfg.database) log = log.child({ nodeId });
-  const store = opts.store ?? (await openStore(cfg.database ? { database: cfg.database } : { sqlitePath: join(cfg.dataDir, DB_FILE) }, { log }));
+  const store = opts.store ?? (await openStore(storeLocation(cfg), { log }));
   const bootstrapAdminToken = await bootstrapAdmin(store, now());
   const bus = new RunBus();
   const limiter = new FailureLimiter();

@@ -63,7 +63,7 @@ export function redactTicketWithRuns(role: Role, t: TicketWithRuns): TicketWithR
 /**
  * Equipment secrets (SNMP communities and keys, router passwords, API keys, credential-shaped text):
  * the agent scrubs them before sending; this is the collector's second line, for an old or buggy agent,
- * applied before a run event is stored (SqliteStore.appendRunEvent) and again in every response.
+ * applied before a run event is stored (SqlStore.appendRunEvent) and again in every response.
  * Iterative and bounded in depth (shared/secret-scrub.ts): no stored document can make a read fail.
  */
 const MAX_SCRUB_DEPTH = 64;

@@ -7,13 +7,15 @@ import { parseArgs } from "node:util";
 import type { BackupReport } from "../store/maintenance-store.js";
 import { EXIT, fail, openExistingStore, storePath, UsageError } from "./store-location.js";
 
-export const BACKUP_HELP = `Usage: netdiag-collector backup --to FILE [--data-dir DIR | --config FILE] [--json]
+export const BACKUP_HELP = `Usage: netdiag-collector backup --to FILE [--data-dir DIR | --database URL | --config FILE] [--json]
 
 Copies the collector's SQLite store to FILE while the collector keeps running: one consistent snapshot
 (every write committed before the copy started is in it), compacted, written 0600 under a temporary name
 and renamed only after SQLite's integrity check passed on the copy. Prints its size, schema version and
 rows per table (--json: the same as JSON). Restore: stop the collector, put FILE in place of
 DATA_DIR/netdiag.sqlite (remove netdiag.sqlite-wal and -shm), start it.
+A PostgreSQL store is not copied by the collector: it exits 1 and says so; use pg_dump or a streaming
+standby (docs/operations.md).
 Exit codes: 0 ok, 1 failed (no store, I/O error, the copy failed its integrity check), 2 usage error.`;
 
 function osUser(): string | undefined {
@@ -42,6 +44,7 @@ export async function backupCommand(argv: string[]): Promise<number> {
       options: {
         to: { type: "string" },
         "data-dir": { type: "string" },
+        database: { type: "string" },
         config: { type: "string" },
         json: { type: "boolean" },
         help: { type: "boolean", short: "h" },
@@ -54,7 +57,7 @@ export async function backupCommand(argv: string[]): Promise<number> {
       return EXIT.ok;
     }
     if (!values.to) throw new UsageError("backup needs --to FILE");
-    const store = await openExistingStore(await storePath({ dataDir: values["data-dir"], config: values.config }));
+    const store = await openExistingStore(await storePath({ dataDir: values["data-dir"], database: values.database, config: values.config }));
     try {
       const started = Date.now();
       const user = osUser();

@@ -8,7 +8,7 @@ import { Id } from "../../shared/protocol.js";
 import { writeTicketExport } from "./export-document.js";
 import { CommandError, EXIT, fail, openExistingStore, openOutput, storePath, UsageError } from "./store-location.js";
 
-export const EXPORT_HELP = `Usage: netdiag-collector export --ticket ID [--role admin|engineer|technician] [--data-dir DIR | --config FILE] [--out FILE]
+export const EXPORT_HELP = `Usage: netdiag-collector export --ticket ID [--role admin|engineer|technician] [--data-dir DIR | --database URL | --config FILE] [--out FILE]
 
 Writes one ticket as JSON: the ticket with its deadlines, every run with all its steps and verdict, the
 history, the hand-over, the comparison (when there is one) and, for admins, the ticket's audit rows;
@@ -31,6 +31,7 @@ function parse(argv: string[]) {
       ticket: { type: "string" },
       role: { type: "string", default: "admin" },
       "data-dir": { type: "string" },
+      database: { type: "string" },
       config: { type: "string" },
       out: { type: "string" },
       help: { type: "boolean", short: "h" },
@@ -43,7 +44,7 @@ function parse(argv: string[]) {
   if (!ticket.success) throw new UsageError(values.ticket === undefined ? "export needs --ticket ID" : `not a ticket id: ${JSON.stringify(values.ticket)}`);
   const role = Role.safeParse(values.role);
   if (!role.success) throw new UsageError(`--role must be admin, engineer or technician (got ${JSON.stringify(values.role)})`);
-  return { help: false as const, ticketId: ticket.data, role: role.data, dataDir: values["data-dir"], config: values.config, out: values.out };
+  return { help: false as const, ticketId: ticket.data, role: role.data, dataDir: values["data-dir"], database: values.database, config: values.config, out: values.out };
 }
 
 export async function exportCommand(argv: string[]): Promise<number> {

@@ -1,5 +1,5 @@
-// What the offline commands (export, backup) share: where the store is (--data-dir, --config, the
-// environment, as the collector finds it), opening it only when it exists, writing a private output
+// What the offline commands (export, backup) share: where the store is (--data-dir, --database,
+// --config, the environment, as the collector finds it), opening it only when it exists, writing a private output
 // file under a temporary name, and the exit codes.
 import { randomBytes } from "node:crypto";
 import { once } from "node:events";
@@ -10,7 +10,8 @@ import { createLogger } from "../../shared/log.js";
 import { ConfigError, loadCollectorConfig } from "../config-load.js";
 import { DB_FILE } from "../server.js";
 import { DATA_FILE_MODE } from "../store/file-modes.js";
-import { openSqliteStore } from "../store/sql-store.js";
+import { describeStore, openStore, type StoreLocation } from "../store/sql-store.js";
+import { DatabaseUrl } from "../store/database-url.js";
 
 /** 0 done, 1 failed (no store, no such ticket, the copy is damaged, I/O), 2 usage error. */
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
@@ -27,36 +28,60 @@ export function fail(e: unknown, command: string): number {
   return usage ? EXIT.usage : EXIT.failed;
 }
 
-/** The store file: --data-dir, else the dataDir the collector would use with this --config file, else NETDIAG_DATA_DIR, else ./data. */
-export async function storePath(o: { dataDir?: string | undefined; config?: string | undefined }, env: NodeJS.ProcessEnv = process.env): Promise<string> {
-  if (o.dataDir !== undefined && o.config !== undefined) throw new UsageError("give --data-dir or --config, not both");
+/**
+ * Where the store is: --database URL or --data-dir, else what the collector would use with this
+ * --config file (its database, else its dataDir), else NETDIAG_DATABASE, else NETDIAG_DATA_DIR, else ./data.
+ */
+export async function storePath(
+  o: { dataDir?: string | undefined; config?: string | undefined; database?: string | undefined },
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<StoreLocation> {
+  if ([o.dataDir, o.config, o.database].filter((v) => v !== undefined).length > 1) throw new UsageError("give one of --data-dir, --database or --config");
+  if (o.database !== undefined) {
+    if (!DatabaseUrl.safeParse(o.database).success) throw new UsageError("--database must be a postgres:// or postgresql:// URL");
+    return { database: o.database };
+  }
   let dataDir = o.dataDir;
   if (o.config !== undefined) {
     // The collector's own loader: the file (and the environment over it) means here what it means to the collector.
     try {
-      dataDir = loadCollectorConfig({ argv: ["--config", o.config], env, readFile: (p) => readFileSync(p, "utf8") }).config.dataDir;
+      const cfg = loadCollectorConfig({ argv: ["--config", o.config], env, readFile: (p) => readFileSync(p, "utf8") }).config;
+      if (cfg.database !== undefined) return { database: cfg.database };
+      dataDir = cfg.dataDir;
     } catch (e) {
       if (e instanceof ConfigError) throw new UsageError(e.message);
       throw e;
     }
   }
-  return resolve(dataDir ?? env.NETDIAG_DATA_DIR ?? "./data", DB_FILE);
+  if (dataDir === undefined && env.NETDIAG_DATABASE !== undefined) {
+    if (!DatabaseUrl.safeParse(env.NETDIAG_DATABASE).success) throw new UsageError("NETDIAG_DATABASE must be a postgres:// or postgresql:// URL");
+    return { database: env.NETDIAG_DATABASE };
+  }
+  return { sqlitePath: resolve(dataDir ?? env.NETDIAG_DATA_DIR ?? "./data", DB_FILE) };
 }
 
 const COMMAND_BUSY_TIMEOUT_MS = 30_000;
 
 /**
  * Opens the collector's store (a running collector keeps working: SQLite's WAL lets readers and short
- * writers in beside it). A missing file is an error, never a new empty store: a mistyped --data-dir
- * must not export or back up nothing and call it done.
+ * writers in beside it; PostgreSQL is shared anyway). A missing SQLite file is an error, never a new
+ * empty store: a mistyped --data-dir must not export or back up nothing and call it done.
  */
-export async function openExistingStore(path: string) {
-  const s = await stat(path).catch(() => undefined);
-  if (!s?.isFile()) throw new CommandError(`no collector store at ${path} (wrong --data-dir?)`);
+export async function openExistingStore(where: StoreLocation) {
   // Unreadable stored records are reported as warnings on stderr, beside the command's own messages.
+  const log = createLogger("store", "warn");
+  if ("database" in where) {
+    try {
+      return await openStore(where, { log, poolSize: 2 });
+    } catch (e) {
+      throw new CommandError(`cannot open the store ${describeStore(where)}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+  const s = await stat(where.sqlitePath).catch(() => undefined);
+  if (!s?.isFile()) throw new CommandError(`no collector store at ${where.sqlitePath} (wrong --data-dir?)`);
   // A command's few writes (its audit row) wait up to 30 s for the lock: a running collector's group
   // commit takes it back at once after each COMMIT, so the collector's own 5 s can run out under load.
-  return openSqliteStore(path, { log: createLogger("store", "warn"), busyTimeoutMs: COMMAND_BUSY_TIMEOUT_MS });
+  return openStore(where, { log, busyTimeoutMs: COMMAND_BUSY_TIMEOUT_MS });
 }
 
 /** Where a command writes: chunks in order, with backpressure; `commit` makes the output final. */

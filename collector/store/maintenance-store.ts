@@ -1,5 +1,5 @@
 // The maintenance part of the Store: an online backup while the collector writes, and the retention
-// prune of old step results (docs/operations.md). The SQLite implementation is maintenance-sqlite.ts.
+// prune of old step results (docs/operations.md). The prune is maintenance-prune.ts (both engines), the backups maintenance-sqlite.ts / maintenance-pg.ts.
 
 /** One table of a backup copy and its row count. */
 export interface TableCount {

@@ -39,7 +39,7 @@ const INT8_OID = 20;
 const NUMERIC_OID = 1700;
 
 /** The parsers of this driver's clients: 64-bit integers and numerics as JS numbers (epoch ms, counts, sums). */
-const TYPES = {
+export const PG_TYPES = {
   getTypeParser(oid: number, format?: "text" | "binary") {
     if (oid === INT8_OID || oid === NUMERIC_OID) return (v: string) => Number(v);
     return pg.types.getTypeParser(oid, format);
@@ -166,7 +166,7 @@ export class PgDb implements SqlDb {
       await writer.client.end().catch(() => {});
       throw e;
     }
-    const pool = new pg.Pool({ connectionString: url, types: TYPES, max: opts.poolSize ?? 10, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, keepAlive: true });
+    const pool = new pg.Pool({ connectionString: url, types: PG_TYPES, max: opts.poolSize ?? 10, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, keepAlive: true });
     pool.on("error", (e) => log.warn("PostgreSQL read connection dropped", { error: errorText(e) }));
     return new PgDb(url, pool, log, writer, opts.maxBatch);
   }
@@ -208,7 +208,7 @@ export class PgDb implements SqlDb {
 }
 
 async function connectWriter(url: string, log: Logger): Promise<Writer> {
-  const client = new pg.Client({ connectionString: url, types: TYPES, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, keepAlive: true });
+  const client = new pg.Client({ connectionString: url, types: PG_TYPES, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, keepAlive: true });
   const w: Writer = {
     client,
     dead: false,

@@ -12,6 +12,7 @@ import { SqliteDb, type SyncMode } from "./sqlite-db.js";
 import { sqliteBackup, sqliteIntegrityCheck } from "./maintenance-sqlite.js";
 import { PG_BACKUP_REFUSAL, pgIntegrityCheck } from "./maintenance-pg.js";
 import { PgDb } from "./pg-db.js";
+import { isPostgresUrl, maskDatabaseUrl } from "./database-url.js";
 import { RunParams, type RunEvent } from "../../shared/protocol.js";
 import { Verdict } from "../../shared/verdict.js";
 import { decide, LIVE_STATES, WAITING_STATES, type CollectorRunInput } from "../runs/run-state.js";
@@ -743,14 +744,16 @@ export async function openPgStore(url: string, opts: PgStoreOptions = {}): Promi
 /** Where the store is: a PostgreSQL URL, or else the SQLite file (the embedded default). */
 export type StoreLocation = { database: string } | { sqlitePath: string };
 
-/** true for the URLs that select PostgreSQL (collector/config.ts validates the key). */
-export const isPostgresUrl = (s: string): boolean => /^postgres(ql)?:\/\//i.test(s);
-
 /** The one way the collector and its commands open their store. */
 export function openStore(where: StoreLocation, opts: SqliteStoreOptions & PgStoreOptions = {}): Promise<SqlStore> {
   if ("database" in where) {
-    if (!isPostgresUrl(where.database)) throw new Error("database must be a postgres:// or postgresql:// URL");
+    if (!isPostgresUrl(where.database)) return Promise.reject(new Error("database must be a postgres:// or postgresql:// URL"));
     return openPgStore(where.database, opts);
   }
   return openSqliteStore(where.sqlitePath, opts);
+}
+
+/** The store as people read it: the masked URL and "(PostgreSQL)", or the file and "(SQLite)". */
+export function describeStore(where: StoreLocation): string {
+  return "database" in where ? `${maskDatabaseUrl(where.database)} (PostgreSQL)` : `${where.sqlitePath} (SQLite)`;
 }

@@ -1,5 +1,5 @@
-// A ticket row as stored and its mapping to the API's Ticket: the one place both halves of the SQLite
-// store (sqlite-store.ts, sqlite-tickets.ts) read tickets through. The JSON columns (resolution,
+// A ticket row as stored and its mapping to the API's Ticket: the one place both halves of the
+// store (sql-store.ts, sql-tickets.ts) read tickets through. The JSON columns (resolution,
 // confirmation) go through the bounded parser and their schema (read-record.ts): one that cannot be
 // read is left out of the ticket and logged, never a failed read.
 import type { z } from "zod";

@@ -1,15 +1,16 @@
 // Crash durability: the BUILT collector binary is killed with SIGKILL again and again while dozens of
 // agents (the real link client) stream offline runs; it is restarted on the same port each time. At
-// the end every event produced is in SQLite exactly once and the database passes integrity_check.
+// the end every event produced is in the store exactly once and the store passes its integrity check.
+// Runs on both engines: the SQLite file under --data-dir, and a PostgreSQL database (--database).
 import { mkdtemp, rm } from "node:fs/promises";
 import { createServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
-import sqlite3 from "sqlite3";
 import { afterAll, describe, expect, test } from "vitest";
 import { DB_FILE } from "../../collector/server.js";
-import { openSqliteStore } from "../../collector/store/sql-store.js";
+import { openStore } from "../../collector/store/sql-store.js";
+import { PG_BACKEND, SQLITE_BACKEND, type StoreBackend } from "../helpers/store-backends.js";
 import type { RunEvent } from "../../shared/protocol.js";
 import { startBin, type Daemon } from "../helpers/cli.js";
 import { createTicket, enrollAgents, markOf, offlineRunEvents, startFakeAgent, type FakeAgent } from "../helpers/fake-agent.js";
@@ -29,33 +30,32 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-/** Reads every stored run event straight from the file (not through the code under test). */
-async function storedEvents(path: string): Promise<{ run_id: string; seq: number; body: string }[]> {
-  const db = await new Promise<sqlite3.Database>((resolve, reject) => {
-    const d = new sqlite3.Database(path, sqlite3.OPEN_READONLY, (e) => (e ? reject(e) : resolve(d)));
-  });
-  try {
-    return await new Promise((resolve, reject) => db.all("SELECT run_id, seq, body FROM run_events", (e, rows) => (e ? reject(e) : resolve(rows as never))));
-  } finally {
-    await new Promise((r) => db.close(r));
-  }
+/** Reads every stored run event straight from the database (a connection of its own, not the code under test). */
+function storedEvents(b: StoreBackend, where: string): Promise<{ run_id: string; seq: number; body: string }[]> {
+  return b.raw(where, "SELECT run_id, seq, body FROM run_events");
 }
 
 let dataDir: string;
 let collector: Daemon | undefined;
 const agents: FakeAgent[] = [];
 
-afterAll(async () => {
-  await Promise.all(agents.map((a) => a.stop()));
+const cleanup = async () => {
+  await Promise.all(agents.splice(0).map((a) => a.stop()));
   if (collector && collector.proc.exitCode === null) collector.proc.kill("SIGKILL");
+  collector = undefined;
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
-});
+};
+afterAll(cleanup);
 
-describe("collector killed with SIGKILL mid-stream", () => {
-  test("every result is stored exactly once; nothing lost, no duplicates, integrity ok", { timeout: 180_000 }, async () => {
+describe.each([SQLITE_BACKEND, PG_BACKEND])("collector on $title killed with SIGKILL mid-stream", (backend) => {
+  test("every result is stored exactly once; nothing lost, no duplicates, integrity ok", { timeout: 180_000 }, async (ctx) => {
+    if (backend.skip) return ctx.skip();
+    ctx.onTestFinished(cleanup);
     dataDir = await mkdtemp(join(tmpdir(), "netdiag-kill-"));
+    const database = backend.name === "postgres" ? await backend.newLocation() : undefined;
+    const where = database ?? join(dataDir, DB_FILE);
     const port = await freePort();
-    const args = ["--data-dir", dataDir, "--port", String(port), "--host", "127.0.0.1", "--log-level", "error"];
+    const args = ["--data-dir", dataDir, ...(database ? ["--database", database] : []), "--port", String(port), "--host", "127.0.0.1", "--log-level", "error"];
     const start = async () => {
       const d = startBin("collector", args);
       await d.waitFor(/is running at/);
@@ -111,7 +111,7 @@ describe("collector killed with SIGKILL mid-stream", () => {
     await Promise.all(agents.map((a) => a.stop()));
     expect(await collector.stop("SIGTERM")).toBe(0);
 
-    const rows = await storedEvents(join(dataDir, DB_FILE));
+    const rows = await storedEvents(backend, where);
     const stored = new Map<string, number>();
     for (const r of rows) {
       // Count by the content's own mark too, so a re-stored copy under another key would show.
@@ -122,7 +122,7 @@ describe("collector killed with SIGKILL mid-stream", () => {
     const duplicates = [...stored.values()].reduce((n, c) => n + (c - 1), 0);
     const lost = [...produced.keys()].filter((k) => !stored.has(k)).length;
     const unexpected = [...stored.keys()].filter((k) => !produced.has(k)).length;
-    const store = await openSqliteStore(join(dataDir, DB_FILE));
+    const store = await openStore(database ? { database } : { sqlitePath: where });
     const integrity = await store.integrityCheck();
     const runs = await store.listRunsForTicket(ticketId);
     await store.close();

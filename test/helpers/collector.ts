@@ -1,12 +1,12 @@
-// Starts a real collector (real SQLite file in a temp dir, HTTP + WebSocket on port 0 on loopback)
-// and gives tests a typed API client. `restart()` reopens the same data dir, as after a crash.
+// Starts a real collector (real SQLite file in a temp dir, or a PostgreSQL database with `database`;
+// HTTP + WebSocket on port 0 on loopback) and gives tests a typed API client. `restart()` reopens the same data dir, as after a crash.
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { z } from "zod";
 import { CollectorConfig } from "../../collector/config.js";
-import { DB_FILE, startCollector, type RunningCollector } from "../../collector/server.js";
-import { openSqliteStore } from "../../collector/store/sql-store.js";
+import { startCollector, storeLocation, type RunningCollector } from "../../collector/server.js";
+import { openStore } from "../../collector/store/sql-store.js";
 import type { Store } from "../../collector/store/types.js";
 import type { LimitOverrides } from "../../collector/limits.js";
 import { httpJson, type HttpJsonOptions } from "../../shared/http-client.js";
@@ -30,17 +30,19 @@ export interface TestCollectorOptions {
   now?: () => number;
   /** Limits other than collector/limits.ts's defaults. */
   limits?: LimitOverrides;
+  /** A postgres:// URL: the store is that database (test/helpers/store-backends.ts); default SQLite in the data dir. */
+  database?: string;
 }
 
 export async function startTestCollector(overrides: Partial<CollectorConfig> = {}, o: TestCollectorOptions = {}): Promise<TestCollector> {
   const dataDir = await mkdtemp(join(tmpdir(), "netdiag-collector-"));
   const log = memoryLogger();
-  const cfg = CollectorConfig.parse({ dataDir, host: "127.0.0.1", port: 0, logLevel: "silent", ...overrides });
+  const cfg = CollectorConfig.parse({ dataDir, host: "127.0.0.1", port: 0, logLevel: "silent", ...(o.database ? { database: o.database } : {}), ...overrides });
   let store: Store | undefined;
   const extra = { ...(o.now ? { now: o.now } : {}), ...(o.limits ? { limits: o.limits } : {}) };
   const start = async (c: CollectorConfig): Promise<RunningCollector> => {
     if (!o.wrapStore) return startCollector(c, { log, ...extra });
-    store = o.wrapStore(await openSqliteStore(join(dataDir, DB_FILE), { log }));
+    store = o.wrapStore(await openStore(storeLocation(c), { log }));
     return startCollector(c, { log, store, ...extra });
   };
   const stop = async () => {

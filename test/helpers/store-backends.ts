@@ -9,7 +9,9 @@ import { join } from "node:path";
 import { inject, onTestFinished } from "vitest";
 import type { DialectName, SqlDb, Tx } from "../../collector/store/sql.js";
 import { SqliteDb } from "../../collector/store/sqlite-db.js";
-import { PgDb } from "../../collector/store/pg-db.js";
+import pg from "pg";
+import sqlite3 from "sqlite3";
+import { numberPlaceholders, PG_TYPES, PgDb } from "../../collector/store/pg-db.js";
 import { openPgStore, openSqliteStore, type SqlStore } from "../../collector/store/sql-store.js";
 import type { Logger } from "../../shared/log.js";
 import { createTestDatabase, PG_SKIP } from "./postgres.js";
@@ -29,6 +31,28 @@ export interface StoreBackend {
   /** A new, empty database: a file path or a postgres:// URL (removed after the test). */
   newLocation(): Promise<string>;
   open(location: string, o?: StoreOpenOptions): Promise<SqlStore>;
+  /** One statement on a separate connection, behind the store's back (to look, or to try to tamper). */
+  raw<T = Record<string, unknown>>(location: string, sql: string, params?: unknown[]): Promise<T[]>;
+}
+
+function rawSqlite<T>(path: string, sql: string, params: unknown[] = []): Promise<T[]> {
+  return new Promise((resolve, reject) => {
+    const db = new sqlite3.Database(path, (err) => {
+      if (err) return reject(err);
+      db.all<T>(sql, params, (e, rows) => db.close(() => (e ? reject(e) : resolve(rows))));
+    });
+  });
+}
+
+async function rawPg<T>(url: string, sql: string, params: unknown[] = []): Promise<T[]> {
+  const c = new pg.Client({ connectionString: url, types: PG_TYPES });
+  c.on("error", () => {});
+  await c.connect();
+  try {
+    return (await c.query(numberPlaceholders(sql), params)).rows as T[];
+  } finally {
+    await c.end();
+  }
 }
 
 async function tempSqlitePath(): Promise<string> {
@@ -52,6 +76,7 @@ export const SQLITE_BACKEND: StoreBackend = {
   skip: undefined,
   newLocation: tempSqlitePath,
   open: (path, o = {}) => openSqliteStore(path, o),
+  raw: rawSqlite,
 };
 
 export const PG_BACKEND: StoreBackend = {
@@ -60,6 +85,7 @@ export const PG_BACKEND: StoreBackend = {
   skip: PG_SKIP ?? PG_OFF,
   newLocation: () => createTestDatabase(pgServerUrl()),
   open: (url, o = {}) => openPgStore(url, o),
+  raw: rawPg,
 };
 
 export const STORE_BACKENDS: readonly StoreBackend[] = [SQLITE_BACKEND, PG_BACKEND];

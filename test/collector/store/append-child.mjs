@@ -1,10 +1,10 @@
 // Child process for the durability test: opens the BUILT store, appends step events with 20 callers in
 // flight, and prints each seq only after appendRunEvent resolved (i.e. after its COMMIT). The parent
-// SIGKILLs it mid-stream. Args: DB_PATH SYNCHRONOUS AGENT_ID RUN_ID
-import { openSqliteStore } from "../../../dist/collector/store/sql-store.js";
+// SIGKILLs it mid-stream. Args: DB_PATH_OR_POSTGRES_URL SYNCHRONOUS(SQLite; "-" for PostgreSQL) AGENT_ID RUN_ID
+import { openPgStore, openSqliteStore } from "../../../dist/collector/store/sql-store.js";
 
-const [dbPath, synchronous, agentId, runId] = process.argv.slice(2);
-const store = await openSqliteStore(dbPath, { synchronous });
+const [where, synchronous, agentId, runId] = process.argv.slice(2);
+const store = where.startsWith("postgres://") ? await openPgStore(where) : await openSqliteStore(where, { synchronous });
 const IN_FLIGHT = 20;
 const MAX_SEQ = 100_000; // the protocol's seq bound; the parent kills us long before
 let next = 1;

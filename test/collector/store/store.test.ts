@@ -1,6 +1,8 @@
-// The SQLite store against real database files in a temp dir: migrations, every Store method, the
-// run-event state machine, idempotent replay, concurrent appends through the one write queue, and the
-// append-only audit table.
+// The store's contract on BOTH engines (test/helpers/store-backends.ts: a real SQLite file, a real
+// PostgreSQL database): every Store method, the run-event state machine, idempotent replay, concurrent
+// appends through the one write queue, and the append-only audit table. SQLite-file specifics
+// (migrating an old file, WAL, opening one new file twice) stay SQLite-only; PostgreSQL's migrations:
+// migrations.test.ts.
 import sqlite3 from "sqlite3";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from "vitest";
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
@@ -79,6 +81,7 @@ import { openSqliteStore } from "../../../collector/store/sql-store.js";
 import { migrate, MIGRATIONS } from "../../../collector/store/migrations.js";
 import { SqliteDb } from "../../../collector/store/sqlite-db.js";
 import { benchAppend } from "../../../bench/store-bench.js";
+import { STORE_BACKENDS } from "../../helpers/store-backends.js";
 
 type OpenStore = Awaited<ReturnType<typeof openSqliteStore>>;
 
@@ -103,7 +106,7 @@ afterAll(async () => {
 let n = 0;
 const freshPath = (): string => join(tmp.dir, `sub-${++n}`, "netdiag.db");
 
-describe("migrations", () => {
+describe("migrations of a SQLite file", () => {
   test("creates the directory and file, applies every migration once, and reopening is a no-op", async () => {
     const path = freshPath();
     await (await openSqliteStore(path)).close();
@@ -160,15 +163,17 @@ describe("migrations", () => {
   });
 });
 
-describe("SqliteStore", () => {
+describe.each(STORE_BACKENDS)("store on $title", (backend) => {
   let path: string;
   let store: OpenStore;
-  beforeEach(async () => {
-    path = freshPath();
-    store = await openSqliteStore(path);
+  const raw = <T = Record<string, unknown>>(where: string, sql: string, params: unknown[] = []) => backend.raw<T>(where, sql, params);
+  beforeEach(async (ctx) => {
+    if (backend.skip) return ctx.skip();
+    path = await backend.newLocation();
+    store = await backend.open(path);
   });
   afterEach(async () => {
-    await store.close();
+    await store?.close();
   });
 
   test("tickets: created with deadlines from severity, read back, listed newest first with a limit", async () => {
@@ -180,7 +185,7 @@ describe("SqliteStore", () => {
     await store.createTicket("ticket-2", { ...ticketBody, severity: "severe" }, "token:t1:alice", T0 + 1);
     await store.createTicket("ticket-3", ticketBody, "token:t1:alice", T0 + 2);
     expect((await store.listTickets({ sort: "created", limit: 2 }, T0 + 3)).map((x) => x.id)).toEqual(["ticket-3", "ticket-2"]);
-    await expect(store.createTicket("ticket-1", ticketBody, "x", T0)).rejects.toThrow(/UNIQUE/);
+    await expect(store.createTicket("ticket-1", ticketBody, "x", T0)).rejects.toThrow(/UNIQUE|duplicate key/);
   });
 
   test("enrollment codes: ok once with the ticket, then used; unknown; expired", async () => {
@@ -271,7 +276,7 @@ describe("SqliteStore", () => {
     await seed(store, ["agent-a"]);
     await expect(
       store.createRun({ id: "run-bad", ticketId: "ticket-x", agentId: "agent-a", checks: ["dns"], params: {}, requestedBy: "x", pickupBy: T0, createdAt: T0 }),
-    ).rejects.toThrow(/FOREIGN KEY/);
+    ).rejects.toThrow(/FOREIGN KEY|foreign key/);
   });
 
   test("transitionRuns: through the state machine; a terminal state is never left; an unknown run throws", async () => {
@@ -480,7 +485,7 @@ describe("SqliteStore", () => {
     expect(await store.revokeToken("tok-9", T0 + 5)).toBe(false);
     expect((await store.findTokenByHash("th1"))?.revokedAt).toBe(T0 + 5);
     expect((await store.listTokens()).map((t) => t.id)).toEqual(["tok-1", "tok-2"]);
-    await expect(store.createToken({ id: "tok-3", name: "dup", role: "technician", hash: "th1", createdAt: T0 })).rejects.toThrow(/UNIQUE/);
+    await expect(store.createToken({ id: "tok-3", name: "dup", role: "technician", hash: "th1", createdAt: T0 })).rejects.toThrow(/UNIQUE|duplicate key/);
   });
 
   test("audit: appended, filtered, newest first, limited; UPDATE and DELETE are rejected by the database", async () => {
@@ -507,7 +512,7 @@ describe("SqliteStore", () => {
     expect(await Promise.all(pending)).toEqual(Array(50).fill("stored"));
     await expect(store.appendRunEvent("agent-a", ev.step("run-agent-a", 99), T0)).rejects.toThrow(/closed/);
     const before = await (async () => {
-      store = await openSqliteStore(path);
+      store = await backend.open(path);
       return store.getRun("run-agent-a");
     })();
     expect(before?.steps.map((s) => s.seq)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));

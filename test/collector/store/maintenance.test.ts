@@ -1,17 +1,18 @@
-// The store's maintenance part against real SQLite files: the retention prune (old step results of
+// The store's maintenance part: the retention prune on both engines (old step results of
 // finished runs go in small transactions; verdicts, runs, the ticket and its history stay; live runs
 // are never touched; a second prune does nothing; a replayed pruned step stays a duplicate) and the
-// online backup (a 0600 copy that passes the integrity check, never written over the store itself).
-import sqlite3 from "sqlite3";
+// online backup of a SQLite file (a 0600 copy that passes the integrity check, never written over the store itself).
 import { mkdtemp, readdir, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
 import type { CreateTicketBody } from "../../../shared/api.js";
 import { RunEvent } from "../../../shared/protocol.js";
 import { PRUNED_STEP_TYPE } from "../../../collector/store/maintenance-prune.js";
 import { MIGRATIONS } from "../../../collector/store/migrations.js";
 import { openSqliteStore } from "../../../collector/store/sql-store.js";
+import { pgServerUrl, STORE_BACKENDS } from "../../helpers/store-backends.js";
+import { createTestDatabase } from "../../helpers/postgres.js";
 import { judge, REPAIRED } from "../tickets/desk-fixtures.js";
 
 type OpenStore = Awaited<ReturnType<typeof openSqliteStore>>;
@@ -26,15 +27,6 @@ const ticketBody: CreateTicketBody = {
   category: "network",
   severity: "important",
 };
-
-function raw<T = Record<string, unknown>>(path: string, sql: string, params: unknown[] = []): Promise<T[]> {
-  return new Promise((resolve, reject) => {
-    const db = new sqlite3.Database(path, (err) => {
-      if (err) return reject(err);
-      db.all<T>(sql, params, (e, rows) => db.close(() => (e ? reject(e) : resolve(rows))));
-    });
-  });
-}
 
 const step = (runId: string, seq: number, at: number) =>
   RunEvent.parse({ type: "step", runId, seq, at, result: { check: "ping", status: "skipped", startedAt: at, durationMs: 1, findings: [], data: {}, skipReason: `step ${runId}:${seq}` } });
@@ -60,12 +52,14 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-describe("retention prune", () => {
+describe.each(STORE_BACKENDS)("retention prune on $title", (backend) => {
   let store: OpenStore;
   let path: string;
+  const raw = <T = Record<string, unknown>>(where: string, sql: string, params: unknown[] = []) => backend.raw<T>(where, sql, params);
   beforeAll(async () => {
-    path = join(dir, "prune", "netdiag.sqlite");
-    store = await openSqliteStore(path);
+    if (backend.skip) return;
+    path = backend.name === "sqlite" ? join(dir, "prune", "netdiag.sqlite") : await createTestDatabase(pgServerUrl());
+    store = await backend.open(path);
     await store.createTicket("tk_retention01", ticketBody, "alice", T0);
     await store.createAgent({ id: "ag_site00001", name: "pc", secretHash: "h", createdAt: T0, ticketId: "tk_retention01" });
     await store.transitionTicket("tk_retention01", { kind: "set_status", to: "waiting_customer", note: "modem restarted" }, "alice", T0 + 1000);
@@ -74,7 +68,10 @@ describe("retention prune", () => {
     await seedRun(store, "run_stuck00001", T0, { steps: 5, live: true }); // still running, just as old
     await seedRun(store, "run_recent0001", T0 + 50 * DAY, { steps: 4 }); // within the retention
   });
-  afterAll(async () => store.close());
+  afterAll(async () => store?.close());
+  beforeEach((ctx) => {
+    if (backend.skip) ctx.skip();
+  });
 
   test("removes the old finished runs' steps in batches; verdicts, runs, ticket and history stay; live and recent runs untouched", async () => {
     const before = T0 + 30 * DAY;
@@ -145,7 +142,8 @@ describe("retention prune", () => {
     expect(await raw(path, "SELECT type FROM run_events WHERE run_id = 'run_stuck00001' AND type <> 'step' ORDER BY seq")).toEqual([{ type: "run.accepted" }]);
   });
 
-  test("the prune's scan reads the steps-by-age index, not the whole event table", async () => {
+  test("the prune's scan reads the steps-by-age index, not the whole event table (SQLite's plan)", async (ctx) => {
+    if (backend.name !== "sqlite") return ctx.skip();
     const plan = await raw<{ detail: string }>(
       path,
       "EXPLAIN QUERY PLAN SELECT e.run_id, e.seq FROM run_events e JOIN runs r ON r.id = e.run_id WHERE e.type = 'step' AND e.received_at < ? AND r.updated_at < ? AND r.state IN ('completed') LIMIT 500",

@@ -1,8 +1,7 @@
-// The support desk's part of the SQLite store on real database files: list filters and sorts, a
+// The support desk's part of the store on both engines (test/helpers/store-backends.ts): list filters and sorts, a
 // transition and its history in one transaction (a refused one writes nothing), the append-only
 // history, the ticket's newest verdict kept with the verdict event, knowledge by cause, a resolution
 // that cannot be read back, and a version-3 database migrated with its tickets intact.
-import sqlite3 from "sqlite3";
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -15,19 +14,11 @@ import type { Verdict } from "../../../shared/verdict.js";
 import { migrate, MIGRATIONS } from "../../../collector/store/migrations.js";
 import { SqliteDb } from "../../../collector/store/sqlite-db.js";
 import { openSqliteStore } from "../../../collector/store/sql-store.js";
+import { STORE_BACKENDS } from "../../helpers/store-backends.js";
 
 const T0 = 1_700_000_000_000;
 const MIN = 60_000;
 const HOUR = 60 * MIN;
-
-function raw<T = Record<string, unknown>>(path: string, sql: string, params: unknown[] = []): Promise<T[]> {
-  return new Promise((resolve, reject) => {
-    const db = new sqlite3.Database(path, (err) => {
-      if (err) return reject(err);
-      db.all<T>(sql, params, (e, rows) => db.close(() => (e ? reject(e) : resolve(rows))));
-    });
-  });
-}
 
 const body = (severity: CreateTicketBody["severity"] = "general"): CreateTicketBody => ({
   customer: { name: "Wang Fang", contact: "+86 138 0000 0000" },
@@ -59,17 +50,19 @@ afterAll(async () => {
 let n = 0;
 const freshPath = () => join(dir, `db-${++n}`, "netdiag.sqlite");
 
-describe("desk store", () => {
+describe.each(STORE_BACKENDS)("desk store on $title", (backend) => {
   let path: string;
   let log: ReturnType<typeof memoryLogger>;
   let store: Awaited<ReturnType<typeof openSqliteStore>>;
-  beforeEach(async () => {
-    path = freshPath();
+  const raw = <T = Record<string, unknown>>(where: string, sql: string, params: unknown[] = []) => backend.raw<T>(where, sql, params);
+  beforeEach(async (ctx) => {
+    if (backend.skip) return ctx.skip();
+    path = await backend.newLocation();
     log = memoryLogger();
-    store = await openSqliteStore(path, { log });
+    store = await backend.open(path, { log });
   });
   afterEach(async () => {
-    await store.close();
+    await store?.close();
   });
 
   const deadlines = (createdAt: number, respondMs: number, resolveMs: number) => ({ respondBy: createdAt + respondMs, resolveBy: createdAt + resolveMs });
