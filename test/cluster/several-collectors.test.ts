@@ -115,6 +115,18 @@ describe.skipIf(PG_SKIP)(titled("three collectors on one PostgreSQL behind a rou
       await expect.poll(async () => (await api(n, "/api/agents", z.array(Agent))).find((x) => x.id === agent.agentId)?.connected, { timeout: 10_000 }).toBe(true);
     }
 
+    // A ticket watcher on C too (GET /api/tickets/:id/events: a line per state change of its runs).
+    const ticketEvents: Record<string, unknown>[] = [];
+    const ticketWatch = new AbortController();
+    const ticketDone = (async () => {
+      try {
+        for await (const e of readSse(`${c!.url}/api/tickets/${ticketId}/events`, token, ticketWatch.signal)) ticketEvents.push(JSON.parse(e.data) as Record<string, unknown>);
+      } catch (e) {
+        if (!ticketWatch.signal.aborted) throw e;
+      }
+    })();
+    await expect.poll(() => ticketEvents.some((e) => e.type === "watching"), { timeout: 10_000 }).toBe(true);
+
     const run = await api(a!, "/api/runs", Run, { ticketId, agentId: agent.agentId, checks: ["ping"], pickupTimeoutS: 300 });
     const viewer = watch(c!, run.id);
     // The request made on A reached the agent connected to B.
@@ -158,6 +170,11 @@ describe.skipIf(PG_SKIP)(titled("three collectors on one PostgreSQL behind a rou
     expect(kinds.at(-1)).toBe("state");
     const states = viewer.events.filter((e) => e.event === "state").map((e) => `${String(e.data.state)}|${String(e.data.reason ?? "")}`);
     expect(states.filter((s, i) => s === states[i - 1])).toEqual([]);
+
+    // The ticket's watcher on C heard of the run's states, ending with its completion.
+    await expect.poll(() => ticketEvents.some((e) => e.type === "run" && e.runId === run.id && e.state === "completed"), { timeout: 20_000 }).toBe(true);
+    ticketWatch.abort();
+    await ticketDone;
 
     // Exactly once in the database: read straight from PostgreSQL, not through the code under test.
     const db = new pg.Client({ connectionString: dbUrl });
