@@ -36,7 +36,7 @@ export async function storePath(
   o: { dataDir?: string | undefined; config?: string | undefined; database?: string | undefined },
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<StoreLocation> {
-  if ([o.dataDir, o.config, o.database].filter((v) => v !== undefined).length > 1) throw new UsageError("give one of --data-dir, --database or --config");
+  if ([o.dataDir, o.config, o.database].filter((v) => v !== undefined).length > 1) throw new UsageError("give one of --data-dir, --database or --config, not both");
   if (o.database !== undefined) {
     if (!DatabaseUrl.safeParse(o.database).success) throw new UsageError("--database must be a postgres:// or postgresql:// URL");
     return { database: o.database };
