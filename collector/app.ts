@@ -48,6 +48,8 @@ export interface AppDeps {
   observability?: Observability;
   /** Names of the configured webhook targets (a redelivery goes only to one still configured). */
   webhookTargets?: readonly string[];
+  /** This collector's node id (/healthz; collector/cluster/). */
+  nodeId?: string;
 }
 
 export const apiRoutes: readonly RouteSpec[] = [

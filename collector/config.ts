@@ -78,7 +78,7 @@ export interface ConfigKeyDoc {
  */
 export const CONFIG_KEYS: readonly ConfigKeyDoc[] = [
   { key: "dataDir", flag: "data-dir", env: "NETDIAG_DATA_DIR", kind: "string", value: "DIR", doc: "where the SQLite file lives (created 0700)" },
-  { key: "database", flag: "database", env: "NETDIAG_DATABASE", kind: "string", value: "URL", doc: "postgres://user:password@host:port/db: keep the store in PostgreSQL (several collectors may share it; docs/operations.md)", defaultText: "the SQLite file under dataDir" },
+  { key: "database", flag: "database", env: "NETDIAG_DATABASE", kind: "string", value: "URL", doc: "postgres://user:password@host:port/db: keep the store in PostgreSQL (several collectors may share it: docs/cluster.md; docs/operations.md)", defaultText: "the SQLite file under dataDir" },
   { key: "host", flag: "host", env: "NETDIAG_HOST", kind: "string", value: "ADDR", doc: "bind address (0.0.0.0 to expose it: then use TLS)" },
   { key: "port", flag: "port", env: "NETDIAG_PORT", kind: "int", value: "N", doc: "port (0 = any free port)" },
   { key: "tlsCert", flag: "tls-cert", env: "NETDIAG_TLS_CERT", kind: "string", value: "FILE", doc: "serve HTTPS/wss with this certificate (PEM); needs tlsKey" },

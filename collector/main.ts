@@ -83,6 +83,8 @@ async function start(argv: string[]): Promise<never> {
   // Behind a proxy or NAT the bound address is not the one to give out: say both.
   if (c.listenUrl !== c.url) out.write(`  listening on ${c.listenUrl} (the public URL above is what agents and engineers use)\n`);
   out.write(`  data: ${describeStore(storeLocation(cfg))}\n`);
+  // Several collectors may share a PostgreSQL database: this process is one node of them (docs/cluster.md).
+  if (cfg.database) out.write(`  node: ${c.nodeId}\n`);
   out.write(`  agents connect to ${c.url.replace(/^http/, "ws")}/agent/ws\n\n`);
   if (c.bootstrapAdminToken) {
     out.write(`First start: an admin API token was created. It is shown ONLY NOW; store it safely:\n\n`);

@@ -17,6 +17,7 @@ import { startRetention } from "./maintenance/retention-timer.js";
 import { resolveLimits, type LimitOverrides } from "./limits.js";
 import { RunBus } from "./run-bus.js";
 import { openStore, type StoreLocation } from "./store/sql-store.js";
+import { ClusterNode, newNodeId } from "./cluster/node.js";
 import type { Store } from "./store/types.js";
 import { deadlinePolicy } from "./tickets/deadlines.js";
 import { CloseCode } from "../shared/protocol.js";
@@ -36,6 +37,10 @@ export interface RunningCollector {
   observability: Observability;
   /** Outbound webhooks (collector/webhooks/): delivers the store's queue to the configured targets. */
   webhooks: WebhookDispatcher;
+  /** This process's node id (new at every start). */
+  nodeId: string;
+  /** One of several collectors on PostgreSQL (collector/cluster/); undefined on SQLite. */
+  cluster?: ClusterNode;
   /** Set on the very first start: the admin token, shown once. */
   bootstrapAdminToken?: string;
   /**
@@ -79,23 +84,35 @@ export async function bootstrapAdmin(store: Store, now: number): Promise<string 
 }
 
 export async function startCollector(cfg: CollectorConfig, opts: StartOptions = {}): Promise<RunningCollector> {
-  const log = opts.log ?? createLogger("collector", cfg.logLevel);
+  let log = opts.log ?? createLogger("collector", cfg.logLevel);
   const now = opts.now ?? Date.now;
   // Read before anything is opened: a bad token file stops the start with nothing half-done.
   const metricsTokenHash = cfg.metricsTokenFile ? readMetricsToken(cfg.metricsTokenFile) : undefined;
   await mkdir(cfg.dataDir, { recursive: true, mode: 0o700 });
   // Secret and CA files first: a broken webhook config stops the start before anything is opened.
   const webhookTargets = await resolveTargets(cfg.webhooks, log);
+  const nodeId = newNodeId();
+  // On PostgreSQL other collectors may share the database: every log line names this node.
+  if (cfg.database) log = log.child({ nodeId });
   const store = opts.store ?? (await openStore(storeLocation(cfg), { log }));
   const bootstrapAdminToken = await bootstrapAdmin(store, now());
   const bus = new RunBus();
   const limiter = new FailureLimiter();
   const limits = resolveLimits(opts.limits);
   const observability = createObservability(store, metricsTokenHash ? { metricsTokenHash } : {});
-  const hub = new AgentHub({ store, bus, log, now, heartbeatMs: cfg.heartbeatMs, limits: limits.ingest, metrics: observability.metrics });
+  // Several collectors on one PostgreSQL: links recorded in the store, signals over LISTEN/NOTIFY.
+  // SQLite is one process: no peers, the hub works exactly as it always did.
+  const cluster = cfg.database
+    ? new ClusterNode({ nodeId, databaseUrl: cfg.database, store, links: store.links, bus, log, now, heartbeatMs: cfg.heartbeatMs, page: { maxSteps: limits.read.stepPageMax, maxBytes: limits.read.stepPageBytes } })
+    : undefined;
+  const hub = new AgentHub({ store, bus, log, now, heartbeatMs: cfg.heartbeatMs, limits: limits.ingest, metrics: observability.metrics, ...(cluster ? { peers: cluster } : {}) });
   observability.metrics.sources.connectedAgents = () => hub.connectedCount();
+  observability.metrics.nodeInfo.set({ node_id: nodeId, mode: cluster ? "cluster" : "single" }, 1);
+  if (cluster) observability.metrics.sources.cluster = () => ({ ...cluster.stats, listening: cluster.listening });
+  // LISTENing before the port opens: no agent or request arrives before this node can hear the others.
+  await cluster?.start(hub);
   const webhooks = new WebhookDispatcher({ store, targets: webhookTargets, config: cfg.webhooks, log, now, userAgent: "netdiag-collector", ...opts.webhooks });
-  const app = createApp({ store, hub, bus, log, now, limiter, limits: limits.read, deadlines: deadlinePolicy(cfg.deadlines), observability, webhookTargets: webhookTargets.map((t) => t.name), ...(cfg.publicUrl ? { publicUrl: cfg.publicUrl } : {}) });
+  const app = createApp({ store, hub, bus, log, now, nodeId, limiter, limits: limits.read, deadlines: deadlinePolicy(cfg.deadlines), observability, webhookTargets: webhookTargets.map((t) => t.name), ...(cfg.publicUrl ? { publicUrl: cfg.publicUrl } : {}) });
   const tls = cfg.tlsCert && cfg.tlsKey;
   const server = createAdaptorServer({
     fetch: app.fetch,
@@ -118,10 +135,17 @@ export async function startCollector(cfg: CollectorConfig, opts: StartOptions = 
     log.warn("client error", { error: err.message });
     socket.destroy();
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(cfg.port, cfg.host, () => resolve());
-  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(cfg.port, cfg.host, () => resolve());
+    });
+  } catch (e) {
+    // Port taken: the node's connections would keep the process alive, so they go before the error does.
+    await cluster?.close();
+    if (!opts.store) await store.close();
+    throw e;
+  }
   const retention = startRetention({ store, log, now, config: cfg.retention });
   const port = (server.address() as AddressInfo).port;
   await webhooks.start();
@@ -137,6 +161,8 @@ export async function startCollector(cfg: CollectorConfig, opts: StartOptions = 
     // commit and ack what is in flight, tell the agents to come back, and record the lost links.
     const stopped = new Promise<void>((r) => server.close(() => r()));
     await hub.close(CloseCode.serviceRestart, "collector restarting; reconnect later");
+    // The links the hub released are signalled, the node leaves the table, its connections close.
+    await cluster?.close();
     // In-flight webhook attempts are aborted and recorded before the store closes (due again at the next start).
     await webhooks.close();
     upgrade.close();
@@ -163,6 +189,8 @@ export async function startCollector(cfg: CollectorConfig, opts: StartOptions = 
     hub,
     observability,
     webhooks,
+    nodeId,
+    ...(cluster ? { cluster } : {}),
     ...(bootstrapAdminToken ? { bootstrapAdminToken } : {}),
     close() {
       closing ??= drain();

@@ -8,9 +8,11 @@ import type WebSocket from "ws";
 import { z } from "zod";
 import type { Run } from "../../shared/api.js";
 import { parseBoundedJson } from "../../shared/bounded-json.js";
+import { randomId } from "../../shared/secrets.js";
 import { withLogContext, type Logger } from "../../shared/log.js";
 import { AgentFrame, CloseCode, EVENT_REFUSAL_CODES, MAX_FRAME_BYTES, PROTOCOL_VERSION, type RunEvent, type ServerFrame } from "../../shared/protocol.js";
 import { ViolationTracker } from "../auth/violations.js";
+import type { HubPeers } from "../cluster/peers.js";
 import type { RunBus } from "../run-bus.js";
 import { publishState, publishTransition } from "../runs/publish.js";
 import type { CollectorRunInput } from "../runs/run-state.js";
@@ -33,10 +35,18 @@ export interface HubOptions {
   limits?: IngestLimits;
   /** Counters and the ingest latency histogram for /metrics (collector/observability/). */
   metrics?: CollectorMetrics;
+  /**
+   * The other collectors on the same database (collector/cluster/); none in a single process. With
+   * peers, each link is recorded in the store on hello and a link-lost applies only while that link is
+   * current; run requests, cancels and disconnects also go to the node holding the agent's link.
+   */
+  peers?: HubPeers;
 }
 
 interface Conn extends HeartbeatPeer {
   agentId: string;
+  /** This connection's id: with peers, the store's agent_links row names it while it is the agent's current link. */
+  linkId: string;
   ws: WebSocket;
   helloSeen: boolean;
   /**
@@ -152,6 +162,7 @@ export class AgentHub {
     });
     const conn: Conn = {
       agentId,
+      linkId: randomId("lnk_"),
       ws,
       alive: true,
       helloSeen: false,
@@ -186,18 +197,63 @@ export class AgentHub {
   }
 
   /**
-   * Sends the run request when the agent is connected (state sent); otherwise it waits in state
-   * "requested" and goes out with the agent's next hello. Also used to re-send.
+   * Sends the run request when the agent is connected here (state sent); otherwise it waits in state
+   * "requested" and goes out with the agent's next hello. With peers the node holding the agent's link
+   * is told too, whether or not this one holds a socket of the agent: that socket may be a stale one
+   * the agent already left for another node (the agent ignores a run id it has seen).
    */
   async dispatch(run: Run): Promise<void> {
+    await this.sendRun(run);
+    this.o.peers?.signal({ t: "run.requested", runId: run.id, agentId: run.agentId });
+  }
+
+  /** A peer asked: sends the run if this node holds the agent's link (read from the store, not the signal). */
+  async dispatchHeld(runId: string): Promise<void> {
+    const run = await this.o.store.getRun(runId, { maxSteps: 1, maxBytes: 1 });
+    if (run && this.conns.get(run.agentId)?.helloSeen) await this.sendRun(run);
+  }
+
+  /** Re-sends every held agent's pending runs (after missed signals: collector/cluster/node.ts). */
+  async resendPending(): Promise<void> {
+    for (const conn of [...this.conns.values()]) if (conn.helloSeen) await this.sendPendingRuns(conn);
+  }
+
+  /** Whether the agent's socket here has had its hello handled (run requests may go out on it). */
+  holdsReady(agentId: string): boolean {
+    return this.conns.get(agentId)?.helloSeen === true;
+  }
+
+  /** The link id of the agent's socket held here (undefined: none). */
+  linkOf(agentId: string): string | undefined {
+    return this.conns.get(agentId)?.linkId;
+  }
+
+  /** Closes this node's socket of the agent when it is not the link the store says is current. */
+  closeIfStale(agentId: string, currentLinkId: string | undefined): void {
+    const conn = this.conns.get(agentId);
+    if (!conn || conn.linkId === currentLinkId) return;
+    this.o.log.info("agent's link moved to another node; closing the stale socket", { agentId, linkId: conn.linkId });
+    conn.ws.close(CloseCode.replaced, "replaced by a newer connection");
+  }
+
+  /** Agents connected here, and with peers those whose current link is on another live node. */
+  async connectedAgents(): Promise<Set<string>> {
+    const here = new Set(this.conns.keys());
+    if (!this.o.peers) return here;
+    for (const id of await this.o.peers.connectedAgents()) here.add(id);
+    return here;
+  }
+
+  private async sendRun(run: Run): Promise<void> {
     const conn = this.conns.get(run.agentId);
     if (!conn?.helloSeen || this.closing) return;
     // State first, then the frame: the run is "sent" before the agent can possibly acknowledge it.
     const [t] = await this.transition({ runId: run.id }, { kind: "dispatch" });
     if (!t?.decision.ok || !t.decision.effects.includes("send_request")) return;
     if (this.conns.get(run.agentId) !== conn || conn.ws.readyState !== conn.ws.OPEN) {
-      // The link went while the state was written: back to the queue (re-sent on reconnect).
-      await this.transition({ runId: run.id }, { kind: "link_lost" });
+      // The link went while the state was written: back to the queue (re-sent on reconnect). With
+      // peers only while that link is still current (the agent may be on another node by now).
+      await this.transition(this.linkSelector(run.agentId, conn.linkId, run.id), { kind: "link_lost" });
       return;
     }
     this.send(conn, {
@@ -212,16 +268,36 @@ export class AgentHub {
     });
   }
 
-  /** Tells a connected agent to stop a run; false when it is not connected. */
-  cancel(agentId: string, runId: string): boolean {
+  /**
+   * Tells the agent to stop a run, here and (with peers) through the node holding its link; false when
+   * it is connected nowhere.
+   */
+  async cancel(agentId: string, runId: string): Promise<boolean> {
+    const here = this.cancelHeld(agentId, runId);
+    if (!this.o.peers) return here;
+    this.o.peers.signal({ t: "run.cancel", runId, agentId });
+    return here || (await this.o.peers.connectedAgents()).has(agentId);
+  }
+
+  /** Sends run.cancel on this node's socket of the agent; false when there is none. */
+  cancelHeld(agentId: string, runId: string): boolean {
     const conn = this.conns.get(agentId);
     if (!conn || conn.ws.readyState !== conn.ws.OPEN) return false;
     this.send(conn, { type: "run.cancel", runId });
     return true;
   }
 
-  /** Closes one agent's connection (revocation, re-enrollment) and any upgrade still in flight. */
-  disconnect(agentId: string, code: number, reason: string): void {
+  /**
+   * Closes one agent's connection (revocation, re-enrollment) and any upgrade still in flight, here
+   * and on every other node.
+   */
+  disconnect(agentId: string, code: typeof CloseCode.revoked | typeof CloseCode.replaced, reason: string): void {
+    this.disconnectHere(agentId, code, reason);
+    this.o.peers?.signal({ t: "agent.disconnect", agentId, code });
+  }
+
+  /** disconnect() on this node only (a peer relayed it). */
+  disconnectHere(agentId: string, code: number, reason: string): void {
     this.epochs.set(agentId, { epoch: this.credentialEpoch(agentId) + 1, code, reason });
     this.conns.get(agentId)?.ws.close(code, reason);
   }
@@ -238,10 +314,10 @@ export class AgentHub {
     this.closing = true;
     this.sweep.stop();
     while (this.inflight.size > 0) await Promise.allSettled([...this.inflight]);
-    const agents = [...this.conns.keys()];
+    const links = [...this.conns.values()].map((c) => [c.agentId, c.linkId] as const);
     for (const c of this.conns.values()) c.ws.close(code, reason);
     this.conns.clear();
-    await Promise.allSettled(agents.map((a) => this.linkLost(a)));
+    await Promise.allSettled(links.map(([a, l]) => this.linkLost(a, l)));
   }
 
   /** Applies a collector-side input through the store's run state machine and publishes the changes. */
@@ -446,9 +522,25 @@ export class AgentHub {
   private async sendPending(conn: Conn): Promise<void> {
     // The previous connection's runs must be re-queued first, or this one could be told they are lost.
     await this.linkLosses.get(conn.agentId);
+    if (this.o.peers) {
+      try {
+        // Recorded before anything is sent: from now on a late link-lost of an older link (here or
+        // on another node) leaves the agent's runs alone.
+        await this.o.peers.linkTaken(conn.agentId, conn.linkId);
+      } catch (e) {
+        // Unrecorded, an older link's loss could knock back what this link runs: the agent comes back later.
+        this.o.log.error("recording the agent's link failed", { agentId: conn.agentId, error: String(e) });
+        conn.ws.close(CloseCode.tryAgainLater, "STORE_FAILED");
+        return;
+      }
+    }
+    await this.sendPendingRuns(conn);
+  }
+
+  private async sendPendingRuns(conn: Conn): Promise<void> {
     try {
       const pending = await this.o.store.pendingRunsForAgent(conn.agentId, this.o.now());
-      for (const run of pending) await this.dispatch(run);
+      for (const run of pending) await this.sendRun(run);
     } catch (e) {
       this.o.log.error("re-sending pending runs failed", { agentId: conn.agentId, error: String(e) });
     }
@@ -464,14 +556,25 @@ export class AgentHub {
     if (this.conns.get(conn.agentId) !== conn || this.closing) return;
     this.conns.delete(conn.agentId);
     this.o.log.info("agent disconnected", { agentId: conn.agentId, code });
-    this.track(this.linkLost(conn.agentId));
+    this.track(this.linkLost(conn.agentId, conn.linkId));
+  }
+
+  /**
+   * Which runs a lost link touches: all the agent's live runs, or the one run whose request could not
+   * go out. With peers only while that link is the agent's current one (the store checks it in the
+   * transition's own transaction), and a lost link's row is removed in that transaction too.
+   */
+  private linkSelector(agentId: string, linkId: string, runId?: string): RunSelector {
+    const link = this.o.peers && { agentId, nodeId: this.o.peers.nodeId, linkId };
+    if (runId) return link ? { runId, whileLink: link } : { runId };
+    return link ? { agentId, releaseLink: link } : { agentId };
   }
 
   /** The agent's link is gone: sent runs go back to the queue, runs it holds to delivering. */
-  private linkLost(agentId: string): Promise<void> {
+  private linkLost(agentId: string, linkId: string): Promise<void> {
     const p = (async () => {
       try {
-        await this.transition({ agentId }, { kind: "link_lost" });
+        await this.transition(this.linkSelector(agentId, linkId), { kind: "link_lost" });
       } catch (e) {
         this.o.log.error("recording a lost agent link failed", { agentId, error: String(e) });
       }

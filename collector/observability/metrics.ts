@@ -6,6 +6,8 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom
 
 export interface MetricSources {
   connectedAgents?: () => number;
+  /** Several collectors (collector/cluster/node.ts): signal counters and whether the LISTEN connection is up. */
+  cluster?: () => { signalsSent: number; signalsReceived: number; badSignals: number; resyncs: number; deadNodes: number; listening: boolean };
   runsByState?: () => Promise<Record<string, number>>;
   sseSubscribers?: () => number;
 }
@@ -17,6 +19,8 @@ export class CollectorMetrics {
   readonly registry = new Registry();
   readonly sources: MetricSources = {};
   private readonly causes = new Set<string>();
+  /** Set once by server.ts (node id and mode). */
+  readonly nodeInfo: Gauge<"node_id" | "mode">;
 
   readonly httpRequests = new Counter({
     name: "netdiag_http_requests_total",
@@ -84,6 +88,36 @@ export class CollectorMetrics {
         this.reset();
         for (const [state, n] of Object.entries(await sources.runsByState())) this.set({ state }, n);
       },
+    });
+    new Gauge({
+      name: "netdiag_cluster_signals",
+      help: "Several collectors: cluster signals (NOTIFY payloads) sent and received, refused payloads, catch-ups after missed signals, nodes found dead; since start",
+      labelNames: ["kind"] as const,
+      registers: [this.registry],
+      collect() {
+        const c = sources.cluster?.();
+        if (!c) return;
+        this.set({ kind: "sent" }, c.signalsSent);
+        this.set({ kind: "received" }, c.signalsReceived);
+        this.set({ kind: "refused" }, c.badSignals);
+        this.set({ kind: "resync" }, c.resyncs);
+        this.set({ kind: "dead_node" }, c.deadNodes);
+      },
+    });
+    new Gauge({
+      name: "netdiag_cluster_listening",
+      help: "Several collectors: 1 while this node's LISTEN connection to PostgreSQL is up (0 while it reconnects)",
+      registers: [this.registry],
+      collect() {
+        const c = sources.cluster?.();
+        if (c) this.set(c.listening ? 1 : 0);
+      },
+    });
+    this.nodeInfo = new Gauge({
+      name: "netdiag_node_info",
+      help: "Always 1; labels: this collector's node id (new at every start) and whether it is one of several on PostgreSQL (cluster) or alone (single)",
+      labelNames: ["node_id", "mode"] as const,
+      registers: [this.registry],
     });
     // Process figures (CPU, memory, event loop lag, open files) under their standard names.
     if (o.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry });

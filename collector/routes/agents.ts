@@ -168,10 +168,11 @@ export const agentRoutes: RouteSpec[] = [
     method: "GET",
     path: "/api/agents",
     access: READERS,
-    summary: "list enrolled agents and whether they are connected",
+    summary: "list enrolled agents and whether they are connected (to any collector on the same database)",
     response: { 200: z.array(Agent) },
     async handler(c, d) {
-      return c.json((await d.store.listAgents()).map((a) => agentView(a, d.hub.isConnected(a.id))));
+      const connected = await d.hub.connectedAgents();
+      return c.json((await d.store.listAgents()).map((a) => agentView(a, connected.has(a.id))));
     },
   },
   {
@@ -186,7 +187,7 @@ export const agentRoutes: RouteSpec[] = [
       if (!rec) throw notFound("agent");
       const runs = await d.store.listRunsForAgent(rec.id, DEVICE_STATE_RUNS, { page: stepPage(d), totalBytes: (d.limits ?? DEFAULT_LIMITS.read).viewStepBytes });
       await d.store.appendAudit({ at: d.now(), actor: actorOf(principalOf(c)), action: "device.read", agentId: rec.id, outcome: "ok", ...(rec.ticketId ? { ticketId: rec.ticketId } : {}) });
-      return c.json(deviceState(agentView(rec, d.hub.isConnected(rec.id)), runs.map((r) => redactRun(r))));
+      return c.json(deviceState(agentView(rec, (await d.hub.connectedAgents()).has(rec.id)), runs.map((r) => redactRun(r))));
     },
   },
   {

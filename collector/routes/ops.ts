@@ -2,7 +2,13 @@
 import { z } from "zod";
 import type { RouteSpec } from "./route-spec.js";
 
-const Health = z.object({ ok: z.literal(true), agentsConnected: z.number().int() });
+const Health = z.object({
+  ok: z.literal(true),
+  /** Agents connected to THIS collector (GET /api/agents says which are connected anywhere). */
+  agentsConnected: z.number().int(),
+  /** This collector's node id (new at every start; logs, /metrics and the store's agent_links name it). */
+  nodeId: z.string(),
+});
 const Ready = z.object({ ok: z.literal(true) });
 const NotReady = z.object({ ok: z.literal(false), code: z.enum(["SHUTTING_DOWN", "STORE_NOT_WRITABLE", "STORE_SLOW"]), message: z.string() });
 
@@ -11,9 +17,9 @@ export const opsRoutes: RouteSpec[] = [
     method: "GET",
     path: "/healthz",
     access: "public",
-    summary: "liveness and connected agent count (200 while the process runs, also while it drains)",
+    summary: "liveness, the agents connected to this collector and its node id (200 while the process runs, also while it drains)",
     response: { 200: Health },
-    handler: (c, d) => c.json({ ok: true, agentsConnected: d.hub.connectedCount() }),
+    handler: (c, d) => c.json({ ok: true, agentsConnected: d.hub.connectedCount(), nodeId: d.nodeId ?? "" }),
   },
   {
     method: "GET",

@@ -137,7 +137,7 @@ export const runRoutes: RouteSpec[] = [
       const [t] = await d.store.transitionRuns({ runId: run.id }, { kind: "cancel", by: p.name }, d.now());
       if (!t!.decision.ok) throw conflict(t!.decision.code, t!.decision.reason);
       publishTransition(d.bus, t!);
-      const sent = t!.decision.effects.includes("send_cancel") && d.hub.cancel(run.agentId, run.id);
+      const sent = t!.decision.effects.includes("send_cancel") && (await d.hub.cancel(run.agentId, run.id));
       await d.store.appendAudit({ at: d.now(), actor: actorOf(p), action: "run.cancel", runId: run.id, ticketId: run.ticketId, agentId: run.agentId, outcome: "ok", detail: { delivered: sent } });
       return c.json({ cancelled: true, deliveredToAgent: sent }, 202);
     },
@@ -173,6 +173,9 @@ export const runRoutes: RouteSpec[] = [
           const write = (ev: RunStreamEvent) =>
             stream.writeSSE({ event: ev.type, data: JSON.stringify(scrubSecrets(ev)) });
           const until = stateDeadline(snap);
+          // With several collectors a change can reach this stream twice (published here, and re-read
+          // after another node's signal): each step, the verdict and each state go out once.
+          let lastState = `${snap.state}|${snap.reason ?? ""}|${until ?? ""}`;
           await write({ type: "state", state: snap.state, ...(snap.reason ? { reason: snap.reason } : {}), ...(until !== undefined ? { until } : {}) });
           // Stored steps a page at a time: a run of any size streams in bounded memory.
           for (;;) {
@@ -183,6 +186,7 @@ export const runRoutes: RouteSpec[] = [
             if (snap.nextAfterSeq === undefined || stream.aborted) break;
             snap = (await d.store.getRun(run.id, { ...page, afterSeq: snap.nextAfterSeq }))!;
           }
+          let verdictSent = snap.verdict !== undefined;
           if (snap.verdict) await write({ type: "verdict", verdict: snap.verdict });
           let terminal = TERMINAL_RUN_STATES.includes(snap.state);
           while (!terminal && !stream.aborted) {
@@ -191,6 +195,10 @@ export const runRoutes: RouteSpec[] = [
             for (const ev of queue.splice(0)) {
               if (ev.type === "step" && sentSeqs.has(ev.seq)) continue;
               if (ev.type === "step") sentSeqs.add(ev.seq);
+              if (ev.type === "verdict" && verdictSent) continue;
+              if (ev.type === "verdict") verdictSent = true;
+              if (ev.type === "state" && `${ev.state}|${ev.reason ?? ""}|${ev.until ?? ""}` === lastState) continue;
+              if (ev.type === "state") lastState = `${ev.state}|${ev.reason ?? ""}|${ev.until ?? ""}`;
               await write(ev);
               if (ev.type === "state" && TERMINAL_RUN_STATES.includes(ev.state)) terminal = true;
             }

@@ -4,6 +4,7 @@
 // that knows the type differences), or `{ sqlite, postgres }` for a step that needs engine functions
 // (JSON, byte lengths, triggers).
 import type { DialectName, Tx } from "./sql.js";
+import { LINKS_MIGRATION } from "./sql-links.js";
 
 /** null: nothing to do on that engine. */
 export type MigrationStep = string | { readonly sqlite: string | null; readonly postgres: string | null };
@@ -328,6 +329,8 @@ export const MIGRATIONS: readonly Migration[] = [
       `CREATE INDEX run_events_steps_by_age ON run_events (received_at) WHERE type = 'step'`,
     ],
   },
+  // Several collectors on one database: each agent's current link and the live nodes (sql-links.ts).
+  { version: 7, ...LINKS_MIGRATION },
 ];
 
 /** The connection migrations run on: the writer, before the write queue takes it. */

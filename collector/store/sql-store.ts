@@ -27,6 +27,7 @@ import type { BackupReport, MaintenanceStore } from "./maintenance-store.js";
 import { SqlMaintenance } from "./maintenance-prune.js";
 import type { WebhookStore } from "./webhook-store.js";
 import { SqlWebhookStore } from "./sql-webhooks.js";
+import { isCurrentLinkTx, releaseLinkTx, SqlLinks, type LinkStore } from "./sql-links.js";
 import { applyRunEvent, writeDecision } from "./sql-run-events.js";
 import { stepBatchKind, type StepItem } from "./step-batch.js";
 import * as desk from "./sql-tickets.js";
@@ -223,6 +224,7 @@ export class SqlStore implements Store {
   readonly webhooks: WebhookStore;
   /** Steps queued back to back are stored as one batch (step-batch.ts). */
   private readonly steps: BatchKind<StepItem, AppendResult>;
+  readonly links: LinkStore;
 
   constructor(
     private readonly db: SqlDb,
@@ -233,6 +235,7 @@ export class SqlStore implements Store {
     this.hooks = new SqlWebhookStore(db, log);
     this.webhooks = this.hooks;
     this.steps = stepBatchKind(db.dialect);
+    this.links = new SqlLinks(db);
   }
 
   /** Which engine holds the data ("sqlite" | "postgres"). */
@@ -516,6 +519,10 @@ export class SqlStore implements Store {
       : [`state IN (${sqlList(WAITING_STATES)}) AND pickup_by <= ?`, [sel.pickupDueBy]];
     const sink = this.hooks.sink();
     const ts = await this.db.write(async (tx) => {
+      // A lost link touches the agent's runs only while it is the current one (several collectors:
+      // an older socket noticed late must not knock back what the agent runs through a newer link).
+      if ("releaseLink" in sel && sel.releaseLink && !(await releaseLinkTx(tx, sel.releaseLink))) return [];
+      if ("whileLink" in sel && sel.whileLink && !(await isCurrentLinkTx(tx, sel.whileLink, this.db.dialect.forUpdate))) return [];
       // Locked in id order (forUpdate; every collector locks runs in the same order, so two transitions
       // of overlapping sets cannot deadlock), then applied oldest first.
       const locked = await tx.all<{ id: string; ticket_id: string; agent_id: string; state: RunState; pickup_by: number; reason: string | null; created_at: number }>(

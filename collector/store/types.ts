@@ -7,6 +7,7 @@ import type { CollectorRunInput, RunDecision, RunEffect, RunRefusalCode } from "
 import type { KnowledgeEntry, TicketAction, TicketHistoryEntry, TicketQuery } from "../../shared/ticket.js";
 import type { TicketRefusalCode } from "../tickets/ticket-state.js";
 import type { MaintenanceStore } from "./maintenance-store.js";
+import type { LinkStore } from "./sql-links.js";
 import type { WebhookStore } from "./webhook-store.js";
 
 export interface NewRun {
@@ -115,11 +116,23 @@ export interface AppendRefusal {
   message: string;
 }
 
+/** One WebSocket link of an agent, held by one collector node (collector/store/sql-links.ts). */
+export interface LinkRef {
+  agentId: string;
+  nodeId: string;
+  linkId: string;
+}
+
 /** Which runs a collector-side input applies to. */
 export type RunSelector =
-  | { runId: string }
-  /** Every run of the agent that can still change (link lost). */
-  | { agentId: string }
+  /** `whileLink`: only while that link is the agent's current one (several collectors: collector/cluster/). */
+  | { runId: string; whileLink?: LinkRef }
+  /**
+   * Every run of the agent that can still change (link lost). `releaseLink`: only if that link is the
+   * agent's current one, and its agent_links row is removed in the same transaction; an older link's
+   * loss then changes nothing (the agent is running its runs through a newer link, maybe on another node).
+   */
+  | { agentId: string; releaseLink?: LinkRef }
   /** Runs not acknowledged whose pickup deadline is at or before this time (expiry sweep). */
   | { pickupDueBy: number };
 
@@ -173,6 +186,8 @@ export interface Store {
   readonly webhooks: WebhookStore;
   /** Online backup and retention (collector/store/maintenance-store.ts). */
   readonly maintenance: MaintenanceStore;
+  /** Which collector holds each agent's link, and which collectors are alive (collector/store/sql-links.ts). */
+  readonly links: LinkStore;
 
   // tickets
   /**

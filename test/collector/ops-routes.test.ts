@@ -58,8 +58,9 @@ afterAll(async () => {
 });
 
 describe("health", () => {
-  test("/healthz: alive, with the connected agent count", async () => {
-    expect(await (await get("/healthz")).json()).toEqual({ ok: true, agentsConnected: 0 });
+  test("/healthz: alive, with the connected agent count and the node id", async () => {
+    expect(await (await get("/healthz")).json()).toEqual({ ok: true, agentsConnected: 0, nodeId: col.running.nodeId });
+    expect(col.running.nodeId).toMatch(/^[A-Za-z0-9_-]+_[A-Za-z0-9_-]{10}$/);
   });
 
   test("/readyz: 200 while the store takes a write; 503 STORE_SLOW while another connection holds the write lock", { timeout: 20_000 }, async () => {

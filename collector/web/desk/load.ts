@@ -20,7 +20,8 @@ type Ctx = Context<Env>;
 const withDeadlines = <T extends Ticket>(t: T, now: number): T & { deadlines: TicketDeadlines } => ({ ...t, deadlines: t.deadlines ?? deadlineStatus(t, now) });
 
 async function agentsNow(d: AppDeps): Promise<Agent[]> {
-  return (await d.store.listAgents()).map((a) => agentView(a, d.hub.isConnected(a.id)));
+  const connected = await d.hub.connectedAgents();
+  return (await d.store.listAgents()).map((a) => agentView(a, connected.has(a.id)));
 }
 
 export async function loadList(d: AppDeps, v: View, q: TicketQuery) {

@@ -148,6 +148,7 @@ async function tokensPage(v: View, deps: Parameters<PageSpec["handler"]>[1], o: 
 
 async function agentsPage(v: View, deps: Parameters<PageSpec["handler"]>[1], done: string | undefined): Promise<Html> {
   const agents = await deps.store.listAgents();
+  const online = await deps.hub.connectedAgents();
   return layout(v, {
     title: v.t("admin.agents.title"),
     nav: "admin",
@@ -157,7 +158,7 @@ ${agents.length === 0
   : html`<div class="table-wrap"><table class="cards">
 <thead><tr><th>${v.t("admin.agents.name")}</th><th>ID</th><th>${v.t("admin.agents.ticket")}</th><th>${v.t("admin.agents.connection")}</th><th>${v.t("admin.agents.lastSeen")}</th><th>${v.t("admin.status")}</th><th>${v.t("admin.actions")}</th></tr></thead>
 <tbody>${agents.map((a) => {
-      const connected = deps.hub.isConnected(a.id);
+      const connected = online.has(a.id);
       return html`<tr class="${a.revokedAt !== undefined ? "revoked" : ""}">
 <td data-label="${v.t("admin.agents.name")}"><a href="/devices/${a.id}"><strong>${a.name}</strong></a>${a.hostname ? html`<br><span class="muted small">${a.hostname}</span>` : ""}</td>
 <td class="mono" data-label="ID">${a.id}</td><td class="mono" data-label="${v.t("admin.agents.ticket")}">${a.ticketId ?? "-"}</td>

@@ -37,7 +37,8 @@ export const devicePages: PageSpec[] = [
     access: READERS,
     summary: "the agents (customer sites): online or not, last seen; made for a phone",
     async handler(c, d, v) {
-      const agents = (await d.store.listAgents()).map((a) => agentView(a, d.hub.isConnected(a.id)));
+      const connected = await d.hub.connectedAgents();
+      const agents = (await d.store.listAgents()).map((a) => agentView(a, connected.has(a.id)));
       // Online first, then the most recently seen; revoked ones last.
       agents.sort((a, b) => Number(a.revokedAt !== undefined) - Number(b.revokedAt !== undefined) || Number(b.connected) - Number(a.connected) || (b.lastSeenAt ?? 0) - (a.lastSeenAt ?? 0));
       return sendPage(
@@ -69,7 +70,7 @@ export const devicePages: PageSpec[] = [
       // Exactly what GET /api/agents/:id/state reads, redacts and audits.
       const runs = await d.store.listRunsForAgent(rec.id, DEVICE_STATE_RUNS, { page: stepPage(d), totalBytes: (d.limits ?? DEFAULT_LIMITS.read).viewStepBytes });
       await d.store.appendAudit({ at: d.now(), actor: actorOf(v.principal!), action: "device.read", agentId: rec.id, outcome: "ok", ...(rec.ticketId ? { ticketId: rec.ticketId } : {}) });
-      const s = deviceState(agentView(rec, d.hub.isConnected(rec.id)), runs.map((r) => redactRun(r)));
+      const s = deviceState(agentView(rec, (await d.hub.connectedAgents()).has(rec.id)), runs.map((r) => redactRun(r)));
       return sendPage(
         c,
         layout(v, {
