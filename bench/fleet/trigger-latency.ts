@@ -20,6 +20,8 @@ export interface TriggerSetup {
 }
 
 export interface TriggerSamples {
+  /** ms from sending the POST to its answer (the run stored, audited and sent). */
+  toAnswer: number[];
   /** ms from sending the POST to the run request arriving at the agent. */
   toAgent: number[];
   /** ms from sending the POST to the first step event read from the SSE stream. */
@@ -38,18 +40,20 @@ async function firstStep(url: string, token: string, signal: AbortSignal): Promi
 
 /** `n` triggers one after another (each waits for its first step), after `warmup` unrecorded ones. */
 export async function measureTriggers(s: TriggerSetup, n: number, warmup = 5): Promise<TriggerSamples> {
-  const out: TriggerSamples = { toAgent: [], toViewer: [] };
+  const out: TriggerSamples = { toAnswer: [], toAgent: [], toViewer: [] };
   for (let i = 0; i < warmup + n; i++) {
     const ac = new AbortController();
     const timer = setTimeout(() => ac.abort(new Error(`trigger ${i}: no step within ${TRIGGER_DEADLINE_MS} ms`)), TRIGGER_DEADLINE_MS);
     try {
       const t0 = performance.now();
       const run = await httpJson(`${s.triggerUrl}/api/runs`, Run, { token: s.token, body: { ticketId: s.ticketId, agentId: s.agent.creds.agentId, checks: ["path"], params: {}, pickupTimeoutS: 60 }, signal: ac.signal });
+      const answered = performance.now();
       const seen = await firstStep(`${s.viewerUrl}/api/runs/${run.id}/events`, s.token, ac.signal);
       const arrived = s.agent.arrivals.get(run.id);
       if (arrived === undefined) throw new Error(`run ${run.id}: a step was seen but the request never reached the agent`);
       s.agent.arrivals.delete(run.id);
       if (i >= warmup) {
+        out.toAnswer.push(answered - t0);
         out.toAgent.push(arrived - t0);
         out.toViewer.push(seen - t0);
       }
