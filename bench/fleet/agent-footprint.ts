@@ -17,7 +17,17 @@ import { startCollector } from "../../collector/server.js";
 
 const run = promisify(execFile);
 const DIST = fileURLToPath(new URL("../../", import.meta.url));
-export const AGENT_ENTRIES = { bundle: join(DIST, "bundle", "netdiag-agent.js"), unbundled: join(DIST, "agent", "main.js") } as const;
+const BUNDLE = join(DIST, "bundle", "netdiag-agent.js");
+/**
+ * What is measured: the bundle and the unbundled build as they start by default, and the bundle with
+ * the V8 heap's young generation and the platform's worker threads trimmed (NODE_OPTIONS), to show how
+ * much of the figure is the runtime's defaults rather than the agent's own data.
+ */
+export const AGENT_VARIANTS = {
+  bundle: { entry: BUNDLE, nodeOptions: "" },
+  unbundled: { entry: join(DIST, "agent", "main.js"), nodeOptions: "" },
+  "bundle, small V8 heap and pool": { entry: BUNDLE, nodeOptions: "--max-semi-space-size=1 --v8-pool-size=1" },
+} as const;
 
 /** Idle time before the RSS is read: start-up garbage collected, the welcome and a heartbeat or two in. */
 const SETTLE_MS = 3000;
@@ -54,7 +64,7 @@ async function stopProc(p: ChildProcess): Promise<void> {
 }
 
 export interface Footprint {
-  agent: Record<keyof typeof AGENT_ENTRIES, ProcMem>;
+  agent: Record<keyof typeof AGENT_VARIANTS, ProcMem>;
   bareNode: ProcMem;
 }
 
@@ -66,11 +76,11 @@ export async function measureFootprint(): Promise<Footprint> {
     const token = randomSecret("ndt_");
     await col.store.createToken({ id: randomId("tok_"), name: "bench-engineer", role: "engineer", hash: hashSecret(token), createdAt: Date.now() });
     const agent = {} as Footprint["agent"];
-    for (const [name, entry] of Object.entries(AGENT_ENTRIES) as [keyof typeof AGENT_ENTRIES, string][]) {
-      const home = join(dir, name);
+    for (const [name, { entry, nodeOptions }] of Object.entries(AGENT_VARIANTS) as [keyof typeof AGENT_VARIANTS, { entry: string; nodeOptions: string }][]) {
+      const home = join(dir, name.replace(/\W+/g, "-"));
       const config = join(home, "agent.json");
       // HOME and XDG dirs inside the temp dir: nothing of the machine's own agent is read or written.
-      const env = { ...process.env, HOME: home, XDG_CONFIG_HOME: home, XDG_STATE_HOME: home, NETDIAG_AGENT_CONFIG: config };
+      const env = { ...process.env, HOME: home, XDG_CONFIG_HOME: home, XDG_STATE_HOME: home, NETDIAG_AGENT_CONFIG: config, NODE_OPTIONS: nodeOptions };
       const code = await httpJson(`${col.url}/api/enrollments`, EnrollmentCreated, { token, body: {} });
       await run(process.execPath, [entry, "enroll", "--collector", col.url, "--code", code.code, "--name", `bench-${name}`, "--config", config], { env, timeout: 30_000 });
       const agentId = (JSON.parse(await readFile(config, "utf8")) as { identity: { agentId: string } }).identity.agentId;

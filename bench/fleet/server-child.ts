@@ -75,6 +75,11 @@ async function main(): Promise<void> {
     // Room for the latency agent and a few replacements racing their own old connection.
     const c = await startCollector(CollectorConfig.parse({ dataDir: dir, host: "127.0.0.1", port: 0, logLevel: "silent", maxAgents: count + 100, heartbeatMs }), {
       log: createLogger("bench", "silent"),
+      // Production limits except the frame rate (as in the delivery bench): the latency leg triggers
+      // run after run on ONE agent, 4 frames each, ~50 triggers/s; at 50 frames/s the agent's token
+      // bucket would run dry after ~125 triggers and the bench would measure the limiter's waits
+      // (seen here: p50 20 -> 77 ms), not the path. An engineer triggers a run a minute, not 50 a second.
+      limits: { ingest: { framesPerS: 100_000, frameBurst: 100_000 } },
     });
     // One more than the idle fleet: the trigger-latency bench's instant agent.
     agents = await seedAgents(c.store, count + 1);

@@ -17,6 +17,11 @@ export interface TriggerSetup {
   ticketId: string;
   /** Connected to any node. */
   agent: InstantAgent;
+  /**
+   * After each trigger, one GET /healthz here is timed too: the same moment's floor for any API call,
+   * so a burst of load from elsewhere on the machine shows in both (the bench's baseline).
+   */
+  floorUrl?: string;
 }
 
 export interface TriggerSamples {
@@ -26,6 +31,8 @@ export interface TriggerSamples {
   toAgent: number[];
   /** ms from sending the POST to the first step event read from the SSE stream. */
   toViewer: number[];
+  /** ms of each GET /healthz round trip on floorUrl (empty without one). */
+  floor: number[];
 }
 
 /** Longest one trigger may take before the bench fails instead of hanging. */
@@ -38,9 +45,17 @@ async function firstStep(url: string, token: string, signal: AbortSignal): Promi
   throw new Error(`the SSE stream ${url} ended without a step`);
 }
 
+async function roundTrip(url: string, signal: AbortSignal): Promise<number> {
+  const t0 = performance.now();
+  const res = await fetch(url, { signal });
+  await res.arrayBuffer();
+  if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
+  return performance.now() - t0;
+}
+
 /** `n` triggers one after another (each waits for its first step), after `warmup` unrecorded ones. */
 export async function measureTriggers(s: TriggerSetup, n: number, warmup = 5): Promise<TriggerSamples> {
-  const out: TriggerSamples = { toAnswer: [], toAgent: [], toViewer: [] };
+  const out: TriggerSamples = { toAnswer: [], toAgent: [], toViewer: [], floor: [] };
   for (let i = 0; i < warmup + n; i++) {
     const ac = new AbortController();
     const timer = setTimeout(() => ac.abort(new Error(`trigger ${i}: no step within ${TRIGGER_DEADLINE_MS} ms`)), TRIGGER_DEADLINE_MS);
@@ -56,6 +71,7 @@ export async function measureTriggers(s: TriggerSetup, n: number, warmup = 5): P
         out.toAnswer.push(answered - t0);
         out.toAgent.push(arrived - t0);
         out.toViewer.push(seen - t0);
+        if (s.floorUrl) out.floor.push(await roundTrip(`${s.floorUrl}/healthz`, ac.signal));
       }
     } finally {
       clearTimeout(timer);
