@@ -8,7 +8,6 @@ import type WebSocket from "ws";
 import { z } from "zod";
 import type { Run } from "../../shared/api.js";
 import { parseBoundedJson } from "../../shared/bounded-json.js";
-import { randomId } from "../../shared/secrets.js";
 import { withLogContext, type Logger } from "../../shared/log.js";
 import { AgentFrame, CloseCode, EVENT_REFUSAL_CODES, MAX_FRAME_BYTES, PROTOCOL_VERSION, type RunEvent, type ServerFrame } from "../../shared/protocol.js";
 import { ViolationTracker } from "../auth/violations.js";
@@ -20,8 +19,9 @@ import { DEFAULT_LIMITS, type IngestLimits } from "../limits.js";
 import type { CollectorMetrics } from "../observability/metrics.js";
 import type { AppendRefusal, AppendResult, RunSelector, RunTransition, Store } from "../store/types.js";
 import { checkEventTimes } from "./event-times.js";
-import { FrameThrottle, TokenBucket } from "./frame-throttle.js";
-import { HeartbeatSweep, type HeartbeatPeer } from "./heartbeat.js";
+import { Conn, SETTLED, type ConnOwner } from "./conn.js";
+import { TokenBucket } from "./frame-throttle.js";
+import { HeartbeatSweep } from "./heartbeat.js";
 
 export interface HubOptions {
   store: Store;
@@ -41,30 +41,6 @@ export interface HubOptions {
    * current; run requests, cancels and disconnects also go to the node holding the agent's link.
    */
   peers?: HubPeers;
-}
-
-interface Conn extends HeartbeatPeer {
-  agentId: string;
-  /** This connection's id: with peers, the store's agent_links row names it while it is the agent's current link. */
-  linkId: string;
-  ws: WebSocket;
-  helloSeen: boolean;
-  /**
-   * Settles once hello was handled (pending run requests re-sent). Later frames wait for it, so the
-   * collector always re-sends before it stores what the agent replays: the agent sees every re-sent
-   * request and deduplicates it (docs/delivery.md).
-   */
-  ready: Promise<void>;
-  remote: string;
-  /**
-   * Refusals already reported on this connection ("runId|code"): each is logged, audited and counted
-   * as a violation once; the events after it that meet the same refusal only get the error frame.
-   * Runs refused as a whole (their run.offline was refused) map to that refusal, so their later
-   * events are refused with the same reason instead of counting as UNKNOWN_RUN.
-   */
-  refused: Map<string, AppendRefusal>;
-  /** Holds frames beyond the agent's rate (frame-throttle.ts). */
-  throttle: FrameThrottle;
 }
 
 /** Refusals remembered per connection; an older one forgotten is just reported again. */
@@ -89,6 +65,27 @@ export class AgentHub {
   private closing = false;
   /** When each frame came off its socket (keyed by the frame's own buffer): ingest latency starts there. */
   private readonly arrivals = new WeakMap<Buffer, number>();
+  /** What every connection calls back into (conn.ts): one object for all of them. */
+  private readonly owner: ConnOwner = {
+    received: (conn, data, isBinary) => {
+      conn.alive = true;
+      this.arrivals.set(data, performance.now());
+      conn.throttle.push(data, isBinary);
+    },
+    deliver: (conn, data, isBinary) => void this.track(this.onMessage(conn, data, isBinary)),
+    overflow: (conn) => this.reject(conn, CloseCode.tryAgainLater, "RATE_LIMITED", `more than ${this.limits.frameBurst} frames at once and ${this.limits.framesPerS} a second; frames kept arriving while reading was paused`),
+    missedHeartbeat: (conn) => {
+      this.o.log.warn("agent missed heartbeat, terminating", { agentId: conn.agentId });
+      conn.ws.terminate();
+    },
+    closed: (conn, code) => this.onClose(conn, code),
+    socketError: (conn, e) => {
+      this.o.metrics?.wsErrors.inc({ code: (e as { code?: string }).code ?? "UNKNOWN" });
+      this.o.log.warn("agent socket error", { agentId: conn.agentId, error: e.message });
+      // ws itself refuses a frame above maxPayload (close 1009) before we see it: still a violation.
+      if ((e as { code?: string }).code === "WS_ERR_UNSUPPORTED_MESSAGE_LENGTH") this.violation(conn, "FRAME_TOO_BIG");
+    },
+  };
 
   constructor(private readonly o: HubOptions) {
     this.violations = o.violations ?? new ViolationTracker();
@@ -154,43 +151,9 @@ export class AgentHub {
     }
     const old = this.conns.get(agentId);
     if (old) old.ws.close(CloseCode.replaced, "replaced by a newer connection");
-    const throttle = new FrameThrottle(this.bucketOf(agentId), this.limits.maxBacklogBytes, this.o.now, {
-      deliver: (data, isBinary) => void this.track(this.onMessage(conn, data, isBinary)),
-      pause: () => ws.pause(),
-      resume: () => ws.resume(),
-      overflow: () => this.reject(conn, CloseCode.tryAgainLater, "RATE_LIMITED", `more than ${this.limits.frameBurst} frames at once and ${this.limits.framesPerS} a second; frames kept arriving while reading was paused`),
-    });
-    const conn: Conn = {
-      agentId,
-      linkId: randomId("lnk_"),
-      ws,
-      alive: true,
-      helloSeen: false,
-      ready: Promise.resolve(),
-      remote,
-      refused: new Map(),
-      throttle,
-      ping: () => ws.ping(),
-      kill: () => {
-        this.o.log.warn("agent missed heartbeat, terminating", { agentId });
-        ws.terminate();
-      },
-    };
+    const conn = new Conn(this.owner, agentId, ws, remote, this.bucketOf(agentId), this.limits.maxBacklogBytes, this.o.now);
     this.conns.set(agentId, conn);
     this.sweep.add(conn);
-    ws.on("pong", () => (conn.alive = true));
-    ws.on("message", (data, isBinary) => {
-      conn.alive = true;
-      this.arrivals.set(data as Buffer, performance.now());
-      throttle.push(data as Buffer, isBinary);
-    });
-    ws.on("close", (code) => this.onClose(conn, code));
-    ws.on("error", (e) => {
-      this.o.metrics?.wsErrors.inc({ code: (e as { code?: string }).code ?? "UNKNOWN" });
-      this.o.log.warn("agent socket error", { agentId, error: e.message });
-      // ws itself refuses a frame above maxPayload (close 1009) before we see it: still a violation.
-      if ((e as { code?: string }).code === "WS_ERR_UNSUPPORTED_MESSAGE_LENGTH") this.violation(conn, "FRAME_TOO_BIG");
-    });
     this.o.log.info("agent connected", { agentId, remote });
     this.send(conn, { type: "welcome", protocol: PROTOCOL_VERSION, agentId, serverTime: this.o.now(), heartbeatMs: this.o.heartbeatMs });
     void this.o.store.touchAgent(agentId, this.o.now());
@@ -378,8 +341,10 @@ export class AgentHub {
         return this.reject(conn, CloseCode.protocolError, "PROTOCOL_MISMATCH", `collector speaks protocol ${PROTOCOL_VERSION}, agent ${frame.protocol}`, false);
       }
       conn.helloSeen = true;
-      conn.ready = this.sendPending(conn);
-      await conn.ready;
+      const ready = (conn.ready = this.sendPending(conn));
+      await ready;
+      // Handled: frames from now on need not wait, and the connection need not keep this promise.
+      if (conn.ready === ready) conn.ready = SETTLED;
       return;
     }
     if (!conn.helloSeen) return this.reject(conn, CloseCode.policyViolation, "HELLO_FIRST", "send hello before anything else");
@@ -399,7 +364,7 @@ export class AgentHub {
 
   /** Refusals (acked with the reason) return nothing. */
   private async ingest(conn: Conn, ev: RunEvent): Promise<"stored" | "duplicate" | "failed" | void> {
-    const wholeRun = conn.refused.get(ev.runId);
+    const wholeRun = conn.refusedFor(ev.runId);
     if (wholeRun) return this.refuseEvent(conn, ev, wholeRun);
     const tooOld = checkEventTimes(ev, this.o.now(), this.limits);
     if (tooOld) return this.refuseEvent(conn, ev, tooOld);
@@ -415,7 +380,7 @@ export class AgentHub {
     switch (result.outcome) {
       case "unknown_run": {
         // Pipelined behind a run.offline that was refused: refused for the same reason, not a violation.
-        const refusedRun = conn.refused.get(ev.runId);
+        const refusedRun = conn.refusedFor(ev.runId);
         if (refusedRun) return this.refuseEvent(conn, ev, refusedRun);
         // An agent can only ever write to its own runs. Acked so a confused agent does not resend it
         // forever; nothing is stored.
@@ -478,7 +443,7 @@ export class AgentHub {
     this.send(conn, { type: "error", code: r.refused, message: r.message.slice(0, 1000), runId: ev.runId });
     this.send(conn, { type: "ack", runId: ev.runId, seq: ev.seq });
     const key = `${ev.runId}|${r.refused}`;
-    if (conn.refused.has(key)) return;
+    if (conn.refusedFor(key)) return;
     this.remember(conn, key, r);
     this.o.log.warn("agent event refused", { agentId: conn.agentId, remote: conn.remote, runId: ev.runId, seq: ev.seq, type: ev.type, code: r.refused, message: r.message });
     const detail = { code: r.refused, message: r.message, type: ev.type, seq: ev.seq, ...(ev.type === "run.offline" ? { ticketId: ev.ticketId } : {}) };

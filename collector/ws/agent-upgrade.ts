@@ -33,6 +33,9 @@ export function parseAgentAuth(header: string | undefined): { agentId: string; s
   return m ? { agentId: m[1]!, secret: m[2]! } : undefined;
 }
 
+/** One shared listener, not a closure per socket: it stays attached for the connection's whole life. */
+const ignoreSocketError = (): void => undefined;
+
 export function createAgentUpgradeHandler(d: UpgradeDeps) {
   // perMessageDeflate off: it costs ~24 KB per connection (LIBRARIES.md) and frames are small JSON.
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false });
@@ -44,7 +47,7 @@ export function createAgentUpgradeHandler(d: UpgradeDeps) {
   const shed = (socket: Duplex) => refuse(socket, 503, "Service Unavailable", `Retry-After: ${5 + Math.floor(Math.random() * 25)}\r\n`);
 
   const handler = async (req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> => {
-    socket.on("error", () => undefined); // a peer resetting mid-handshake must not crash the process
+    socket.on("error", ignoreSocketError); // a peer resetting mid-handshake must not crash the process
     const remote = req.socket.remoteAddress ?? "?";
     const url = new URL(req.url ?? "/", "http://x");
     if (url.pathname !== AGENT_WS_PATH) return refuse(socket, 404, "Not Found");
