@@ -1,12 +1,13 @@
 // `npm run bench`: runs the benchmarks, prints each figure beside a baseline measured in the same run
 // (and their ratio), and writes everything to bench-results.json. Flags: --quick (small N, CI smoke),
-// --only NAME[,NAME] (store, delivery, ingest, memory, heartbeat, runner, parsers, web, fleet, agent-bundle, lab). All traffic stays on
+// --only NAME[,NAME] (store, delivery, ingest, memory, heartbeat, runner, parsers, web, fleet, cluster, agent-bundle, lab). All traffic stays on
 // 127.0.0.1, or inside the network lab's own namespaces (lab).
 import { writeFile } from "node:fs/promises";
 import { cpus } from "node:os";
 import { parseArgs } from "node:util";
 import { agentBundleBench } from "./agent-bundle.js";
 import { deliveryBench } from "./delivery.js";
+import { clusterBench } from "./fleet/cross-node.js";
 import { fleetBench } from "./fleet/index.js";
 import { heartbeatBench } from "./heartbeat.js";
 import { ingestBench } from "./ingest.js";
@@ -28,6 +29,7 @@ const BENCHES: Record<string, (quick: boolean) => BenchRow[] | Promise<BenchRow[
   heartbeat: heartbeatBench,
   web: webBench,
   fleet: fleetBench,
+  cluster: clusterBench,
   "agent-bundle": agentBundleBench,
   lab: labBench,
 };

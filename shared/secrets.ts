@@ -11,6 +11,26 @@ export function randomId(prefix: string): string {
   return `${prefix}${randomBytes(9).toString("base64url")}`;
 }
 
+let lastMs = 0;
+let counter = 0;
+
+/**
+ * A unique id that sorts (as bytes) in the order this process made them: milliseconds and a counter
+ * within the millisecond, both fixed-width base 36, then randomness. For rows read back in creation
+ * order by id where two can share a timestamp (webhook events: a consumer must get one ticket's events
+ * in order), without an engine's row id or sequence.
+ */
+export function orderedId(prefix: string): string {
+  const now = Date.now();
+  if (now > lastMs) {
+    lastMs = now;
+    counter = 0;
+  }
+  // A clock that steps back keeps the last millisecond, so the order holds.
+  const c = counter++;
+  return `${prefix}${lastMs.toString(36).padStart(9, "0")}${c.toString(36).padStart(4, "0")}${randomBytes(6).toString("base64url")}`;
+}
+
 /**
  * A code as a customer typed it → its canonical form "ABCDE-FGHJK": case, spaces, a missing dash or
  * another dash-like character (they hear "dash", type "_" or "–", or nothing) do not matter. Anything

@@ -2,7 +2,8 @@
 // CPU are only the server's: either the real collector (agents seeded straight into its store, an
 // engineer token and a ticket for the trigger-latency leg) or a bare `ws` server with the ws README
 // heartbeat at the same interval (the baseline). Talks to the parent over IPC (FleetServerMessage).
-// Run only by the fleet bench: node --expose-gc dist/bench/fleet/server-child.js collector|bare COUNT HEARTBEAT_MS
+// Run only by the fleet benches: node --expose-gc dist/bench/fleet/server-child.js collector|bare COUNT HEARTBEAT_MS [DATABASE_URL]
+// (with a PostgreSQL URL the collector is one node of several on that database: bench/fleet/cross-node.ts).
 import { mkdtemp, rm } from "node:fs/promises";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -59,6 +60,7 @@ async function main(): Promise<void> {
   const mode = process.argv[2] as FleetServerMode;
   const count = Number(process.argv[3]);
   const heartbeatMs = Number(process.argv[4]);
+  const database = process.argv[5];
   if ((mode !== "collector" && mode !== "bare") || !Number.isInteger(count) || count < 1 || !(heartbeatMs >= 100)) {
     throw new Error("usage: server-child collector|bare COUNT HEARTBEAT_MS");
   }
@@ -73,7 +75,7 @@ async function main(): Promise<void> {
   if (mode === "collector") {
     const dir = await mkdtemp(join(tmpdir(), "netdiag-bench-fleet-"));
     // Room for the latency agent and a few replacements racing their own old connection.
-    const c = await startCollector(CollectorConfig.parse({ dataDir: dir, host: "127.0.0.1", port: 0, logLevel: "silent", maxAgents: count + 100, heartbeatMs }), {
+    const c = await startCollector(CollectorConfig.parse({ dataDir: dir, host: "127.0.0.1", port: 0, logLevel: "silent", maxAgents: count + 100, heartbeatMs, ...(database ? { database } : {}) }), {
       log: createLogger("bench", "silent"),
       // Production limits except the frame rate (as in the delivery bench): the latency leg triggers
       // run after run on ONE agent, 4 frames each, ~50 triggers/s; at 50 frames/s the agent's token

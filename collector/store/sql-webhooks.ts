@@ -1,9 +1,10 @@
 // The webhook queue in the store (collector/store/webhook-store.ts; tables: migration v5). Events are
 // inserted by `enqueue`, called inside the transaction of the change that causes them (sql-tickets.ts
 // transitionTicket, sql-run-events.ts writeDecision, the deadline sweep below); everything else is the
-// dispatcher's side: fan-out, claims, attempts, the log. Rows of one millisecond are ordered by id
-// (PostgreSQL has no rowid): any fixed order serves, the same on both engines.
-import { randomId } from "../../shared/secrets.js";
+// dispatcher's side: fan-out, claims, attempts, the log. Rows of one millisecond are ordered by id, and
+// event and delivery ids sort in the order they were made (shared/secrets.ts orderedId), so one
+// ticket's events go out in the order they happened on both engines (PostgreSQL has no rowid).
+import { orderedId } from "../../shared/secrets.js";
 import type { Logger } from "../../shared/log.js";
 import type { TicketStatus } from "../../shared/ticket.js";
 import { WebhookEventType, type DeliveryQuery, type DeliveryStatus, type WebhookAttempt, type WebhookDelivery, type WebhookDeliveryDetail } from "../../shared/webhooks.js";
@@ -71,7 +72,7 @@ export class EventSink {
   async enqueue(tx: Tx, ticketId: string, e: EventRecord, at: number, runId?: string): Promise<boolean> {
     const r = await tx.run(
       "INSERT INTO webhook_events (id, type, at, ticket_id, run_id, facts, dedupe_key) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-      [randomId("evt_"), e.type, at, ticketId, runId ?? null, JSON.stringify(e.facts), e.dedupeKey ?? null],
+      [orderedId("evt_"), e.type, at, ticketId, runId ?? null, JSON.stringify(e.facts), e.dedupeKey ?? null],
     );
     if (r.changes > 0) this.added = true;
     return r.changes > 0;
@@ -133,7 +134,8 @@ export class SqlWebhookStore implements WebhookStore {
       const rows = await tx.all<{ id: string; status: TicketStatus; respond_by: number; resolve_by: number; first_response_at: number | null; resolved_at: number | null }>(
         `SELECT id, status, respond_by, resolve_by, first_response_at, resolved_at FROM tickets
          WHERE status NOT IN ('resolved', 'closed')
-           AND ((first_response_at IS NULL AND respond_by > ? AND respond_by <= ?) OR (resolved_at IS NULL AND resolve_by > ? AND resolve_by <= ?))`,
+           AND ((first_response_at IS NULL AND respond_by > ? AND respond_by <= ?) OR (resolved_at IS NULL AND resolve_by > ? AND resolve_by <= ?))
+         ORDER BY created_at, id`,
         [now, now + leadMs, now, now + leadMs],
       );
       let added = 0;

@@ -4,7 +4,7 @@
 // which the transaction that escalated did not load; it is built as of the escalation's time, for the
 // integration role (collector/auth/redact.ts).
 import type { Logger } from "../../shared/log.js";
-import { randomId } from "../../shared/secrets.js";
+import { orderedId } from "../../shared/secrets.js";
 import { WebhookBody } from "../../shared/webhooks.js";
 import { DEFAULT_LIMITS } from "../limits.js";
 import { readRecord } from "../store/read-record.js";
@@ -48,6 +48,6 @@ export async function fanOut(store: Store, targets: readonly ResolvedTarget[], e
     log.error("webhook event cannot be sent", { eventId: ev.id, type: ev.type, ticketId: ev.ticketId, reason: built.reason });
     return { eventId: ev.id, body: null, deliveries: [] };
   }
-  const deliveries = targets.filter((t) => subscribes(t, ev.type, built.externalId)).map((t) => ({ id: randomId("dlv_"), target: t.name }));
+  const deliveries = targets.filter((t) => subscribes(t, ev.type, built.externalId)).map((t) => ({ id: orderedId("dlv_"), target: t.name }));
   return { eventId: ev.id, body: built.body, deliveries };
 }

@@ -96,6 +96,6 @@ describe("HeartbeatSweep", () => {
   });
 });
 
-test("default slices: one tick per 100 ms, at least 1, at most 100", () => {
-  expect([100, 200, 1000, 5000, 60_000].map(slicesFor)).toEqual([1, 2, 10, 50, 100]);
+test("default slices: one tick per 20 ms, at least 1, at most 500", () => {
+  expect([10, 20, 200, 1000, 5000, 60_000].map(slicesFor)).toEqual([1, 1, 10, 50, 250, 500]);
 });
