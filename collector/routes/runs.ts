@@ -66,12 +66,12 @@ export async function requestRun(c: Ctx, d: Deps, r: RunRequest, detail: Record<
   const id = randomId("run_");
   await applyTicketAction(c, d, r.ticketId, { kind: "diagnosis_triggered", runId: id }, { agentId: agent.id, runId: id });
   const pickupBy = now + r.pickupTimeoutS * 1000;
-  await d.store.createRun({ id, ticketId: r.ticketId, agentId: agent.id, checks: r.checks, params: r.params, requestedBy: p.name, pickupBy, createdAt: now });
-  // The audit is queued before the dispatch's state write, so it commits no later than it (one write
-  // queue, in order; often in the same transaction), and the two no longer wait for a COMMIT each.
-  const audited = d.store.appendAudit({ at: now, actor: actorOf(p), action: "run.request", ticketId: r.ticketId, agentId: agent.id, runId: id, outcome: "ok", detail: { checks: r.checks, params: r.params, ...detail } });
-  const created = (await d.store.getRun(id))!;
-  await Promise.all([audited, d.hub.dispatch(created)]);
+  // The run and its run.request audit record commit together: never a run without its record.
+  await d.store.createRun(
+    { id, ticketId: r.ticketId, agentId: agent.id, checks: r.checks, params: r.params, requestedBy: p.name, pickupBy, createdAt: now },
+    { at: now, actor: actorOf(p), action: "run.request", ticketId: r.ticketId, agentId: agent.id, runId: id, outcome: "ok", detail: { checks: r.checks, params: r.params, ...detail } },
+  );
+  await d.hub.dispatch((await d.store.getRun(id))!);
   return (await d.store.getRun(id))!;
 }
 

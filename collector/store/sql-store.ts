@@ -397,9 +397,9 @@ export class SqlStore implements Store {
 
   // runs and their events
 
-  async createRun(run: NewRun): Promise<void> {
-    await this.db.write((tx) =>
-      tx.run(
+  async createRun(run: NewRun, audit?: AuditEvent): Promise<void> {
+    await this.db.write(async (tx) => {
+      await tx.run(
         `INSERT INTO runs (id, ticket_id, agent_id, checks, params, state, requested_by, created_at, updated_at,
            pickup_by, offline) VALUES (?, ?, ?, ?, ?, 'requested', ?, ?, ?, ?, ?)`,
         [
@@ -414,8 +414,9 @@ export class SqlStore implements Store {
           run.pickupBy,
           run.offline ? 1 : 0,
         ],
-      ),
-    );
+      );
+      if (audit) await insertAudit(tx, audit);
+    });
   }
 
   async getRun(id: string, page: StepPage = DEFAULT_PAGE): Promise<Run | undefined> {
@@ -594,23 +595,7 @@ export class SqlStore implements Store {
   // audit
 
   async appendAudit(e: AuditEvent): Promise<void> {
-    await this.db.write((tx) =>
-      tx.run(
-        `INSERT INTO audit (at, actor, action, agent_id, ticket_id, run_id, outcome, detail)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-        [
-          e.at,
-          e.actor,
-          e.action,
-          nul(e.agentId),
-          nul(e.ticketId),
-          nul(e.runId),
-          e.outcome,
-          // Details quote what agents sent (a refusal reason): scrubbed like the run events themselves.
-          e.detail === undefined ? null : JSON.stringify(scrubSecrets(e.detail)),
-        ],
-      ),
-    );
+    await this.db.write((tx) => insertAudit(tx, e));
   }
 
   /** Newest first. */
@@ -763,4 +748,23 @@ export function openStore(where: StoreLocation, opts: SqliteStoreOptions & PgSto
 /** The store as people read it: the masked URL and "(PostgreSQL)", or the file and "(SQLite)". */
 export function describeStore(where: StoreLocation): string {
   return "database" in where ? `${maskDatabaseUrl(where.database)} (PostgreSQL)` : `${where.sqlitePath} (SQLite)`;
+}
+
+/** One audit row, inside the caller's transaction. */
+async function insertAudit(tx: Tx, e: AuditEvent): Promise<void> {
+  await tx.run(
+    `INSERT INTO audit (at, actor, action, agent_id, ticket_id, run_id, outcome, detail)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    [
+      e.at,
+      e.actor,
+      e.action,
+      nul(e.agentId),
+      nul(e.ticketId),
+      nul(e.runId),
+      e.outcome,
+      // Details quote what agents sent (a refusal reason): scrubbed like the run events themselves.
+      e.detail === undefined ? null : JSON.stringify(scrubSecrets(e.detail)),
+    ],
+  );
 }

@@ -241,7 +241,8 @@ export interface Store {
   reenrollAgent(codeHash: string, agentId: string, secretHash: string, now: number): Promise<ReenrollResult>;
 
   // runs and their events
-  createRun(run: NewRun): Promise<void>;
+  /** With `audit`, the run and its audit record commit together (one transaction): neither without the other. */
+  createRun(run: NewRun, audit?: AuditEvent): Promise<void>;
   /** The run with one page of its steps (default page: collector/limits.ts); `nextAfterSeq` if more. */
   getRun(id: string, page?: StepPage): Promise<Run | undefined>;
   /** The ticket's runs, oldest first, each with its first page of steps (the newest `maxRuns` if given). */
