@@ -55,7 +55,9 @@ export function pingFixtures(): PingFixture[] {
 export function dhcpPackets(): { name: string; bytes: Buffer }[] {
   const dir = join(fixturesDir(), "dhcp");
   return readdirSync(dir)
-    .filter((f) => f.endsWith(".hex"))
+    // DHCP messages only: a "-ip-packet" capture is a whole IPv4/UDP packet (its DHCP message is what
+    // agent/checks/dhcp's IP/UDP parser unwraps first).
+    .filter((f) => f.endsWith(".hex") && !f.endsWith("-ip-packet.hex"))
     .sort()
     .map((f) => ({
       name: f,

@@ -3,8 +3,8 @@
 // One timer for the whole fleet, not one per connection: connections sit in `slices` groups and each
 // tick (interval / slices, 20 ms by default) visits one group, so the fleet costs a fixed number of
 // timer wakeups whatever its size, and the pings are spread evenly over the interval whatever the
-// pattern of (re)connects: 19k agents at 5 s are 76 pings per tick (a ~2 ms turn of the event loop),
-// not 19k in one turn (docs/delivery.md, "Dead links").
+// pattern of (re)connects: 19k agents at 5 s are 190 pings per tick (a few ms of the event loop), not
+// 19k in one turn (docs/delivery.md, "Dead links").
 
 export interface HeartbeatPeer {
   /** Set by the owner whenever the peer is heard from (a pong, or any frame). */
@@ -30,11 +30,12 @@ export interface HeartbeatSweepOptions {
 
 /**
  * Default tick: short enough that one tick's pings never stall the event loop for long. At 100 ms a
- * tick of 380 pings (19k agents) held the loop 6-12 ms, which showed in the trigger latency's p99
- * (docs/bench.md, "fleet"); 50 wakeups a second cost nothing measurable.
+ * tick of 380 pings (19k agents) held the loop 6-12 ms, which showed in the trigger latency's p99; at
+ * 20 ms the fleet's heartbeat CPU rose by a half (fewer pongs handled per wakeup). 50 ms is between
+ * (docs/bench.md, "fleet").
  */
-export const TICK_MS = 20;
-/** Slices for an interval: one tick per TICK_MS (at 5 s, 250 groups), at least 1, at most 500. */
+export const TICK_MS = 50;
+/** Slices for an interval: one tick per TICK_MS (at 5 s, 100 groups), at least 1, at most 500. */
 export const slicesFor = (intervalMs: number): number => Math.max(1, Math.min(500, Math.round(intervalMs / TICK_MS)));
 
 export class HeartbeatSweep<P extends HeartbeatPeer> {

@@ -96,6 +96,6 @@ describe("HeartbeatSweep", () => {
   });
 });
 
-test("default slices: one tick per 20 ms, at least 1, at most 500", () => {
-  expect([10, 20, 200, 1000, 5000, 60_000].map(slicesFor)).toEqual([1, 1, 10, 50, 250, 500]);
+test("default slices: one tick per 50 ms, at least 1, at most 500", () => {
+  expect([10, 50, 200, 1000, 5000, 60_000].map(slicesFor)).toEqual([1, 1, 4, 20, 100, 500]);
 });
