@@ -13,6 +13,7 @@ import pg from "pg";
 import sqlite3 from "sqlite3";
 import { CollectorConfig } from "../collector/config.js";
 import { startCollector } from "../collector/server.js";
+import { openStore } from "../collector/store/sql-store.js";
 import { createLogger } from "../shared/log.js";
 import { startChild } from "./child.js";
 import { offlineRun, type IngestChildMsg, type IngestStart } from "./ingest-child.js";
@@ -82,6 +83,29 @@ async function rawPostgres(url: string, rows: ReturnType<typeof sameRows>): Prom
   }
 }
 
+/**
+ * The store alone, without the network, the frame checks and the acks: the same n runs of m steps
+ * handed to Store.appendRunEvent all at once (as the hub hands them over while agents replay), each
+ * call resolving after its COMMIT. Separates what the store costs from what the rest of the path does.
+ */
+async function measureStore(where: { sqlitePath: string } | { database: string }, n: number, m: number): Promise<number> {
+  const store = await openStore(where);
+  try {
+    const ticketId = await seedTicket(store);
+    const agents = await seedAgents(store, n, ticketId);
+    const runs = agents.map(() => offlineRun(ticketId, m));
+    await Promise.all(agents.map((a, i) => store.appendRunEvent(a.agentId, runs[i]![0]!, Date.now())));
+    const t0 = performance.now();
+    const results = await Promise.all(agents.flatMap((a, i) => runs[i]!.filter((ev) => ev.type === "step").map((ev) => store.appendRunEvent(a.agentId, ev, Date.now()))));
+    const s = (performance.now() - t0) / 1000;
+    const notStored = results.filter((r) => r.outcome !== "stored").length;
+    if (notStored) throw new Error(`ingest (store): ${notStored} steps not stored`);
+    return (n * m) / s;
+  } finally {
+    await store.close();
+  }
+}
+
 /** Acked step results/s of n agents x one offline run of m steps into a real collector on `database`. */
 async function measureCollector(dataDir: string, database: string | undefined, n: number, m: number): Promise<number> {
   const log = createLogger("bench", "silent");
@@ -118,9 +142,9 @@ export async function ingestBench(quick: boolean): Promise<BenchRow[]> {
   const rows = sameRows(n, m);
   const bodyBytes = Buffer.byteLength(rows[0]![3]);
   const out: BenchRow[] = [];
-  const row = (backend: string, value: number, baseline: number, note: string): BenchRow => ({
+  const row = (backend: string, value: number, baseline: number, note: string, what = "acked step results/s"): BenchRow => ({
     bench: "ingest",
-    metric: `acked step results/s, ${backend}`,
+    metric: `${what}, ${backend}`,
     unit: "steps/s",
     value,
     baselineName: `raw multi-row INSERT, ${backend}`,
@@ -133,11 +157,13 @@ export async function ingestBench(quick: boolean): Promise<BenchRow[]> {
     const raw = await rawSqlite(join(dir, "raw.db"), rows);
     const got = await measureCollector(join(dir, "collector"), undefined, n, m);
     out.push(row("SQLite", got, raw, `${n} agents x ${m} steps (${bodyBytes} B bodies), pipelined; WAL synchronous=FULL; goal >= 0.7x`));
+    const store = await measureStore({ sqlitePath: join(dir, "store.db") }, n, m);
+    out.push(row("SQLite", store, raw, "the same steps handed to Store.appendRunEvent at once, no network", "store alone: committed steps/s"));
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
   if (PG_SKIP || process.env.NETDIAG_BENCH_PG === "off") {
-    console.log(`\n  ingest on PostgreSQL skipped: ${PG_SKIP}`);
+    console.log(`\n  ingest on PostgreSQL skipped: ${PG_SKIP ?? "NETDIAG_BENCH_PG=off"}`);
     return out;
   }
   const server = await startPgServer();
@@ -147,11 +173,14 @@ export async function ingestBench(quick: boolean): Promise<BenchRow[]> {
     await admin.connect();
     await admin.query("CREATE DATABASE raw");
     await admin.query("CREATE DATABASE store");
+    await admin.query("CREATE DATABASE store_alone");
     await admin.end();
     const dbUrl = (name: string) => server.url.replace(/\/postgres$/, `/${name}`);
     const raw = await rawPostgres(dbUrl("raw"), rows);
     const got = await measureCollector(dir2, dbUrl("store"), n, m);
     out.push(row("PostgreSQL", got, raw, `same rows; PostgreSQL on loopback, fsync and synchronous_commit on; goal >= 0.7x`));
+    const store = await measureStore({ database: dbUrl("store_alone") }, n, m);
+    out.push(row("PostgreSQL", store, raw, "the same steps handed to Store.appendRunEvent at once, no network", "store alone: committed steps/s"));
   } finally {
     await server.stop();
     await rm(dir2, { recursive: true, force: true });
