@@ -15,10 +15,9 @@ import { CollectorConfig } from "../collector/config.js";
 import { startCollector } from "../collector/server.js";
 import { createLogger } from "../shared/log.js";
 import type { RunEvent } from "../shared/protocol.js";
-import { randomId } from "../shared/secrets.js";
 import { percentile, type BenchRow } from "./report.js";
 import { seedAgents, seedTicket } from "./seed.js";
-import { pathStep } from "./steps.js";
+import { offlineRun } from "./steps.js";
 
 /** A whole bench side gets this long; past it the bench fails loudly instead of hanging the run. */
 const DELIVERY_DEADLINE_MS = 60_000;
@@ -32,19 +31,9 @@ interface Measured {
   serialMs: number[];
 }
 
-/** run.offline (seq 0), m path steps, run.finished: the events of one offline run. */
-function runEvents(ticketId: string, m: number): RunEvent[] {
-  const runId = randomId("off_");
-  const at = Date.now();
-  const step = pathStep(at);
-  const evs: RunEvent[] = [{ type: "run.offline", runId, seq: 0, at, ticketId, checks: ["path"] }];
-  for (let s = 1; s <= m; s++) evs.push({ type: "step", runId, seq: s, at, result: step });
-  evs.push({ type: "run.finished", runId, seq: m + 1, at, outcome: "completed", steps: m });
-  return evs;
-}
 
 export function frameBytes(): number {
-  return Buffer.byteLength(JSON.stringify(runEvents("tk_bench00", 1)[1]));
+  return Buffer.byteLength(JSON.stringify(offlineRun("tk_bench00", 1)[1]));
 }
 
 /** Records when each event was appended and when its ack came; acked(n) waits for the n-th ack. */
@@ -104,7 +93,7 @@ async function measureCollector(n: number, m: number, k: number): Promise<Measur
       });
     });
     await withDeadline(Promise.all(opened), "connecting the agents");
-    const runs = agents.map(() => runEvents(ticketId, m));
+    const runs = agents.map(() => offlineRun(ticketId, m));
     const t0 = performance.now();
     // The real agent's emit (run-executor.ts): outbox.append, then link.send.
     await Promise.all(
@@ -120,7 +109,7 @@ async function measureCollector(n: number, m: number, k: number): Promise<Measur
     const latenciesMs = outboxes.flatMap((o) => o.latenciesMs);
     // One in flight: the latency an engineer watching a live run sees when nothing else is queued.
     const serial = outboxes[0]!;
-    const serialRun = runEvents(ticketId, k - 2);
+    const serialRun = offlineRun(ticketId, k - 2);
     await withDeadline(
       (async () => {
         for (const ev of serialRun) {
@@ -166,7 +155,7 @@ async function measureBare(n: number, m: number, k: number): Promise<Measured> {
       ),
       "connecting the bare clients",
     );
-    const runs = clients.map(() => runEvents("tk_bench00", m));
+    const runs = clients.map(() => offlineRun("tk_bench00", m));
     const t0 = performance.now();
     clients.forEach((ws, i) => {
       const sentAt: number[] = [];
@@ -191,7 +180,7 @@ async function measureBare(n: number, m: number, k: number): Promise<Measured> {
     const serialMs: number[] = [];
     await withDeadline(
       (async () => {
-        for (const ev of runEvents("tk_bench00", k - 2)) {
+        for (const ev of offlineRun("tk_bench00", k - 2)) {
           const t = performance.now();
           const answered = new Promise<void>((r) => ws.once("message", () => r()));
           ws.send(JSON.stringify(ev));

@@ -5,9 +5,7 @@
 import { CollectorLink } from "../agent/link/collector-link.js";
 import { MemoryOutbox } from "../agent/link/outbox.js";
 import { createLogger } from "../shared/log.js";
-import type { RunEvent } from "../shared/protocol.js";
-import { randomId } from "../shared/secrets.js";
-import { pathStep } from "./steps.js";
+import { offlineRun } from "./steps.js";
 
 export interface IngestStart {
   type: "start";
@@ -18,16 +16,6 @@ export interface IngestStart {
 }
 export type IngestChildMsg = { type: "open" } | { type: "done"; elapsedMs: number; acked: number; cpuMs: number } | { type: "error"; error: string };
 
-/** run.offline (seq 0), m path steps, run.finished: the events of one offline run. */
-export function offlineRun(ticketId: string, m: number): RunEvent[] {
-  const runId = randomId("off_");
-  const at = Date.now();
-  const step = pathStep(at);
-  const evs: RunEvent[] = [{ type: "run.offline", runId, seq: 0, at, ticketId, checks: ["path"] }];
-  for (let s = 1; s <= m; s++) evs.push({ type: "step", runId, seq: s, at, result: step });
-  evs.push({ type: "run.finished", runId, seq: m + 1, at, outcome: "completed", steps: m });
-  return evs;
-}
 
 /** Counts acks; `all()` resolves once `want` arrived. */
 class CountingOutbox extends MemoryOutbox {

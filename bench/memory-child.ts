@@ -4,29 +4,16 @@
 // Run only by bench/memory.ts: node --expose-gc dist/bench/memory-child.js collector|bare COUNT
 import type { AddressInfo } from "node:net";
 import { WebSocketServer } from "ws";
+import { memorySample, type MemorySample } from "./memory-sample.js";
 import { startSeededCollector, type SeededAgent } from "./seed.js";
 
-export interface MemorySample {
-  rss: number;
-  heapUsed: number;
-  /** Connections the server counted when sampled. */
-  connections: number;
-}
+export type { MemorySample };
 
 export type ChildMessage = { type: "ready"; url: string; agents: SeededAgent[]; before: MemorySample } | { type: "sample"; sample: MemorySample };
 
 /** How long the child waits for the server to count every connection the parent opened. */
 const SETTLE_DEADLINE_MS = 30_000;
 
-function sample(connections: number): MemorySample {
-  const gc = (globalThis as { gc?: () => void }).gc;
-  if (!gc) throw new Error("run with --expose-gc");
-  // Twice: the first pass can leave garbage a finalizer created.
-  gc();
-  gc();
-  const m = process.memoryUsage();
-  return { rss: m.rss, heapUsed: m.heapUsed, connections };
-}
 
 async function main(): Promise<void> {
   const mode = process.argv[2];
@@ -56,7 +43,7 @@ async function main(): Promise<void> {
       const started = Date.now();
       // The parent saw its sockets open; the server may still be attaching the last few.
       const poll = () => {
-        if (connected() >= want || Date.now() - started > SETTLE_DEADLINE_MS) send({ type: "sample", sample: sample(connected()) });
+        if (connected() >= want || Date.now() - started > SETTLE_DEADLINE_MS) send({ type: "sample", sample: memorySample(connected()) });
         else setTimeout(poll, 20);
       };
       poll();
@@ -64,7 +51,7 @@ async function main(): Promise<void> {
       void close().finally(() => process.exit(0));
     }
   });
-  send({ type: "ready", url, agents, before: sample(0) });
+  send({ type: "ready", url, agents, before: memorySample(0) });
 }
 
 await main();

@@ -4,6 +4,8 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { StepResult } from "../shared/checks.js";
+import type { RunEvent } from "../shared/protocol.js";
+import { randomId } from "../shared/secrets.js";
 import { assessPath, type PathData } from "../agent/checks/path/assess.js";
 import { buildRoute, hopFromReport } from "../agent/checks/path/hops.js";
 import { standardPing, toIpPing } from "../agent/checks/path/ip-ping.js";
@@ -148,4 +150,15 @@ export function healthyDiagnosis(): StepResult[] {
     },
   ];
   return steps;
+}
+
+/** run.offline (seq 0), m path steps, run.finished: the events of one offline run, as an agent replays them. */
+export function offlineRun(ticketId: string, m: number): RunEvent[] {
+  const runId = randomId("off_");
+  const at = Date.now();
+  const step = pathStep(at);
+  const evs: RunEvent[] = [{ type: "run.offline", runId, seq: 0, at, ticketId, checks: ["path"] }];
+  for (let s = 1; s <= m; s++) evs.push({ type: "step", runId, seq: s, at, result: step });
+  evs.push({ type: "run.finished", runId, seq: m + 1, at, outcome: "completed", steps: m });
+  return evs;
 }

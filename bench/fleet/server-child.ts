@@ -15,14 +15,11 @@ import { createLogger } from "../../shared/log.js";
 import { hashSecret, randomId, randomSecret } from "../../shared/secrets.js";
 import { seedAgents, seedTicket, type SeededAgent } from "../seed.js";
 import type { CpuSample } from "./stats.js";
+import { memorySample, type MemorySample } from "../memory-sample.js";
 
 export type FleetServerMode = "collector" | "bare";
 
-export interface MemSample {
-  rss: number;
-  heapUsed: number;
-  connections: number;
-}
+export type MemSample = MemorySample;
 
 export type FleetServerRequest =
   | { type: "sample"; expect: number }
@@ -42,14 +39,6 @@ export type FleetServerMessage =
 /** How long a sample waits for the server to count every connection the parent opened. */
 const SETTLE_DEADLINE_MS = 60_000;
 
-function memSample(connections: number): MemSample {
-  const gc = (globalThis as { gc?: () => void }).gc;
-  if (!gc) throw new Error("run with --expose-gc");
-  gc();
-  gc();
-  const m = process.memoryUsage();
-  return { rss: m.rss, heapUsed: m.heapUsed, connections };
-}
 
 const cpuNow = (): CpuSample => {
   const c = process.cpuUsage();
@@ -131,7 +120,7 @@ async function main(): Promise<void> {
     if (msg.type === "sample") {
       const started = Date.now();
       const poll = () => {
-        if (connected() >= msg.expect || Date.now() - started > SETTLE_DEADLINE_MS) send({ type: "sample", sample: memSample(connected()) });
+        if (connected() >= msg.expect || Date.now() - started > SETTLE_DEADLINE_MS) send({ type: "sample", sample: memorySample(connected()) });
         else setTimeout(poll, 20);
       };
       poll();
@@ -161,7 +150,7 @@ async function main(): Promise<void> {
       void close().finally(() => process.exit(0));
     }
   });
-  send({ type: "ready", url, agents, engineerToken, ticketId, before: memSample(connected()) });
+  send({ type: "ready", url, agents, engineerToken, ticketId, before: memorySample(connected()) });
 }
 
 await main();

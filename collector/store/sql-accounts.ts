@@ -26,7 +26,7 @@ interface SessionRow {
   revoked_at: number | null;
 }
 
-interface TokenRow {
+export interface TokenRow {
   id: string;
   name: string;
   role: Role;
@@ -64,7 +64,7 @@ function toSession(r: SessionRow): SessionRecord {
   };
 }
 
-function toToken(r: TokenRow): TokenRecord {
+export function toToken(r: TokenRow): TokenRecord {
   return {
     id: r.id,
     name: r.name,

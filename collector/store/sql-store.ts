@@ -23,6 +23,7 @@ import { StoredStepBody } from "../../shared/steps/stored.js";
 import type { BatchKind, SqlDb, SqlParams, SqlValue, Tx } from "./sql.js";
 import { DEFAULT_LIMITS } from "../limits.js";
 import * as accounts from "./sql-accounts.js";
+import { toToken, type TokenRow } from "./sql-accounts.js";
 import type { BackupReport, MaintenanceStore } from "./maintenance-store.js";
 import { SqlMaintenance } from "./maintenance-prune.js";
 import type { WebhookStore } from "./webhook-store.js";
@@ -113,15 +114,6 @@ interface RunRow {
   steps_pruned_at: number | null;
 }
 
-interface TokenRow {
-  id: string;
-  name: string;
-  role: Role;
-  hash: string;
-  created_at: number;
-  expires_at: number | null;
-  revoked_at: number | null;
-}
 
 interface AuditRow {
   id: number;
@@ -152,17 +144,6 @@ function toAgent(r: AgentRow): AgentRecord {
   });
 }
 
-function toToken(r: TokenRow): TokenRecord {
-  return stripUndefined({
-    id: r.id,
-    name: r.name,
-    role: r.role,
-    hash: r.hash,
-    createdAt: r.created_at,
-    expiresAt: opt(r.expires_at),
-    revokedAt: opt(r.revoked_at),
-  });
-}
 
 // JSON columns are read back through the bounded parser and their schema (read-record.ts): a row
 // written before the input limits existed, or damaged on disk, must not make the read fail.
