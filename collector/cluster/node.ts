@@ -83,7 +83,7 @@ export class ClusterNode implements HubPeers {
       this.beating ??= this.beat().finally(() => (this.beating = undefined));
     }, this.o.heartbeatMs);
     this.timer.unref();
-    this.o.log.info("cluster node started", { nodeId: this.nodeId });
+    this.o.log.info("cluster node started");
   }
 
   async linkTaken(agentId: string, linkId: string): Promise<void> {
