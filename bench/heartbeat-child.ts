@@ -6,8 +6,9 @@
 import { readFile } from "node:fs/promises";
 import type { AddressInfo } from "node:net";
 import { monitorEventLoopDelay } from "node:perf_hooks";
-import WebSocket, { WebSocketServer } from "ws";
+import { WebSocketServer } from "ws";
 import { startSeededCollector, type SeededAgent } from "./seed.js";
+import { readmeHeartbeat } from "./loopback.js";
 
 export type HeartbeatMode = "collector" | "bare" | "bare-silent";
 
@@ -47,7 +48,6 @@ async function main(): Promise<void> {
   let close: () => Promise<void>;
   let url: string;
   let agents: SeededAgent[] = [];
-  let pings = 0;
   let pingCount: () => number;
   if (mode === "collector") {
     const s = await startSeededCollector(count, heartbeatMs);
@@ -61,29 +61,11 @@ async function main(): Promise<void> {
     await new Promise<void>((r) => wss.once("listening", () => r()));
     url = `ws://127.0.0.1:${(wss.address() as AddressInfo).port}/`;
     connected = () => wss.clients.size;
-    let timer: NodeJS.Timeout | undefined;
-    if (mode === "bare") {
-      // The heartbeat of the ws README: every interval, drop who did not pong, ping everyone else.
-      const alive = new WeakMap<WebSocket, boolean>();
-      wss.on("connection", (ws) => {
-        alive.set(ws, true);
-        ws.on("pong", () => alive.set(ws, true));
-      });
-      timer = setInterval(() => {
-        for (const ws of wss.clients) {
-          if (!alive.get(ws)) {
-            ws.terminate();
-            continue;
-          }
-          alive.set(ws, false);
-          ws.ping();
-          pings++;
-        }
-      }, heartbeatMs);
-    }
-    pingCount = () => pings;
+    let beat: ReturnType<typeof readmeHeartbeat> | undefined;
+    if (mode === "bare") beat = readmeHeartbeat(wss, heartbeatMs);
+    pingCount = () => beat?.pings() ?? 0;
     close = () => {
-      clearInterval(timer);
+      beat?.stop();
       return new Promise<void>((r) => wss.close(() => r()));
     };
   }

@@ -6,10 +6,10 @@
 import { execFile } from "node:child_process";
 import { chown, mkdtemp, rm } from "node:fs/promises";
 import { existsSync, readdirSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import { freeLoopbackPort } from "./loopback.js";
 
 const run = promisify(execFile);
 
@@ -44,16 +44,6 @@ export interface PgServer {
   stop(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const a = s.address();
-      s.close(() => (typeof a === "object" && a ? resolve(a.port) : reject(new Error("no port"))));
-    });
-  });
-}
 
 /** Runs a server program as the cluster's owner (postgres when we are root). */
 async function asOwner(bin: string, args: string[]): Promise<{ stdout: string; stderr: string }> {
@@ -72,7 +62,7 @@ export async function startPgServer(o: { fsync?: boolean; maxConnections?: numbe
   const data = join(dir, "data");
   await asOwner(join(bin, "initdb"), ["-D", data, "-A", "trust", "-U", "netdiag", "-E", "UTF8", "--locale=C", "--no-sync"]);
   for (let attempt = 0; ; attempt++) {
-    const port = await freePort();
+    const port = await freeLoopbackPort();
     const opts = [`-k ${dir}`, "-h 127.0.0.1", `-p ${port}`, `-c max_connections=${o.maxConnections ?? 300}`];
     if (o.fsync === false) opts.push("-c fsync=off");
     try {

@@ -8,7 +8,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import WebSocket, { WebSocketServer } from "ws";
+import { WebSocketServer } from "ws";
 import { CollectorConfig } from "../../collector/config.js";
 import { startCollector } from "../../collector/server.js";
 import { createLogger } from "../../shared/log.js";
@@ -16,6 +16,7 @@ import { hashSecret, randomId, randomSecret } from "../../shared/secrets.js";
 import { seedAgents, seedTicket, type SeededAgent } from "../seed.js";
 import type { CpuSample } from "./stats.js";
 import { memorySample, type MemorySample } from "../memory-sample.js";
+import { readmeHeartbeat } from "../loopback.js";
 
 export type FleetServerMode = "collector" | "bare";
 
@@ -88,28 +89,11 @@ async function main(): Promise<void> {
     const wss = new WebSocketServer({ host: "127.0.0.1", port: 0, perMessageDeflate: false });
     await new Promise<void>((r) => wss.once("listening", () => r()));
     url = `http://127.0.0.1:${(wss.address() as AddressInfo).port}`;
-    // The heartbeat of the ws README: every interval, drop who did not pong, ping everyone else.
-    const alive = new WeakMap<WebSocket, boolean>();
-    let sent = 0;
-    wss.on("connection", (ws) => {
-      alive.set(ws, true);
-      ws.on("pong", () => alive.set(ws, true));
-    });
-    const timer = setInterval(() => {
-      for (const ws of wss.clients) {
-        if (!alive.get(ws)) {
-          ws.terminate();
-          continue;
-        }
-        alive.set(ws, false);
-        ws.ping();
-        sent++;
-      }
-    }, heartbeatMs);
+    const beat = readmeHeartbeat(wss, heartbeatMs);
     connected = () => wss.clients.size;
-    pings = () => sent;
+    pings = beat.pings;
     close = () => {
-      clearInterval(timer);
+      beat.stop();
       for (const ws of wss.clients) ws.terminate();
       return new Promise<void>((r) => wss.close(() => r()));
     };

@@ -4,7 +4,6 @@
 // agent reconnects to the restarted collector on the same port and the run completes with every event
 // stored exactly once. A second signal while draining exits at once with 1.
 import { mkdtemp, rm } from "node:fs/promises";
-import { createServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import sqlite3 from "sqlite3";
@@ -15,17 +14,11 @@ import type { RunEvent } from "../../shared/protocol.js";
 import { DB_FILE } from "../../collector/server.js";
 import { startBin, type Daemon } from "../helpers/cli.js";
 import { createTicket, enrollAgents, offlineRunEvents, startFakeAgent, type FakeAgent } from "../helpers/fake-agent.js";
+import { freeLoopbackPort } from "../../bench/loopback.js";
 
 /** More than the per-agent burst (collector/limits.ts frameBurst 500): the stream is still going when SIGTERM lands. */
 const STEPS = 700;
 
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, "127.0.0.1", r));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 /** Every stored run event, straight from the file (not through the code under test). */
 async function storedKeys(path: string): Promise<string[]> {
@@ -63,7 +56,7 @@ describe("graceful shutdown of the collector binary", () => {
   test("SIGTERM mid-run loses no acknowledged result; the agent reconnects to the restarted collector and completes", { timeout: 120_000 }, async () => {
     const dataDir = await mkdtemp(join(tmpdir(), "netdiag-drain-"));
     dirs.push(dataDir);
-    const port = await freePort();
+    const port = await freeLoopbackPort();
     const url = `http://127.0.0.1:${port}`;
     let collector = await startCollector(dataDir, port);
     // The whole line: stdout may arrive in pieces, and the token line after "is running at".
@@ -112,7 +105,7 @@ describe("graceful shutdown of the collector binary", () => {
   test("a second signal while draining exits at once with 1", { timeout: 60_000 }, async () => {
     const dataDir = await mkdtemp(join(tmpdir(), "netdiag-drain2-"));
     dirs.push(dataDir);
-    const port = await freePort();
+    const port = await freeLoopbackPort();
     const url = `http://127.0.0.1:${port}`;
     const collector = await startCollector(dataDir, port);
     // Another connection holds the write lock, so the store's write queue cannot drain: the drain

@@ -3,7 +3,6 @@
 // the end every event produced is in the store exactly once and the store passes its integrity check.
 // Runs on both engines: the SQLite file under --data-dir, and a PostgreSQL database (--database).
 import { mkdtemp, rm } from "node:fs/promises";
-import { createServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
@@ -14,6 +13,7 @@ import { PG_BACKEND, SQLITE_BACKEND, type StoreBackend } from "../helpers/store-
 import type { RunEvent } from "../../shared/protocol.js";
 import { startBin, type Daemon } from "../helpers/cli.js";
 import { createTicket, enrollAgents, markOf, offlineRunEvents, startFakeAgent, type FakeAgent } from "../helpers/fake-agent.js";
+import { freeLoopbackPort } from "../../bench/loopback.js";
 
 const AGENTS = 30;
 /** Runs each agent streams at least; it keeps starting new ones until the last kill happened. */
@@ -23,13 +23,6 @@ const KILLS = 5;
 /** Events acknowledged between two kills: makes sure every kill lands mid-stream. */
 const ACKS_BETWEEN_KILLS = 100;
 
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, "127.0.0.1", r));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 /** Reads every stored run event straight from the database (a connection of its own, not the code under test). */
 function storedEvents(b: StoreBackend, where: string): Promise<{ run_id: string; seq: number; body: string }[]> {
@@ -55,7 +48,7 @@ describe.each([SQLITE_BACKEND, PG_BACKEND])("collector on $title killed with SIG
     dataDir = await mkdtemp(join(tmpdir(), "netdiag-kill-"));
     const database = backend.name === "postgres" ? await backend.newLocation() : undefined;
     const where = database ?? join(dataDir, DB_FILE);
-    const port = await freePort();
+    const port = await freeLoopbackPort();
     const args = ["--data-dir", dataDir, ...(database ? ["--database", database] : []), "--port", String(port), "--host", "127.0.0.1", "--log-level", "error"];
     const start = async () => {
       const d = startBin("collector", args);
